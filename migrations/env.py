@@ -1,0 +1,18 @@
+"""Alembic environment: migrate the database of the current sellerkit app, online only."""
+from alembic import context
+from flask import current_app
+
+db = current_app.extensions["migrate"].db
+migrate_options = current_app.extensions["migrate"].configure_args
+
+
+def run_online():
+    with db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=db.metadata, **migrate_options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("sellerkit migrations run against a live database; offline SQL generation is not supported.")
+run_online()

@@ -1,0 +1,1 @@
+"""Accounts: users, server-side sessions, login throttling, password resets and API tokens."""

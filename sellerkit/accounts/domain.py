@@ -1,0 +1,57 @@
+"""Pure account rules: e-mail normalisation, password strength, tokens and login throttling."""
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+API_TOKEN_PREFIX = "sk_"
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def is_valid_email(email):
+    return len(email) <= 254 and bool(EMAIL_PATTERN.match(email))
+
+
+def password_problem(password, min_length):
+    """Why a password is too weak, as a short code, or None when it is acceptable."""
+    if len(password) < min_length:
+        return "too_short"
+    if len(set(password)) < 4:
+        return "too_repetitive"
+    return None
+
+
+def new_token(prefix=""):
+    """A random token (256 bits) and the sha256 digest under which it is stored."""
+    token = prefix + secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The verdict on a login attempt: whether it may go ahead and, if not, how long to wait."""
+
+    is_blocked: bool
+    retry_after: timedelta = timedelta(0)
+
+
+def login_throttle(failure_times, now, max_failures, window):
+    """Block when `max_failures` failures fall within `window` before `now`.
+
+    `failure_times` are the recent failures of one account or one address; the wait ends when
+    the oldest failure that still counts leaves the window.
+    """
+    recent = sorted(t for t in failure_times if now - t < window)
+    if len(recent) < max_failures:
+        return Throttle(False)
+    oldest_counted = recent[-max_failures]
+    return Throttle(True, max(oldest_counted + window - now, timedelta(seconds=1)))

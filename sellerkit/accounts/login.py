@@ -1,0 +1,42 @@
+"""Flask-Login wiring: the session cookie names a server-side session row, looked up on every request."""
+from flask import session
+from flask_babel import lazy_gettext as _l
+
+from sellerkit.accounts import services
+from sellerkit.clock import utcnow
+from sellerkit.extensions import login_manager
+
+SESSION_TOKEN_KEY = "sid"
+
+
+def log_in(user, now, lifetime):
+    """Start a fresh session: everything in the old cookie is dropped, so a planted session is useless."""
+    locale = session.get("locale")
+    session.clear()
+    session[SESSION_TOKEN_KEY] = services.start_session(user, now, lifetime)
+    if locale:
+        session["locale"] = locale
+    session.permanent = True
+
+
+def log_out():
+    services.end_session(session.get(SESSION_TOKEN_KEY))
+    session.clear()
+
+
+def current_session_token():
+    return session.get(SESSION_TOKEN_KEY)
+
+
+def _load_user(request):
+    return services.user_for_session(session.get(SESSION_TOKEN_KEY), utcnow())
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    # Sessions are rows on the server; Flask-Login's own cookie fingerprinting would only duplicate that.
+    login_manager.session_protection = None
+    login_manager.request_loader(_load_user)

@@ -1,0 +1,195 @@
+"""Account actions: sign-up, login with throttling, sessions, passwords and API tokens."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from sellerkit.accounts import domain
+from sellerkit.accounts.models import ApiToken, LoginFailure, PasswordResetToken, User, UserSession
+from sellerkit.errors import NotFound, ServiceError
+from sellerkit.extensions import db
+from sellerkit.i18n import LOCALES
+from sellerkit.shops.domain import is_valid_timezone
+
+# Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("sellerkit-timing-equaliser")
+
+
+class LoginThrottled(ServiceError):
+    def __init__(self, retry_after):
+        super().__init__(
+            _l("Too many failed logins. Try again in %(minutes)s minutes.",
+               minutes=max(1, -(-int(retry_after.total_seconds()) // 60))),
+            status=429, code="throttled",
+        )
+        self.retry_after = retry_after
+
+
+def _check_password_strength(password, min_length, field="password"):
+    problem = domain.password_problem(password, min_length)
+    if problem == "too_short":
+        raise ServiceError(_l("Use at least %(count)s characters.", count=min_length), field=field)
+    if problem == "too_repetitive":
+        raise ServiceError(_l("This password is too easy to guess; mix more different characters."), field=field)
+
+
+def sign_up(email, password, display_name, locale, now, min_password_length):
+    """Create a user; the e-mail must be new and the password strong enough."""
+    email = domain.normalize_email(email)
+    if not domain.is_valid_email(email):
+        raise ServiceError(_l("Enter a valid e-mail address."), field="email")
+    _check_password_strength(password, min_password_length)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ServiceError(_l("An account with this e-mail already exists. Log in or reset the password."),
+                           field="email")
+    user = User(email=email, password_hash=generate_password_hash(password),
+                display_name=(display_name or "").strip(), locale=locale, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email, password, ip_address, now, max_failures, window):
+    """Return the user for a correct e-mail and password; record a failure otherwise.
+
+    Raises LoginThrottled once the account or the address has `max_failures` failures in `window`,
+    before the password is even checked, so guessing stops paying off.
+    """
+    email = domain.normalize_email(email)
+    since = now - window
+    failures = db.session.execute(
+        select(LoginFailure.email, LoginFailure.ip_address, LoginFailure.attempted_at).where(
+            LoginFailure.attempted_at > since,
+            or_(LoginFailure.email == email, LoginFailure.ip_address == ip_address),
+        )
+    ).all()
+    for key, position in ((email, 0), (ip_address, 1)):
+        verdict = domain.login_throttle([f.attempted_at for f in failures if f[position] == key],
+                                        now, max_failures, window)
+        if verdict.is_blocked:
+            raise LoginThrottled(verdict.retry_after)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and user:
+        return user
+    db.session.add(LoginFailure(email=email, ip_address=ip_address, attempted_at=now))
+    return None
+
+
+def start_session(user, now, lifetime):
+    """Open a server-side session for a browser and return the token its cookie carries."""
+    token, token_hash = domain.new_token()
+    db.session.add(UserSession(user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + lifetime))
+    return token
+
+
+def user_for_session(token, now):
+    if not token:
+        return None
+    return db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.token_hash == domain.hash_token(token), UserSession.expires_at > now)
+    )
+
+
+def end_session(token):
+    """Log one browser out: its cookie stops working even if somebody copied it."""
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == domain.hash_token(token)))
+
+
+def _end_other_sessions(user, keep_token=None):
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        query = query.where(UserSession.token_hash != domain.hash_token(keep_token))
+    db.session.execute(query)
+
+
+def change_password(user, current_password, new_password, now, min_password_length, keep_session_token):
+    """Set a new password after checking the current one; every other browser is logged out."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise ServiceError(_l("The current password is not correct."), field="current_password")
+    _check_password_strength(new_password, min_password_length, field="new_password")
+    user.password_hash = generate_password_hash(new_password)
+    _end_other_sessions(user, keep_session_token)
+
+
+def request_password_reset(email, now, ttl):
+    """Return (user, token) for a known e-mail, or None; the caller sends the link either way silently."""
+    user = db.session.scalar(select(User).where(User.email == domain.normalize_email(email)))
+    if user is None:
+        return None
+    token, token_hash = domain.new_token()
+    db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + ttl))
+    return user, token
+
+
+def reset_password(token, new_password, now, min_password_length):
+    """Use a reset token once: set the password, log out every browser, and spend the token."""
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == domain.hash_token(token)))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise ServiceError(_l("This reset link has expired or was already used. Ask for a new one."), code="expired")
+    _check_password_strength(new_password, min_password_length)
+    # Spending the token with a guarded UPDATE means two concurrent uses cannot both succeed.
+    spent = db.session.execute(
+        update(PasswordResetToken).where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if spent != 1:
+        raise ServiceError(_l("This reset link has expired or was already used. Ask for a new one."), code="expired")
+    row.user.password_hash = generate_password_hash(new_password)
+    _end_other_sessions(row.user)
+    return row.user
+
+
+def create_api_token(user, name, now):
+    """Create a token for the API and return (row, token); the token is shown once and stored hashed."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_l("Give the token a name, such as the tool that will use it."), field="name")
+    token, token_hash = domain.new_token(domain.API_TOKEN_PREFIX)
+    row = ApiToken(user_id=user.id, name=name[:100], token_hash=token_hash,
+                   prefix=token[:len(domain.API_TOKEN_PREFIX) + 4], created_at=now)
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def list_api_tokens(user):
+    return db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+    ).all()
+
+
+def revoke_api_token(user, token_id, now):
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound(_l("This token does not exist."))
+    row.revoked_at = now
+
+
+def user_for_api_token(token):
+    return db.session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == domain.hash_token(token), ApiToken.revoked_at.is_(None))
+    )
+
+
+def update_profile(user, display_name, locale, timezone):
+    """Set the user's name, UI language and timezone (empty language or timezone: automatic)."""
+    if timezone and not is_valid_timezone(timezone):
+        raise ServiceError(_l("Unknown timezone. Choose one from the list, such as Europe/Warsaw."), field="timezone")
+    set_locale(user, locale)
+    user.display_name = (display_name or "").strip()[:100]
+    user.timezone = timezone or None
+
+
+def set_locale(user, locale):
+    if locale and locale not in LOCALES:
+        raise ServiceError(_l("Choose one of the listed languages."), field="locale")
+    user.locale = locale or None
+
+
+def purge_expired(now, login_window):
+    """Delete sessions, reset tokens and login failures that can no longer matter."""
+    db.session.execute(delete(UserSession).where(UserSession.expires_at <= now))
+    db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.expires_at <= now))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.attempted_at <= now - login_window))

@@ -1,0 +1,117 @@
+"""Account pages: sign up, log in and out, forgotten passwords."""
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from sellerkit.accounts import forms, services
+from sellerkit.accounts.login import log_in, log_out
+from sellerkit.clock import utcnow
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+from sellerkit.i18n import LOCALES, locale_display_name
+from sellerkit.mail import send_system_mail
+from sellerkit.web import client_ip, invalid, render_form, safe_next_url
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("shops.index"))
+    form = forms.SignUpForm()
+    if not form.validate_on_submit():
+        return render_form("accounts/signup.html", status=422 if form.is_submitted() else 200, form=form)
+    config = current_app.config
+    now = utcnow()
+    try:
+        user = services.sign_up(form.email.data, form.password.data, form.display_name.data,
+                                session.get("locale"), now, config["MIN_PASSWORD_LENGTH"])
+    except ServiceError as error:
+        form.apply_error(error)
+        return invalid("accounts/signup.html", form=form)
+    log_in(user, now, config["PERMANENT_SESSION_LIFETIME"])
+    db.session.commit()
+    flash(_("Welcome to sellerkit! Create your first shop to start."), "success")
+    return redirect(url_for("shops.create"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("shops.index"))
+    form = forms.LoginForm()
+    if not form.validate_on_submit():
+        return render_form("accounts/login.html", status=422 if form.is_submitted() else 200, form=form)
+    config = current_app.config
+    now = utcnow()
+    try:
+        user = services.authenticate(form.email.data, form.password.data, client_ip(), now,
+                                     config["LOGIN_MAX_FAILURES"], config["LOGIN_WINDOW"])
+    except services.LoginThrottled as error:
+        form.form_errors.append(error.message)
+        body, status = render_form("accounts/login.html", status=429, form=form)
+        return body, status, {"Retry-After": str(int(error.retry_after.total_seconds()))}
+    if user is None:
+        db.session.commit()  # the failure must count even though the login did not happen
+        form.form_errors.append(_("The e-mail or password is not correct."))
+        return invalid("accounts/login.html", form=form)
+    log_in(user, now, config["PERMANENT_SESSION_LIFETIME"])
+    db.session.commit()
+    return redirect(safe_next_url(request.args.get("next"), url_for("shops.index")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    log_out()
+    db.session.commit()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = forms.ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_form("accounts/forgot.html", status=422 if form.is_submitted() else 200, form=form)
+    issued = services.request_password_reset(form.email.data, utcnow(), current_app.config["PASSWORD_RESET_TTL"])
+    db.session.commit()
+    if issued:
+        user, token = issued
+        link = url_for("accounts.reset_password", token=token, _external=True)
+        minutes = int(current_app.config["PASSWORD_RESET_TTL"].total_seconds() // 60)
+        send_system_mail(user.email, _("Reset your sellerkit password"),
+                         _("Open this link to choose a new password (it works once, for %(minutes)s minutes):\n\n"
+                           "%(link)s\n\nIf you did not ask for it, ignore this message.", minutes=minutes, link=link))
+    # The same answer whether or not the e-mail is known, so the form cannot be used to probe for accounts.
+    flash(_("If an account uses this e-mail, a reset link is on its way."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    form = forms.ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_form("accounts/reset.html", status=422 if form.is_submitted() else 200, form=form)
+    try:
+        services.reset_password(token, form.password.data, utcnow(), current_app.config["MIN_PASSWORD_LENGTH"])
+    except ServiceError as error:
+        form.apply_error(error)
+        return invalid("accounts/reset.html", form=form)
+    log_out()
+    db.session.commit()
+    flash(_("Your password is changed. Log in with the new one."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language():
+    """The language menu in the footer: remembered for this browser, and in the profile when logged in."""
+    form = forms.LanguageForm()
+    form.locale.choices = [(code, locale_display_name(code, code)) for code in LOCALES]
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            services.set_locale(current_user, form.locale.data)
+            db.session.commit()
+    return redirect(safe_next_url(form.next.data, url_for("shops.index")))

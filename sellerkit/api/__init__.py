@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: bearer-token authentication, JSON errors, and the endpoints by feature."""

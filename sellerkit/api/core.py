@@ -1,0 +1,69 @@
+"""The API blueprint itself: bearer tokens, JSON bodies and JSON errors in the caller's language."""
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+
+from sellerkit.accounts import services as accounts
+from sellerkit.errors import ServiceError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+class ApiError(ServiceError):
+    """A refused API request; `fields` maps input names to what is wrong with them."""
+
+    def __init__(self, message, status=400, code="invalid", fields=None):
+        super().__init__(message, status=status, code=code)
+        self.fields = fields or {}
+
+
+def error_response(error):
+    body = {"error": {"code": error.code, "message": str(error.message)}}
+    fields = dict(getattr(error, "fields", {}) or {})
+    if error.field:
+        fields[error.field] = str(error.message)
+    if fields:
+        body["error"]["fields"] = {name: str(text) for name, text in fields.items()}
+    response = jsonify(body)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sellerkit"'
+    return response
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    user = accounts.user_for_api_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if user is None:
+        return error_response(ApiError(_("A valid API token is required (Authorization: Bearer ...)."),
+                                       status=401, code="unauthorized"))
+    g.api_user = user
+    return None
+
+
+def json_body(allowed, required=()):
+    """The request's JSON object, refusing malformed JSON, missing fields and fields the endpoint does not take."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(_("The request body must be a JSON object."), code="malformed")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(unknown)), code="unknown_fields",
+                       fields={name: _("This field is not accepted here.") for name in unknown})
+    missing = [name for name in required if data.get(name) in (None, "")]
+    if missing:
+        raise ApiError(_("Required fields are missing."), code="missing_fields",
+                       fields={name: _("This field is required.") for name in missing})
+    for name, value in data.items():
+        if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+            raise ApiError(_("The request body must be a JSON object."), code="malformed")
+    return data
+
+
+def init_app(app):
+    from sellerkit.api import openapi, shops  # noqa: F401  (the routes register on bp)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,64 @@
+"""create_app: configuration, extensions, blueprints and commands; it starts nothing and connects to nothing."""
+import os
+
+from flask import Flask
+
+from sellerkit import errorpages, i18n, security
+from sellerkit.accounts import login
+from sellerkit.config import PROJECT_ROOT, load_config
+from sellerkit.database import configure_engine, engine_options
+from sellerkit.extensions import babel, csrf, db, migrate
+
+
+def create_app(config=None):
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("SELLERKIT_INSTANCE_PATH") \
+        or str(PROJECT_ROOT / "instance")
+    app = Flask("sellerkit", instance_path=os.path.abspath(instance_path),
+                template_folder=str(PROJECT_ROOT / "templates"))
+    load_config(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    errorpages.init_app(app)
+    security.init_app(app)
+
+    from sellerkit import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(uri), **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    csrf.init_app(app)
+    login.init_app(app)
+    i18n.init_app(app)
+
+
+def _import_models():
+    """Every model module, so that the metadata (and so migrations) knows every table."""
+    from sellerkit.accounts import models as _accounts  # noqa: F401
+    from sellerkit.shops import models as _shops  # noqa: F401
+
+
+def _register_blueprints(app):
+    from sellerkit.accounts import settings_views, views as account_views
+    from sellerkit.api import core as api
+    from sellerkit.shops import labels, views as shop_views
+    from sellerkit.shops.context import switcher_context
+
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(settings_views.bp)
+    app.register_blueprint(shop_views.bp)
+    api.init_app(app)
+    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
+    labels.init_app(app)
+    app.context_processor(switcher_context)

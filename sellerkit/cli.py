@@ -1,0 +1,104 @@
+"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users and tokens; `db` is Flask-Migrate's."""
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from sellerkit.accounts import services as accounts
+from sellerkit.clock import utcnow
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+
+
+@click.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", envvar="PORT", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduled jobs in this process.")
+@with_appcontext
+def serve_command(host, port, no_scheduler):
+    """Serve the app with the scheduler in the same process (single-process setups and make run)."""
+    from werkzeug.serving import run_simple
+
+    from sellerkit.scheduler import build_scheduler
+
+    app = current_app._get_current_object()
+    scheduler = None if no_scheduler else build_scheduler(app, blocking=False)
+    if scheduler:
+        scheduler.start()
+    click.echo(f"sellerkit is running on http://{host}:{port}/  (Ctrl+C stops it)")
+    try:
+        # No reloader: it would start a second process and so a second scheduler.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every job once and exit.")
+@with_appcontext
+def scheduler_command(once):
+    """Run the scheduled jobs in this process (production: one or more beside the web workers)."""
+    from sellerkit.scheduler import build_scheduler, run_all_once
+
+    app = current_app._get_current_object()
+    if once:
+        run_all_once(app)
+        return
+    click.echo("sellerkit scheduler started (Ctrl+C stops it)")
+    try:
+        build_scheduler(app, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="The new user's password.")
+@click.option("--name", default="", help="Display name.")
+@with_appcontext
+def create_user_command(email, password, name):
+    """Create a user who can log in at once."""
+    try:
+        user = accounts.sign_up(email, password, name, None, utcnow(), current_app.config["MIN_PASSWORD_LENGTH"])
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Created user {user.email} (id {user.id}).")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for.")
+@with_appcontext
+def create_token_command(email, name):
+    """Create an API token for a user and print it once, alone on the last line."""
+    from sqlalchemy import select
+
+    from sellerkit.accounts.domain import normalize_email
+    from sellerkit.accounts.models import User
+
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    try:
+        _row, token = accounts.create_api_token(user, name, utcnow())
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"API token '{name}' for {user.email}; it is shown only now, store it safely:")
+    click.echo(token)
+
+
+def init_app(app):
+    for command in (serve_command, scheduler_command, create_user_command, create_token_command):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from sellerkit.app import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, set_debug_flag=False,
+                  help="sellerkit: the inbox and toolkit for marketplace sellers.")

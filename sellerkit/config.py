@@ -1,0 +1,104 @@
+"""Configuration in order: defaults, instance/config.py, SELLERKIT_* environment variables, test config."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message tells the operator what to change."""
+
+
+DEFAULTS = {
+    #: "development" (make run: plain http on 127.0.0.1) or "production" (Secure cookies, strict start checks).
+    "ENV": "production",
+    "DEBUG": False,
+    "DATABASE_URL": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+    "SESSION_COOKIE_NAME": "sellerkit_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    # A seller may keep a form open for hours; the token stays valid as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # WTForms ships no Bengali messages: our own catalogs translate every form message.
+    "WTF_I18N_ENABLED": False,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_STARTTLS": False,
+    "MAIL_FROM": "sellerkit@localhost",
+    "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_WINDOW": timedelta(minutes=15),
+    "PASSWORD_RESET_TTL": timedelta(hours=1),
+    "MIN_PASSWORD_LENGTH": 10,
+}
+
+
+def load_config(app, test_config=None):
+    """Fill app.config in the documented order and check that the result is safe to run."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(os.path.join(app.instance_path, "config.py"), silent=True)
+    app.config.from_prefixed_env(prefix="SELLERKIT")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["ENV"] not in ("development", "production"):
+        raise ConfigError(f"SELLERKIT_ENV must be 'development' or 'production', not {app.config['ENV']!r}.")
+    if app.config["ENV"] == "development":
+        app.config["SESSION_COOKIE_SECURE"] = False
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+    _refuse_unsafe_production(app)
+
+
+def database_uri(app):
+    """The SQLAlchemy URL: the configured one (plain postgresql:// means psycopg 3), else SQLite in instance/."""
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(app.instance_path, "sellerkit.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret_key(app):
+    """Read instance/secret_key; in development write a new random one on first run."""
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    if app.config["ENV"] != "development" or app.testing:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created with owner-only permissions so other local users cannot forge sessions.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it a moment ago
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _refuse_unsafe_production(app):
+    if app.testing:
+        return
+    if app.config["ENV"] == "production":
+        if not app.config.get("SECRET_KEY"):
+            raise ConfigError(
+                "sellerkit refuses to start in production without a secret key: set SELLERKIT_SECRET_KEY "
+                f"or write a long random string to {Path(app.instance_path) / SECRET_KEY_FILE}."
+            )
+        if app.config.get("DEBUG"):
+            raise ConfigError("sellerkit refuses to start in production with DEBUG on: unset SELLERKIT_DEBUG.")

@@ -1,0 +1,64 @@
+"""Database engine behaviour: UTC datetimes, SQLite pragmas and BEGIN IMMEDIATE writes, PostgreSQL pre-ping."""
+from datetime import timezone
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, event
+from sqlalchemy.types import TypeDecorator
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every database (SQLite keeps no zone, so it stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("sellerkit stores aware datetimes only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def engine_options(uri):
+    """Engine options for the configured database."""
+    if uri.startswith("postgresql"):
+        return {"pool_pre_ping": True}
+    return {}
+
+
+def configure_engine(engine):
+    """Attach the per-connection setup that the engine's dialect needs."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_connect(dbapi_connection, connection_record):
+    # Let SQLAlchemy's "begin" event issue BEGIN itself instead of pysqlite's implicit deferred BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection):
+    # A deferred transaction that later upgrades to a writer fails at once with "database is locked"
+    # when another process writes; taking the write lock up front makes it wait for busy_timeout instead.
+    # Pages that only read (GET) keep deferred transactions, so readers never queue behind writers.
+    read_only = has_request_context() and request.method in SAFE_METHODS
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,24 @@
+"""The error a service raises when an action is refused; views turn it into a message, the API into JSON."""
+
+
+class ServiceError(Exception):
+    """A refused action: `message` is already translated, `field` names the form field it belongs to."""
+
+    def __init__(self, message, field=None, status=400, code="invalid"):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.status = status
+        self.code = code
+
+
+class NotFound(ServiceError):
+    """Missing, or not visible to this user: the two must look the same."""
+
+    def __init__(self, message):
+        super().__init__(message, status=404, code="not_found")
+
+
+class Forbidden(ServiceError):
+    def __init__(self, message):
+        super().__init__(message, status=403, code="forbidden")

@@ -1,0 +1,65 @@
+"""The base form: messages from our own catalogs, and refusal of fields the form does not offer."""
+from flask import request
+from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
+
+# WTForms' own messages that our forms can show; listed so that they are extracted into our catalogs.
+N_ = str
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Not a valid choice."),
+    N_("Not a valid time value."),
+    N_("Not a valid integer value."),
+    N_("Invalid input."),
+)
+
+
+class CatalogTranslations:
+    """Routes WTForms' built-in messages through our catalogs (WTForms has no Bengali of its own)."""
+
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+def field_names(form):
+    """Every input name a form accepts, nested lists and sub-forms included."""
+    names = set()
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                names |= field_names(entry.form) if isinstance(entry, FormField) else {entry.name}
+        elif isinstance(field, FormField):
+            names |= field_names(field.form)
+        else:
+            names.add(field.name)
+    return names
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return CatalogTranslations()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if request and request.method == "POST":
+            unexpected = set(request.form) - field_names(self)
+            if unexpected:
+                # Mass assignment guard: a request may only set what the form offers.
+                self.form_errors.append(_l("The form contained fields it does not offer: %(names)s.",
+                                           names=", ".join(sorted(unexpected))))
+                return False
+        return valid
+
+    def apply_error(self, error):
+        """Show a service's refusal next to the field it concerns, or above the form."""
+        field = self._fields.get(error.field) if error.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [error.message]
+        else:
+            self.form_errors.append(error.message)
+

@@ -1,0 +1,121 @@
+"""Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
+from datetime import timedelta
+
+from babel import Locale, UnknownLocaleError
+from flask import g, request, session
+from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from flask_login import current_user
+
+#: The UI languages, in the order the language menu shows them.
+LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
+RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
+#: Babel formats with Latin digits for these; their readers expect their own.
+NATIVE_DIGITS = {
+    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
+    "bn": str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"),
+}
+
+
+def parse_accept_language(header):
+    """The best UI locale for an Accept-Language header, or None.
+
+    Tags are tried by quality; each tag matches on language and script (zh-Hans), then on language
+    alone (fa-IR gives fa, bn-BD gives bn, zh-CN gives zh_Hans).
+    """
+    candidates = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and tag != "*" and quality > 0:
+            candidates.append((-quality, position, tag))
+    for _, _, tag in sorted(candidates):
+        locale = _match_tag(tag)
+        if locale:
+            return locale
+    return None
+
+
+def _match_tag(tag):
+    try:
+        parsed = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    if parsed.language == "zh":
+        return "zh_Hans"
+    if parsed.script and f"{parsed.language}_{parsed.script}" in LOCALES:
+        return f"{parsed.language}_{parsed.script}"
+    return parsed.language if parsed.language in LOCALES else None
+
+
+def select_locale():
+    """The user's chosen language, else the one picked on the login page, else the browser's, else English."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return parse_accept_language(request.headers.get("Accept-Language")) or "en"
+
+
+def select_timezone():
+    """The user's timezone, else the current shop's, else UTC."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    shop = getattr(g, "shop", None)
+    return shop.timezone if shop is not None else "UTC"
+
+
+def text_direction(locale=None):
+    locale = locale or get_locale()
+    return "rtl" if locale.language in RTL_LANGUAGES else "ltr"
+
+
+def html_lang(locale=None):
+    """The BCP 47 tag for <html lang>: zh-Hans, not Babel's zh_Hans."""
+    return str(locale or get_locale()).replace("_", "-")
+
+
+def localize_digits(text, locale=None):
+    table = NATIVE_DIGITS.get((locale or get_locale()).language)
+    return str(text).translate(table) if table else str(text)
+
+
+def locale_display_name(code, in_locale=None):
+    """A language's own name in the viewer's language, such as 'Persian' or 'перс.'."""
+    try:
+        name = Locale.parse(code).get_display_name(in_locale or get_locale())
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
+def format_when(value, format="medium"):
+    return localize_digits(format_datetime(value, format)) if value else ""
+
+
+def format_number(value):
+    return localize_digits(format_decimal(value))
+
+
+def format_duration(value):
+    """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh."""
+    if not isinstance(value, timedelta):
+        value = timedelta(seconds=value)
+    # Without a threshold Babel rounds 23 hours up to "1 day".
+    return localize_digits(format_timedelta(value, threshold=1.5, format="short"))
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        when=format_when, number=format_number, duration=format_duration, digits=localize_digits,
+        language_name=locale_display_name,
+    )
+
+    @app.context_processor
+    def locale_context():
+        locale = get_locale()
+        return {"html_lang": html_lang(locale), "text_dir": text_direction(locale), "ui_locales": LOCALES}

@@ -1,0 +1,27 @@
+"""The one list of periodic jobs. Each finds what is due, acts, marks it done and commits once."""
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app
+
+from sellerkit.accounts import services as accounts
+from sellerkit.clock import utcnow
+from sellerkit.extensions import db
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int
+    run: Callable
+
+
+def purge_expired_auth_records():
+    """Drop expired sessions and reset tokens, and login failures older than the throttling window."""
+    accounts.purge_expired(utcnow(), current_app.config["LOGIN_WINDOW"])
+    db.session.commit()
+
+
+JOBS = (
+    Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
+)

@@ -1,0 +1,40 @@
+"""Runs the jobs of sellerkit.jobs with APScheduler: in its own process, or beside the web server in make run."""
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from sellerkit.extensions import db
+from sellerkit.jobs import JOBS
+
+log = logging.getLogger(__name__)
+
+
+def _in_app_context(app, job):
+    def run():
+        with app.app_context():
+            try:
+                job.run()
+            except Exception:
+                # One failed sweep must not stop the scheduler; the rows it left stay due for the next one.
+                db.session.rollback()
+                log.exception("Job %s failed", job.name)
+    return run
+
+
+def build_scheduler(app, blocking):
+    """A scheduler with every job; the work itself lives in our tables, so APScheduler keeps only timers."""
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")
+    for job in JOBS:
+        # coalesce + max_instances=1: a slow sweep is never run twice at once and missed runs fold into one.
+        scheduler.add_job(_in_app_context(app, job), "interval", seconds=job.every_seconds, id=job.name,
+                          coalesce=True, max_instances=1,
+                          next_run_time=datetime.now(timezone.utc))
+    return scheduler
+
+
+def run_all_once(app):
+    """Run every job once now (the `sellerkit scheduler --once` command and the tests)."""
+    for job in JOBS:
+        _in_app_context(app, job)()

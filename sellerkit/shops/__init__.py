@@ -1,0 +1,1 @@
+"""Shops: platform, buyer language, timezone, business hours, and who may work in them."""

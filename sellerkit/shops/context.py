@@ -1,0 +1,24 @@
+"""The shop a request works in: taken from the URL and checked against the user's memberships."""
+from flask import g, session
+from flask_login import current_user
+
+from sellerkit.shops import services
+
+CURRENT_SHOP_KEY = "shop_id"
+
+
+def load_shop_from_url(endpoint, values):
+    """A url_value_preprocessor: bind g.shop and g.membership, or answer 404 for a shop not the user's."""
+    if not values or "shop_id" not in values or not current_user.is_authenticated:
+        return
+    g.membership = services.membership_for(current_user, values["shop_id"])
+    g.shop = g.membership.shop
+    if session.get(CURRENT_SHOP_KEY) != g.shop.id:
+        session[CURRENT_SHOP_KEY] = g.shop.id
+
+
+def switcher_context():
+    """The user's shops for the switcher in the header; one query per page."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"my_memberships": services.memberships_of(current_user), "current_shop": g.get("shop")}

@@ -1,0 +1,49 @@
+"""Shop forms: settings with weekly business hours, and adding a member."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, FieldList, Form, FormField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+from sellerkit.forms import BaseForm, CatalogTranslations
+
+REQUIRED = _l("This field is required.")
+
+
+class DayHoursForm(Form):
+    """One weekday's hours; a sub-form, so it carries no CSRF token of its own."""
+
+    class Meta:
+        def get_translations(self, form):
+            return CatalogTranslations()
+
+    is_open = BooleanField(_l("Open"))
+    opens_at = TimeField(_l("From"), validators=[Optional()])
+    closes_at = TimeField(_l("Until"), validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.is_open.data:
+            if not self.opens_at.data or not self.closes_at.data:
+                self.closes_at.errors.append(_l("Give both times for an open day."))
+                return False
+            if self.closes_at.data <= self.opens_at.data:
+                self.closes_at.errors.append(_l("Business hours must end after they start."))
+                return False
+        return valid
+
+
+class ShopForm(BaseForm):
+    name = StringField(_l("Shop name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    platform = SelectField(_l("Platform"), description=_l("Where the shop sells; it decides the response rules."))
+    default_language = SelectField(_l("Default buyer language"),
+                                   description=_l("Used for buyer-facing text when a buyer's language is unknown."))
+    timezone = SelectField(_l("Timezone"), description=_l("Business hours and vacations follow this timezone."))
+
+
+class ShopSettingsForm(ShopForm):
+    hours = FieldList(FormField(DayHoursForm), min_entries=7, max_entries=7)
+
+
+class AddMemberForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)],
+                       description=_l("The person must already have a sellerkit account."))
+    role = SelectField(_l("Role"))

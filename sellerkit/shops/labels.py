@@ -1,0 +1,32 @@
+"""Translated names for shop values that are stored as codes: platforms, roles, weekdays."""
+from babel.dates import get_day_names
+from flask_babel import get_locale, lazy_gettext as _l
+
+PLATFORM_LABELS = {
+    "etsy": _l("Etsy"),
+    "ozon": _l("Ozon"),
+    "digikala": _l("Digikala"),
+    "wildberries": _l("Wildberries"),
+    "amazon": _l("Amazon"),
+    "ebay": _l("eBay"),
+    "other": _l("Own shop or other"),
+}
+ROLE_LABELS = {"owner": _l("Owner"), "agent": _l("Agent")}
+
+
+def platform_label(code):
+    return PLATFORM_LABELS.get(code, code)
+
+
+def role_label(code):
+    return ROLE_LABELS.get(code, code)
+
+
+def weekday_names():
+    """Monday first, in the viewer's language (Babel's CLDR data, so no catalog entry is needed)."""
+    names = get_day_names("wide", locale=get_locale())
+    return [names[day] for day in range(7)]
+
+
+def init_app(app):
+    app.jinja_env.filters.update(platform=platform_label, role=role_label)

@@ -1,0 +1,65 @@
+"""Shop tables: the shop, its members with their roles, and its weekly business hours."""
+from sqlalchemy import CheckConstraint, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sellerkit.database import UTCDateTime
+from sellerkit.extensions import db
+from sellerkit.shops.domain import PLATFORMS, ROLES
+
+
+def _one_of(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Shop(db.Model):
+    __tablename__ = "shops"
+    __table_args__ = (CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(20))
+    #: Language of buyer-facing text when a buyer's own language is unknown.
+    default_language: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[object] = mapped_column(UTCDateTime())
+
+    memberships = relationship("Membership", back_populates="shop", cascade="all, delete-orphan")
+    business_hours = relationship("BusinessHours", cascade="all, delete-orphan", order_by="BusinessHours.weekday")
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "user_id"),
+        CheckConstraint(_one_of("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[object] = mapped_column(UTCDateTime())
+
+    shop = relationship("Shop", back_populates="memberships")
+    user = relationship("User", back_populates="memberships")
+
+    @property
+    def is_owner(self):
+        return self.role == "owner"
+
+
+class BusinessHours(db.Model):
+    """The hours a shop answers on one weekday (0 = Monday), in the shop's timezone."""
+
+    __tablename__ = "business_hours"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "weekday"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    weekday: Mapped[int]
+    opens_at: Mapped[object] = mapped_column(Time())
+    closes_at: Mapped[object] = mapped_column(Time())

@@ -1,0 +1,129 @@
+"""Shop pages: the list and switcher, creating a shop, its settings and hours, and its members."""
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, get_locale
+from flask_login import current_user, login_required
+
+from sellerkit.clock import utcnow
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+from sellerkit.i18n import locale_display_name
+from sellerkit.shops import domain, forms, services
+from sellerkit.shops.context import CURRENT_SHOP_KEY, load_shop_from_url
+from sellerkit.shops.labels import platform_label, role_label, weekday_names
+from sellerkit.web import invalid, render_form
+
+bp = Blueprint("shops", __name__)
+bp.url_value_preprocessor(load_shop_from_url)
+
+
+@bp.before_request
+def require_login():
+    if request.endpoint == "shops.index" and not current_user.is_authenticated:
+        return None  # the home page sends newcomers to sign-up rather than to an error
+    return login_required(lambda: None)()
+
+
+def _fill_choices(form):
+    form.platform.choices = [(p, platform_label(p)) for p in domain.PLATFORMS]
+    form.default_language.choices = [(code, locale_display_name(code)) for code in domain.BUYER_LANGUAGES]
+    form.timezone.choices = [(tz, tz) for tz in domain.sorted_timezones()]
+
+
+@bp.route("/")
+def index():
+    """Home: the shop worked in last, else the first shop, else the invitation to create one."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login" if services.any_user_exists() else "accounts.signup"))
+    memberships = services.memberships_of(current_user)
+    if not memberships:
+        return redirect(url_for("shops.create"))
+    shop_ids = [m.shop_id for m in memberships]
+    last = session.get(CURRENT_SHOP_KEY)
+    return redirect(url_for("shops.overview", shop_id=last if last in shop_ids else shop_ids[0]))
+
+
+@bp.route("/shops")
+def listing():
+    return render_template("shops/list.html", memberships=services.memberships_of(current_user))
+
+
+@bp.route("/shops/new", methods=["GET", "POST"])
+def create():
+    form = forms.ShopForm()
+    _fill_choices(form)
+    if not form.is_submitted():
+        form.default_language.data = get_locale().language if get_locale().language in domain.BUYER_LANGUAGES \
+            else "en"
+        form.timezone.data = current_user.timezone or "UTC"
+    if not form.validate_on_submit():
+        return render_form("shops/create.html", status=422 if form.is_submitted() else 200, form=form)
+    try:
+        shop = services.create_shop(current_user, form.name.data, form.platform.data, form.default_language.data,
+                                    form.timezone.data, utcnow())
+    except ServiceError as error:
+        form.apply_error(error)
+        return invalid("shops/create.html", form=form)
+    db.session.commit()
+    flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
+    return redirect(url_for("shops.overview", shop_id=shop.id))
+
+
+@bp.route("/shops/<int:shop_id>")
+def overview(shop_id):
+    return render_template("shops/overview.html", hours=services.opening_hours(g.shop),
+                           members=services.members_of(g.membership), weekdays=weekday_names())
+
+
+@bp.route("/shops/<int:shop_id>/settings", methods=["GET", "POST"])
+def settings(shop_id):
+    services.require_owner(g.membership)
+    form = forms.ShopSettingsForm(obj=g.shop)
+    _fill_choices(form)
+    if not form.is_submitted():
+        by_day = {h.weekday: h for h in services.opening_hours(g.shop)}
+        for weekday, entry in enumerate(form.hours.entries):
+            hours = by_day.get(weekday)
+            entry.form.is_open.data = hours is not None
+            entry.form.opens_at.data = hours.opens_at if hours else None
+            entry.form.closes_at.data = hours.closes_at if hours else None
+    context = {"form": form, "weekdays": weekday_names()}
+    if not form.validate_on_submit():
+        return render_form("shops/settings.html", status=422 if form.is_submitted() else 200, **context)
+    hours = [domain.OpeningHours(day, entry.form.opens_at.data, entry.form.closes_at.data)
+             for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data]
+    try:
+        services.update_shop_settings(g.membership, form.name.data, form.platform.data, form.default_language.data,
+                                      form.timezone.data, hours)
+    except ServiceError as error:
+        form.apply_error(error)
+        return invalid("shops/settings.html", **context)
+    db.session.commit()
+    flash(_("The shop settings are saved."), "success")
+    return redirect(url_for("shops.overview", shop_id=shop_id))
+
+
+@bp.route("/shops/<int:shop_id>/members", methods=["GET", "POST"])
+def members(shop_id):
+    form = forms.AddMemberForm()
+    form.role.choices = [(role, role_label(role)) for role in reversed(domain.ROLES)]
+    if form.is_submitted():
+        services.require_owner(g.membership)
+        if form.validate():
+            try:
+                added = services.add_member(g.membership, form.email.data, form.role.data, utcnow())
+            except ServiceError as error:
+                form.apply_error(error)
+            else:
+                db.session.commit()
+                flash(_("%(name)s can now work in this shop.", name=added.user.name), "success")
+                return redirect(url_for("shops.members", shop_id=shop_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("shops/members.html", form=form, members=services.members_of(g.membership)), status
+
+
+@bp.route("/shops/<int:shop_id>/members/<int:member_id>/remove", methods=["POST"])
+def remove_member(shop_id, member_id):
+    services.remove_member(g.membership, member_id)
+    db.session.commit()
+    flash(_("The member was removed from the shop."), "success")
+    return redirect(url_for("shops.members", shop_id=shop_id))

@@ -47,7 +47,8 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if request and request.method == "POST":
-            unexpected = set(request.form) - field_names(self)
+            # The token is always allowed: base.html renders it even where a form has CSRF turned off.
+            unexpected = set(request.form) - field_names(self) - {"csrf_token"}
             if unexpected:
                 # Mass assignment guard: a request may only set what the form offers.
                 self.form_errors.append(_l("The form contained fields it does not offer: %(names)s.",

@@ -53,9 +53,10 @@ def _match_tag(tag):
 
 
 def select_locale():
-    """The user's chosen language, else the one picked on the login page, else the browser's, else English."""
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+    """The user's chosen language (web or API), else the one picked in the footer, else the browser's, else English."""
+    user = current_user if current_user and current_user.is_authenticated else g.get("api_user")
+    if user is not None and user.locale in LOCALES:
+        return user.locale
     if session.get("locale") in LOCALES:
         return session["locale"]
     return parse_accept_language(request.headers.get("Accept-Language")) or "en"

@@ -1,0 +1,193 @@
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL from SELLERKIT_TEST_DATABASE_URL), clients, factories."""
+import os
+from datetime import datetime, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from sellerkit import create_app
+from sellerkit.accounts import services as accounts
+from sellerkit.extensions import db as _db
+from sellerkit.shops import services as shops
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("SELLERKIT_TEST_DATABASE_URL") or \
+        "sqlite:///" + str(tmp_path_factory.mktemp("database") / "sellerkit-test.db")
+
+
+def build_config(database_url, instance_path, **overrides):
+    return {
+        "TESTING": True,
+        "ENV": "development",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance_path),
+        "WTF_CSRF_ENABLED": False,
+        **overrides,
+    }
+
+
+def _reset_schema(app):
+    """Start the session from an empty database, then build it with the migrations (as make run does)."""
+    with app.app_context():
+        engine = _db.engine
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                for (name,) in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).all():
+                    connection.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+        upgrade()
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url, tmp_path_factory):
+    app = create_app(build_config(database_url, tmp_path_factory.mktemp("instance")))
+    _reset_schema(app)
+    return database_url
+
+
+def _empty_all_tables(app):
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as connection:
+            if _db.engine.dialect.name == "postgresql":
+                connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(migrated_database, tmp_path):
+    """Build apps on the test database with extra configuration; every table is emptied afterwards."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(build_config(migrated_database, tmp_path / "instance", **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    if apps:
+        _empty_all_tables(apps[0])
+    for app in apps[1:]:
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+class DatabaseProbe:
+    """Reads the database as it is now: every call runs in a fresh app context, outside the client's requests.
+
+    A long-lived context in the test would share `g` and an old read snapshot with the requests under test.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def _run(self, work):
+        with self.app.app_context():
+            try:
+                return work(_db.session)
+            finally:
+                _db.session.remove()
+
+    def scalar(self, statement):
+        return self._run(lambda session: session.scalar(statement))
+
+    def scalars(self, statement):
+        return self._run(lambda session: session.scalars(statement).all())
+
+    def count(self, model, *where):
+        from sqlalchemy import func, select
+
+        return self.scalar(select(func.count()).select_from(model).where(*where))
+
+    def get(self, model, ident):
+        return self._run(lambda session: session.get(model, ident))
+
+    def update(self, work):
+        """Change rows directly (to set up a case the UI cannot reach, such as an expired token)."""
+        def run(session):
+            work(session)
+            session.commit()
+        return self._run(run)
+
+
+@pytest.fixture
+def db(app):
+    return DatabaseProbe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(email="owner@example.com", password=PASSWORD, name="", locale=None):
+        with app.app_context():
+            user = accounts.sign_up(email, password, name, locale, NOW, app.config["MIN_PASSWORD_LENGTH"])
+            _db.session.commit()
+            return user.id
+    return make
+
+
+@pytest.fixture
+def make_shop(app):
+    def make(owner_id, name="Amber Studio", platform="etsy", default_language="en", timezone_name="Europe/Warsaw"):
+        with app.app_context():
+            from sellerkit.accounts.models import User
+
+            shop = shops.create_shop(_db.session.get(User, owner_id), name, platform, default_language,
+                                     timezone_name, NOW)
+            _db.session.commit()
+            return shop.id
+    return make
+
+
+@pytest.fixture
+def add_member(app):
+    def add(shop_id, user_id, role="agent"):
+        with app.app_context():
+            from sellerkit.shops.models import Membership
+
+            _db.session.add(Membership(shop_id=shop_id, user_id=user_id, role=role, created_at=NOW))
+            _db.session.commit()
+    return add
+
+
+class Auth:
+    """Logs a test client in and out through the real pages."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email="owner@example.com", password=PASSWORD):
+        response = self.client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

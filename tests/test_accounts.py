@@ -1,0 +1,166 @@
+"""Sign-up, login, logout, sessions, password change and reset, as a user meets them in the browser."""
+import re
+
+from sqlalchemy import select
+
+from sellerkit.accounts.models import LoginFailure, PasswordResetToken, User, UserSession
+from tests.conftest import PASSWORD, Auth
+
+
+def test_signup_logs_in_and_asks_for_a_first_shop(client, db):
+    response = client.post("/signup", data={"email": "Ana@Example.com", "display_name": "Ana", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/shops/new")
+    page = client.get("/shops/new").get_data(as_text=True)
+    assert "Add a shop" in page and "Ana" in page
+    assert db.scalar(select(User.email)) == "ana@example.com"
+
+
+def test_signup_refuses_a_duplicate_email_and_changes_nothing(client, db, make_user):
+    make_user("ana@example.com")
+    response = client.post("/signup", data={"email": "ANA@example.com", "password": PASSWORD})
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+    assert db.count(User) == 1
+
+
+def test_signup_refuses_a_weak_password(client, db):
+    response = client.post("/signup", data={"email": "ana@example.com", "password": "short1"})
+    assert response.status_code == 422
+    assert "Use at least 10 characters." in response.get_data(as_text=True)
+    assert db.count(User) == 0
+
+
+def test_signup_shows_the_error_next_to_the_field(client):
+    page = client.post("/signup", data={"email": "not-an-email", "password": PASSWORD}).get_data(as_text=True)
+    assert re.search(r'id="email"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="email"', page)
+    assert 'id="email-error"' in page and "Enter a valid e-mail address." in page
+
+
+def test_wrong_password_is_refused_and_counted(client, db, make_user):
+    make_user()
+    response = client.post("/login", data={"email": "owner@example.com", "password": "wrong password!"})
+    assert response.status_code == 422
+    assert "The e-mail or password is not correct." in response.get_data(as_text=True)
+    assert db.count(LoginFailure) == 1
+    assert client.get("/shops").status_code == 302
+
+
+def test_login_rotates_the_session_cookie(client, make_user):
+    make_user()
+    client.get("/login")
+    before = client.get_cookie("sellerkit_session").value
+    client.post("/login", data={"email": "owner@example.com", "password": PASSWORD})
+    after = client.get_cookie("sellerkit_session").value
+    assert before != after
+    assert client.get("/shops").status_code == 200
+
+
+def test_logout_makes_a_copied_cookie_useless(app, client, auth, make_user):
+    make_user()
+    auth.login()
+    stolen = client.get_cookie("sellerkit_session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("sellerkit_session", stolen)
+    response = thief.get("/shops")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_ten_failures_block_the_account_with_retry_after(client, make_user):
+    make_user()
+    for _ in range(10):
+        client.post("/login", data={"email": "owner@example.com", "password": "wrong password!"})
+    response = client.post("/login", data={"email": "owner@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert "Too many failed logins" in response.get_data(as_text=True)
+
+
+def test_ten_failures_from_one_address_block_other_accounts_too(client, make_user):
+    make_user("victim@example.com")
+    for number in range(10):
+        client.post("/login", data={"email": f"guess{number}@example.com", "password": "wrong password!"})
+    response = client.post("/login", data={"email": "victim@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_throttle_count_is_shared_between_workers(make_app, make_user):
+    """Two app instances (two gunicorn workers) see the same failures, because they live in the database."""
+    make_user()
+    first, second = make_app().test_client(), make_app().test_client()
+    for index in range(10):
+        (first if index % 2 else second).post("/login", data={"email": "owner@example.com", "password": "nope nope!"})
+    assert second.post("/login", data={"email": "owner@example.com", "password": PASSWORD}).status_code == 429
+
+
+def test_change_password_logs_out_other_browsers(app, client, auth, make_user):
+    make_user()
+    auth.login()
+    other = app.test_client()
+    other.post("/login", data={"email": "owner@example.com", "password": PASSWORD})
+    response = client.post("/settings/password", data={
+        "current_password": PASSWORD, "new_password": "a new long password", "confirm": "a new long password"})
+    assert response.status_code == 302
+    assert client.get("/shops").status_code == 200
+    assert other.get("/shops").status_code == 302
+    auth.logout()
+    auth.login(password="a new long password")
+
+
+def test_change_password_needs_the_current_one(client, auth, make_user):
+    make_user()
+    auth.login()
+    response = client.post("/settings/password", data={
+        "current_password": "not my password", "new_password": "a new long password",
+        "confirm": "a new long password"})
+    assert response.status_code == 422
+    assert "The current password is not correct." in response.get_data(as_text=True)
+
+
+def _reset_link(caplog):
+    match = re.search(r"(/password/reset/[\w-]+)", caplog.text)
+    assert match, "the reset link should be in the log when no mail server is configured"
+    return match.group(1)
+
+
+def test_password_reset_link_works_once(client, db, make_user, caplog):
+    make_user()
+    response = client.post("/password/forgot", data={"email": "owner@example.com"})
+    assert response.status_code == 302
+    link = _reset_link(caplog)
+    assert client.post(link, data={"password": "brand new password", "confirm": "brand new password"}
+                       ).status_code == 302
+    reused = client.post(link, data={"password": "another new password", "confirm": "another new password"})
+    assert reused.status_code == 422
+    assert "expired or was already used" in reused.get_data(as_text=True)
+    Auth(client).login(password="brand new password")
+
+
+def test_expired_reset_token_is_refused(client, db, make_user, caplog):
+    make_user()
+    client.post("/password/forgot", data={"email": "owner@example.com"})
+    link = _reset_link(caplog)
+
+    def expire_now(session):
+        token = session.scalars(select(PasswordResetToken)).one()
+        token.expires_at = token.created_at
+
+    db.update(expire_now)
+    response = client.post(link, data={"password": "brand new password", "confirm": "brand new password"})
+    assert response.status_code == 422
+    assert "expired or was already used" in response.get_data(as_text=True)
+    assert client.post("/login", data={"email": "owner@example.com", "password": PASSWORD}).status_code == 302
+
+
+def test_reset_request_for_unknown_email_looks_the_same(client, caplog):
+    response = client.post("/password/forgot", data={"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert "/password/reset/" not in caplog.text
+
+
+def test_sessions_are_stored_hashed(client, db, auth, make_user):
+    make_user()
+    auth.login()
+    stored = db.scalars(select(UserSession.token_hash))
+    assert len(stored) == 1 and len(stored[0]) == 64

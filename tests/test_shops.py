@@ -1,0 +1,134 @@
+"""Shops: creating one, settings and business hours, roles, the switcher."""
+from datetime import time
+
+from sqlalchemy import select
+
+from sellerkit.shops.models import BusinessHours, Membership, Shop
+
+SHOP_FORM = {"name": "Amber Studio", "platform": "etsy", "default_language": "pl", "timezone": "Europe/Warsaw"}
+
+
+def settings_form(**changes):
+    data = dict(SHOP_FORM)
+    for day in range(7):
+        data[f"hours-{day}-opens_at"] = ""
+        data[f"hours-{day}-closes_at"] = ""
+    data.update(changes)
+    return data
+
+
+def test_new_user_creates_a_shop_and_lands_on_it(client, db, auth, make_user):
+    make_user()
+    auth.login()
+    response = client.post("/shops/new", data=SHOP_FORM)
+    assert response.status_code == 302
+    shop = db.scalar(select(Shop))
+    assert (shop.name, shop.platform, shop.default_language, shop.timezone) == \
+        ("Amber Studio", "etsy", "pl", "Europe/Warsaw")
+    assert db.scalar(select(Membership.role)) == "owner"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Amber Studio" in page and "Etsy" in page and "Europe/Warsaw" in page
+
+
+def test_unknown_timezone_or_platform_is_refused(client, db, auth, make_user):
+    make_user()
+    auth.login()
+    for field, value in (("timezone", "Mars/Olympus"), ("platform", "aliexpress")):
+        response = client.post("/shops/new", data={**SHOP_FORM, field: value})
+        assert response.status_code == 422
+        assert 'id="%s-error"' % field in response.get_data(as_text=True)
+    assert db.count(Shop) == 0
+
+
+def test_owner_sets_business_hours(client, db, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(**{
+        "hours-0-is_open": "y", "hours-0-opens_at": "09:00", "hours-0-closes_at": "17:30"}))
+    assert response.status_code == 302
+    hours = db.scalars(select(BusinessHours))
+    assert [(h.weekday, h.opens_at, h.closes_at) for h in hours] == [(0, time(9), time(17, 30))]
+    page = client.get(f"/shops/{shop_id}").get_data(as_text=True)
+    assert "Monday" in page and "09:00" in page
+
+
+def test_business_hours_ending_before_they_start_are_refused(client, db, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(name="Renamed", **{
+        "hours-2-is_open": "y", "hours-2-opens_at": "18:00", "hours-2-closes_at": "09:00"}))
+    assert response.status_code == 422
+    assert "Business hours must end after they start." in response.get_data(as_text=True)
+    assert db.count(BusinessHours) == 0
+    assert db.scalar(select(Shop.name)) == "Amber Studio"
+
+
+def test_agent_cannot_change_settings(client, db, auth, make_user, make_shop, add_member):
+    shop_id = make_shop(make_user())
+    add_member(shop_id, make_user("agent@example.com"))
+    auth.login("agent@example.com")
+    assert client.get(f"/shops/{shop_id}").status_code == 200
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(name="Hijacked"))
+    assert response.status_code == 403
+    assert "Only the shop's owners can change its settings." in response.get_data(as_text=True)
+    assert db.scalar(select(Shop.name)) == "Amber Studio"
+    assert "Shop settings" not in client.get(f"/shops/{shop_id}").get_data(as_text=True)
+
+
+def test_fields_the_form_does_not_offer_are_refused(client, db, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(name="Renamed", created_at="2001-01-01"))
+    assert response.status_code == 422
+    assert "created_at" in response.get_data(as_text=True)
+    assert db.scalar(select(Shop.name)) == "Amber Studio"
+
+
+def test_owner_adds_an_agent_who_then_sees_the_shop(app, client, db, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    make_user("helper@example.com", name="Helper")
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/members", data={"email": "Helper@example.com", "role": "agent"})
+    assert response.status_code == 302
+    helper = app.test_client()
+    helper.post("/login", data={"email": "helper@example.com", "password": "correct horse battery"})
+    assert "Amber Studio" in helper.get(f"/shops/{shop_id}").get_data(as_text=True)
+    unknown = client.post(f"/shops/{shop_id}/members", data={"email": "stranger@example.com", "role": "agent"})
+    assert unknown.status_code == 422 and "Ask them to sign up first" in unknown.get_data(as_text=True)
+    assert db.count(Membership) == 2
+
+
+def test_last_owner_cannot_be_removed(client, db, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    auth.login()
+    owner_membership = db.scalar(select(Membership.id))
+    response = client.post(f"/shops/{shop_id}/members/{owner_membership}/remove")
+    assert response.status_code == 400
+    assert "A shop needs at least one owner." in response.get_data(as_text=True)
+    assert db.count(Membership) == 1
+
+
+def test_switcher_lists_every_shop_of_the_user(client, auth, make_user, make_shop):
+    owner = make_user()
+    first = make_shop(owner, name="Amber Studio")
+    make_shop(owner, name="Birch Goods", platform="ozon")
+    make_shop(make_user("other@example.com"), name="Not Mine")
+    auth.login()
+    page = client.get(f"/shops/{first}").get_data(as_text=True)
+    assert "Birch Goods" in page and "Ozon" in page
+    assert "Not Mine" not in page
+
+
+def test_home_remembers_the_last_shop(client, auth, make_user, make_shop):
+    owner = make_user()
+    make_shop(owner, name="Amber Studio")
+    second = make_shop(owner, name="Birch Goods")
+    auth.login()
+    client.get(f"/shops/{second}")
+    assert client.get("/").headers["Location"].endswith(f"/shops/{second}")
+
+
+def test_home_sends_a_newcomer_to_sign_up(client, make_user):
+    assert client.get("/").headers["Location"].endswith("/signup")
+    make_user()
+    assert client.get("/").headers["Location"].endswith("/login")

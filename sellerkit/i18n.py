@@ -2,8 +2,9 @@
 from datetime import timedelta
 
 from babel import Locale, UnknownLocaleError
-from flask import g, request, session
-from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
+from babel.dates import format_timedelta
+from flask import g, has_request_context, request, session
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 #: The UI languages, in the order the language menu shows them.
@@ -54,6 +55,8 @@ def _match_tag(tag):
 
 def select_locale():
     """The user's chosen language (web or API), else the one picked in the footer, else the browser's, else English."""
+    if not has_request_context():
+        return None  # commands and jobs: the default locale
     user = current_user if current_user and current_user.is_authenticated else g.get("api_user")
     if user is not None and user.locale in LOCALES:
         return user.locale
@@ -107,7 +110,7 @@ def format_duration(value):
     if not isinstance(value, timedelta):
         value = timedelta(seconds=value)
     # Without a threshold Babel rounds 23 hours up to "1 day".
-    return localize_digits(format_timedelta(value, threshold=1.5, format="short"))
+    return localize_digits(format_timedelta(value, threshold=1.5, format="short", locale=get_locale()))
 
 
 def init_app(app):

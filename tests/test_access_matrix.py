@@ -1,0 +1,184 @@
+"""Every route, as {anonymous, owner A, agent A, owner B} x {A's object, B's object, a missing id}.
+
+A route added without an entry in ACCESS fails this test: decide who may use it before it ships.
+Another shop's object must answer exactly like a missing one.
+"""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from sellerkit.accounts.models import ApiToken, User
+from sellerkit.shops.models import Membership
+from tests.conftest import PASSWORD
+
+#: (endpoint, method) -> (who may use it, the status a permitted request with an empty body answers)
+ACCESS = {
+    ("static", "GET"): ("public", 200),
+    ("shops.index", "GET"): ("public", 302),
+    ("accounts.signup", "GET"): ("guest", 200),
+    ("accounts.signup", "POST"): ("guest", 422),
+    ("accounts.login", "GET"): ("guest", 200),
+    ("accounts.login", "POST"): ("guest", 422),
+    ("accounts.logout", "POST"): ("public", 302),
+    ("accounts.forgot_password", "GET"): ("public", 200),
+    ("accounts.forgot_password", "POST"): ("public", 422),
+    ("accounts.reset_password", "GET"): ("public", 200),
+    ("accounts.reset_password", "POST"): ("public", 422),
+    ("accounts.choose_language", "POST"): ("public", 302),
+    ("settings.profile", "GET"): ("user", 200),
+    ("settings.profile", "POST"): ("user", 422),
+    ("settings.password", "GET"): ("user", 200),
+    ("settings.password", "POST"): ("user", 422),
+    ("settings.tokens", "GET"): ("user", 200),
+    ("settings.tokens", "POST"): ("user", 422),
+    ("settings.revoke_token", "POST"): ("own_token", 302),
+    ("shops.listing", "GET"): ("user", 200),
+    ("shops.create", "GET"): ("user", 200),
+    ("shops.create", "POST"): ("user", 422),
+    ("shops.overview", "GET"): ("shop", 200),
+    ("shops.settings", "GET"): ("shop_owner", 200),
+    ("shops.settings", "POST"): ("shop_owner", 302),  # an empty POST re-submits the current values
+    ("shops.members", "GET"): ("shop", 200),
+    ("shops.members", "POST"): ("shop_owner", 422),
+    # The member named is the shop's only owner, so a permitted request is refused as "last owner".
+    ("shops.remove_member", "POST"): ("shop_owner", 400),
+    ("api.openapi", "GET"): ("public", 200),
+    ("api.list_shops", "GET"): ("api_user", 200),
+    ("api.create_shop", "POST"): ("api_user", 400),
+    ("api.get_shop", "GET"): ("api_shop", 200),
+}
+
+ROLES = ("anonymous", "owner_a", "agent_a", "owner_b")
+SHOP_OF = {"owner_a": "A", "agent_a": "A", "owner_b": "B"}
+MISSING = 999_999
+
+
+def expected_status(access, allowed, role, target):
+    if access == "public":
+        return allowed
+    if access == "guest":
+        return allowed if role == "anonymous" else 302
+    if role == "anonymous":
+        return 401 if access.startswith("api") else "login"
+    if access in ("user", "api_user"):
+        return allowed
+    if access == "own_token":
+        return allowed if target == "own" else 404
+    if target == "missing" or SHOP_OF[role] != target:
+        return 404
+    if access == "shop_owner" and role == "agent_a":
+        return 403
+    return allowed
+
+
+@pytest.fixture
+def world(app, client, db, make_user, make_shop, add_member):
+    """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
+    users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
+             "owner_b": make_user("owner-b@example.com")}
+    shops = {"A": make_shop(users["owner_a"], name="Shop A"), "B": make_shop(users["owner_b"], name="Shop B")}
+    add_member(shops["A"], users["agent_a"])
+    cookies, tokens = {}, {}
+    for role, user_id in users.items():
+        email = db.get(User, user_id).email
+        browser = app.test_client()
+        assert browser.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        cookies[role] = browser.get_cookie("sellerkit_session").value
+        page = browser.post("/settings/tokens", data={"name": "matrix"}).get_data(as_text=True)
+        tokens[role] = re.search(r"(sk_[\w-]+)</code>", page).group(1)
+        browser.post("/settings/tokens", data={"name": "to be revoked by the matrix"})
+    owners = {name: db.scalar(select(Membership.id).where(Membership.shop_id == shop_id, Membership.role == "owner"))
+              for name, shop_id in shops.items()}
+    token_ids = {role: db.scalar(select(ApiToken.id).where(ApiToken.user_id == users[role],
+                                                           ApiToken.name == "to be revoked by the matrix"))
+                 for role in users}
+    return {"shops": shops, "owners": owners, "cookies": cookies, "tokens": tokens, "token_ids": token_ids}
+
+
+def url_arguments(rule, target, role, world):
+    values = {}
+    for name in rule.arguments:
+        if name == "shop_id":
+            values[name] = MISSING if target == "missing" else world["shops"][target]
+        elif name == "member_id":
+            values[name] = MISSING if target == "missing" else world["owners"][target]
+        elif name == "token_id":
+            other = "owner_b" if role != "owner_b" else "owner_a"
+            values[name] = {"own": world["token_ids"].get(role, MISSING), "other": world["token_ids"][other],
+                            "missing": MISSING}[target]
+        elif name == "token":
+            values[name] = "not-a-real-reset-token"
+        elif name == "filename":
+            values[name] = "app.css"
+        else:
+            raise AssertionError(f"{rule.endpoint}: no test value for <{name}>; teach the access matrix")
+    return values
+
+
+def comparable(body):
+    """A page without what differs per request anyway: the CSRF token and the address the language menu returns to."""
+    return re.sub(rb'name="(csrf_token|next)" value="[^"]*"', rb'name="\1"', body)
+
+
+def targets_for(rule):
+    if "shop_id" in rule.arguments:
+        return ("A", "B", "missing")
+    if "token_id" in rule.arguments:
+        return ("own", "other", "missing")
+    return ("none",)
+
+
+def request_as(app, role, world, method, url, api):
+    browser = app.test_client()
+    headers = {}
+    if role != "anonymous":
+        if api:
+            headers["Authorization"] = f"Bearer {world['tokens'][role]}"
+        else:
+            browser.set_cookie("sellerkit_session", world["cookies"][role])
+    if api and method == "POST":
+        response = browser.post(url, json={}, headers=headers)
+    else:
+        response = browser.open(url, method=method, headers=headers, data={} if method == "POST" else None)
+    body = response.get_data()
+    response.close()  # static files are streamed from an open file
+    return response.status_code, response.headers.get("Location", ""), body
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert not routes - set(ACCESS), f"routes without an access decision: {sorted(routes - set(ACCESS))}"
+    assert not set(ACCESS) - routes, f"matrix entries for routes that no longer exist: {sorted(set(ACCESS) - routes)}"
+
+
+def test_access_matrix(app, world):
+    cases = [(rule, method) for rule in app.url_map.iter_rules() for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    # Logging out ends the shared sessions, so it goes last.
+    cases.sort(key=lambda case: case[0].endpoint == "accounts.logout")
+    failures = []
+    for rule, method in cases:
+        access, allowed = ACCESS[(rule.endpoint, method)]
+        for role in ROLES:
+            bodies = {}
+            for target in targets_for(rule):
+                with app.test_request_context():
+                    from flask import url_for
+
+                    url = url_for(rule.endpoint, **url_arguments(rule, target, role, world))
+                got, location, body = request_as(app, role, world, method, url, rule.rule.startswith("/api/"))
+                want = expected_status(access, allowed, role, target)
+                if want == "login":
+                    ok = got == 302 and "/login" in location
+                else:
+                    ok = got == want
+                if not ok:
+                    failures.append(f"{method} {url} as {role}: expected {want}, got {got}")
+                bodies[target] = (got, comparable(body))
+            if bodies.get("missing", (None,))[0] == 404:
+                foreign = [t for t in bodies if t not in ("missing", SHOP_OF.get(role), "own")]
+                for target in foreign:
+                    if bodies[target] != bodies["missing"]:
+                        failures.append(f"{method} {rule.rule} as {role}: {target}'s object differs from a missing one")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,81 @@
+"""The database layer: migrations agree with the models, SQLite settings, concurrent writers, aware UTC times."""
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+
+from sellerkit.accounts.models import LoginFailure
+from sellerkit.extensions import db as sqla
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context():
+        with sqla.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, sqla.metadata)
+    assert differences == [], f"models and migrations disagree; run 'sellerkit db migrate': {differences}"
+
+
+def test_engine_is_set_up_for_its_database(app):
+    """SQLite: WAL, a busy timeout and foreign keys on every connection; PostgreSQL: a ping before each checkout."""
+    with app.app_context():
+        engine = sqla.engine
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        else:
+            assert engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+            assert engine.pool._pre_ping
+
+
+def test_many_concurrent_writers_never_see_database_is_locked(make_app):
+    """Eight threads, each with its own app (as separate workers would be), write at the same time."""
+    apps = [make_app() for _ in range(8)]
+    errors = []
+    start = threading.Barrier(len(apps))
+    moment = datetime(2026, 11, 23, tzinfo=timezone.utc)
+
+    def write(app, number):
+        try:
+            start.wait()
+            for attempt in range(25):
+                with app.app_context():
+                    # Read first, then write: the pattern that fails with a deferred BEGIN on SQLite.
+                    sqla.session.scalar(select(LoginFailure.id).limit(1))
+                    sqla.session.add(LoginFailure(email=f"w{number}@example.com", ip_address="127.0.0.1",
+                                                  attempted_at=moment + timedelta(seconds=attempt)))
+                    sqla.session.commit()
+        except Exception as error:  # collected and reported below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=write, args=(app, number)) for number, app in enumerate(apps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with apps[0].app_context():
+        assert sqla.session.scalar(text("SELECT count(*) FROM login_failures")) == 8 * 25
+
+
+def test_times_come_back_as_aware_utc(app):
+    moment = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=2)))
+    with app.app_context():
+        sqla.session.add(LoginFailure(email="a@example.com", ip_address="::1", attempted_at=moment))
+        sqla.session.commit()
+        sqla.session.expunge_all()
+        stored = sqla.session.scalar(select(LoginFailure.attempted_at))
+    assert stored == moment and stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(app):
+    with app.app_context():
+        sqla.session.add(LoginFailure(email="a@example.com", ip_address="::1", attempted_at=datetime(2026, 1, 1)))
+        with pytest.raises(Exception, match="aware"):
+            sqla.session.flush()
+        sqla.session.rollback()

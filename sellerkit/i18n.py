@@ -2,9 +2,9 @@
 from datetime import timedelta
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_timedelta
+from babel.dates import format_timedelta, get_datetime_format
 from flask import g, has_request_context, request, session
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 #: The UI languages, in the order the language menu shows them.
@@ -97,8 +97,14 @@ def locale_display_name(code, in_locale=None):
     return name[:1].upper() + name[1:] if name else code
 
 
-def format_when(value, format="medium"):
-    return localize_digits(format_datetime(value, format)) if value else ""
+def format_when(value):
+    """A moment as a medium date and a short time (no seconds), in the viewer's timezone and language."""
+    if not value:
+        return ""
+    locale = get_locale()
+    pattern = get_datetime_format("medium", locale=locale)
+    text = pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
+    return localize_digits(text, locale)
 
 
 def format_number(value):

@@ -10,8 +10,26 @@ from sellerkit import create_app
 from sellerkit.accounts import services as accounts
 from sellerkit.extensions import db as _db
 from sellerkit.shops import services as shops
+from tests.browser import CHROMIUM, chromium_available
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    if chromium_available():
+        return f"browser tests: on ({CHROMIUM})"
+    return f"browser tests: NOT RUN, {CHROMIUM} is missing (apt-get install chromium to run them)"
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_available():
+        return
+    if os.environ.get("SELLERKIT_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"{CHROMIUM} is missing and SELLERKIT_REQUIRE_BROWSER is set: install chromium.")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 

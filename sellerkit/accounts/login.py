@@ -9,19 +9,24 @@ from sellerkit.extensions import login_manager
 SESSION_TOKEN_KEY = "sid"
 
 
-def log_in(user, now, lifetime):
-    """Start a fresh session: everything in the old cookie is dropped, so a planted session is useless."""
+def _clear_session_keeping_language():
     locale = session.get("locale")
     session.clear()
-    session[SESSION_TOKEN_KEY] = services.start_session(user, now, lifetime)
     if locale:
         session["locale"] = locale
+
+
+def log_in(user, now, lifetime):
+    """Start a fresh session: everything in the old cookie but the language is dropped, so a planted one is useless."""
+    _clear_session_keeping_language()
+    session[SESSION_TOKEN_KEY] = services.start_session(user, now, lifetime)
     session.permanent = True
 
 
 def log_out():
+    """End the session on the server; the browser keeps only its language choice."""
     services.end_session(session.get(SESSION_TOKEN_KEY))
-    session.clear()
+    _clear_session_keeping_language()
 
 
 def current_session_token():

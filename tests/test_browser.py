@@ -1,0 +1,55 @@
+"""In a real browser: sign up, create a shop, switch to Persian and see the page turn right to left, log out."""
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(make_app, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with LiveServer(app) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=server.url, locale="en-US", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_newcomer_signs_up_creates_a_shop_switches_to_persian_and_logs_out(page):
+    page.goto("/")
+    assert page.url.endswith("/signup")
+    page.get_by_label("E-mail").fill("ana@example.com")
+    page.get_by_label("Your name").fill("Ana")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+
+    page.wait_for_url("**/shops/new")
+    page.get_by_label("Shop name").fill("Amber Studio")
+    page.get_by_label("Platform").select_option("etsy")
+    page.get_by_label("Timezone").select_option("Europe/Warsaw")
+    page.get_by_role("button", name="Create shop").click()
+    page.wait_for_url("**/shops/*")
+    assert page.get_by_role("heading", name="Amber Studio").is_visible()
+    assert page.locator("html").get_attribute("dir") == "ltr"
+
+    page.locator("#footer-locale").select_option("fa")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "fa"
+    # The layout really mirrors: the brand sits at the right edge, the user menu at the left.
+    width = page.viewport_size["width"]
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] > width / 2
+
+    page.locator(".user-menu summary").click()
+    page.locator(".user-menu button[type=submit]").click()
+    page.wait_for_url("**/login")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.goto("/shops")
+    assert "/login" in page.url

@@ -1,16 +1,29 @@
-"""Small helpers shared by the HTML views: rendering refused forms, safe redirects, the client's address."""
+"""Small helpers shared by the HTML views: running a form through a service, safe redirects, the client's address."""
 from urllib.parse import urlsplit
 
 from flask import render_template, request
 
+from sellerkit.errors import ServiceError
 
-def render_form(template, status=200, **context):
+
+def run_form(form, action):
+    """Run `action()` for a valid submission: (True, its result), else (False, None).
+
+    A service's refusal is shown next to the field it concerns; nothing was written, since the caller
+    commits only on success.
+    """
+    if not form.validate_on_submit():
+        return False, None
+    try:
+        return True, action()
+    except ServiceError as error:
+        form.apply_error(error)
+        return False, None
+
+
+def form_page(template, form, **context):
     """Render a form page; a refused submission answers 422 so that clients can tell it was not taken."""
-    return render_template(template, **context), status
-
-
-def invalid(template, **context):
-    return render_form(template, status=422, **context)
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
 
 
 def safe_next_url(target, default):

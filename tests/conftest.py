@@ -97,11 +97,11 @@ def make_app(migrated_database, tmp_path):
         return app
 
     yield build
-    if apps:
-        _empty_all_tables(apps[0])
-    for app in apps[1:]:
+    for app in apps:
         with app.app_context():
             _db.engine.dispose()
+    if apps:
+        _empty_all_tables(create_app(build_config(migrated_database, tmp_path / "instance")))
 
 
 @pytest.fixture

@@ -79,3 +79,14 @@ def test_naive_datetimes_are_refused(app):
         with pytest.raises(Exception, match="aware"):
             sqla.session.flush()
         sqla.session.rollback()
+
+
+def test_unreachable_database_answers_503(make_app):
+    """While the database is away, pages fail cleanly with a translated 503 instead of a crash."""
+    down = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/none",
+                    SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    response = down.test_client().get("/", headers={"Accept-Language": "pl"})
+    assert response.status_code == 503
+    assert "database" not in response.get_data(as_text=True)  # the Polish message, not the English one
+    api = down.test_client().get("/api/v1/shops", headers={"Authorization": "Bearer sk_x"})
+    assert api.status_code == 503 and api.json["error"]["code"] == "database_unavailable"

@@ -6,11 +6,10 @@ from flask_login import current_user, login_required
 from sellerkit.accounts import forms, services
 from sellerkit.accounts.login import current_session_token
 from sellerkit.clock import utcnow
-from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES, locale_display_name
 from sellerkit.shops.domain import sorted_timezones
-from sellerkit.web import invalid, render_form
+from sellerkit.web import form_page, run_form
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -27,13 +26,10 @@ def profile():
     form.locale.choices = [("", _("Automatic (from the browser)"))] + [
         (code, locale_display_name(code, code)) for code in LOCALES]
     form.timezone.choices = [("", _("Automatic (the shop's timezone)"))] + [(tz, tz) for tz in sorted_timezones()]
-    if not form.validate_on_submit():
-        return render_form("accounts/profile.html", status=422 if form.is_submitted() else 200, form=form)
-    try:
-        services.update_profile(current_user, form.display_name.data, form.locale.data, form.timezone.data)
-    except ServiceError as error:
-        form.apply_error(error)
-        return invalid("accounts/profile.html", form=form)
+    done, _result = run_form(form, lambda: services.update_profile(
+        current_user, form.display_name.data, form.locale.data, form.timezone.data))
+    if not done:
+        return form_page("accounts/profile.html", form)
     db.session.commit()
     flash(_("Your settings are saved."), "success")
     return redirect(url_for("settings.profile"))
@@ -42,14 +38,11 @@ def profile():
 @bp.route("/password", methods=["GET", "POST"])
 def password():
     form = forms.ChangePasswordForm()
-    if not form.validate_on_submit():
-        return render_form("accounts/password.html", status=422 if form.is_submitted() else 200, form=form)
-    try:
-        services.change_password(current_user, form.current_password.data, form.new_password.data, utcnow(),
-                                 current_app.config["MIN_PASSWORD_LENGTH"], current_session_token())
-    except ServiceError as error:
-        form.apply_error(error)
-        return invalid("accounts/password.html", form=form)
+    done, _result = run_form(form, lambda: services.change_password(
+        current_user, form.current_password.data, form.new_password.data, utcnow(),
+        current_app.config["MIN_PASSWORD_LENGTH"], current_session_token()))
+    if not done:
+        return form_page("accounts/password.html", form)
     db.session.commit()
     flash(_("Your password is changed. Other browsers were logged out."), "success")
     return redirect(url_for("settings.profile"))
@@ -58,18 +51,13 @@ def password():
 @bp.route("/tokens", methods=["GET", "POST"])
 def tokens():
     form = forms.ApiTokenForm()
-    new_token = None
-    if form.validate_on_submit():
-        try:
-            _row, new_token = services.create_api_token(current_user, form.name.data, utcnow())
-        except ServiceError as error:
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            form = forms.ApiTokenForm(formdata=None)
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/tokens.html", form=form, new_token=new_token,
-                           tokens=services.list_api_tokens(current_user)), status
+    done, created = run_form(form, lambda: services.create_api_token(current_user, form.name.data, utcnow()))
+    if done:
+        db.session.commit()
+        # Shown on this response only: the token is never stored in a readable form.
+        return render_template("accounts/tokens.html", form=forms.ApiTokenForm(formdata=None), new_token=created[1],
+                               tokens=services.list_api_tokens(current_user))
+    return form_page("accounts/tokens.html", form, new_token=None, tokens=services.list_api_tokens(current_user))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -6,11 +6,10 @@ from flask_login import current_user
 from sellerkit.accounts import forms, services
 from sellerkit.accounts.login import log_in, log_out
 from sellerkit.clock import utcnow
-from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES, locale_display_name
 from sellerkit.mail import send_system_mail
-from sellerkit.web import client_ip, invalid, render_form, safe_next_url
+from sellerkit.web import client_ip, form_page, run_form, safe_next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -20,16 +19,13 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("shops.index"))
     form = forms.SignUpForm()
-    if not form.validate_on_submit():
-        return render_form("accounts/signup.html", status=422 if form.is_submitted() else 200, form=form)
     config = current_app.config
     now = utcnow()
-    try:
-        user = services.sign_up(form.email.data, form.password.data, form.display_name.data,
-                                session.get("locale"), now, config["MIN_PASSWORD_LENGTH"])
-    except ServiceError as error:
-        form.apply_error(error)
-        return invalid("accounts/signup.html", form=form)
+    done, user = run_form(form, lambda: services.sign_up(
+        form.email.data, form.password.data, form.display_name.data, session.get("locale"), now,
+        config["MIN_PASSWORD_LENGTH"]))
+    if not done:
+        return form_page("accounts/signup.html", form)
     log_in(user, now, config["PERMANENT_SESSION_LIFETIME"])
     db.session.commit()
     flash(_("Welcome to sellerkit! Create your first shop to start."), "success")
@@ -42,7 +38,7 @@ def login():
         return redirect(url_for("shops.index"))
     form = forms.LoginForm()
     if not form.validate_on_submit():
-        return render_form("accounts/login.html", status=422 if form.is_submitted() else 200, form=form)
+        return form_page("accounts/login.html", form)
     config = current_app.config
     now = utcnow()
     try:
@@ -50,12 +46,12 @@ def login():
                                      config["LOGIN_MAX_FAILURES"], config["LOGIN_WINDOW"])
     except services.LoginThrottled as error:
         form.form_errors.append(error.message)
-        body, status = render_form("accounts/login.html", status=429, form=form)
-        return body, status, {"Retry-After": str(int(error.retry_after.total_seconds()))}
+        body, _status = form_page("accounts/login.html", form)
+        return body, 429, {"Retry-After": str(int(error.retry_after.total_seconds()))}
     if user is None:
         db.session.commit()  # the failure must count even though the login did not happen
         form.form_errors.append(_("The e-mail or password is not correct."))
-        return invalid("accounts/login.html", form=form)
+        return form_page("accounts/login.html", form)
     log_in(user, now, config["PERMANENT_SESSION_LIFETIME"])
     db.session.commit()
     return redirect(safe_next_url(request.args.get("next"), url_for("shops.index")))
@@ -73,7 +69,7 @@ def logout():
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if not form.validate_on_submit():
-        return render_form("accounts/forgot.html", status=422 if form.is_submitted() else 200, form=form)
+        return form_page("accounts/forgot.html", form)
     issued = services.request_password_reset(form.email.data, utcnow(), current_app.config["PASSWORD_RESET_TTL"])
     db.session.commit()
     if issued:
@@ -91,13 +87,10 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     form = forms.ResetPasswordForm()
-    if not form.validate_on_submit():
-        return render_form("accounts/reset.html", status=422 if form.is_submitted() else 200, form=form)
-    try:
-        services.reset_password(token, form.password.data, utcnow(), current_app.config["MIN_PASSWORD_LENGTH"])
-    except ServiceError as error:
-        form.apply_error(error)
-        return invalid("accounts/reset.html", form=form)
+    done, _user = run_form(form, lambda: services.reset_password(
+        token, form.password.data, utcnow(), current_app.config["MIN_PASSWORD_LENGTH"]))
+    if not done:
+        return form_page("accounts/reset.html", form)
     log_out()
     db.session.commit()
     flash(_("Your password is changed. Log in with the new one."), "success")

@@ -4,13 +4,12 @@ from flask_babel import gettext as _, get_locale
 from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow
-from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import domain, forms, services
 from sellerkit.shops.context import CURRENT_SHOP_KEY, load_shop_from_url
 from sellerkit.shops.labels import platform_label, role_label, weekday_names
-from sellerkit.web import invalid, render_form
+from sellerkit.web import form_page, run_form
 
 bp = Blueprint("shops", __name__)
 bp.url_value_preprocessor(load_shop_from_url)
@@ -55,14 +54,10 @@ def create():
         form.default_language.data = get_locale().language if get_locale().language in domain.BUYER_LANGUAGES \
             else "en"
         form.timezone.data = current_user.timezone or "UTC"
-    if not form.validate_on_submit():
-        return render_form("shops/create.html", status=422 if form.is_submitted() else 200, form=form)
-    try:
-        shop = services.create_shop(current_user, form.name.data, form.platform.data, form.default_language.data,
-                                    form.timezone.data, utcnow())
-    except ServiceError as error:
-        form.apply_error(error)
-        return invalid("shops/create.html", form=form)
+    done, shop = run_form(form, lambda: services.create_shop(
+        current_user, form.name.data, form.platform.data, form.default_language.data, form.timezone.data, utcnow()))
+    if not done:
+        return form_page("shops/create.html", form)
     db.session.commit()
     flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
     return redirect(url_for("shops.overview", shop_id=shop.id))
@@ -86,17 +81,12 @@ def settings(shop_id):
             entry.form.is_open.data = hours is not None
             entry.form.opens_at.data = hours.opens_at if hours else None
             entry.form.closes_at.data = hours.closes_at if hours else None
-    context = {"form": form, "weekdays": weekday_names()}
-    if not form.validate_on_submit():
-        return render_form("shops/settings.html", status=422 if form.is_submitted() else 200, **context)
-    hours = [domain.OpeningHours(day, entry.form.opens_at.data, entry.form.closes_at.data)
-             for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data]
-    try:
-        services.update_shop_settings(g.membership, form.name.data, form.platform.data, form.default_language.data,
-                                      form.timezone.data, hours)
-    except ServiceError as error:
-        form.apply_error(error)
-        return invalid("shops/settings.html", **context)
+    done, _result = run_form(form, lambda: services.update_shop_settings(
+        g.membership, form.name.data, form.platform.data, form.default_language.data, form.timezone.data,
+        [domain.OpeningHours(day, entry.form.opens_at.data, entry.form.closes_at.data)
+         for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data]))
+    if not done:
+        return form_page("shops/settings.html", form, weekdays=weekday_names())
     db.session.commit()
     flash(_("The shop settings are saved."), "success")
     return redirect(url_for("shops.overview", shop_id=shop_id))
@@ -108,17 +98,12 @@ def members(shop_id):
     form.role.choices = [(role, role_label(role)) for role in reversed(domain.ROLES)]
     if form.is_submitted():
         services.require_owner(g.membership)
-        if form.validate():
-            try:
-                added = services.add_member(g.membership, form.email.data, form.role.data, utcnow())
-            except ServiceError as error:
-                form.apply_error(error)
-            else:
-                db.session.commit()
-                flash(_("%(name)s can now work in this shop.", name=added.user.name), "success")
-                return redirect(url_for("shops.members", shop_id=shop_id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("shops/members.html", form=form, members=services.members_of(g.membership)), status
+    done, added = run_form(form, lambda: services.add_member(g.membership, form.email.data, form.role.data, utcnow()))
+    if done:
+        db.session.commit()
+        flash(_("%(name)s can now work in this shop.", name=added.user.name), "success")
+        return redirect(url_for("shops.members", shop_id=shop_id))
+    return form_page("shops/members.html", form, members=services.members_of(g.membership))
 
 
 @bp.route("/shops/<int:shop_id>/members/<int:member_id>/remove", methods=["POST"])

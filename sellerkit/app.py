@@ -46,19 +46,30 @@ def _init_extensions(app):
 def _import_models():
     """Every model module, so that the metadata (and so migrations) knows every table."""
     from sellerkit.accounts import models as _accounts  # noqa: F401
+    from sellerkit.attachments import models as _attachments  # noqa: F401
+    from sellerkit.outbox import models as _outbox  # noqa: F401
     from sellerkit.shops import models as _shops  # noqa: F401
+    from sellerkit.threads import models as _threads  # noqa: F401
 
 
 def _register_blueprints(app):
-    from sellerkit.accounts import settings_views, views as account_views
+    from sellerkit.accounts import settings_views
+    from sellerkit.accounts import views as account_views
     from sellerkit.api import core as api
-    from sellerkit.shops import labels, views as shop_views
+    from sellerkit.outbox import views as outbox_views
+    from sellerkit.shops import labels
+    from sellerkit.shops import views as shop_views
     from sellerkit.shops.context import switcher_context
+    from sellerkit.threads import labels as thread_labels
+    from sellerkit.threads import views as thread_views
 
     app.register_blueprint(account_views.bp)
     app.register_blueprint(settings_views.bp)
     app.register_blueprint(shop_views.bp)
+    app.register_blueprint(thread_views.bp)
+    app.register_blueprint(outbox_views.bp)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)
+    thread_labels.init_app(app)
     app.context_processor(switcher_context)

@@ -1,6 +1,7 @@
 """The base form: messages from our own catalogs, and refusal of fields the form does not offer."""
 from flask import request
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField
 

@@ -22,6 +22,14 @@ def purge_expired_auth_records():
     db.session.commit()
 
 
+def deliver_outbox():
+    """Send every due reply through its transport; failures wait with backoff, nothing is sent twice."""
+    from sellerkit.outbox.delivery import deliver_due
+
+    deliver_due(utcnow(), current_app.config)
+
+
 JOBS = (
+    Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
 )

@@ -47,6 +47,7 @@ def build_config(database_url, instance_path, **overrides):
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance_path),
         "WTF_CSRF_ENABLED": False,
+        "ATTACHMENTS_DIR": str(instance_path / "attachments"),
         **overrides,
     }
 
@@ -189,6 +190,35 @@ def add_member(app):
             _db.session.add(Membership(shop_id=shop_id, user_id=user_id, role=role, created_at=NOW))
             _db.session.commit()
     return add
+
+
+@pytest.fixture
+def make_conversation(app):
+    """A buyer thread in a shop with a PNG attachment and one manual reply: returns the ids a test needs."""
+    def make(shop_id, author_id, external_id="msg-1", body="Where is my order?", buyer_id="buyer-1"):
+        import io
+
+        from sellerkit import inbox
+        from sellerkit.accounts.models import User
+        from sellerkit.shops.models import Shop
+        from sellerkit.threads.domain import Inbound
+        from tests.samples import png
+
+        with app.app_context():
+            shop = _db.session.get(Shop, shop_id)
+            received = inbox.receive_buyer_message(shop, Inbound(
+                external_id=f"{shop_id}-{external_id}", body=body, received_at=NOW, buyer_external_id=buyer_id,
+                buyer_name="Maryam", subject="Order question", order_reference=f"ORD-{shop_id}"),
+                NOW, files=[("photo.png", io.BytesIO(png()))])
+            reply = inbox.send_reply(shop, received.thread, _db.session.get(User, author_id), "On its way!", NOW)
+            _db.session.commit()
+            from sqlalchemy import select
+
+            from sellerkit.outbox.models import OutboxItem
+
+            return {"thread_id": received.thread.id, "attachment_id": received.message.attachments[0].id,
+                    "item_id": _db.session.scalar(select(OutboxItem.id).where(OutboxItem.message_id == reply.id))}
+    return make
 
 
 class Auth:

@@ -8,7 +8,8 @@ from babel.messages.pofile import read_po
 from sellerkit.i18n import LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 METHOD_MAP = [("sellerkit/**.py", "python"), ("templates/**.html", "jinja2")]
 
 

@@ -119,13 +119,12 @@ def test_switcher_lists_every_shop_of_the_user(client, auth, make_user, make_sho
     assert "Not Mine" not in page
 
 
-def test_home_remembers_the_last_shop(client, auth, make_user, make_shop):
+def test_home_is_the_inbox_once_there_is_a_shop(client, auth, make_user, make_shop):
     owner = make_user()
-    make_shop(owner, name="Amber Studio")
-    second = make_shop(owner, name="Birch Goods")
     auth.login()
-    client.get(f"/shops/{second}")
-    assert client.get("/").headers["Location"].endswith(f"/shops/{second}")
+    assert client.get("/").headers["Location"].endswith("/shops/new")
+    make_shop(owner, name="Amber Studio")
+    assert client.get("/").headers["Location"].endswith("/inbox")
 
 
 def test_home_sends_a_newcomer_to_sign_up(client, make_user):

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from sellerkit.accounts import forms, services
 from sellerkit.accounts.login import current_session_token
@@ -23,9 +24,10 @@ def require_login():
 @bp.route("/", methods=["GET", "POST"])
 def profile():
     form = forms.ProfileForm(obj=current_user)
-    form.locale.choices = [("", _("Automatic (from the browser)"))] + [
-        (code, locale_display_name(code, code)) for code in LOCALES]
-    form.timezone.choices = [("", _("Automatic (the shop's timezone)"))] + [(tz, tz) for tz in sorted_timezones()]
+    form.locale.choices = [SelectChoice("", _("Automatic (from the browser)"))] + [
+        SelectChoice(code, locale_display_name(code, code)) for code in LOCALES]
+    form.timezone.choices = [SelectChoice("", _("Automatic (the shop's timezone)"))] + [
+        SelectChoice(tz) for tz in sorted_timezones()]
     done, _result = run_form(form, lambda: services.update_profile(
         current_user, form.display_name.data, form.locale.data, form.timezone.data))
     if not done:

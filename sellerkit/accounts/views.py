@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from sellerkit.accounts import forms, services
 from sellerkit.accounts.login import log_in, log_out
@@ -101,7 +102,7 @@ def reset_password(token):
 def choose_language():
     """The language menu in the footer: remembered for this browser, and in the profile when logged in."""
     form = forms.LanguageForm()
-    form.locale.choices = [(code, locale_display_name(code, code)) for code in LOCALES]
+    form.locale.choices = [SelectChoice(code, locale_display_name(code, code)) for code in LOCALES]
     if form.validate_on_submit():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:

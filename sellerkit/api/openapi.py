@@ -1,6 +1,7 @@
 """The OpenAPI 3 document of the API, served at /api/v1/openapi.json; a test checks it covers every route."""
 from flask import jsonify
 
+from sellerkit.api import openapi_threads
 from sellerkit.api.core import bp
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 
@@ -14,6 +15,7 @@ ERRORS = {
     "400": _error_response("Malformed or invalid input; nothing was changed."),
     "401": _error_response("Missing or invalid API token."),
     "404": _error_response("Not found, or not one of your shops."),
+    "413": _error_response("A file or the whole request is larger than the shop's limits."),
 }
 
 SHOP_INPUT = {
@@ -87,6 +89,7 @@ def document():
                          "responses": {"201": {"description": "The new shop.", "content": _json("Shop")},
                                        "400": ERRORS["400"], "401": ERRORS["401"]}},
             },
+            **openapi_threads.paths(ERRORS),
             "/shops/{shop_id}": {
                 "get": {"summary": "One of your shops", "operationId": "getShop", "parameters": [SHOP_ID],
                         "responses": {"200": {"description": "The shop.", "content": _json("Shop")},
@@ -95,7 +98,7 @@ def document():
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Shop": SHOP, "ShopInput": SHOP_INPUT, "Error": ERROR},
+            "schemas": {"Shop": SHOP, "ShopInput": SHOP_INPUT, "Error": ERROR, **openapi_threads.SCHEMAS},
         },
     }
 

@@ -6,6 +6,7 @@ from zoneinfo import available_timezones
 
 PLATFORMS = ("etsy", "ozon", "digikala", "wildberries", "amazon", "ebay", "other")
 ROLES = ("owner", "agent")
+REPLY_TRANSPORTS = ("manual", "email", "webhook")
 #: Languages buyers write in; the six UI languages first, then other common marketplace languages.
 BUYER_LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa", "de", "fr", "es", "it", "tr", "uk", "ar", "pt", "nl", "ja",
                    "ko", "hi", "kk", "uz")

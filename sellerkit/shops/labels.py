@@ -1,6 +1,7 @@
 """Translated names for shop values that are stored as codes: platforms, roles, weekdays."""
 from babel.dates import get_day_names
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 PLATFORM_LABELS = {
     "etsy": _l("Etsy"),

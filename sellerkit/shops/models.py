@@ -4,7 +4,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sellerkit.database import UTCDateTime
 from sellerkit.extensions import db
-from sellerkit.shops.domain import PLATFORMS, ROLES
+from sellerkit.shops.domain import PLATFORMS, REPLY_TRANSPORTS, ROLES
 
 
 def _one_of(column, values):
@@ -13,7 +13,10 @@ def _one_of(column, values):
 
 class Shop(db.Model):
     __tablename__ = "shops"
-    __table_args__ = (CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
+        CheckConstraint(_one_of("reply_transport", REPLY_TRANSPORTS), name="reply_transport"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -21,6 +24,15 @@ class Shop(db.Model):
     #: Language of buyer-facing text when a buyer's own language is unknown.
     default_language: Mapped[str] = mapped_column(String(16))
     timezone: Mapped[str] = mapped_column(String(64))
+    #: How replies leave: "manual" (the seller copies them), "email" (SMTP) or "webhook" (signed JSON POST).
+    reply_transport: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
+    reply_from_email: Mapped[str | None] = mapped_column(String(254))
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    #: Shared secret for the HMAC signature of webhook deliveries.
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
+    max_attachment_bytes: Mapped[int] = mapped_column(default=10 * 1024 * 1024, server_default=str(10 * 1024 * 1024))
+    max_message_attachment_bytes: Mapped[int] = mapped_column(default=50 * 1024 * 1024,
+                                                              server_default=str(50 * 1024 * 1024))
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 
     memberships = relationship("Membership", back_populates="shop", cascade="all, delete-orphan")

@@ -1,13 +1,15 @@
 """Shop pages: the list and switcher, creating a shop, its settings and hours, and its members."""
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, get_locale
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import domain, forms, services
-from sellerkit.shops.context import CURRENT_SHOP_KEY, load_shop_from_url
+from sellerkit.shops.context import load_shop_from_url
 from sellerkit.shops.labels import platform_label, role_label, weekday_names
 from sellerkit.web import form_page, run_form
 
@@ -23,22 +25,20 @@ def require_login():
 
 
 def _fill_choices(form):
-    form.platform.choices = [(p, platform_label(p)) for p in domain.PLATFORMS]
-    form.default_language.choices = [(code, locale_display_name(code)) for code in domain.BUYER_LANGUAGES]
-    form.timezone.choices = [(tz, tz) for tz in domain.sorted_timezones()]
+    form.platform.choices = [SelectChoice(p, platform_label(p)) for p in domain.PLATFORMS]
+    form.default_language.choices = [SelectChoice(code, locale_display_name(code))
+                                   for code in domain.BUYER_LANGUAGES]
+    form.timezone.choices = [SelectChoice(tz) for tz in domain.sorted_timezones()]
 
 
 @bp.route("/")
 def index():
-    """Home: the shop worked in last, else the first shop, else the invitation to create one."""
+    """Home: the inbox of every shop, or the invitation to create the first shop."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login" if services.any_user_exists() else "accounts.signup"))
-    memberships = services.memberships_of(current_user)
-    if not memberships:
+    if not services.memberships_of(current_user):
         return redirect(url_for("shops.create"))
-    shop_ids = [m.shop_id for m in memberships]
-    last = session.get(CURRENT_SHOP_KEY)
-    return redirect(url_for("shops.overview", shop_id=last if last in shop_ids else shop_ids[0]))
+    return redirect(url_for("threads.inbox_page"))
 
 
 @bp.route("/shops")
@@ -95,7 +95,7 @@ def settings(shop_id):
 @bp.route("/shops/<int:shop_id>/members", methods=["GET", "POST"])
 def members(shop_id):
     form = forms.AddMemberForm()
-    form.role.choices = [(role, role_label(role)) for role in reversed(domain.ROLES)]
+    form.role.choices = [SelectChoice(role, role_label(role)) for role in reversed(domain.ROLES)]
     if form.is_submitted():
         services.require_owner(g.membership)
     done, added = run_form(form, lambda: services.add_member(g.membership, form.email.data, form.role.data, utcnow()))

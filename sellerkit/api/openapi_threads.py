@@ -1,0 +1,131 @@
+"""The conversation part of the OpenAPI document: ingestion, threads, replies, notes, attachments."""
+from sellerkit.shops.domain import BUYER_LANGUAGES
+from sellerkit.threads.domain import KINDS, MAX_BODY, MAX_SUBJECT, STATUSES, VIEWS
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema):
+    return {"application/json": {"schema": schema}}
+
+
+DATE_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with a timezone."}
+NULLABLE_TEXT = {"type": "string", "nullable": True}
+ID_PARAM = {"in": "path", "required": True, "schema": {"type": "integer"}}
+
+SCHEMAS = {
+    "InboundMessage": {
+        "type": "object", "additionalProperties": False, "required": ["body", "received_at"],
+        "properties": {
+            "external_id": {"type": "string", "maxLength": 200,
+                            "description": "The platform's message id: delivering it again stores nothing new."},
+            "thread_external_id": {"type": "string", "maxLength": 200},
+            "buyer": {"type": "object", "additionalProperties": False, "properties": {
+                "id": {"type": "string", "maxLength": 200}, "name": {"type": "string", "maxLength": 200},
+                "language": {"type": "string", "enum": list(BUYER_LANGUAGES)},
+                "email": {"type": "string", "maxLength": 254}}},
+            "order": {"type": "object", "additionalProperties": False, "properties": {
+                "reference": {"type": "string", "maxLength": 200}, "placed_at": DATE_TIME, "shipped_at": DATE_TIME,
+                "delivered_at": DATE_TIME, "tracking_number": {"type": "string"}, "tracking_url": {"type": "string"},
+                "total": {"type": "string", "example": "24.90"}, "currency": {"type": "string", "example": "EUR"},
+                "items": {"type": "string"}}},
+            "subject": {"type": "string", "maxLength": MAX_SUBJECT},
+            "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY},
+            "received_at": DATE_TIME,
+            "headers": {"type": "object", "additionalProperties": {"type": "string"},
+                        "description": "Mail or platform headers; Auto-Submitted and Precedence matter."},
+            "attachments": {"type": "array", "items": {"type": "object", "required": ["content_base64"], "properties": {
+                "filename": {"type": "string"}, "content_base64": {"type": "string", "format": "byte"}}}},
+        },
+    },
+    "Received": {
+        "type": "object", "required": ["message_id", "thread_id", "duplicate", "conflict"],
+        "properties": {"message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
+                       "buyer_id": {"type": "integer"}, "order_id": {"type": "integer", "nullable": True},
+                       "language": NULLABLE_TEXT, "duplicate": {"type": "boolean"}, "conflict": {"type": "boolean"},
+                       "warning": {"type": "string"}},
+    },
+    "Attachment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "filename": {"type": "string"}, "content_type": {"type": "string"},
+        "size": {"type": "integer"}, "sha256": {"type": "string"}, "url": {"type": "string"}}},
+    "Message": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "direction": {"type": "string", "enum": ["in", "out", "internal"]},
+        "kind": {"type": "string", "enum": list(KINDS)}, "body": {"type": "string"}, "external_id": NULLABLE_TEXT,
+        "language": NULLABLE_TEXT, "posted_at": DATE_TIME, "is_automatic": {"type": "boolean"},
+        "author_id": {"type": "integer", "nullable": True},
+        "attachments": {"type": "array", "items": ref("Attachment")},
+        "delivery": {"type": "object", "nullable": True}}},
+    "ThreadSummary": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "shop_id": {"type": "integer"}, "external_id": NULLABLE_TEXT,
+        "subject": {"type": "string"}, "status": {"type": "string", "enum": list(STATUSES)},
+        "is_dispute": {"type": "boolean"}, "language": NULLABLE_TEXT,
+        "labels": {"type": "array", "items": {"type": "string"}}, "assignee_id": {"type": "integer", "nullable": True},
+        "buyer": {"type": "object"}, "order_id": {"type": "integer", "nullable": True},
+        "waiting_since": {**DATE_TIME, "nullable": True}, "last_message_at": DATE_TIME, "preview": NULLABLE_TEXT}},
+    "Thread": {"allOf": [ref("ThreadSummary"), {"type": "object", "properties": {
+        "order": {"type": "object", "nullable": True}, "messages": {"type": "array", "items": ref("Message")}}}]},
+    "ThreadChange": {"type": "object", "additionalProperties": False, "properties": {
+        "status": {"type": "string", "enum": list(STATUSES)}, "is_dispute": {"type": "boolean"},
+        "labels": {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 40}},
+        "assignee_id": {"type": "integer", "nullable": True},
+        "language": {"type": "string", "enum": list(BUYER_LANGUAGES)}}},
+    "Text": {"type": "object", "additionalProperties": False, "required": ["body"],
+             "properties": {"body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY}}},
+}
+
+
+def paths(errors):
+    thread_id = {"name": "thread_id", **ID_PARAM}
+    shop_id = {"name": "shop_id", **ID_PARAM}
+    return {
+        "/shops/{shop_id}/messages": {"post": {
+            "summary": "Deliver a buyer message (idempotent by external_id)", "operationId": "receiveMessage",
+            "parameters": [shop_id],
+            "requestBody": {"required": True, "content": {
+                **json_content(ref("InboundMessage")),
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "message": {"type": "string", "description": "The InboundMessage as JSON."},
+                    "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+            "responses": {"201": {"description": "Stored.", "content": json_content(ref("Received"))},
+                          "200": {"description": "Already stored: nothing new was written.",
+                                  "content": json_content(ref("Received"))},
+                          "400": errors["400"], "401": errors["401"], "404": errors["404"], "413": errors["413"]}}},
+        "/shops/{shop_id}/threads": {"get": {
+            "summary": "A page of an inbox view", "operationId": "listThreads",
+            "parameters": [shop_id] + [{"name": name, "in": "query", "required": False, "schema": schema}
+                                       for name, schema in (
+                ("view", {"type": "string", "enum": list(VIEWS), "default": "needs_reply"}),
+                ("platform", {"type": "string"}), ("language", {"type": "string"}), ("label", {"type": "string"}),
+                ("assignee", {"type": "integer"}), ("q", {"type": "string", "description": "Full-text search."}),
+                ("cursor", {"type": "string"}), ("limit", {"type": "integer", "minimum": 1, "maximum": 200}))],
+            "responses": {"200": {"description": "Threads and the cursor of the next page.", "content": json_content({
+                "type": "object", "properties": {"threads": {"type": "array", "items": ref("ThreadSummary")},
+                                                 "next_cursor": NULLABLE_TEXT}})},
+                          "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
+        "/threads/{thread_id}": {
+            "get": {"summary": "A thread with its messages", "operationId": "getThread", "parameters": [thread_id],
+                    "responses": {"200": {"description": "The thread.", "content": json_content(ref("Thread"))},
+                                  "401": errors["401"], "404": errors["404"]}},
+            "patch": {"summary": "Change status, dispute flag, labels, assignee or language", "operationId": "patchThread",
+                      "parameters": [thread_id], "requestBody": {"required": True, "content": json_content(ref("ThreadChange"))},
+                      "responses": {"200": {"description": "The changed thread.", "content": json_content(ref("Thread"))},
+                                    "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
+        "/threads/{thread_id}/replies": {"post": {
+            "summary": "Reply to the buyer (queued in the outbox)", "operationId": "postReply", "parameters": [thread_id],
+            "requestBody": {"required": True, "content": json_content(ref("Text"))},
+            "responses": {"201": {"description": "The reply.", "content": json_content(ref("Message"))},
+                          "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
+        "/threads/{thread_id}/notes": {"post": {
+            "summary": "Add an internal note", "operationId": "postNote", "parameters": [thread_id],
+            "requestBody": {"required": True, "content": json_content(ref("Text"))},
+            "responses": {"201": {"description": "The note.", "content": json_content(ref("Message"))},
+                          "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
+        "/attachments/{attachment_id}": {"get": {
+            "summary": "Download an attachment", "operationId": "getAttachment",
+            "parameters": [{"name": "attachment_id", **ID_PARAM}],
+            "responses": {"200": {"description": "The file, as a download.",
+                                  "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                          "401": errors["401"], "404": errors["404"]}}},
+    }

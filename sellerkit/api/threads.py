@@ -1,0 +1,232 @@
+"""API endpoints for conversations: ingest a buyer message, list and read threads, reply, note, change, download."""
+import base64
+import binascii
+import io
+import json
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import g, jsonify, request, send_file
+from flask_babel import gettext as _
+
+from sellerkit import inbox
+from sellerkit.api.core import ApiError, bp, json_body
+from sellerkit.api.serializers import message_json, thread_json, thread_summary_json
+from sellerkit.attachments import services as attachments
+from sellerkit.clock import utcnow
+from sellerkit.extensions import db
+from sellerkit.shops import services as shops
+from sellerkit.threads import domain, queries
+from sellerkit.threads import services as threads
+
+MESSAGE_FIELDS = ("external_id", "thread_external_id", "buyer", "order", "subject", "body", "received_at", "headers",
+                  "attachments")
+BUYER_FIELDS = ("id", "name", "language", "email")
+ORDER_FIELDS = ("reference", "placed_at", "shipped_at", "delivered_at", "tracking_number", "tracking_url", "total",
+                "currency", "items")
+
+
+def _text(data, name, field=None, required=False):
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ApiError(_("Required fields are missing."), fields={field or name: _("This field is required.")})
+        return None
+    if not isinstance(value, str):
+        raise ApiError(_("Some fields have the wrong type."), fields={field or name: _("This field must be text.")})
+    return value
+
+
+def _moment(data, name, field=None, required=False):
+    value = _text(data, name, field, required)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ApiError(_("Some fields have the wrong type."), fields={
+            field or name: _("Give the time with its timezone, for example 2026-11-23T10:00:00Z.")})
+    return moment
+
+
+def _object(data, name, allowed):
+    value = data.get(name) or {}
+    if not isinstance(value, dict):
+        raise ApiError(_("Some fields have the wrong type."), fields={name: _("This field must be an object.")})
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(f"{name}.{key}" for key in unknown)),
+                       code="unknown_fields")
+    return value
+
+
+def _order(data):
+    order = _object(data, "order", ORDER_FIELDS)
+    total = order.get("total")
+    if total is not None:
+        try:
+            total = Decimal(str(total))
+            if not total.is_finite() or total < 0 or total >= Decimal("1e10"):
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ApiError(_("Some fields have the wrong type."),
+                           fields={"order.total": _("This value is not valid.")}) from None
+    currency = _text(order, "currency", "order.currency")
+    if currency is not None and (len(currency) != 3 or not currency.isalpha()):
+        raise ApiError(_("Some fields have the wrong type."), fields={"order.currency": _("This value is not valid.")})
+    fields = {name: _moment(order, name, f"order.{name}") for name in ("placed_at", "shipped_at", "delivered_at")}
+    for name in ("tracking_number", "tracking_url"):
+        value = _text(order, name, f"order.{name}")
+        fields[name] = value[:{"tracking_number": 100, "tracking_url": 500}[name]] if value else None
+    fields.update(total=total, currency=currency.upper() if currency else None,
+                  items_summary=(_text(order, "items", "order.items") or "")[:2000])
+    return _text(order, "reference", "order.reference"), fields
+
+
+def _inbound(data):
+    buyer = _object(data, "buyer", BUYER_FIELDS)
+    headers = data.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, (str, int)) for v in headers.values()):
+        raise ApiError(_("Some fields have the wrong type."), fields={"headers": _("This value is not valid.")})
+    reference, order = _order(data)
+    return domain.Inbound(
+        external_id=_text(data, "external_id"), body=_text(data, "body", required=True),
+        received_at=_moment(data, "received_at", required=True),
+        buyer_external_id=_text(buyer, "id", "buyer.id"), buyer_name=_text(buyer, "name", "buyer.name") or "",
+        buyer_language=_text(buyer, "language", "buyer.language"), buyer_email=_text(buyer, "email", "buyer.email"),
+        thread_external_id=_text(data, "thread_external_id"), subject=_text(data, "subject") or "",
+        order_reference=reference, order=order, headers=headers)
+
+
+def _base64_files(data, limit):
+    files = data.get("attachments") or []
+    if not isinstance(files, list):
+        raise ApiError(_("Some fields have the wrong type."), fields={"attachments": _("This value is not valid.")})
+    decoded = []
+    for entry in files:
+        if not isinstance(entry, dict) or not isinstance(entry.get("content_base64"), str):
+            raise ApiError(_("Some fields have the wrong type."), fields={"attachments": _("This value is not valid.")})
+        encoded = entry["content_base64"]
+        # Refuse before decoding: the decoded size is about three quarters of the text.
+        if len(encoded) * 3 // 4 > limit + 3:
+            raise ApiError(_("The upload is too large."), status=413, code="file_too_large")
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError(_("Some fields have the wrong type."),
+                           fields={"attachments": _("This value is not valid.")}) from None
+        decoded.append((str(entry.get("filename") or ""), io.BytesIO(content)))
+    return decoded
+
+
+@bp.post("/shops/<int:shop_id>/messages")
+def receive_message(shop_id):
+    shop = shops.membership_for(g.api_user, shop_id).shop
+    if request.mimetype == "multipart/form-data":
+        try:
+            data = json.loads(request.form.get("message") or "")
+        except json.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict):
+            raise ApiError(_("The request body must be a JSON object."), code="malformed")
+        files = [(upload.filename or "", upload.stream) for upload in request.files.getlist("attachments")]
+        unknown = sorted(set(data) - set(MESSAGE_FIELDS))
+        if unknown:
+            raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(unknown)), code="unknown_fields")
+    else:
+        data = json_body(allowed=MESSAGE_FIELDS)
+        files = _base64_files(data, shop.max_attachment_bytes)
+    received = inbox.receive_buyer_message(shop, _inbound(data), utcnow(), files=files)
+    db.session.commit()
+    body = {"message_id": received.message.id, "thread_id": received.thread.id, "buyer_id": received.thread.buyer_id,
+            "order_id": received.thread.order_id, "language": received.message.language,
+            "duplicate": not received.is_new, "conflict": received.conflict}
+    if received.conflict:
+        body["warning"] = _("A message with this external id was stored before with a different text; the stored "
+                            "text was kept.")
+    return jsonify(body), 201 if received.is_new else 200
+
+
+def _int_arg(name):
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise ApiError(_("Some fields have the wrong type."), fields={name: _("This value is not valid.")})
+    return int(value)
+
+
+@bp.get("/shops/<int:shop_id>/threads")
+def list_threads(shop_id):
+    shops.membership_for(g.api_user, shop_id)
+    view = request.args.get("view", "needs_reply")
+    if view not in domain.VIEWS:
+        raise ApiError(_("Some fields have the wrong type."), fields={"view": _("Choose one of the listed options.")})
+    limit = min(_int_arg("limit") or domain.PAGE_SIZE, 200)
+    filters = queries.InboxFilters(platform=request.args.get("platform") or None,
+                                   language=request.args.get("language") or None,
+                                   label=request.args.get("label") or None, assignee_id=_int_arg("assignee"),
+                                   query=request.args.get("q", "")[:200])
+    page = queries.list_threads([shop_id], view, filters, request.args.get("cursor"), max(limit, 1))
+    previews = queries.latest_messages([t.id for t in page.threads])
+    return jsonify({"threads": [thread_summary_json(t, previews.get(t.id)) for t in page.threads],
+                    "next_cursor": page.next_cursor})
+
+
+@bp.get("/threads/<int:thread_id>")
+def get_thread(thread_id):
+    thread, _membership = threads.thread_for(g.api_user, thread_id)
+    messages, outbox = queries.thread_messages(thread)
+    return jsonify(thread_json(thread, messages, outbox))
+
+
+def _thread_message(thread_id, kind):
+    thread, membership = threads.thread_for(g.api_user, thread_id)
+    data = json_body(allowed=("body",), required=("body",))
+    body = _text(data, "body", required=True)
+    if kind == "reply":
+        message = inbox.send_reply(membership.shop, thread, g.api_user, body, utcnow())
+    else:
+        message = threads.add_note(thread, g.api_user, body, utcnow())
+    db.session.commit()
+    return jsonify(message_json(message, outbox_item=None)), 201
+
+
+@bp.post("/threads/<int:thread_id>/replies")
+def post_reply(thread_id):
+    return _thread_message(thread_id, "reply")
+
+
+@bp.post("/threads/<int:thread_id>/notes")
+def post_note(thread_id):
+    return _thread_message(thread_id, "note")
+
+
+@bp.patch("/threads/<int:thread_id>")
+def patch_thread(thread_id):
+    thread, _membership = threads.thread_for(g.api_user, thread_id)
+    data = json_body(allowed=("status", "is_dispute", "labels", "assignee_id", "language"))
+    if "is_dispute" in data and not isinstance(data["is_dispute"], bool):
+        raise ApiError(_("Some fields have the wrong type."), fields={"is_dispute": _("This value is not valid.")})
+    if "labels" in data and not isinstance(data["labels"], list):
+        raise ApiError(_("Some fields have the wrong type."), fields={"labels": _("This value is not valid.")})
+    assignee = data.get("assignee_id")
+    if assignee is not None and (not isinstance(assignee, int) or isinstance(assignee, bool)):
+        raise ApiError(_("Some fields have the wrong type."), fields={"assignee_id": _("This value is not valid.")})
+    threads.update_thread(thread, g.api_user, utcnow(), status=_text(data, "status"), is_dispute=data.get("is_dispute"),
+                          labels=data.get("labels"), assignee_id=assignee, set_assignee="assignee_id" in data,
+                          language=_text(data, "language"))
+    db.session.commit()
+    messages, outbox = queries.thread_messages(thread)
+    return jsonify(thread_json(thread, messages, outbox))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def get_attachment(attachment_id):
+    attachment = attachments.attachment_for(g.api_user, attachment_id)
+    response = send_file(attachments.open_attachment(attachment), mimetype=attachment.content_type,
+                         as_attachment=True, download_name=attachment.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

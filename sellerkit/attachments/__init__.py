@@ -1,0 +1,1 @@
+"""Attachments: files that come with buyer messages and replies, stored outside anything served."""

@@ -1,0 +1,48 @@
+"""The one place a buyer message enters, and a seller reply leaves: the flows that cross features."""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from sellerkit.attachments import services as attachments
+from sellerkit.errors import ServiceError
+from sellerkit.outbox import services as outbox
+from sellerkit.threads import domain
+from sellerkit.threads import services as threads
+
+
+@dataclass
+class Received:
+    """What became of an inbound message. `is_new` is False for a redelivery; `conflict` when its text differs."""
+
+    thread: object
+    message: object
+    is_new: bool
+    conflict: bool = False
+
+
+def receive_buyer_message(shop, inbound, now, files=()):
+    """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits).
+
+    Finds or creates the buyer, the order and the thread, stores the message and its files and records
+    the event. Delivering the same external id again changes nothing and returns the stored message.
+    """
+    message, thread, is_new = threads.receive(shop, inbound, now)
+    if not is_new:
+        return Received(thread, message, False, conflict=message.body_sha256 != threads.body_sha256(inbound.body))
+    if files:
+        attachments.attach_files(shop, message, files, now)
+    return Received(thread, message, True)
+
+
+def send_reply(shop, thread, actor, body, now, files=()):
+    """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer."""
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError(_l("Write something first."), field="body")
+    if len(body) > domain.MAX_BODY:
+        raise ServiceError(_l("This text is too long."), field="body")
+    message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
+    if files:
+        attachments.attach_files(shop, message, files, now)
+    outbox.enqueue(shop, message, now)
+    return message

@@ -1,0 +1,76 @@
+"""The delivery sweep: claim due items, commit the claim, send each through its transport, record the outcome."""
+from sqlalchemy import select
+
+from sellerkit.extensions import db
+from sellerkit.outbox import services
+from sellerkit.outbox.models import OutboxItem
+from sellerkit.outbox.transports import Delivery, DeliveryError, send_email, send_webhook
+from sellerkit.shops.models import Shop
+from sellerkit.threads.models import Buyer, Message, Thread
+
+
+def _mail_domain(config):
+    return (config.get("MAIL_FROM") or "sellerkit@localhost").rpartition("@")[2] or "localhost"
+
+
+def build_delivery(item, config):
+    """Everything a transport needs about one outbox item, read in one go."""
+    message, thread, buyer, shop = db.session.execute(
+        select(Message, Thread, Buyer, Shop).join(Thread, Thread.id == Message.thread_id)
+        .join(Buyer, Buyer.id == Thread.buyer_id).join(Shop, Shop.id == Message.shop_id)
+        .where(Message.id == item.message_id)
+    ).one()
+    last_inbound = db.session.scalar(
+        select(Message).where(Message.thread_id == thread.id, Message.direction == "in")
+        .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1))
+    payload = {
+        "message": {"id": message.id, "kind": message.kind, "body": message.body, "language": message.language,
+                    "is_automatic": message.is_automatic, "posted_at": message.posted_at.isoformat()},
+        "thread": {"id": thread.id, "external_id": thread.external_id, "subject": thread.subject},
+        "buyer": {"id": buyer.platform_buyer_id, "name": buyer.display_name, "email": buyer.email},
+        "in_reply_to_external_id": last_inbound.external_id if last_inbound else None,
+    }
+    return Delivery(
+        outbox_id=item.id, shop_id=shop.id, subject=thread.subject or shop.name, body=message.body,
+        is_automatic=message.is_automatic,
+        message_id_header=f"<sellerkit.{message.id}.{shop.id}@{_mail_domain(config)}>",
+        in_reply_to=(last_inbound.headers or {}).get("message-id") if last_inbound else None,
+        to_email=buyer.email, from_email=shop.reply_from_email or config["MAIL_FROM"],
+        webhook_url=shop.webhook_url, webhook_secret=shop.webhook_secret, payload=payload,
+    )
+
+
+def _send(item, delivery, config, now):
+    if item.transport == "email":
+        if not config.get("MAIL_SERVER"):
+            raise DeliveryError("no mail server is configured (SELLERKIT_MAIL_SERVER)", permanent=False)
+        send_email(delivery, {"server": config["MAIL_SERVER"], "port": config["MAIL_PORT"],
+                              "username": config.get("MAIL_USERNAME"), "password": config.get("MAIL_PASSWORD"),
+                              "use_starttls": config.get("MAIL_USE_STARTTLS")})
+    elif item.transport == "webhook":
+        if not delivery.webhook_url or not delivery.webhook_secret:
+            raise DeliveryError("the shop has no webhook address or secret", permanent=True)
+        send_webhook(delivery, int(now.timestamp()), allow_private=config.get("WEBHOOK_ALLOW_PRIVATE", False))
+    else:
+        raise DeliveryError(f"transport {item.transport!r} is delivered by hand", permanent=True)
+
+
+def deliver_due(now, config, limit=100):
+    """One sweep. Returns (sent, failed). Sending happens only after the claim is committed, so a process
+    that dies mid-sweep leaves its items claimed until the timeout gives them back, never lost."""
+    services.release_stale_claims(now)
+    ids, token = services.claim_due(now, limit)
+    db.session.commit()
+    sent = failed = 0
+    for item_id in ids:
+        item = db.session.get(OutboxItem, item_id)
+        try:
+            _send(item, build_delivery(item, config), config, now)
+        except DeliveryError as error:
+            services.record_failure(item_id, token, error.reason, error.permanent, now)
+            failed += 1
+        else:
+            services.confirm_sent(item_id, token, now)
+            sent += 1
+        db.session.commit()
+    return sent, failed

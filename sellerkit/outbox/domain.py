@@ -1,0 +1,19 @@
+"""Pure outbox rules: when to retry a failed delivery, and when a claim has been held too long."""
+from datetime import timedelta
+
+MAX_ATTEMPTS = 8
+#: Waits after the 1st, 2nd, ... failure: quick at first (a blip), then hours (an outage), about a day in all.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+           timedelta(hours=3), timedelta(hours=6), timedelta(hours=12))
+CLAIM_TIMEOUT = timedelta(minutes=5)
+
+
+def next_attempt_at(attempts, now, permanent):
+    """When to try again after `attempts` failed tries, or None when it is time to give up."""
+    if permanent or attempts >= MAX_ATTEMPTS:
+        return None
+    return now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def is_claim_stale(claimed_at, now, timeout=CLAIM_TIMEOUT):
+    return claimed_at is not None and now - claimed_at > timeout

@@ -1,0 +1,34 @@
+"""The outbox table: one row per outgoing message, with its delivery state, claim and last error."""
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sellerkit.database import UTCDateTime
+from sellerkit.extensions import db
+
+
+class OutboxItem(db.Model):
+    __tablename__ = "outbox_items"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint("transport IN ('manual', 'email', 'webhook')", name="transport"),
+        # The sweep looks for due pending rows and for claims that were never confirmed.
+        Index("ix_outbox_items_status_due", "status", "due_at"),
+        Index("ix_outbox_items_shop_status", "shop_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    transport: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: When the scheduler should try next; None for manual items, which wait for the seller.
+    due_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    #: Set by the sweep that claimed the row; a claim older than the timeout is taken back.
+    claimed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[object] = mapped_column(UTCDateTime())
+
+    message = relationship("Message")

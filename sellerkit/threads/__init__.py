@@ -1,0 +1,1 @@
+"""Buyer conversations: buyers, orders, threads, messages and their history."""

@@ -1,0 +1,32 @@
+"""Translated names for conversation codes: inbox views, statuses, message kinds and history events."""
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+VIEW_LABELS = {"needs_reply": _l("Needs reply"), "awaiting_buyer": _l("Awaiting buyer"), "disputes": _l("Disputes"),
+               "resolved": _l("Resolved"), "all": _l("All")}
+STATUS_LABELS = {"open": lazy_pgettext("thread status", "Open"), "awaiting_buyer": _l("Awaiting buyer"), "resolved": _l("Resolved")}
+KIND_LABELS = {"buyer": _l("Buyer"), "reply": _l("Reply"), "auto_reply": _l("Automatic reply"),
+               "follow_up": _l("Follow-up"), "note": _l("Internal note")}
+DELIVERY_LABELS = {"pending": _l("Waiting to be sent"), "sending": _l("Sending"), "sent": _l("Sent"),
+                   "failed": _l("Not delivered")}
+EVENT_LABELS = {
+    "message_received": _l("Buyer message received"), "message_sent": _l("Reply written"),
+    "note_added": _l("Note added"), "status_changed": _l("Status changed"), "dispute_marked": _l("Marked as dispute"),
+    "dispute_unmarked": _l("No longer a dispute"), "assigned": _l("Assignee changed"),
+    "labels_changed": _l("Labels changed"), "language_changed": _l("Buyer's language changed"),
+}
+
+
+def view_label(code):
+    return VIEW_LABELS.get(code, code)
+
+
+def status_label(code):
+    return STATUS_LABELS.get(code, code)
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        thread_status=status_label, message_kind=lambda code: KIND_LABELS.get(code, code),
+        delivery_status=lambda code: DELIVERY_LABELS.get(code, code),
+        event_kind=lambda code: EVENT_LABELS.get(code, code))

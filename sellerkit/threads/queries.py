@@ -1,0 +1,113 @@
+"""Reading conversations: the inbox views with filters, search and keyset pages; one thread with its parts."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from sellerkit.extensions import db
+from sellerkit.outbox.models import OutboxItem
+from sellerkit.shops.models import Shop
+from sellerkit.threads import domain, search
+from sellerkit.threads.models import Message, Thread, ThreadEvent, ThreadLabel
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    shop_id: int | None = None
+    platform: str | None = None
+    language: str | None = None
+    label: str | None = None
+    assignee_id: int | None = None
+    query: str = ""
+
+
+@dataclass
+class InboxPage:
+    threads: list
+    next_cursor: str | None
+    counts: dict = field(default_factory=dict)
+
+
+def _view_condition(view):
+    return {
+        "needs_reply": and_(Thread.waiting_since.is_not(None), Thread.status != "resolved"),
+        "awaiting_buyer": Thread.status == "awaiting_buyer",
+        "disputes": and_(Thread.is_dispute.is_(True), Thread.status != "resolved"),
+        "resolved": Thread.status == "resolved",
+        "all": None,
+    }[view]
+
+
+def _sort_columns(view):
+    """Needs reply: oldest waiting first; every other view: latest message first."""
+    if view == "needs_reply":
+        return Thread.waiting_since, Thread.id, False
+    return Thread.last_message_at, Thread.id, True
+
+
+def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
+    """One page of a view over the given shops (already the user's), in a fixed number of queries."""
+    sort_column, id_column, descending = _sort_columns(view)
+    statement = select(Thread).where(Thread.shop_id.in_(shop_ids))
+    condition = _view_condition(view)
+    if condition is not None:
+        statement = statement.where(condition)
+    if filters.shop_id:
+        statement = statement.where(Thread.shop_id == filters.shop_id)
+    if filters.platform:
+        statement = statement.where(Thread.shop_id.in_(select(Shop.id).where(Shop.platform == filters.platform)))
+    if filters.language:
+        statement = statement.where(Thread.language == filters.language)
+    if filters.assignee_id:
+        statement = statement.where(Thread.assignee_id == filters.assignee_id)
+    if filters.label:
+        statement = statement.where(Thread.id.in_(select(ThreadLabel.thread_id).where(
+            ThreadLabel.shop_id.in_(shop_ids), ThreadLabel.label == filters.label.strip().lower())))
+    matches = search.matching_thread_ids(filters.query) if filters.query.strip() else None
+    if filters.query.strip():
+        if matches is None:
+            return InboxPage([], None)
+        statement = statement.where(Thread.id.in_(matches))
+    if cursor:
+        after = domain.decode_cursor(cursor, ("datetime", "int"))
+        if after is not None:
+            value, last_id = after
+            if descending:
+                statement = statement.where(or_(sort_column < value, and_(sort_column == value, id_column < last_id)))
+            else:
+                statement = statement.where(or_(sort_column > value, and_(sort_column == value, id_column > last_id)))
+    order = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
+    statement = statement.order_by(*order).limit(limit + 1).options(selectinload(Thread.labels))
+    threads = list(db.session.scalars(statement))
+    next_cursor = None
+    if len(threads) > limit:
+        threads = threads[:limit]
+        last = threads[-1]
+        next_cursor = domain.encode_cursor([getattr(last, sort_column.key), last.id])
+    return InboxPage(threads, next_cursor)
+
+
+def latest_messages(thread_ids):
+    """The newest message of each thread, for the previews in the list, in one query."""
+    if not thread_ids:
+        return {}
+    newest = select(Message.thread_id, db.func.max(Message.id).label("id")).where(
+        Message.thread_id.in_(thread_ids), Message.kind != "note").group_by(Message.thread_id).subquery()
+    rows = db.session.scalars(select(Message).join(newest, Message.id == newest.c.id))
+    return {message.thread_id: message for message in rows}
+
+
+def thread_messages(thread):
+    """Every message of a thread in order, with attachments, authors and delivery state, in a few queries."""
+    messages = db.session.scalars(
+        select(Message).where(Message.thread_id == thread.id).order_by(Message.posted_at, Message.id)
+        .options(selectinload(Message.attachments), selectinload(Message.author))
+    ).all()
+    outbox = {item.message_id: item for item in db.session.scalars(
+        select(OutboxItem).where(OutboxItem.message_id.in_([m.id for m in messages if m.direction == "out"])))}
+    return messages, outbox
+
+
+def thread_events(thread):
+    return db.session.scalars(select(ThreadEvent).where(ThreadEvent.thread_id == thread.id)
+                              .order_by(ThreadEvent.id).options(selectinload(ThreadEvent.actor))).all()

@@ -1,0 +1,56 @@
+"""Full-text search through the database: an FTS5 table on SQLite, a GIN-indexed tsvector on PostgreSQL.
+
+Both index the same terms (see textsearch), so a search finds the same threads on either database.
+The message_search table is created by a migration for each dialect and is not part of the models.
+"""
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import Text
+
+from sellerkit.extensions import db
+from sellerkit.threads.textsearch import query_terms, terms
+
+SEARCH_TABLE = "message_search"
+
+
+def _dialect():
+    return db.session.get_bind().dialect.name
+
+
+def index_messages(rows):
+    """Add messages to the search index: rows of (message_id, shop_id, thread_id, text)."""
+    documents = [(mid, sid, tid, terms(body)) for mid, sid, tid, body in rows]
+    documents = [d for d in documents if d[3]]
+    if not documents:
+        return
+    if _dialect() == "postgresql":
+        statement = text(
+            f"INSERT INTO {SEARCH_TABLE} (message_id, shop_id, thread_id, document) "
+            "VALUES (:mid, :sid, :tid, array_to_tsvector(:terms))"
+        ).bindparams(bindparam("terms", type_=ARRAY(Text)))
+        params = [{"mid": m, "sid": s, "tid": t, "terms": found} for m, s, t, found in documents]
+    else:
+        statement = text(f"INSERT INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) "
+                         "VALUES (:mid, :terms, :sid, :tid)")
+        params = [{"mid": m, "sid": s, "tid": t, "terms": " ".join(found)} for m, s, t, found in documents]
+    db.session.execute(statement, params)
+
+
+def matching_thread_ids(query):
+    """A selectable of the ids of threads with a message matching `query`, or None when it has no terms."""
+    wanted = query_terms(query)
+    if not wanted:
+        return None
+    if _dialect() == "postgresql":
+        # Terms hold only letters, marks and digits, so quoting them as lexemes is safe.
+        tsquery = " & ".join(f"'{term}'" + (":*" if prefix else "") for term, prefix in wanted)
+        return text(f"SELECT thread_id FROM {SEARCH_TABLE} WHERE document @@ CAST(:tsquery AS tsquery)"
+                    ).bindparams(tsquery=tsquery).columns(thread_id=db.Integer)
+    match = " ".join(f'"{term}"' + ("*" if prefix else "") for term, prefix in wanted)
+    return text(f"SELECT thread_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match"
+                ).bindparams(match=match).columns(thread_id=db.Integer)
+
+
+def is_search_table(name):
+    """The search table and FTS5's shadow tables, which the models do not describe."""
+    return name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")

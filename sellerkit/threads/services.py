@@ -1,0 +1,241 @@
+"""Conversation actions: find or create buyers, orders and threads; add messages; change a thread. Flush, never commit."""
+import hashlib
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from sellerkit.errors import NotFound, ServiceError
+from sellerkit.extensions import db
+from sellerkit.shops.domain import BUYER_LANGUAGES
+from sellerkit.shops.models import Membership
+from sellerkit.threads import domain, search
+from sellerkit.threads.language import detect_language
+from sellerkit.threads.models import Buyer, Message, Order, Thread, ThreadEvent, ThreadLabel
+
+THREAD_NOT_FOUND = _l("This conversation does not exist or belongs to a shop you are not a member of.")
+PROBLEM_MESSAGES = {
+    "required": _l("This field is required."),
+    "too_long": _l("This text is too long."),
+    "naive": _l("Give the time with its timezone, for example 2026-11-23T10:00:00Z."),
+    "unknown": _l("Choose one of the listed languages."),
+    "invalid": _l("This value is not valid."),
+}
+
+
+def body_sha256(body):
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def record_event(thread, actor, kind, now, **data):
+    db.session.add(ThreadEvent(shop_id=thread.shop_id, thread_id=thread.id, actor_id=actor.id if actor else None,
+                               kind=kind, data=data, created_at=now))
+
+
+def _insert_or_fetch(row, lookup):
+    """Insert `row` in a savepoint; when a concurrent writer inserted the same key first, return theirs."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        found = db.session.scalar(lookup)
+        if found is None:
+            raise
+        return found
+
+
+def validate_inbound(inbound):
+    problem = domain.inbound_problem(inbound, BUYER_LANGUAGES)
+    if problem:
+        field, code = problem
+        raise ServiceError(PROBLEM_MESSAGES[code], field=field, code="invalid")
+
+
+def stored_message(shop, external_id):
+    if not external_id:
+        return None
+    return db.session.scalar(select(Message).where(Message.shop_id == shop.id, Message.external_id == external_id))
+
+
+def find_or_create_buyer(shop, inbound, now):
+    if inbound.buyer_external_id:
+        lookup = select(Buyer).where(Buyer.shop_id == shop.id, Buyer.platform_buyer_id == inbound.buyer_external_id)
+    elif inbound.buyer_email:
+        lookup = select(Buyer).where(Buyer.shop_id == shop.id, Buyer.email == inbound.buyer_email.lower(),
+                                     Buyer.platform_buyer_id.is_(None)).order_by(Buyer.id).limit(1)
+    else:
+        lookup = None
+    buyer = db.session.scalar(lookup) if lookup is not None else None
+    if buyer is None:
+        buyer = _insert_or_fetch(Buyer(shop_id=shop.id, platform_buyer_id=inbound.buyer_external_id,
+                                       display_name=(inbound.buyer_name or "")[:200], language=inbound.buyer_language,
+                                       email=(inbound.buyer_email or "").lower() or None, created_at=now), lookup)
+    else:
+        # Newer deliveries may know more about the buyer; they never erase what is known.
+        buyer.display_name = (inbound.buyer_name or buyer.display_name)[:200]
+        buyer.language = inbound.buyer_language or buyer.language
+        buyer.email = (inbound.buyer_email or "").lower() or buyer.email
+    return buyer
+
+
+ORDER_FIELDS = ("placed_at", "shipped_at", "delivered_at", "tracking_number", "tracking_url", "total", "currency",
+                "items_summary")
+
+
+def find_or_create_order(shop, buyer, inbound, now):
+    if not inbound.order_reference:
+        return None
+    lookup = select(Order).where(Order.shop_id == shop.id, Order.platform_order_ref == inbound.order_reference)
+    order = db.session.scalar(lookup)
+    if order is None:
+        order = _insert_or_fetch(Order(shop_id=shop.id, buyer_id=buyer.id, platform_order_ref=inbound.order_reference,
+                                       items_summary="", created_at=now), lookup)
+    for name in ORDER_FIELDS:
+        if inbound.order.get(name) not in (None, ""):
+            setattr(order, name, inbound.order[name])
+    return order
+
+
+def find_or_create_thread(shop, buyer, order, inbound, now):
+    """The platform's thread id first, else the buyer's latest thread about the same order, else a new one."""
+    if inbound.thread_external_id:
+        lookup = select(Thread).where(Thread.shop_id == shop.id, Thread.external_id == inbound.thread_external_id)
+    else:
+        lookup = select(Thread).where(
+            Thread.shop_id == shop.id, Thread.buyer_id == buyer.id,
+            Thread.order_id == order.id if order else Thread.order_id.is_(None),
+        ).order_by(Thread.last_message_at.desc(), Thread.id.desc()).limit(1)
+    thread = db.session.scalar(lookup)
+    if thread is not None:
+        return thread, False
+    thread = Thread(shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None,
+                    external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
+                    status="open", is_dispute=False, language=None, last_message_at=inbound.received_at,
+                    created_at=now)
+    found = _insert_or_fetch(thread, lookup)
+    return found, found is thread
+
+
+def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None, headers=None, language=None,
+                is_automatic=False, index_text=None):
+    """The one write path of every message: store it, move the thread's state, index it, record the event."""
+    message = Message(shop_id=thread.shop_id, thread_id=thread.id, direction=domain.KINDS[kind], kind=kind, body=body,
+                      external_id=external_id, body_sha256=body_sha256(body), language=language, posted_at=posted_at,
+                      author_id=actor.id if actor else None, is_automatic=is_automatic,
+                      headers=domain.kept_headers(headers), created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    state = domain.ThreadState(thread.status, thread.waiting_since)
+    if kind == "buyer":
+        state = domain.after_inbound(state, posted_at)
+    elif kind in ("reply", "follow_up"):
+        # An auto-reply leaves the thread waiting: the seller still owes the buyer a real answer.
+        state = domain.after_reply(state)
+    if kind != "note":
+        thread.status, thread.waiting_since = state.status, state.waiting_since
+        thread.last_message_at = max(thread.last_message_at, posted_at)
+    search.index_messages([(message.id, thread.shop_id, thread.id, index_text or body)])
+    record_event(thread, actor, {"buyer": "message_received", "note": "note_added"}.get(kind, "message_sent"), now,
+                 message_id=message.id, message_kind=kind)
+    return message
+
+
+def receive(shop, inbound, now):
+    """Store a buyer message once: (message, thread, is_new). A known external id returns the stored one."""
+    validate_inbound(inbound)
+    existing = stored_message(shop, inbound.external_id)
+    if existing is not None:
+        return existing, db.session.get(Thread, existing.thread_id), False
+    if inbound.thread_id:
+        thread = db.session.scalar(select(Thread).where(Thread.id == inbound.thread_id, Thread.shop_id == shop.id))
+        if thread is None:
+            raise NotFound(THREAD_NOT_FOUND)
+        buyer, is_new_thread = thread.buyer, False
+    else:
+        buyer = find_or_create_buyer(shop, inbound, now)
+        db.session.flush()
+        order = find_or_create_order(shop, buyer, inbound, now)
+        db.session.flush()
+        thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now)
+    language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
+    buyer.language = buyer.language or language
+    thread.language = thread.language or language
+    try:
+        with db.session.begin_nested():
+            # The subject is searched with the first message, which is where a buyer wrote it.
+            message = add_message(thread, "buyer", inbound.body, inbound.received_at, now,
+                                  external_id=inbound.external_id, headers=inbound.headers, language=language,
+                                  index_text=f"{thread.subject}\n{inbound.body}" if is_new_thread else None)
+    except IntegrityError:
+        # Another worker stored the same external id a moment ago: theirs is the one.
+        existing = stored_message(shop, inbound.external_id)
+        if existing is None:
+            raise
+        return existing, db.session.get(Thread, existing.thread_id), False
+    return message, thread, True
+
+
+def thread_for(user, thread_id):
+    """A thread of one of the user's shops, with their membership; NotFound for anything else."""
+    row = db.session.execute(
+        select(Thread, Membership).join(Membership, Membership.shop_id == Thread.shop_id)
+        .where(Thread.id == thread_id, Membership.user_id == user.id)
+    ).first()
+    if row is None:
+        raise NotFound(THREAD_NOT_FOUND)
+    return row
+
+
+def add_note(thread, actor, body, now):
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError(_l("Write something first."), field="body")
+    if len(body) > domain.MAX_BODY:
+        raise ServiceError(_l("This text is too long."), field="body")
+    return add_message(thread, "note", body, now, now, actor=actor)
+
+
+def update_thread(thread, actor, now, status=None, is_dispute=None, labels=None, assignee_id=None,
+                  set_assignee=False, language=None):
+    """Change a thread's status, dispute flag, labels, assignee or language; each change becomes an event."""
+    if status is not None and status != thread.status:
+        if status not in domain.STATUSES:
+            raise ServiceError(_l("Choose one of the listed options."), field="status")
+        state = domain.after_status_change(domain.ThreadState(thread.status, thread.waiting_since), status, now)
+        record_event(thread, actor, "status_changed", now, old=thread.status, new=status)
+        thread.status, thread.waiting_since = state.status, state.waiting_since
+    if is_dispute is not None and bool(is_dispute) != thread.is_dispute:
+        thread.is_dispute = bool(is_dispute)
+        record_event(thread, actor, "dispute_marked" if thread.is_dispute else "dispute_unmarked", now)
+    if labels is not None:
+        _set_labels(thread, actor, labels, now)
+    if set_assignee and assignee_id != thread.assignee_id:
+        if assignee_id is not None and not db.session.scalar(select(Membership.id).where(
+                Membership.shop_id == thread.shop_id, Membership.user_id == assignee_id)):
+            raise ServiceError(_l("Only members of the shop can be assigned."), field="assignee_id")
+        record_event(thread, actor, "assigned", now, old=thread.assignee_id, new=assignee_id)
+        thread.assignee_id = assignee_id
+    if language is not None and language != thread.language:
+        if language not in BUYER_LANGUAGES:
+            raise ServiceError(_l("Choose one of the listed languages."), field="language")
+        record_event(thread, actor, "language_changed", now, old=thread.language, new=language)
+        thread.language = language
+        db.session.get(Buyer, thread.buyer_id).language = language
+    db.session.flush()
+
+
+def _set_labels(thread, actor, labels, now):
+    wanted = domain.normalize_labels(labels)
+    if wanted is None:
+        raise ServiceError(_l("Labels are short words (letters, digits, spaces, - and .), at most %(count)s.",
+                              count=domain.MAX_LABELS), field="labels")
+    current = [label.label for label in thread.labels]
+    if sorted(current) == sorted(wanted):
+        return
+    for label in [label for label in thread.labels if label.label not in wanted]:
+        thread.labels.remove(label)
+    for label in wanted:
+        if label not in current:
+            thread.labels.append(ThreadLabel(label=label, shop_id=thread.shop_id))
+    record_event(thread, actor, "labels_changed", now, old=current, new=wanted)

@@ -1,0 +1,198 @@
+"""Conversation pages: the inbox across the user's shops, one thread, and the actions on it."""
+import secrets
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from sellerkit import inbox
+from sellerkit.attachments import services as attachments
+from sellerkit.attachments.domain import is_inline_safe
+from sellerkit.clock import utcnow
+from sellerkit.extensions import db
+from sellerkit.i18n import locale_display_name
+from sellerkit.shops import services as shops
+from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
+from sellerkit.shops.labels import platform_label
+from sellerkit.threads import domain, forms, queries
+from sellerkit.threads import services as threads
+from sellerkit.threads.labels import status_label, view_label
+from sellerkit.web import form_page, run_form
+
+bp = Blueprint("threads", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+def _filters(memberships):
+    shop_ids = {m.shop_id for m in memberships}
+    shop_id = request.args.get("shop", type=int)
+    assignee = request.args.get("assignee")
+    return queries.InboxFilters(
+        shop_id=shop_id if shop_id in shop_ids else None,
+        platform=request.args.get("platform") if request.args.get("platform") in PLATFORMS else None,
+        language=request.args.get("language") if request.args.get("language") in BUYER_LANGUAGES else None,
+        label=(request.args.get("label") or "").strip()[:40] or None,
+        assignee_id=current_user.id if assignee == "me" else None,
+        query=(request.args.get("q") or "").strip()[:200],
+    )
+
+
+@bp.route("/inbox")
+def inbox_page():
+    memberships = shops.memberships_of(current_user)
+    if not memberships:
+        return redirect(url_for("shops.create"))
+    view = request.args.get("view", "needs_reply")
+    if view not in domain.VIEWS:
+        abort(404)
+    filters = _filters(memberships)
+    page = queries.list_threads([m.shop_id for m in memberships], view, filters, request.args.get("cursor"))
+    shops_by_id = {m.shop_id: m.shop for m in memberships}
+    return render_template(
+        "threads/inbox.html", view=view, views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
+        page=page, previews=queries.latest_messages([t.id for t in page.threads]), shops_by_id=shops_by_id,
+        platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
+        languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
+        args={k: v for k, v in request.args.items() if k != "cursor"})
+
+
+def language_choices():
+    return [SelectChoice(code, locale_display_name(code)) for code in BUYER_LANGUAGES]
+
+
+def _settings_form(thread, membership):
+    form = forms.ThreadSettingsForm(obj=thread)
+    form.status.choices = [SelectChoice(s, status_label(s)) for s in domain.STATUSES]
+    form.assignee_id.choices = [SelectChoice("", _("Nobody"))] + [
+        SelectChoice(str(m.user_id), m.user.name) for m in shops.members_of(membership)]
+    form.language.choices = language_choices()
+    if not form.is_submitted():
+        form.is_dispute.data = "yes" if thread.is_dispute else "no"
+        form.assignee_id.data = str(thread.assignee_id) if thread.assignee_id else ""
+        form.labels.data = ", ".join(label.label for label in thread.labels)
+        form.language.data = thread.language or membership.shop.default_language
+    return form
+
+
+def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_form=None, status=200):
+    messages, outbox = queries.thread_messages(thread)
+    return render_template(
+        "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
+        outbox=outbox, events=queries.thread_events(thread), settings_form=_settings_form(thread, membership),
+        reply_form=reply_form or forms.ReplyForm(formdata=None), note_form=note_form or forms.NoteForm(formdata=None),
+        pasted_form=pasted_form or forms.PastedMessageForm(formdata=None)), status
+
+
+@bp.route("/threads/<int:thread_id>")
+def thread_page(thread_id):
+    thread, membership = threads.thread_for(current_user, thread_id)
+    return _render_thread(thread, membership)
+
+
+@bp.route("/threads/<int:thread_id>/reply", methods=["POST"])
+def reply(thread_id):
+    thread, membership = threads.thread_for(current_user, thread_id)
+    form = forms.ReplyForm()
+    files = [(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f.filename]
+    done, _message = run_form(form, lambda: inbox.send_reply(membership.shop, thread, current_user, form.body.data,
+                                                              utcnow(), files=files))
+    if not done:
+        db.session.rollback()
+        return _render_thread(thread, membership, reply_form=form, status=422)
+    db.session.commit()
+    flash(_("Your reply is saved and on its way.") if membership.shop.reply_transport != "manual"
+          else _("Your reply is saved. Copy it to the platform, then mark it as sent."), "success")
+    return redirect(url_for("threads.thread_page", thread_id=thread_id, _anchor="composer"))
+
+
+@bp.route("/threads/<int:thread_id>/note", methods=["POST"])
+def note(thread_id):
+    thread, membership = threads.thread_for(current_user, thread_id)
+    form = forms.NoteForm()
+    done, _message = run_form(form, lambda: threads.add_note(thread, current_user, form.body.data, utcnow()))
+    if not done:
+        return _render_thread(thread, membership, note_form=form, status=422)
+    db.session.commit()
+    return redirect(url_for("threads.thread_page", thread_id=thread_id))
+
+
+@bp.route("/threads/<int:thread_id>/pasted", methods=["POST"])
+def pasted(thread_id):
+    """A buyer message copied by hand from a platform without an API: it enters like any other."""
+    thread, membership = threads.thread_for(current_user, thread_id)
+    form = forms.PastedMessageForm()
+    shop = membership.shop
+
+    def receive():
+        written = form.received_at.data
+        received_at = written.replace(tzinfo=ZoneInfo(shop.timezone)) if written else utcnow()
+        return inbox.receive_buyer_message(shop, domain.Inbound(
+            external_id=None, body=form.body.data, received_at=received_at, thread_id=thread.id), utcnow())
+
+    done, _received = run_form(form, receive)
+    if not done:
+        return _render_thread(thread, membership, pasted_form=form, status=422)
+    db.session.commit()
+    flash(_("The buyer's message is added to the conversation."), "success")
+    return redirect(url_for("threads.thread_page", thread_id=thread_id))
+
+
+@bp.route("/shops/<int:shop_id>/threads/new", methods=["GET", "POST"])
+def new_thread(shop_id):
+    """Start a conversation by hand, for a platform that has no API: the message enters like any other."""
+    shop = shops.membership_for(current_user, shop_id).shop
+    form = forms.NewThreadForm()
+    form.language.choices = language_choices()
+    if not form.is_submitted():
+        form.language.data = shop.default_language
+    done, received = run_form(form, lambda: inbox.receive_buyer_message(shop, domain.Inbound(
+        external_id=None, body=form.body.data, received_at=utcnow(), buyer_external_id=form.buyer_id.data or None,
+        buyer_name=form.buyer_name.data, buyer_language=form.language.data, subject=form.subject.data or "",
+        order_reference=form.order_reference.data or None,
+        # Without a buyer id the conversation is its own: a fresh thread id keeps it apart from others.
+        thread_external_id=None if form.buyer_id.data else f"manual-{secrets.token_hex(8)}"), utcnow()))
+    if not done:
+        return form_page("threads/new.html", form, shop=shop)
+    db.session.commit()
+    return redirect(url_for("threads.thread_page", thread_id=received.thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/settings", methods=["POST"])
+def update(thread_id):
+    """Status, dispute, assignee, labels and language; only the fields sent are changed (the quick buttons send one)."""
+    thread, membership = threads.thread_for(current_user, thread_id)
+    form = _settings_form(thread, membership)
+    sent = set(request.form)
+    if not form.validate():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("threads.thread_page", thread_id=thread_id))
+    assignee = form.assignee_id.data
+    threads.update_thread(
+        thread, current_user, utcnow(),
+        status=form.status.data if "status" in sent else None,
+        is_dispute=form.is_dispute.data == "yes" if "is_dispute" in sent else None,
+        labels=[part for part in form.labels.data.split(",") if part.strip()] if "labels" in sent else None,
+        assignee_id=int(assignee) if assignee else None, set_assignee="assignee_id" in sent,
+        language=form.language.data if "language" in sent else None)
+    db.session.commit()
+    flash(_("The conversation is updated."), "success")
+    return redirect(url_for("threads.thread_page", thread_id=thread_id))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id):
+    """Members download attachments; raster images may show inline, everything else is a download."""
+    found = attachments.attachment_for(current_user, attachment_id)
+    inline = is_inline_safe(found.content_type) and request.args.get("download") is None
+    response = send_file(attachments.open_attachment(found), mimetype=found.content_type, as_attachment=not inline,
+                         download_name=found.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -89,8 +89,48 @@ def create_token_command(email, name):
     click.echo(token)
 
 
+@click.group("import")
+def import_group():
+    """Import data from files."""
+
+
+@import_group.command("messages")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--shop", "shop_id", required=True, type=int, help="The shop the messages belong to.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Default: from the file name.")
+@with_appcontext
+def import_messages_command(path, shop_id, fmt):
+    """Import buyer messages from CSV or JSON Lines; messages already stored (same external id) are skipped."""
+    import os
+    import time
+
+    from sellerkit.shops.models import Shop
+    from sellerkit.threads.importing import import_file
+
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        raise click.ClickException(f"No shop with id {shop_id}.")
+    started = time.perf_counter()
+    with click.progressbar(length=os.path.getsize(path), label="Importing", file=click.get_text_stream("stderr"),
+                           show_percent=True) as bar:
+        position = [0]
+
+        def advance(offset):
+            bar.update(offset - position[0])
+            position[0] = offset
+
+        report = import_file(shop, path, utcnow(), fmt=fmt, on_progress=advance)
+    seconds = time.perf_counter() - started
+    click.echo(f"{report.new} new, {report.duplicates} duplicates, {len(report.rejected)} rejected "
+               f"in {seconds:.1f} s ({report.new / seconds if seconds else 0:,.0f} new messages/s)")
+    for line, reason in report.rejected[:50]:
+        click.echo(f"  line {line}: {reason}")
+    if len(report.rejected) > 50:
+        click.echo(f"  ... and {len(report.rejected) - 50} more")
+
+
 def init_app(app):
-    for command in (serve_command, scheduler_command, create_user_command, create_token_command):
+    for command in (serve_command, scheduler_command, create_user_command, create_token_command, import_group):
         app.cli.add_command(command)
 
 

@@ -22,3 +22,11 @@ class NotFound(ServiceError):
 class Forbidden(ServiceError):
     def __init__(self, message):
         super().__init__(message, status=403, code="forbidden")
+
+
+class InputError(ServiceError):
+    """Malformed input from an integration; `fields` maps input names to what is wrong with each."""
+
+    def __init__(self, message, status=400, code="invalid", fields=None):
+        super().__init__(message, status=status, code=code)
+        self.fields = fields or {}

@@ -82,7 +82,7 @@ def _empty_all_tables(app):
             if _db.engine.dialect.name == "postgresql":
                 connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
             else:
-                for table in tables:
+                for table in tables + ["message_search"]:
                     connection.execute(text(f'DELETE FROM "{table}"'))
         _db.engine.dispose()
 

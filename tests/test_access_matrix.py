@@ -39,7 +39,7 @@ ACCESS = {
     ("shops.create", "POST"): ("user", 422),
     ("shops.overview", "GET"): ("member", 200),
     ("shops.settings", "GET"): ("owner", 200),
-    ("shops.settings", "POST"): ("owner", 302),  # an empty POST re-submits the current values
+    ("shops.settings", "POST"): ("owner", 422),
     ("shops.members", "GET"): ("member", 200),
     ("shops.members", "POST"): ("owner", 422),
     # The member named is the shop's only owner, so a permitted request is refused as "last owner".

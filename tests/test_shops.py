@@ -1,6 +1,8 @@
 """Shops: creating one, settings and business hours, roles, the switcher."""
 from datetime import time
 
+import pytest
+
 from sqlalchemy import select
 
 from sellerkit.shops.models import BusinessHours, Membership, Shop
@@ -9,7 +11,8 @@ SHOP_FORM = {"name": "Amber Studio", "platform": "etsy", "default_language": "pl
 
 
 def settings_form(**changes):
-    data = dict(SHOP_FORM)
+    data = dict(SHOP_FORM, reply_transport="manual", reply_from_email="", webhook_url="", max_file_mb="10",
+                max_message_mb="50")
     for day in range(7):
         data[f"hours-{day}-opens_at"] = ""
         data[f"hours-{day}-closes_at"] = ""
@@ -131,3 +134,33 @@ def test_home_sends_a_newcomer_to_sign_up(client, make_user):
     assert client.get("/").headers["Location"].endswith("/signup")
     make_user()
     assert client.get("/").headers["Location"].endswith("/login")
+
+
+def test_owner_chooses_webhook_delivery_and_gets_a_signing_secret(client, db, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(
+        reply_transport="webhook", webhook_url="https://hooks.example.com/sellerkit", max_file_mb="5"))
+    assert response.status_code == 302
+    shop = db.get(Shop, shop_id)
+    assert shop.reply_transport == "webhook" and len(shop.webhook_secret) == 64
+    assert shop.max_attachment_bytes == 5 * 1024 * 1024
+    assert shop.webhook_secret in client.get(f"/shops/{shop_id}/settings").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"reply_transport": "webhook", "webhook_url": ""}, "webhook_url"),
+    ({"webhook_url": "ftp://files.example.com/x"}, "webhook_url"),
+    ({"webhook_url": "https://user:pw@example.com/"}, "webhook_url"),
+    ({"reply_from_email": "not an address"}, "reply_from_email"),
+    ({"max_file_mb": "0"}, "max_file_mb"),
+    ({"max_file_mb": "20", "max_message_mb": "10"}, "max_message_mb"),
+    ({"max_file_mb": "-3"}, "max_file_mb"),
+])
+def test_bad_reply_settings_are_refused(client, db, auth, make_user, make_shop, changes, field):
+    shop_id = make_shop(make_user())
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(name="Renamed", **changes))
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert db.get(Shop, shop_id).name == "Amber Studio"

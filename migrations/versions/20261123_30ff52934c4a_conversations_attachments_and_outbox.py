@@ -26,9 +26,14 @@ def create_search_table(bind):
         bind.exec_driver_sql(
             "CREATE VIRTUAL TABLE message_search USING fts5(terms, shop_id UNINDEXED, thread_id UNINDEXED, "
             "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\")")
+        # A virtual table has no foreign key: a trigger removes a deleted message's terms.
+        bind.exec_driver_sql("CREATE TRIGGER message_search_delete AFTER DELETE ON messages "
+                             "BEGIN DELETE FROM message_search WHERE rowid = old.id; END")
 
 
 def drop_search_table(bind):
+    if bind.dialect.name != "postgresql":
+        bind.exec_driver_sql("DROP TRIGGER IF EXISTS message_search_delete")
     bind.exec_driver_sql("DROP TABLE IF EXISTS message_search")
 
 

@@ -3,19 +3,13 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
 from sellerkit.accounts import services as accounts
-from sellerkit.errors import ServiceError
+from sellerkit.errors import InputError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
-class ApiError(ServiceError):
-    """A refused API request; `fields` maps input names to what is wrong with them."""
-
-    def __init__(self, message, status=400, code="invalid", fields=None):
-        super().__init__(message, status=status, code=code)
-        self.fields = fields or {}
-
+ApiError = InputError
 
 def error_response(error):
     body = {"error": {"code": error.code, "message": str(error.message)}}

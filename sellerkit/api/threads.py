@@ -3,8 +3,6 @@ import base64
 import binascii
 import io
 import json
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from flask import g, jsonify, request, send_file
 from flask_babel import gettext as _
@@ -16,88 +14,9 @@ from sellerkit.attachments import services as attachments
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.shops import services as shops
-from sellerkit.threads import domain, queries
+from sellerkit.threads import domain, parsing, queries
 from sellerkit.threads import services as threads
-
-MESSAGE_FIELDS = ("external_id", "thread_external_id", "buyer", "order", "subject", "body", "received_at", "headers",
-                  "attachments")
-BUYER_FIELDS = ("id", "name", "language", "email")
-ORDER_FIELDS = ("reference", "placed_at", "shipped_at", "delivered_at", "tracking_number", "tracking_url", "total",
-                "currency", "items")
-
-
-def _text(data, name, field=None, required=False):
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise ApiError(_("Required fields are missing."), fields={field or name: _("This field is required.")})
-        return None
-    if not isinstance(value, str):
-        raise ApiError(_("Some fields have the wrong type."), fields={field or name: _("This field must be text.")})
-    return value
-
-
-def _moment(data, name, field=None, required=False):
-    value = _text(data, name, field, required)
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ApiError(_("Some fields have the wrong type."), fields={
-            field or name: _("Give the time with its timezone, for example 2026-11-23T10:00:00Z.")})
-    return moment
-
-
-def _object(data, name, allowed):
-    value = data.get(name) or {}
-    if not isinstance(value, dict):
-        raise ApiError(_("Some fields have the wrong type."), fields={name: _("This field must be an object.")})
-    unknown = sorted(set(value) - set(allowed))
-    if unknown:
-        raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(f"{name}.{key}" for key in unknown)),
-                       code="unknown_fields")
-    return value
-
-
-def _order(data):
-    order = _object(data, "order", ORDER_FIELDS)
-    total = order.get("total")
-    if total is not None:
-        try:
-            total = Decimal(str(total))
-            if not total.is_finite() or total < 0 or total >= Decimal("1e10"):
-                raise InvalidOperation
-        except InvalidOperation:
-            raise ApiError(_("Some fields have the wrong type."),
-                           fields={"order.total": _("This value is not valid.")}) from None
-    currency = _text(order, "currency", "order.currency")
-    if currency is not None and (len(currency) != 3 or not currency.isalpha()):
-        raise ApiError(_("Some fields have the wrong type."), fields={"order.currency": _("This value is not valid.")})
-    fields = {name: _moment(order, name, f"order.{name}") for name in ("placed_at", "shipped_at", "delivered_at")}
-    for name in ("tracking_number", "tracking_url"):
-        value = _text(order, name, f"order.{name}")
-        fields[name] = value[:{"tracking_number": 100, "tracking_url": 500}[name]] if value else None
-    fields.update(total=total, currency=currency.upper() if currency else None,
-                  items_summary=(_text(order, "items", "order.items") or "")[:2000])
-    return _text(order, "reference", "order.reference"), fields
-
-
-def _inbound(data):
-    buyer = _object(data, "buyer", BUYER_FIELDS)
-    headers = data.get("headers") or {}
-    if not isinstance(headers, dict) or not all(isinstance(v, (str, int)) for v in headers.values()):
-        raise ApiError(_("Some fields have the wrong type."), fields={"headers": _("This value is not valid.")})
-    reference, order = _order(data)
-    return domain.Inbound(
-        external_id=_text(data, "external_id"), body=_text(data, "body", required=True),
-        received_at=_moment(data, "received_at", required=True),
-        buyer_external_id=_text(buyer, "id", "buyer.id"), buyer_name=_text(buyer, "name", "buyer.name") or "",
-        buyer_language=_text(buyer, "language", "buyer.language"), buyer_email=_text(buyer, "email", "buyer.email"),
-        thread_external_id=_text(data, "thread_external_id"), subject=_text(data, "subject") or "",
-        order_reference=reference, order=order, headers=headers)
+from sellerkit.threads.parsing import inbound_from_json, text_field
 
 
 def _base64_files(data, limit):
@@ -132,13 +51,13 @@ def receive_message(shop_id):
         if not isinstance(data, dict):
             raise ApiError(_("The request body must be a JSON object."), code="malformed")
         files = [(upload.filename or "", upload.stream) for upload in request.files.getlist("attachments")]
-        unknown = sorted(set(data) - set(MESSAGE_FIELDS))
+        unknown = sorted(set(data) - set(parsing.MESSAGE_FIELDS))
         if unknown:
             raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(unknown)), code="unknown_fields")
     else:
-        data = json_body(allowed=MESSAGE_FIELDS)
+        data = json_body(allowed=parsing.MESSAGE_FIELDS)
         files = _base64_files(data, shop.max_attachment_bytes)
-    received = inbox.receive_buyer_message(shop, _inbound(data), utcnow(), files=files)
+    received = inbox.receive_buyer_message(shop, inbound_from_json(data), utcnow(), files=files)
     db.session.commit()
     body = {"message_id": received.message.id, "thread_id": received.thread.id, "buyer_id": received.thread.buyer_id,
             "order_id": received.thread.order_id, "language": received.message.language,
@@ -185,7 +104,7 @@ def get_thread(thread_id):
 def _thread_message(thread_id, kind):
     thread, membership = threads.thread_for(g.api_user, thread_id)
     data = json_body(allowed=("body",), required=("body",))
-    body = _text(data, "body", required=True)
+    body = text_field(data, "body", required=True)
     if kind == "reply":
         message = inbox.send_reply(membership.shop, thread, g.api_user, body, utcnow())
     else:
@@ -215,9 +134,9 @@ def patch_thread(thread_id):
     assignee = data.get("assignee_id")
     if assignee is not None and (not isinstance(assignee, int) or isinstance(assignee, bool)):
         raise ApiError(_("Some fields have the wrong type."), fields={"assignee_id": _("This value is not valid.")})
-    threads.update_thread(thread, g.api_user, utcnow(), status=_text(data, "status"), is_dispute=data.get("is_dispute"),
+    threads.update_thread(thread, g.api_user, utcnow(), status=text_field(data, "status"), is_dispute=data.get("is_dispute"),
                           labels=data.get("labels"), assignee_id=assignee, set_assignee="assignee_id" in data,
-                          language=_text(data, "language"))
+                          language=text_field(data, "language"))
     db.session.commit()
     messages, outbox = queries.thread_messages(thread)
     return jsonify(thread_json(thread, messages, outbox))

@@ -1,4 +1,6 @@
 """The delivery sweep: claim due items, commit the claim, send each through its transport, record the outcome."""
+from email.utils import parseaddr
+
 from sqlalchemy import select
 
 from sellerkit.extensions import db
@@ -10,7 +12,9 @@ from sellerkit.threads.models import Buyer, Message, Thread
 
 
 def _mail_domain(config):
-    return (config.get("MAIL_FROM") or "sellerkit@localhost").rpartition("@")[2] or "localhost"
+    """The domain of the sender address, for our Message-IDs ("Shop <a@b.com>" gives b.com)."""
+    address = parseaddr(config.get("MAIL_FROM") or "")[1]
+    return address.rpartition("@")[2] or "localhost"
 
 
 def build_delivery(item, config):

@@ -21,7 +21,8 @@ _PRINTABLE_ASCII = bytes(range(0x21, 0x7F)).decode("ascii")
 
 
 class UnsafeDestination(Exception):
-    """The URL may not be used; `code` is one of "scheme", "host", "private_address", "unresolvable"."""
+    """The URL may not be used. `code` is one of "scheme", "host" (also: a malformed URL or user:pass@),
+    "private_address" (also: internal host names), "unresolvable"."""
 
     def __init__(self, code, message):
         super().__init__(message)
@@ -35,10 +36,6 @@ class ParsedTarget:
     port: int
     path_and_query: str
     addresses: tuple[str, ...]  # every address the host resolved to, all vetted; connect only to these
-
-    @property
-    def is_default_port(self):
-        return self.port == DEFAULT_PORTS[self.scheme]
 
 
 def refusal_reason(address, allow_private):

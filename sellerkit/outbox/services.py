@@ -8,6 +8,7 @@ from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.outbox import domain
 from sellerkit.outbox.models import OutboxItem
+from sellerkit.threads.models import Message
 
 
 def enqueue(shop, message, now):
@@ -79,9 +80,11 @@ def record_failure(item_id, token, reason, permanent, now):
     item.due_at, item.last_error, item.claim_token = retry_at, reason[:1000], None
 
 
-def failed_items(shop_ids, limit=50):
-    return db.session.scalars(
-        select(OutboxItem).where(OutboxItem.shop_id.in_(shop_ids), or_(
+def undelivered(shop_ids, limit=5):
+    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id)."""
+    return db.session.execute(
+        select(OutboxItem, Message.thread_id).join(Message, Message.id == OutboxItem.message_id)
+        .where(OutboxItem.shop_id.in_(shop_ids), or_(
             OutboxItem.status == "failed", and_(OutboxItem.status == "pending", OutboxItem.last_error.is_not(None))))
         .order_by(OutboxItem.id.desc()).limit(limit)
     ).all()

@@ -48,8 +48,6 @@ class DeliveryError(Exception):
         self.code = code
 
 
-# ---- e-mail -----------------------------------------------------------------------------------------------
-
 def _one_line(text):
     """Every line break, control character and lone surrogate becomes a space: a header value stays one line."""
     return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch for ch in text)
@@ -130,10 +128,8 @@ def _smtp_error(error):
         code, text = error.smtp_code, error.smtp_error
     elif isinstance(error, smtplib.SMTPNotSupportedError):
         return DeliveryError(f"the mail server does not support what is needed: {error}", permanent=True)
-    elif isinstance(error, TimeoutError):
-        return DeliveryError("the mail server did not answer in time", permanent=False)
-    else:  # connection refused or reset, DNS failure, TLS failure, server hung up: all may pass
-        return DeliveryError(f"cannot talk to the mail server: {error}"[:300], permanent=False)
+    else:  # timeout, connection refused or reset, DNS or TLS failure, server hung up: all may pass
+        return DeliveryError(f"cannot talk to the mail server: {error!r}"[:300], permanent=False)
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return DeliveryError(f"the mail server answered {code} {text}"[:300], permanent=500 <= code < 600)
@@ -169,8 +165,6 @@ def send_email(delivery, smtp: dict, timeout=30):
     finally:
         client.close()
 
-
-# ---- webhook ----------------------------------------------------------------------------------------------
 
 def sign_webhook(secret: str, timestamp: int, body: bytes) -> str:
     """The X-Sellerkit-Signature value; the timestamp is signed too, so a receiver can refuse old replays."""

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 PLATFORMS = ("etsy", "ozon", "digikala", "wildberries", "amazon", "ebay", "other")
@@ -47,4 +48,26 @@ def business_hours_problem(hours):
         if entry.closes_at <= entry.opens_at:
             return entry.weekday, "ends_before_start"
         seen.add(entry.weekday)
+    return None
+
+
+MAX_ATTACHMENT_MB = 50
+MAX_MESSAGE_ATTACHMENT_MB = 200
+
+
+def webhook_url_problem(url):
+    """Why a webhook address cannot be used, as a short code, or None. Addresses are checked again on delivery."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "scheme"
+    if not parts.hostname or parts.username or parts.password:
+        return "host"
+    return None
+
+
+def attachment_limits_problem(file_mb, message_mb):
+    if not 1 <= file_mb <= MAX_ATTACHMENT_MB:
+        return "file"
+    if not file_mb <= message_mb <= MAX_MESSAGE_ATTACHMENT_MB:
+        return "message"
     return None

@@ -1,6 +1,7 @@
 """Shop forms: settings with weekly business hours, and adding a member."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, SelectField, StringField, TimeField
+from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
+                     TimeField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from sellerkit.forms import BaseForm, CatalogTranslations
@@ -41,6 +42,13 @@ class ShopForm(BaseForm):
 
 class ShopSettingsForm(ShopForm):
     hours = FieldList(FormField(DayHoursForm), min_entries=7, max_entries=7)
+    reply_transport = SelectField(_l("How replies reach buyers"))
+    reply_from_email = EmailField(_l("Sender address for e-mail replies"), validators=[Optional(), Length(max=254)],
+                                  description=_l("Leave empty to use the server's address."))
+    webhook_url = StringField(_l("Webhook address"), validators=[Optional(), Length(max=500)],
+                              description=_l("Your integration receives each reply as signed JSON."))
+    max_file_mb = IntegerField(_l("Largest file (MB)"), validators=[DataRequired(REQUIRED)])
+    max_message_mb = IntegerField(_l("All files of one message (MB)"), validators=[DataRequired(REQUIRED)])
 
 
 class AddMemberForm(BaseForm):

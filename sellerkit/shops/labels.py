@@ -13,10 +13,19 @@ PLATFORM_LABELS = {
     "other": _l("Own shop or other"),
 }
 ROLE_LABELS = {"owner": _l("Owner"), "agent": _l("Agent")}
+TRANSPORT_LABELS = {
+    "manual": _l("By hand: I copy each reply to the platform"),
+    "email": _l("By e-mail to the buyer"),
+    "webhook": _l("Through my integration (webhook)"),
+}
 
 
 def platform_label(code):
     return PLATFORM_LABELS.get(code, code)
+
+
+def transport_label(code):
+    return TRANSPORT_LABELS.get(code, code)
 
 
 def role_label(code):

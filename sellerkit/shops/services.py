@@ -1,9 +1,13 @@
 """Shop actions: create a shop, change its settings and hours, manage its members; all scoped to the actor."""
+import secrets
+from dataclasses import dataclass
+
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from sellerkit.accounts.domain import normalize_email
+from sellerkit.accounts.domain import is_valid_email, normalize_email
 from sellerkit.accounts.models import User
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
@@ -43,11 +47,16 @@ def any_user_exists():
 
 
 def memberships_of(user):
-    """The user's memberships with their shops, in one query, for the switcher and the shop list."""
-    return db.session.scalars(
+    """The user's memberships with their shops, in one query per request (the switcher and the pages share it)."""
+    cached = g.get("memberships_of")
+    if cached is not None and cached[0] == user.id:
+        return cached[1]
+    memberships = db.session.scalars(
         select(Membership).join(Membership.shop).where(Membership.user_id == user.id)
         .options(contains_eager(Membership.shop)).order_by(Shop.name, Shop.id)
     ).all()
+    g.memberships_of = (user.id, memberships)
+    return memberships
 
 
 def membership_for(user, shop_id):
@@ -61,25 +70,72 @@ def membership_for(user, shop_id):
     return membership
 
 
+@dataclass(frozen=True)
+class ReplySettings:
+    """How a shop's replies leave, and how large buyers' files may be."""
+
+    transport: str = "manual"
+    from_email: str | None = None
+    webhook_url: str | None = None
+    max_file_mb: int = 10
+    max_message_mb: int = 50
+
+
+def _validated_reply_settings(reply):
+    if reply.transport not in domain.REPLY_TRANSPORTS:
+        raise ServiceError(_l("Choose one of the listed options."), field="reply_transport")
+    if reply.from_email and not is_valid_email(normalize_email(reply.from_email)):
+        raise ServiceError(_l("Enter a valid e-mail address."), field="reply_from_email")
+    if reply.webhook_url and domain.webhook_url_problem(reply.webhook_url):
+        raise ServiceError(_l("Give a full http:// or https:// address, without a user name or password."),
+                           field="webhook_url")
+    if reply.transport == "webhook" and not reply.webhook_url:
+        raise ServiceError(_l("Replies sent by webhook need the address of your integration."), field="webhook_url")
+    problem = domain.attachment_limits_problem(reply.max_file_mb, reply.max_message_mb)
+    if problem == "file":
+        raise ServiceError(_l("Choose between %(low)s and %(high)s MB.", low=1, high=domain.MAX_ATTACHMENT_MB),
+                           field="max_file_mb")
+    if problem == "message":
+        raise ServiceError(_l("Choose at least the limit for one file and at most %(high)s MB.",
+                              high=domain.MAX_MESSAGE_ATTACHMENT_MB), field="max_message_mb")
+
+
 def require_owner(membership):
     if not membership.is_owner:
         raise Forbidden(_l("Only the shop's owners can change its settings."))
 
 
-def update_shop_settings(membership, name, platform, default_language, timezone, hours):
-    """Change a shop's settings and weekly hours (a list of domain.OpeningHours); owners only."""
+def update_shop_settings(membership, name, platform, default_language, timezone, hours, reply=None):
+    """Change a shop's settings, weekly hours (domain.OpeningHours) and reply delivery; owners only.
+
+    Choosing the webhook transport creates the signing secret the integration checks deliveries with.
+    """
     require_owner(membership)
     settings = _validated_settings(name, platform, default_language, timezone)
+    reply = reply or reply_settings(membership.shop)
+    _validated_reply_settings(reply)
     problem = domain.business_hours_problem(hours)
     if problem:
         raise ServiceError(_l("Business hours must end after they start."), field=f"hours-{problem[0]}")
     shop = membership.shop
     for key, value in settings.items():
         setattr(shop, key, value)
+    shop.reply_transport = reply.transport
+    shop.reply_from_email = normalize_email(reply.from_email) or None
+    shop.webhook_url = reply.webhook_url or None
+    if shop.webhook_url and not shop.webhook_secret:
+        shop.webhook_secret = secrets.token_hex(32)
+    shop.max_attachment_bytes = reply.max_file_mb * 1024 * 1024
+    shop.max_message_attachment_bytes = reply.max_message_mb * 1024 * 1024
     shop.business_hours = [BusinessHours(weekday=h.weekday, opens_at=h.opens_at, closes_at=h.closes_at)
                            for h in sorted(hours, key=lambda h: h.weekday)]
     # Old rows go before the new ones are inserted, or (shop, weekday) would clash.
     db.session.flush()
+
+
+def reply_settings(shop):
+    return ReplySettings(shop.reply_transport, shop.reply_from_email, shop.webhook_url,
+                         shop.max_attachment_bytes // (1024 * 1024), shop.max_message_attachment_bytes // (1024 * 1024))
 
 
 def opening_hours(shop):

@@ -10,7 +10,7 @@ from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import domain, forms, services
 from sellerkit.shops.context import load_shop_from_url
-from sellerkit.shops.labels import platform_label, role_label, weekday_names
+from sellerkit.shops.labels import platform_label, role_label, transport_label, weekday_names
 from sellerkit.web import form_page, run_form
 
 bp = Blueprint("shops", __name__)
@@ -29,6 +29,8 @@ def _fill_choices(form):
     form.default_language.choices = [SelectChoice(code, locale_display_name(code))
                                    for code in domain.BUYER_LANGUAGES]
     form.timezone.choices = [SelectChoice(tz) for tz in domain.sorted_timezones()]
+    if hasattr(form, "reply_transport"):
+        form.reply_transport.choices = [SelectChoice(t, transport_label(t)) for t in domain.REPLY_TRANSPORTS]
 
 
 @bp.route("/")
@@ -75,6 +77,8 @@ def settings(shop_id):
     form = forms.ShopSettingsForm(obj=g.shop)
     _fill_choices(form)
     if not form.is_submitted():
+        reply = services.reply_settings(g.shop)
+        form.max_file_mb.data, form.max_message_mb.data = reply.max_file_mb, reply.max_message_mb
         by_day = {h.weekday: h for h in services.opening_hours(g.shop)}
         for weekday, entry in enumerate(form.hours.entries):
             hours = by_day.get(weekday)
@@ -84,7 +88,10 @@ def settings(shop_id):
     done, _result = run_form(form, lambda: services.update_shop_settings(
         g.membership, form.name.data, form.platform.data, form.default_language.data, form.timezone.data,
         [domain.OpeningHours(day, entry.form.opens_at.data, entry.form.closes_at.data)
-         for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data]))
+         for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data],
+        services.ReplySettings(form.reply_transport.data, form.reply_from_email.data or None,
+                               (form.webhook_url.data or "").strip() or None, form.max_file_mb.data,
+                               form.max_message_mb.data)))
     if not done:
         return form_page("shops/settings.html", form, weekdays=weekday_names())
     db.session.commit()

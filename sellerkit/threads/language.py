@@ -1,6 +1,8 @@
 """Offline language detection for buyer messages: letters counted per script, then small letter and word clues."""
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 #: Every code detect_language can return: buyer languages we can tell apart from a few words.
 LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa", "uk", "de", "fr", "es", "it", "tr", "ar")
@@ -86,6 +88,7 @@ for _lang, _words in _STOP_WORDS.items():
         _WORD_LANGUAGES.setdefault(_word, []).append(_lang)
 
 
+@lru_cache(maxsize=8192)
 def _script(ch):
     code = ord(ch)
     for start, end, script in _SCRIPTS:
@@ -141,17 +144,22 @@ def detect_language(text: str) -> str | None:
         return None
     # NFKC folds full-width Latin, Arabic presentation forms and decomposed accents into the letters we look for;
     # the numero sign goes first, or NFKC would turn "№55" into the English word "No".
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS].replace("№", "#"))
+    text = text[:MAX_CHARS].replace("№", "#")
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = _NOISE.sub(" ", text).replace("İ", "i").lower()  # Python lower-cases İ to i + a combining dot
+    # Look at each distinct character once: a message repeats far fewer characters than it holds.
+    distinct = Counter(text)
     letters = {}
-    for ch in text:
+    for ch, count in distinct.items():
         if ch.isalpha():
             script = _script(ch)
-            letters[script] = letters.get(script, 0) + 1
+            letters[script] = letters.get(script, 0) + count
     if sum(letters.values()) < MIN_LETTERS:
         return None
     # Combining marks (Arabic vowel signs) and the tatweel would split or pad words, so drop them before splitting.
-    bare = "".join(ch for ch in text if ch != _TATWEEL and unicodedata.category(ch) != "Mn")
+    dropped = {ord(ch): None for ch in distinct if ch == _TATWEEL or unicodedata.category(ch) == "Mn"}
+    bare = text.translate(dropped) if dropped else text
     words = _WORD.findall(bare)
     latin, latin_letters = _latin(words, text)
 

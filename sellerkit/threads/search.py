@@ -19,18 +19,23 @@ def _dialect():
 
 def index_messages(rows):
     """Add messages to the search index: rows of (message_id, shop_id, thread_id, text)."""
-    documents = [(mid, sid, tid, terms(body)) for mid, sid, tid, body in rows]
+    index_terms([(mid, sid, tid, terms(body)) for mid, sid, tid, body in rows])
+
+
+def index_terms(documents):
+    """Add messages whose terms are already known: rows of (message_id, shop_id, thread_id, terms)."""
     documents = [d for d in documents if d[3]]
     if not documents:
         return
     if _dialect() == "postgresql":
         statement = text(
             f"INSERT INTO {SEARCH_TABLE} (message_id, shop_id, thread_id, document) "
-            "VALUES (:mid, :sid, :tid, array_to_tsvector(:terms))"
+            "VALUES (:mid, :sid, :tid, array_to_tsvector(:terms)) "
+            "ON CONFLICT (message_id) DO UPDATE SET document = EXCLUDED.document"
         ).bindparams(bindparam("terms", type_=ARRAY(Text)))
         params = [{"mid": m, "sid": s, "tid": t, "terms": found} for m, s, t, found in documents]
     else:
-        statement = text(f"INSERT INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) "
+        statement = text(f"INSERT OR REPLACE INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) "
                          "VALUES (:mid, :terms, :sid, :tid)")
         params = [{"mid": m, "sid": s, "tid": t, "terms": " ".join(found)} for m, s, t, found in documents]
     db.session.execute(statement, params)

@@ -13,6 +13,7 @@ from sellerkit.attachments.domain import is_inline_safe
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
+from sellerkit.outbox import services as outbox
 from sellerkit.shops import services as shops
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 from sellerkit.shops.labels import platform_label
@@ -60,6 +61,7 @@ def inbox_page():
         page=page, previews=queries.latest_messages([t.id for t in page.threads]), shops_by_id=shops_by_id,
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
+        undelivered=outbox.undelivered(list(shops_by_id)),
         args={k: v for k, v in request.args.items() if k != "cursor"})
 
 
@@ -68,16 +70,16 @@ def language_choices():
 
 
 def _settings_form(thread, membership):
-    form = forms.ThreadSettingsForm(obj=thread)
+    """The thread's settings as form values; a submission that sends only some fields keeps the others."""
+    current = {"status": thread.status, "is_dispute": "yes" if thread.is_dispute else "no",
+               "assignee_id": str(thread.assignee_id) if thread.assignee_id else "",
+               "labels": ", ".join(label.label for label in thread.labels),
+               "language": thread.language or membership.shop.default_language}
+    form = forms.ThreadSettingsForm(data=current)
     form.status.choices = [SelectChoice(s, status_label(s)) for s in domain.STATUSES]
     form.assignee_id.choices = [SelectChoice("", _("Nobody"))] + [
         SelectChoice(str(m.user_id), m.user.name) for m in shops.members_of(membership)]
     form.language.choices = language_choices()
-    if not form.is_submitted():
-        form.is_dispute.data = "yes" if thread.is_dispute else "no"
-        form.assignee_id.data = str(thread.assignee_id) if thread.assignee_id else ""
-        form.labels.data = ", ".join(label.label for label in thread.labels)
-        form.language.data = thread.language or membership.shop.default_language
     return form
 
 

@@ -1,0 +1,131 @@
+"""Reading an import file (CSV or JSON Lines) in batches and feeding it to the bulk path, with a report."""
+import csv
+import io
+import json
+import multiprocessing
+import os
+from queue import Empty
+
+from sellerkit.errors import InputError
+from sellerkit.extensions import db
+from sellerkit.threads import bulk
+from sellerkit.threads.parsing import inbound_from_json, json_from_csv_row
+
+#: Below this size a worker process costs more to start than it saves.
+PARALLEL_FROM_BYTES = 2 * 1024 * 1024
+
+
+def _format_of(path, fmt):
+    if fmt:
+        return fmt
+    return "csv" if str(path).lower().endswith(".csv") else "jsonl"
+
+
+def _reason(error):
+    fields = getattr(error, "fields", {}) or {}
+    details = "; ".join(f"{name}: {text}" for name, text in fields.items())
+    return f"{error.message}" + (f" ({details})" if details else "")
+
+
+def _rows(handle, fmt):
+    """(line number, JSON object or None, error text or None) for every data line of the file."""
+    if fmt == "csv":
+        reader = csv.DictReader(handle)
+        for row in reader:
+            yield reader.line_num, json_from_csv_row(row), None
+        return
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, None, f"not valid JSON ({error.msg})"
+            continue
+        yield number, data, None if isinstance(data, dict) else "not a JSON object"
+
+
+def prepare_chunk(rows):
+    """Parse (line, data, problem) rows and do the work that needs no database: (prepared, rejected)."""
+    prepared, rejected = [], []
+    for line, data, problem in rows:
+        if problem:
+            rejected.append((line, problem))
+            continue
+        try:
+            prepared.append(bulk.prepare(line, inbound_from_json(data)))
+        except InputError as error:
+            rejected.append((line, _reason(error)))
+    return prepared, rejected
+
+
+def _batches(path, fmt, batch_size):
+    """(prepared, rejected, file offset) per batch of the file."""
+    with open(path, "rb") as raw:
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="" if fmt == "csv" else None)
+        chunk = []
+        for row in _rows(handle, fmt):
+            chunk.append(row)
+            if len(chunk) >= batch_size:
+                yield *prepare_chunk(chunk), raw.tell()
+                chunk = []
+        yield *prepare_chunk(chunk), raw.tell()
+
+
+def _produce(path, fmt, batch_size, queue):
+    """The worker process: read and prepare the whole file, sending compact batches (tuples pickle cheaply)."""
+    for prepared, rejected, offset in _batches(path, fmt, batch_size):
+        queue.put(([bulk.pack(row) for row in prepared], rejected, offset))
+    queue.put(None)
+
+
+def _consume(queue, worker):
+    while True:
+        try:
+            batch = queue.get(timeout=1)
+        except Empty:
+            if not worker.is_alive():
+                raise RuntimeError(f"the import's reader process stopped (exit code {worker.exitcode})") from None
+            continue
+        if batch is None:
+            return
+        packed, rejected, offset = batch
+        yield [bulk.unpack(row) for row in packed], rejected, offset
+
+
+def import_file(shop, path, now, fmt=None, on_progress=None, batch_size=bulk.BATCH_SIZE):
+    """Import every message of the file; each batch is committed, so a crash keeps what was done and a re-run
+    skips it (messages are idempotent by external id). Returns the ImportReport.
+
+    Files larger than a batch are read and prepared by a second process while this one writes to the
+    database, so both cores work: parsing, language detection and search terms cost about as much as
+    the writes do.
+    """
+    fmt = _format_of(path, fmt)
+    report = bulk.ImportReport()
+    if os.path.getsize(path) < PARALLEL_FROM_BYTES:
+        _write(shop, _batches(path, fmt, batch_size), now, report, on_progress)
+        return report
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue(maxsize=4)  # bounded: the reader never runs far ahead of the writer
+    worker = context.Process(target=_produce, args=(str(path), fmt, batch_size, queue), daemon=True)
+    worker.start()
+    try:
+        _write(shop, _consume(queue, worker), now, report, on_progress)
+    finally:
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join()
+        queue.close()
+        queue.join_thread()
+    return report
+
+
+def _write(shop, batches, now, report, on_progress):
+    for prepared, rejected, offset in batches:
+        report.rejected.extend(rejected)
+        bulk.import_batch(shop, prepared, now, report)
+        db.session.commit()
+        if on_progress:
+            on_progress(offset)

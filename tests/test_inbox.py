@@ -1,0 +1,204 @@
+"""The inbox as a seller uses it: views, filters, search in every script, keyset pages, and a fixed query count."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from sellerkit import inbox
+from sellerkit.accounts.models import User
+from sellerkit.extensions import db as sqla
+from sellerkit.shops.models import Shop
+from sellerkit.threads.domain import Inbound
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def shop(make_user, make_shop, auth):
+    owner = make_user()
+    shop_id = make_shop(owner)
+    auth.login()
+    return {"id": shop_id, "owner": owner}
+
+
+@pytest.fixture
+def deliver(app, shop):
+    """Deliver a buyer message to the shop, the way the API and importers do."""
+    def send(number, body="Where is my order?", minutes=0, thread=None, buyer=None, **extra):
+        with app.app_context():
+            received = inbox.receive_buyer_message(sqla.session.get(Shop, shop["id"]), Inbound(
+                external_id=f"m-{number}", body=body, received_at=NOW + timedelta(minutes=minutes),
+                buyer_external_id=buyer or f"b-{number}", buyer_name=f"Buyer {number}",
+                thread_external_id=thread or f"t-{number}", **extra), NOW)
+            sqla.session.commit()
+            return received.thread.id
+    return send
+
+
+def thread_ids(page):
+    return [int(i) for i in re.findall(r'href="/threads/(\d+)"', page)]
+
+
+def test_needs_reply_lists_the_oldest_waiting_first(client, deliver):
+    late = deliver(1, minutes=30)
+    early = deliver(2, minutes=5)
+    page = client.get("/inbox").get_data(as_text=True)
+    assert thread_ids(page) == [early, late]
+    assert "waiting" in page
+
+
+def test_a_reply_moves_the_thread_to_awaiting_buyer(client, deliver):
+    thread = deliver(1)
+    assert client.post(f"/threads/{thread}/reply", data={"body": "It ships today."}).status_code == 302
+    assert thread_ids(client.get("/inbox").get_data(as_text=True)) == []
+    assert thread_ids(client.get("/inbox?view=awaiting_buyer").get_data(as_text=True)) == [thread]
+    deliver(2, thread="t-1", buyer="b-1", minutes=60)
+    assert thread_ids(client.get("/inbox").get_data(as_text=True)) == [thread]
+
+
+def test_resolve_dispute_and_labels_from_the_thread_page(client, deliver):
+    thread = deliver(1)
+    client.post(f"/threads/{thread}/settings", data={"is_dispute": "yes"})
+    client.post(f"/threads/{thread}/settings", data={"labels": "Shipping, urgent"})
+    assert thread_ids(client.get("/inbox?view=disputes").get_data(as_text=True)) == [thread]
+    assert thread_ids(client.get("/inbox?view=all&label=urgent").get_data(as_text=True)) == [thread]
+    client.post(f"/threads/{thread}/settings", data={"status": "resolved"})
+    assert thread_ids(client.get("/inbox?view=resolved").get_data(as_text=True)) == [thread]
+    assert thread_ids(client.get("/inbox?view=disputes").get_data(as_text=True)) == []
+    history = client.get(f"/threads/{thread}").get_data(as_text=True)
+    for text in ("Marked as dispute", "Labels changed", "Status changed"):
+        assert text in history
+
+
+@pytest.mark.parametrize("body, query", [
+    ("我的包裹在哪里？已经十天了", "包裹"),
+    ("سفارش من هنوز نرسیده است", "نرسیده"),
+    ("আমার অর্ডার এখনও আসেনি", "অর্ডার"),
+    ("Здравствуйте, где мой заказ?", "заказ"),
+    ("Здравствуйте, где мой заказ?", "зака"),
+    ("Gdzie jest moja paczka?", "PACZKA"),
+    ("می‌خواهم سفارشم را لغو کنم", "میخواهم"),
+])
+def test_search_finds_words_in_every_script(client, deliver, body, query):
+    wanted = deliver(1, body=body)
+    deliver(2, body="Thank you, everything arrived fine")
+    page = client.get("/inbox", query_string={"view": "all", "q": query}).get_data(as_text=True)
+    assert thread_ids(page) == [wanted]
+
+
+def test_search_finds_the_subject_too(client, deliver):
+    wanted = deliver(1, body="hello", subject="Broken vase")
+    assert thread_ids(client.get("/inbox?view=all&q=vase").get_data(as_text=True)) == [wanted]
+
+
+def test_search_with_no_match_says_so(client, deliver):
+    deliver(1)
+    page = client.get("/inbox?view=all&q=zebra").get_data(as_text=True)
+    assert "No conversation matches your search." in page
+
+
+def test_keyset_pages_cover_every_thread_once(app, client, deliver):
+    created = [deliver(number, minutes=number) for number in range(1, 8)]
+    seen, url = [], "/inbox?view=all"
+    with app.app_context():
+        from sellerkit.threads import queries
+
+        page = queries.list_threads([1], "all", queries.InboxFilters(), limit=3)
+        while True:
+            seen.extend(t.id for t in page.threads)
+            if not page.next_cursor:
+                break
+            page = queries.list_threads([1], "all", queries.InboxFilters(), cursor=page.next_cursor, limit=3)
+    assert seen == list(reversed(created))
+    assert client.get(url).status_code == 200
+
+
+def count_statements(app, url, client):
+    with app.app_context():
+        engine = sqla.engine
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_inbox_and_thread_cost_the_same_queries_with_more_rows(app, client, deliver):
+    first = deliver(1)
+    client.post(f"/threads/{first}/note", data={"body": "First note."})
+    client.post(f"/threads/{first}/settings", data={"labels": "a"})
+    client.post(f"/threads/{first}/reply", data={"body": "First reply."})
+    few_inbox = count_statements(app, "/inbox?view=all", client)
+    few_thread = count_statements(app, f"/threads/{first}", client)
+    for number in range(2, 25):
+        deliver(number, thread="t-1", buyer="b-1", minutes=number)
+        deliver(100 + number, minutes=number)
+        client.post(f"/threads/{first}/note", data={"body": f"Checked with the courier ({number})."})
+        client.post(f"/threads/{first}/reply", data={"body": f"Reply {number}."})
+    client.post(f"/threads/{first}/settings", data={"labels": "a, b, c"})
+    assert count_statements(app, "/inbox?view=all", client) == few_inbox
+    assert count_statements(app, f"/threads/{first}", client) == few_thread
+
+
+def test_buyer_text_is_escaped_and_marked_for_mixed_scripts(client, deliver):
+    thread = deliver(1, body='<script>alert("x")</script> سلام order #12', subject="<b>bold</b>")
+    page = client.get(f"/threads/{thread}").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "<b>bold</b>" not in page
+    assert re.search(r'<div class="body" dir="auto"[^>]*>&lt;script', page)
+
+
+def test_notes_are_set_apart_and_never_queued_for_the_buyer(client, deliver, db):
+    from sellerkit.outbox.models import OutboxItem
+
+    thread = deliver(1)
+    client.post(f"/threads/{thread}/note", data={"body": "Buyer called, refund agreed."})
+    page = client.get(f"/threads/{thread}").get_data(as_text=True)
+    assert 'class="message message-internal"' in page and "Buyer called" in page
+    assert db.count(OutboxItem) == 0
+
+
+def test_seller_pastes_a_buyer_message_into_a_thread(client, deliver, db):
+    from sellerkit.threads.models import Message
+
+    thread = deliver(1)
+    response = client.post(f"/threads/{thread}/pasted", data={"body": "Also, can you gift wrap it?",
+                                                              "received_at": "2026-11-23T14:05"})
+    assert response.status_code == 302
+    bodies = [m.body for m in db.scalars(select(Message).order_by(Message.id))]
+    assert bodies[-1] == "Also, can you gift wrap it?"
+
+
+def test_new_conversation_by_hand(client, shop):
+    response = client.post(f"/shops/{shop['id']}/threads/new", data={"buyer_name": "Olga", "body": "Привет! Есть в наличии?",
+                                                         "language": "ru", "subject": "", "buyer_id": "",
+                                                         "order_reference": ""})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Olga" in page and "Есть в наличии" in page
+
+
+def test_reply_form_refuses_an_empty_reply(client, deliver):
+    thread = deliver(1)
+    response = client.post(f"/threads/{thread}/reply", data={"body": "   "})
+    assert response.status_code == 422 and "This field is required." in response.get_data(as_text=True)
+
+
+def test_manual_reply_can_be_copied_and_marked_sent(client, deliver, db):
+    from sellerkit.outbox.models import OutboxItem
+
+    thread = deliver(1)
+    client.post(f"/threads/{thread}/reply", data={"body": "Tracking: RR123"})
+    page = client.get(f"/threads/{thread}").get_data(as_text=True)
+    assert "Copy text" in page and "Waiting to be sent" in page
+    item = db.scalar(select(OutboxItem))
+    assert item.transport == "manual" and item.due_at is None
+    client.post(f"/outbox/{item.id}/sent")
+    assert db.get(OutboxItem, item.id).status == "sent"
+    assert "Copy text" not in client.get(f"/threads/{thread}").get_data(as_text=True)

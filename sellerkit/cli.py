@@ -102,6 +102,7 @@ def import_group():
 def import_messages_command(path, shop_id, fmt):
     """Import buyer messages from CSV or JSON Lines; messages already stored (same external id) are skipped."""
     import os
+    import sys
     import time
 
     from sellerkit.shops.models import Shop
@@ -111,7 +112,7 @@ def import_messages_command(path, shop_id, fmt):
     if shop is None:
         raise click.ClickException(f"No shop with id {shop_id}.")
     started = time.perf_counter()
-    with click.progressbar(length=os.path.getsize(path), label="Importing", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=os.path.getsize(path), label="Importing", file=sys.stderr,
                            show_percent=True) as bar:
         position = [0]
 

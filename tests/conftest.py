@@ -12,6 +12,8 @@ from sellerkit.extensions import db as _db
 from sellerkit.shops import services as shops
 from tests.browser import CHROMIUM, chromium_available
 
+pytest_plugins = ["tests.servers"]  # the real SMTP server and HTTP receiver fixtures
+
 PASSWORD = "correct horse battery"
 
 

@@ -3,7 +3,12 @@ import re
 
 from sqlalchemy import select
 
-from sellerkit.accounts.models import LoginFailure, PasswordResetToken, User, UserSession
+from sellerkit.accounts.models import (
+    LoginFailure,
+    PasswordResetToken,
+    User,
+    UserSession,
+)
 from tests.conftest import PASSWORD, Auth
 
 

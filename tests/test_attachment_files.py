@@ -20,7 +20,14 @@ from sellerkit.attachments.domain import (
     safe_display_name,
     sniff_content_type,
 )
-from sellerkit.attachments.storage import NotAllowed, StoredFile, TooLarge, delete_stored, open_stored, save_stream
+from sellerkit.attachments.storage import (
+    NotAllowed,
+    StoredFile,
+    TooLarge,
+    delete_stored,
+    open_stored,
+    save_stream,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,7 +4,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask_babel import force_locale
 
-from sellerkit.i18n import format_duration, format_when, localize_digits, parse_accept_language
+from sellerkit.i18n import (
+    format_duration,
+    format_when,
+    localize_digits,
+    parse_accept_language,
+)
 
 
 @pytest.mark.parametrize("header, locale", [

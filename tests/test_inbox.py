@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import event, select
 
 from sellerkit import inbox
-from sellerkit.accounts.models import User
 from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
 from sellerkit.threads.domain import Inbound

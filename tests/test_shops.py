@@ -2,7 +2,6 @@
 from datetime import time
 
 import pytest
-
 from sqlalchemy import select
 
 from sellerkit.shops.models import BusinessHours, Membership, Shop

@@ -4,17 +4,21 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sellerkit.outbox import netguard
-from sellerkit.outbox.transports import Delivery, DeliveryError, build_email, send_email, send_webhook
+from sellerkit.outbox.transports import (
+    Delivery,
+    DeliveryError,
+    build_email,
+    send_email,
+    send_webhook,
+)
+from tests.servers import free_port
 
 SECRET = "whsec-test"
 NOW = 1795000000
@@ -28,43 +32,6 @@ def make_delivery(**changes):
         "from_email": "Tehran Tiles <shop@example.com>", "webhook_url": None, "webhook_secret": SECRET,
         "payload": {"message": {"body": PERSIAN, "note": "中文 ✓"}, "buyer": {"name": "Zoë"}}}
     return Delivery(**{**fields, **changes})
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-SMTP_REFUSALS = {"reject@example.com": "550 5.1.1 no such mailbox", "later@example.com": "451 4.3.0 try later"}
-
-
-class CollectingHandler:
-    """Keeps every envelope; refuses reject@ with a 5xx and later@ with a 4xx, like a real server would."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in SMTP_REFUSALS:
-            return SMTP_REFUSALS[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server(request):
-    handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    request.addfinalizer(controller.stop)
-    handler.config = {"server": "127.0.0.1", "port": controller.port, "username": None, "password": None,
-                      "use_starttls": False}
-    return handler
 
 
 def received_message(handler):
@@ -128,46 +95,6 @@ def test_build_email_keeps_every_header_on_one_line(subject, body, reply, automa
     assert names.count(b"subject") == 1 and len(names) == len(set(names)) and b"bcc" not in names
     for value in email.message_from_bytes(raw, policy=default_policy).values():
         assert "\n" not in value and "\r" not in value
-
-
-@pytest.fixture
-def receiver(request):
-    """A real HTTP server on 127.0.0.1 that records each request and answers as its path asks."""
-    requests, release = [], threading.Event()
-    routes = {"/ok": (200, None), "/to-metadata": (302, "http://169.254.169.254/latest/meta-data"),
-              "/to-ftp": (302, "ftp://example.com/drop"), "/loop": (307, "/loop")}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            requests.append({"path": self.path, "headers": self.headers, "body": body})
-            kind, _, code = self.path.rpartition("/")
-            if self.path == "/slow":
-                release.wait(5)
-            status, location = routes.get(self.path) or \
-                ((int(code), "/ok" if kind == "/redirect" else None) if code.isdigit() else (404, None))
-            self.send_response(status)
-            if location:
-                self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):  # keep the test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-
-    def stop():
-        release.set()  # a /slow handler still waiting must not hold its thread
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-    request.addfinalizer(stop)
-    server.base = f"http://127.0.0.1:{server.server_address[1]}"
-    server.requests, server.release = requests, release
-    return server
 
 
 def post(receiver, path, allow_private=True, **options):

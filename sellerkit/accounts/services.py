@@ -4,7 +4,13 @@ from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sellerkit.accounts import domain
-from sellerkit.accounts.models import ApiToken, LoginFailure, PasswordResetToken, User, UserSession
+from sellerkit.accounts.models import (
+    ApiToken,
+    LoginFailure,
+    PasswordResetToken,
+    User,
+    UserSession,
+)
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES

@@ -51,9 +51,6 @@ def receive_message(shop_id):
         if not isinstance(data, dict):
             raise ApiError(_("The request body must be a JSON object."), code="malformed")
         files = [(upload.filename or "", upload.stream) for upload in request.files.getlist("attachments")]
-        unknown = sorted(set(data) - set(parsing.MESSAGE_FIELDS))
-        if unknown:
-            raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(unknown)), code="unknown_fields")
     else:
         data = json_body(allowed=parsing.MESSAGE_FIELDS)
         files = _base64_files(data, shop.max_attachment_bytes)

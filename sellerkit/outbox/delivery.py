@@ -6,7 +6,12 @@ from sqlalchemy import select
 from sellerkit.extensions import db
 from sellerkit.outbox import services
 from sellerkit.outbox.models import OutboxItem
-from sellerkit.outbox.transports import Delivery, DeliveryError, send_email, send_webhook
+from sellerkit.outbox.transports import (
+    Delivery,
+    DeliveryError,
+    send_email,
+    send_webhook,
+)
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Buyer, Message, Thread
 

@@ -1,7 +1,16 @@
 """Shop forms: settings with weekly business hours, and adding a member."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
-                     TimeField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from sellerkit.forms import BaseForm, CatalogTranslations

@@ -10,7 +10,12 @@ from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import domain, forms, services
 from sellerkit.shops.context import load_shop_from_url
-from sellerkit.shops.labels import platform_label, role_label, transport_label, weekday_names
+from sellerkit.shops.labels import (
+    platform_label,
+    role_label,
+    transport_label,
+    weekday_names,
+)
 from sellerkit.web import form_page, run_form
 
 bp = Blueprint("shops", __name__)

@@ -75,6 +75,10 @@ def _order(data):
 
 def inbound_from_json(data):
     """An Inbound from the API's JSON shape; InputError names the first field that is wrong."""
+    unknown = sorted(set(data) - set(MESSAGE_FIELDS))
+    if unknown:
+        raise InputError(_("Unknown fields: %(names)s.", names=", ".join(unknown)), code="unknown_fields",
+                         fields={name: _("This field is not accepted here.") for name in unknown})
     buyer = _object(data, "buyer", BUYER_FIELDS)
     headers = data.get("headers") or {}
     if not isinstance(headers, dict) or not all(isinstance(v, (str, int)) for v in headers.values()):

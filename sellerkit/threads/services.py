@@ -12,7 +12,14 @@ from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Membership
 from sellerkit.threads import domain, search
 from sellerkit.threads.language import detect_language
-from sellerkit.threads.models import Buyer, Message, Order, Thread, ThreadEvent, ThreadLabel
+from sellerkit.threads.models import (
+    Buyer,
+    Message,
+    Order,
+    Thread,
+    ThreadEvent,
+    ThreadLabel,
+)
 
 THREAD_NOT_FOUND = _l("This conversation does not exist or belongs to a shop you are not a member of.")
 PROBLEM_MESSAGES = {

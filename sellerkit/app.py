@@ -2,11 +2,12 @@
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from sellerkit import errorpages, i18n, security
 from sellerkit.accounts import login
 from sellerkit.config import PROJECT_ROOT, load_config
-from sellerkit.database import configure_engine, engine_options
+from sellerkit.database import MAX_DATABASE_ID, configure_engine, engine_options
 from sellerkit.extensions import babel, csrf, db, migrate
 
 
@@ -52,7 +53,16 @@ def _import_models():
     from sellerkit.threads import models as _threads  # noqa: F401
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """Every <int:...> in a URL is a database id, 1 to MAX_DATABASE_ID. Anything larger is simply not found,
+    instead of overflowing the database driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_DATABASE_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def _register_blueprints(app):
+    app.url_map.converters["int"] = DatabaseIdConverter
     from sellerkit.accounts import settings_views
     from sellerkit.accounts import views as account_views
     from sellerkit.api import core as api

@@ -7,6 +7,8 @@ from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: The largest id our INTEGER primary keys hold on PostgreSQL (and well inside SQLite's 64-bit rowids).
+MAX_DATABASE_ID = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator):

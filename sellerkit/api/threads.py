@@ -12,6 +12,7 @@ from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.api.serializers import message_json, thread_json, thread_summary_json
 from sellerkit.attachments import services as attachments
 from sellerkit.clock import utcnow
+from sellerkit.database import MAX_DATABASE_ID
 from sellerkit.extensions import db
 from sellerkit.shops import services as shops
 from sellerkit.threads import domain, parsing, queries
@@ -69,7 +70,7 @@ def _int_arg(name):
     value = request.args.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > MAX_DATABASE_ID:
         raise ApiError(_("Some fields have the wrong type."), fields={name: _("This value is not valid.")})
     return int(value)
 

@@ -130,8 +130,25 @@ def import_messages_command(path, shop_id, fmt):
         click.echo(f"  ... and {len(report.rejected) - 50} more")
 
 
+@click.command("demo-data")
+@click.option("--owner", "email", help="Give the demo shops to this existing user (default: a demo user).")
+@with_appcontext
+def demo_data_command(email):
+    """Create a demo shop per platform with conversations in six languages (running it again adds nothing)."""
+    from sellerkit.demo import DEMO_EMAIL, create_demo_data
+
+    try:
+        owner, password = create_demo_data(utcnow(), email, current_app.config["MIN_PASSWORD_LENGTH"])
+    except LookupError as error:
+        raise click.ClickException(f"No user with the e-mail {error}.") from error
+    click.echo(f"Demo shops are ready for {owner.email}.")
+    if password:
+        click.echo(f"Log in as {DEMO_EMAIL} with the password: {password}")
+
+
 def init_app(app):
-    for command in (serve_command, scheduler_command, create_user_command, create_token_command, import_group):
+    for command in (serve_command, scheduler_command, create_user_command, create_token_command, import_group,
+                    demo_data_command):
         app.cli.add_command(command)
 
 

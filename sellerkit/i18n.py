@@ -4,7 +4,7 @@ from datetime import timedelta
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta, get_datetime_format
 from flask import g, has_request_context, request, session
-from flask_babel import format_date, format_decimal, format_time, get_locale
+from flask_babel import format_currency, format_date, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 #: The UI languages, in the order the language menu shows them.
@@ -111,6 +111,15 @@ def format_number(value):
     return localize_digits(format_decimal(value))
 
 
+def format_money(value, currency=None):
+    """An amount in the viewer's locale: with its currency when known (Babel knows each one's decimals)."""
+    if value is None:
+        return ""
+    if currency:
+        return localize_digits(format_currency(value, currency))
+    return localize_digits(format_decimal(value, format="#,##0.##"))
+
+
 def format_duration(value):
     """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh."""
     if not isinstance(value, timedelta):
@@ -121,7 +130,7 @@ def format_duration(value):
 
 def init_app(app):
     app.jinja_env.filters.update(
-        when=format_when, number=format_number, duration=format_duration, digits=localize_digits,
+        when=format_when, number=format_number, money=format_money, duration=format_duration, digits=localize_digits,
         language_name=locale_display_name,
     )
 

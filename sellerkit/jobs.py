@@ -7,6 +7,7 @@ from flask import current_app
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.outbox.delivery import deliver_due
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,6 @@ def purge_expired_auth_records():
 
 def deliver_outbox():
     """Send every due reply through its transport; failures wait with backoff, nothing is sent twice."""
-    from sellerkit.outbox.delivery import deliver_due
-
     deliver_due(utcnow(), current_app.config)
 
 

@@ -1,5 +1,4 @@
 """The database layer: migrations agree with the models, SQLite settings, concurrent writers, aware UTC times."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import select, text
 from sellerkit.accounts.models import LoginFailure
 from sellerkit.extensions import db as sqla
 from sellerkit.threads.search import is_search_table
+from tests.concurrency import run_together
 
 
 def test_migrations_match_the_models(app):
@@ -40,13 +40,10 @@ def test_engine_is_set_up_for_its_database(app):
 def test_many_concurrent_writers_never_see_database_is_locked(make_app):
     """Eight threads, each with its own app (as separate workers would be), write at the same time."""
     apps = [make_app() for _ in range(8)]
-    errors = []
-    start = threading.Barrier(len(apps))
     moment = datetime(2026, 11, 23, tzinfo=timezone.utc)
 
-    def write(app, number):
-        try:
-            start.wait()
+    def writer(app, number):
+        def write():
             for attempt in range(25):
                 with app.app_context():
                     # Read first, then write: the pattern that fails with a deferred BEGIN on SQLite.
@@ -54,15 +51,9 @@ def test_many_concurrent_writers_never_see_database_is_locked(make_app):
                     sqla.session.add(LoginFailure(email=f"w{number}@example.com", ip_address="127.0.0.1",
                                                   attempted_at=moment + timedelta(seconds=attempt)))
                     sqla.session.commit()
-        except Exception as error:  # collected and reported below
-            errors.append(repr(error))
+        return write
 
-    threads = [threading.Thread(target=write, args=(app, number)) for number, app in enumerate(apps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_together([writer(app, number) for number, app in enumerate(apps)]) == []
     with apps[0].app_context():
         assert sqla.session.scalar(text("SELECT count(*) FROM login_failures")) == 8 * 25
 

@@ -58,13 +58,14 @@ def test_a_reply_moves_the_thread_to_awaiting_buyer(client, deliver):
 def test_resolve_dispute_and_labels_from_the_thread_page(client, deliver):
     thread = deliver(1)
     client.post(f"/threads/{thread}/settings", data={"is_dispute": "yes"})
-    client.post(f"/threads/{thread}/settings", data={"labels": "Shipping, urgent"})
+    client.post(f"/threads/{thread}/settings", data={"labels": "Shipping， urgent、退款"})
     assert thread_ids(client.get("/inbox?view=disputes").get_data(as_text=True)) == [thread]
     assert thread_ids(client.get("/inbox?view=all&label=urgent").get_data(as_text=True)) == [thread]
     client.post(f"/threads/{thread}/settings", data={"status": "resolved"})
     assert thread_ids(client.get("/inbox?view=resolved").get_data(as_text=True)) == [thread]
     assert thread_ids(client.get("/inbox?view=disputes").get_data(as_text=True)) == []
     history = client.get(f"/threads/{thread}").get_data(as_text=True)
+    assert thread_ids(client.get("/inbox?view=all&label=退款").get_data(as_text=True)) == [thread]
     for text in ("Marked as dispute", "Labels changed", "Status changed"):
         assert text in history
 

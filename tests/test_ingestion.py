@@ -1,12 +1,12 @@
 """Buyer messages in: one path for every source, stored exactly once, threads found the way a seller expects."""
 import base64
-import threading
 
 import pytest
 from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
 from sellerkit.threads.models import Buyer, Message, Order, Thread, ThreadEvent
+from tests.concurrency import run_together
 from tests.samples import HTML_AS_JPEG, png
 
 
@@ -104,26 +104,18 @@ def test_concurrent_workers_store_each_message_once(make_app, make_user, make_sh
 
     shop_id = make_shop(make_user())
     apps = [make_app() for _ in range(8)]
-    start, errors = threading.Barrier(len(apps)), []
 
-    def deliver(app):
-        try:
-            start.wait()
+    def worker(app):
+        def deliver():
             for number in range(5):
                 with app.app_context():
                     inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
                         external_id=f"same-{number}", body=f"hello {number}", received_at=NOW,
                         buyer_external_id="b-1", thread_external_id="t-1", order_reference="O-1"), NOW)
                     sqla.session.commit()
-        except Exception as error:  # reported below
-            errors.append(repr(error))
+        return deliver
 
-    workers = [threading.Thread(target=deliver, args=(app,)) for app in apps]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    assert run_together([worker(app) for app in apps]) == []
     with apps[0].app_context():
         counts = [sqla.session.scalar(select(sqla.func.count()).select_from(model))
                   for model in (Message, Thread, Buyer, Order, ThreadEvent)]

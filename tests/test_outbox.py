@@ -1,7 +1,6 @@
 """Replies out: the outbox delivers by e-mail and webhook through the scheduler's sweep, retries, never loses one."""
 import hashlib
 import hmac
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from sellerkit.outbox.delivery import deliver_due
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Buyer
+from tests.concurrency import run_together
 from tests.conftest import NOW
 
 
@@ -137,22 +137,15 @@ def test_concurrent_sweeps_send_each_reply_once(make_app, conversation, make_con
         make_conversation(conversation["shop_id"], conversation["owner"], external_id=f"m{number}",
                           buyer_id=f"b{number}")
     apps = [make_app(WEBHOOK_ALLOW_PRIVATE=True) for _ in range(4)]
-    start, results, errors = threading.Barrier(len(apps)), [], []
+    results = []
 
-    def run(sweeper):
-        try:
-            start.wait()
-            with sweeper.app_context():
-                results.append(deliver_due(NOW, sweeper.config, limit=5))
-        except Exception as error:  # reported below
-            errors.append(repr(error))
+    def sweeper(other):
+        def sweep_once():
+            with other.app_context():
+                results.append(deliver_due(NOW, other.config, limit=5))
+        return sweep_once
 
-    workers = [threading.Thread(target=run, args=(sweeper,)) for sweeper in apps]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    assert run_together([sweeper(other) for other in apps]) == []
     assert sum(sent for sent, _failed in results) + sweep(app, NOW, WEBHOOK_ALLOW_PRIVATE=True)[0] == 12
     assert len(receiver.requests) == 12
     assert len({r["headers"]["X-Sellerkit-Delivery"] for r in receiver.requests}) == 12

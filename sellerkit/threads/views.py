@@ -1,4 +1,5 @@
 """Conversation pages: the inbox across the user's shops, one thread, and the actions on it."""
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,8 @@ from sellerkit.threads.labels import status_label, view_label
 from sellerkit.web import form_page, run_form
 
 bp = Blueprint("threads", __name__)
+#: Labels are typed as a list: the comma of each UI language separates them (Chinese ，、 and Persian ، too).
+LABEL_SEPARATORS = re.compile("[,，、،]")
 
 
 @bp.before_request
@@ -189,7 +192,7 @@ def update(thread_id):
         thread, current_user, utcnow(),
         status=form.status.data if "status" in sent else None,
         is_dispute=form.is_dispute.data == "yes" if "is_dispute" in sent else None,
-        labels=[part for part in form.labels.data.split(",") if part.strip()] if "labels" in sent else None,
+        labels=[part for part in LABEL_SEPARATORS.split(form.labels.data) if part.strip()] if "labels" in sent else None,
         assignee_id=int(assignee) if assignee else None, set_assignee="assignee_id" in sent,
         language=form.language.data if "language" in sent else None)
     db.session.commit()

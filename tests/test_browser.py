@@ -53,3 +53,32 @@ def test_newcomer_signs_up_creates_a_shop_switches_to_persian_and_logs_out(page)
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.goto("/shops")
     assert "/login" in page.url
+
+
+def test_seller_answers_a_conversation_typed_in_by_hand(page, make_user, make_shop):
+    owner = make_user()
+    shop_id = make_shop(owner)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("owner@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/inbox")
+    assert page.get_by_text("Nothing is waiting for a reply").is_visible()
+
+    page.goto(f"/shops/{shop_id}/threads/new")
+    page.get_by_label("Buyer's name").fill("Olga")
+    page.get_by_label("The buyer's message").fill("Здравствуйте! Где мой заказ?")
+    page.get_by_role("button", name="Add conversation").click()
+    page.wait_for_url("**/threads/*")
+    assert page.locator(".message-in .body").inner_text() == "Здравствуйте! Где мой заказ?"
+
+    page.get_by_label("Reply to the buyer").fill("Добрый день! Заказ отправлен сегодня.")
+    page.get_by_role("button", name="Send reply").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Waiting to be sent").is_visible()
+    page.get_by_role("button", name="Mark as sent").click()
+    page.wait_for_load_state()
+    assert page.locator(".delivery-sent").is_visible()
+
+    page.goto("/inbox?view=awaiting_buyer")
+    assert page.get_by_text("Olga").is_visible()

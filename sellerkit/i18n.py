@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta, get_datetime_format
+from babel.numbers import format_currency, format_decimal
 from flask import g, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_decimal, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 #: The UI languages, in the order the language menu shows them.
@@ -108,16 +109,21 @@ def format_when(value):
 
 
 def format_number(value):
-    return localize_digits(format_decimal(value))
+    # The locale's own numbering system: Persian separators ٬ ٫, Bengali lakh grouping (Babel keeps Latin
+    # digits either way; localize_digits swaps those).
+    locale = get_locale()
+    return localize_digits(format_decimal(value, locale=locale, numbering_system="default"), locale)
 
 
 def format_money(value, currency=None):
     """An amount in the viewer's locale: with its currency when known (Babel knows each one's decimals)."""
     if value is None:
         return ""
+    locale = get_locale()
     if currency:
-        return localize_digits(format_currency(value, currency))
-    return localize_digits(format_decimal(value, format="#,##0.##"))
+        return localize_digits(format_currency(value, currency, locale=locale, numbering_system="default"), locale)
+    return localize_digits(format_decimal(value, format="#,##0.##", locale=locale, numbering_system="default"),
+                           locale)
 
 
 def format_duration(value):

@@ -95,3 +95,17 @@ def test_dates_show_in_the_users_timezone(client, auth, make_user):
     # The token was created "now" in UTC; Tehran is 3:30 ahead, so the shown minute differs from UTC's by 30.
     now = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=3, minutes=30)))
     assert now.strftime("%-I:%M") in page or (now - timedelta(minutes=1)).strftime("%-I:%M") in page
+
+
+def test_amounts_use_each_languages_own_separators_and_digits(app):
+    from decimal import Decimal
+
+    from sellerkit.i18n import format_money
+
+    with app.test_request_context():
+        with force_locale("fa"):
+            assert format_money(Decimal("480000"), "IRR").endswith("ریال\xa0۴۸۰٬۰۰۰")
+        with force_locale("bn"):
+            assert "৪,৮০,০০০" in format_money(Decimal("480000"), "BDT")
+        with force_locale("pl"):
+            assert format_money(Decimal("1234.5"), "PLN") == "1\xa0234,50\xa0zł"

@@ -51,9 +51,6 @@ def json_body(allowed, required=()):
     if missing:
         raise ApiError(_("Required fields are missing."), code="missing_fields",
                        fields={name: _("This field is required.") for name in missing})
-    for name, value in data.items():
-        if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
-            raise ApiError(_("The request body must be a JSON object."), code="malformed")
     return data
 
 

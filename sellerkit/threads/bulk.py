@@ -102,7 +102,7 @@ def _insert(model, rows):
     if _is_sqlite():
         ids = _next_ids(model, len(rows))
         # Core, not ORM, inserts: the ORM's per-row bookkeeping would cost more than the database work.
-        db.session.execute(insert(table), [dict(row, id=new_id) for row, new_id in zip(rows, ids)])
+        db.session.execute(insert(table), [dict(row, id=new_id) for row, new_id in zip(rows, ids, strict=True)])
         return ids
     return list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 
@@ -119,9 +119,9 @@ def _insert_tuples(model, columns, rows):
         ids = _next_ids(model, len(rows))
         statement = (f"INSERT INTO {model.__table__.name} (id, {', '.join(columns)}) "
                      f"VALUES ({', '.join('?' * (len(columns) + 1))})")
-        db.session.connection().exec_driver_sql(statement, [(new_id, *row) for new_id, row in zip(ids, rows)])
+        db.session.connection().exec_driver_sql(statement, [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)])
         return ids
-    return _insert(model, [dict(zip(columns, row)) for row in rows])
+    return _insert(model, [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _stored():
@@ -160,13 +160,13 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
         if key(inbound)[0] == "known":
             by_key[key(inbound)] = key(inbound)[1]
     missing = {}
-    for inbound, language in zip(fresh, languages):
+    for inbound, language in zip(fresh, languages, strict=True):
         if key(inbound) not in by_key and key(inbound) not in missing:
             missing[key(inbound)] = {
                 "shop_id": shop.id, "platform_buyer_id": inbound.buyer_external_id,
                 "display_name": (inbound.buyer_name or "")[:200], "language": language,
                 "email": (inbound.buyer_email or "").lower() or None, "created_at": now}
-    for buyer_key, bid in zip(missing, _insert(Buyer, list(missing.values()))):
+    for buyer_key, bid in zip(missing, _insert(Buyer, list(missing.values())), strict=True):
         by_key[buyer_key] = bid
     return [by_key[key(inbound)] for inbound in fresh]
 
@@ -176,13 +176,13 @@ def _orders(shop, fresh, buyer_ids, now):
     by_ref = dict(db.session.execute(select(Order.platform_order_ref, Order.id).where(
         Order.shop_id == shop.id, Order.platform_order_ref.in_(refs))).all()) if refs else {}
     missing = {}
-    for inbound, buyer_id in zip(fresh, buyer_ids):
+    for inbound, buyer_id in zip(fresh, buyer_ids, strict=True):
         ref = inbound.order_reference
         if ref and ref not in by_ref:
             row = missing.setdefault(ref, {"shop_id": shop.id, "buyer_id": buyer_id, "platform_order_ref": ref,
                                            "items_summary": "", "created_at": now})
             row.update({k: v for k, v in inbound.order.items() if v not in (None, "")})
-    for ref, oid in zip(missing, _insert(Order, list(missing.values()))):
+    for ref, oid in zip(missing, _insert(Order, list(missing.values())), strict=True):
         by_ref[ref] = oid
     return [by_ref.get(i.order_reference) for i in fresh]
 
@@ -205,7 +205,7 @@ def _known_threads(shop, fresh):
 def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
     """Thread state for each message: by the platform's thread id, else the buyer's latest about the order."""
     latest = {}
-    no_xid_buyers = {b for i, b in zip(fresh, buyer_ids) if not i.thread_external_id}
+    no_xid_buyers = {b for i, b in zip(fresh, buyer_ids, strict=True) if not i.thread_external_id}
     if no_xid_buyers:
         for row in db.session.execute(select(*THREAD_COLUMNS).where(Thread.shop_id == shop.id,
                                                                      Thread.buyer_id.in_(no_xid_buyers))):
@@ -213,7 +213,7 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
             if pair not in latest or (row.last_message_at, row.id) > (latest[pair]["last_message_at"], latest[pair]["id"]):
                 latest[pair] = dict(row._mapping)
     states, missing = {}, {}
-    for inbound, buyer_id, order_id in zip(fresh, buyer_ids, order_ids):
+    for inbound, buyer_id, order_id in zip(fresh, buyer_ids, order_ids, strict=True):
         key = ("x", inbound.thread_external_id) if inbound.thread_external_id else ("b", buyer_id, order_id)
         known = threads_by_xid.get(inbound.thread_external_id) if inbound.thread_external_id \
             else latest.get((buyer_id, order_id))
@@ -224,10 +224,10 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
                             "external_id": inbound.thread_external_id, "subject": inbound.subject[:domain.MAX_SUBJECT],
                             "status": "open", "is_dispute": False, "language": None,
                             "last_message_at": inbound.received_at, "created_at": now}
-    for key, tid in zip(missing, _insert(Thread, list(missing.values()))):
+    for key, tid in zip(missing, _insert(Thread, list(missing.values())), strict=True):
         states[key] = {**missing[key], "id": tid, "waiting_since": None, "is_new": True}
     return [states[("x", i.thread_external_id) if i.thread_external_id else ("b", b, o)]
-            for i, b, o in zip(fresh, buyer_ids, order_ids)]
+            for i, b, o in zip(fresh, buyer_ids, order_ids, strict=True)]
 
 
 def import_batch(shop, rows, now, report):
@@ -246,9 +246,9 @@ def import_batch(shop, rows, now, report):
     inserted = _insert_tuples(Message, MESSAGE_COLUMNS, [
         (shop.id, t["id"], "in", "buyer", i.body, i.external_id, body_sha256(i.body), lang, stamp(i.received_at),
          None, False, as_json(domain.kept_headers(i.headers)), created)
-        for i, t, lang in zip(fresh, threads, languages)])
+        for i, t, lang in zip(fresh, threads, languages, strict=True)])
     indexed, events, first_of_new = [], [], set()
-    for message_id, row, thread, language in zip(inserted, prepared, threads, languages):
+    for message_id, row, thread, language in zip(inserted, prepared, threads, languages, strict=True):
         inbound = row.inbound
         state = domain.after_inbound(domain.ThreadState(thread["status"], thread["waiting_since"]), inbound.received_at)
         thread.update(status=state.status, waiting_since=state.waiting_since,

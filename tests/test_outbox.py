@@ -62,6 +62,36 @@ def test_email_reply_reaches_the_buyer_threaded_and_is_marked_sent(app, conversa
     assert len(smtp_server.envelopes) == 1
 
 
+def test_files_of_a_reply_travel_with_it(app, client, auth, conversation, make_conversation, smtp_server, receiver):
+    import email
+    import io
+    import json
+    from email.policy import default
+
+    from tests.samples import PDF
+
+    set_shop(app, conversation["shop_id"], reply_transport="email")
+    ids = reply_ids(app, make_conversation, conversation)
+    auth.login()
+    client.post(f"/threads/{ids['thread_id']}/reply", data={"body": "Your invoice.",
+                                                            "attachments": [(io.BytesIO(PDF), "faktura.pdf")]},
+                content_type="multipart/form-data")
+    assert sweep(app, NOW, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"]) == (2, 0)
+    sent = email.message_from_bytes(smtp_server.envelopes[-1].content, policy=default)
+    (attached,) = list(sent.iter_attachments())
+    assert attached.get_filename() == "faktura.pdf" and attached.get_content() == PDF
+
+    set_shop(app, conversation["shop_id"], reply_transport="webhook", webhook_url=receiver.base + "/ok",
+             webhook_secret="s3cret")
+    client.post(f"/threads/{ids['thread_id']}/reply", data={"body": "And the label.",
+                                                            "attachments": [(io.BytesIO(PDF), "label.pdf")]},
+                content_type="multipart/form-data")
+    assert sweep(app, NOW, WEBHOOK_ALLOW_PRIVATE=True) == (1, 0)
+    listed = json.loads(receiver.requests[-1]["body"])["data"]["message"]["attachments"]
+    assert [(f["filename"], f["content_type"]) for f in listed] == [("label.pdf", "application/pdf")]
+    assert listed[0]["url"].startswith("/api/v1/attachments/")
+
+
 def test_webhook_reply_is_signed_over_timestamp_and_body(app, conversation, make_conversation, receiver):
     set_shop(app, conversation["shop_id"], reply_transport="webhook", webhook_url=receiver.base + "/ok",
              webhook_secret="s3cret")

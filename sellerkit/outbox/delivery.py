@@ -3,6 +3,8 @@ from email.utils import parseaddr
 
 from sqlalchemy import select
 
+from sellerkit.attachments.models import Attachment
+from sellerkit.attachments.services import open_attachment
 from sellerkit.extensions import db
 from sellerkit.outbox import services
 from sellerkit.outbox.models import OutboxItem
@@ -32,9 +34,15 @@ def build_delivery(item, config):
     last_inbound = db.session.scalar(
         select(Message).where(Message.thread_id == thread.id, Message.direction == "in")
         .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1))
+    files = db.session.scalars(select(Attachment).where(Attachment.message_id == message.id)
+                               .order_by(Attachment.id)).all()
     payload = {
         "message": {"id": message.id, "kind": message.kind, "body": message.body, "language": message.language,
-                    "is_automatic": message.is_automatic, "posted_at": message.posted_at.isoformat()},
+                    "is_automatic": message.is_automatic, "posted_at": message.posted_at.isoformat(),
+                    # The integration fetches files with its API token, so the signed body stays small.
+                    "attachments": [{"id": f.id, "filename": f.filename, "content_type": f.content_type,
+                                     "size": f.size, "sha256": f.sha256, "url": f"/api/v1/attachments/{f.id}"}
+                                    for f in files]},
         "thread": {"id": thread.id, "external_id": thread.external_id, "subject": thread.subject},
         "buyer": {"id": buyer.platform_buyer_id, "name": buyer.display_name, "email": buyer.email},
         "in_reply_to_external_id": last_inbound.external_id if last_inbound else None,
@@ -46,7 +54,14 @@ def build_delivery(item, config):
         in_reply_to=(last_inbound.headers or {}).get("message-id") if last_inbound else None,
         to_email=buyer.email, from_email=shop.reply_from_email or config["MAIL_FROM"],
         webhook_url=shop.webhook_url, webhook_secret=shop.webhook_secret, payload=payload,
+        attachments=tuple(_file_contents(files)) if item.transport == "email" else (),
     )
+
+
+def _file_contents(files):
+    for stored in files:
+        with open_attachment(stored) as handle:
+            yield stored.filename, stored.content_type, handle.read()
 
 
 def _send(item, delivery, config, now):

@@ -36,6 +36,8 @@ class Delivery:
     webhook_url: str | None
     webhook_secret: str | None
     payload: dict
+    #: Files sent with the reply, as (filename, content type, bytes); e-mail attaches them.
+    attachments: tuple = ()
 
 
 class DeliveryError(Exception):
@@ -118,6 +120,9 @@ def build_email(delivery) -> EmailMessage:
     body = (delivery.body or "").encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent
     # Quoted-printable keeps non-ASCII text 7-bit clean, so servers without 8BITMIME take it too.
     message.set_content(body, charset="utf-8", cte=None if body.isascii() else "quoted-printable")
+    for filename, content_type, content in delivery.attachments:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=_one_line(filename))
     return message
 
 

@@ -49,6 +49,7 @@ def _import_models():
     from sellerkit.accounts import models as _accounts  # noqa: F401
     from sellerkit.attachments import models as _attachments  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
+    from sellerkit.replies import models as _replies  # noqa: F401
     from sellerkit.shops import models as _shops  # noqa: F401
     from sellerkit.threads import models as _threads  # noqa: F401
 
@@ -67,6 +68,7 @@ def _register_blueprints(app):
     from sellerkit.accounts import views as account_views
     from sellerkit.api import core as api
     from sellerkit.outbox import views as outbox_views
+    from sellerkit.replies import views as reply_views
     from sellerkit.shops import labels
     from sellerkit.shops import views as shop_views
     from sellerkit.shops.context import switcher_context
@@ -78,6 +80,7 @@ def _register_blueprints(app):
     app.register_blueprint(shop_views.bp)
     app.register_blueprint(thread_views.bp)
     app.register_blueprint(outbox_views.bp)
+    app.register_blueprint(reply_views.bp)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)

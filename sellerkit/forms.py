@@ -1,6 +1,6 @@
 """The base form: messages from our own catalogs, and refusal of fields the form does not offer."""
 from flask import request
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField
@@ -17,13 +17,17 @@ WTFORMS_MESSAGES = (
 
 
 class CatalogTranslations:
-    """Routes WTForms' built-in messages through our catalogs (WTForms has no Bengali of its own)."""
+    """Routes WTForms' built-in messages through our catalogs (WTForms has no Bengali of its own).
+
+    WTForms fills in %(max)d and the like itself, so the raw catalog lookups are used, not Flask-Babel's
+    gettext, which would try to fill them first.
+    """
 
     def gettext(self, string):
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 def field_names(form):

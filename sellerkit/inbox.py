@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sellerkit.attachments import services as attachments
 from sellerkit.errors import ServiceError
 from sellerkit.outbox import services as outbox
+from sellerkit.replies import services as replies
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
 
@@ -34,8 +35,11 @@ def receive_buyer_message(shop, inbound, now, files=()):
     return Received(thread, message, True)
 
 
-def send_reply(shop, thread, actor, body, now, files=()):
-    """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer."""
+def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
+    """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer.
+
+    The saved replies it was written from count one more use.
+    """
     body = (body or "").strip()
     if not body:
         raise ServiceError(_l("Write something first."), field="body")
@@ -45,4 +49,5 @@ def send_reply(shop, thread, actor, body, now, files=()):
     if files:
         attachments.attach_files(shop, message, files, now)
     outbox.enqueue(shop, message, now)
+    replies.record_usage(shop.id, actor, saved_reply_ids, now)
     return message

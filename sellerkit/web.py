@@ -17,6 +17,8 @@ def run_form(form, action):
     try:
         return True, action()
     except ServiceError as error:
+        if error.status in (403, 404):
+            raise  # not a correction the user can make in the form: the error page answers
         form.apply_error(error)
         return False, None
 

@@ -223,6 +223,23 @@ def make_conversation(app):
     return make
 
 
+@pytest.fixture
+def make_saved_reply(app):
+    """A shared saved reply in a shop: returns its id."""
+    def make(shop_id, title="Shipping time", shortcut=None, bodies=None):
+        from sellerkit.replies.models import SavedReply, SavedReplyVariant
+
+        with app.app_context():
+            reply = SavedReply(shop_id=shop_id, title=title, shortcut=shortcut, folder="", usage_count=0,
+                               created_at=NOW, updated_at=NOW)
+            reply.variants = [SavedReplyVariant(language=language, body=body) for language, body in
+                              (bodies or {"en": "Hi {buyer_name|there}, it ships in 2 days."}).items()]
+            _db.session.add(reply)
+            _db.session.commit()
+            return reply.id
+    return make
+
+
 class Auth:
     """Logs a test client in and out through the real pages."""
 

@@ -67,7 +67,23 @@ ACCESS = {
     ("api.post_reply", "POST"): ("api_member", 400),
     ("api.post_note", "POST"): ("api_member", 400),
     ("api.get_attachment", "GET"): ("api_member", 200),
+    ("replies.listing", "GET"): ("member", 200),
+    ("replies.create", "GET"): ("member", 200),
+    ("replies.create", "POST"): ("owner", 422),  # a shared reply; agents keep personal ones
+    ("replies.edit", "GET"): ("member", 200),
+    ("replies.edit", "POST"): ("owner", 422),
+    ("replies.delete", "POST"): ("owner", 302),
+    ("replies.export", "GET"): ("member", 200),
+    ("replies.import_file", "POST"): ("member", 422),
+    ("api.list_saved_replies", "GET"): ("api_member", 200),
+    ("api.create_saved_reply", "POST"): ("api_member", 400),
+    ("api.get_saved_reply", "GET"): ("api_member", 200),
+    ("api.patch_saved_reply", "PATCH"): ("api_owner", 200),
+    ("api.delete_saved_reply", "DELETE"): ("api_owner", 204),
+    ("api.render_saved_reply", "POST"): ("api_member", 400),
 }
+#: Routes that destroy their object get a new one for every request, so they cannot disturb later cases.
+DESTRUCTIVE = {"replies.delete", "api.delete_saved_reply"}
 
 ROLES = ("anonymous", "owner_a", "agent_a", "owner_b")
 SHOP_OF = {"owner_a": "A", "agent_a": "A", "owner_b": "B"}
@@ -88,13 +104,13 @@ def expected_status(access, allowed, role, target):
         return allowed if target == "own" else 404
     if target == "missing" or SHOP_OF[role] != target:
         return 404
-    if access == "owner" and role == "agent_a":
+    if access in ("owner", "api_owner") and role == "agent_a":
         return 403
     return allowed
 
 
 @pytest.fixture
-def world(app, client, db, make_user, make_shop, add_member, make_conversation):
+def world(app, client, db, make_user, make_shop, add_member, make_conversation, make_saved_reply):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
              "owner_b": make_user("owner-b@example.com")}
@@ -116,7 +132,9 @@ def world(app, client, db, make_user, make_shop, add_member, make_conversation):
     token_ids = {role: db.scalar(select(ApiToken.id).where(ApiToken.user_id == users[role],
                                                            ApiToken.name == "to be revoked by the matrix"))
                  for role in users}
-    return {"shop_id": shops, "member_id": owners, "cookies": cookies, "tokens": tokens, "token_ids": token_ids,
+    replies = {name: make_saved_reply(shop_id) for name, shop_id in shops.items()}
+    return {"shop_id": shops, "member_id": owners, "reply_id": replies,
+            "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens, "token_ids": token_ids,
             **{name: {shop: ids[name] for shop, ids in conversations.items()}
                for name in ("thread_id", "attachment_id", "item_id")}}
 
@@ -124,7 +142,9 @@ def world(app, client, db, make_user, make_shop, add_member, make_conversation):
 def url_arguments(rule, target, role, world):
     values = {}
     for name in rule.arguments:
-        if name in ("shop_id", "member_id", "thread_id", "attachment_id", "item_id"):
+        if name == "reply_id" and rule.endpoint in DESTRUCTIVE and target != "missing":
+            values[name] = world["fresh"](target)
+        elif name in ("shop_id", "member_id", "thread_id", "attachment_id", "item_id", "reply_id"):
             values[name] = MISSING if target == "missing" else world[name][target]
         elif name == "token_id":
             other = "owner_b" if role != "owner_b" else "owner_a"
@@ -145,7 +165,7 @@ def comparable(body):
 
 
 def targets_for(rule):
-    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id"}:
+    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id"}:
         return ("A", "B", "missing")
     if "token_id" in rule.arguments:
         return ("own", "other", "missing")

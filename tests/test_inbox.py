@@ -131,7 +131,7 @@ def count_statements(app, url, client):
 
 def test_inbox_and_thread_cost_the_same_queries_with_more_rows(app, client, deliver):
     first = deliver(1)
-    client.post(f"/threads/{first}/note", data={"body": "First note."})
+    client.post(f"/threads/{first}/note", data={"note-body": "First note."})
     client.post(f"/threads/{first}/settings", data={"labels": "a"})
     client.post(f"/threads/{first}/reply", data={"body": "First reply."})
     few_inbox = count_statements(app, "/inbox?view=all", client)
@@ -139,7 +139,7 @@ def test_inbox_and_thread_cost_the_same_queries_with_more_rows(app, client, deli
     for number in range(2, 25):
         deliver(number, thread="t-1", buyer="b-1", minutes=number)
         deliver(100 + number, minutes=number)
-        client.post(f"/threads/{first}/note", data={"body": f"Checked with the courier ({number})."})
+        client.post(f"/threads/{first}/note", data={"note-body": f"Checked with the courier ({number})."})
         client.post(f"/threads/{first}/reply", data={"body": f"Reply {number}."})
     client.post(f"/threads/{first}/settings", data={"labels": "a, b, c"})
     assert count_statements(app, "/inbox?view=all", client) == few_inbox
@@ -158,7 +158,7 @@ def test_notes_are_set_apart_and_never_queued_for_the_buyer(client, deliver, db)
     from sellerkit.outbox.models import OutboxItem
 
     thread = deliver(1)
-    client.post(f"/threads/{thread}/note", data={"body": "Buyer called, refund agreed."})
+    client.post(f"/threads/{thread}/note", data={"note-body": "Buyer called, refund agreed."})
     page = client.get(f"/threads/{thread}").get_data(as_text=True)
     assert 'class="message message-internal"' in page and "Buyer called" in page
     assert db.count(OutboxItem) == 0
@@ -168,8 +168,8 @@ def test_seller_pastes_a_buyer_message_into_a_thread(client, deliver, db):
     from sellerkit.threads.models import Message
 
     thread = deliver(1)
-    response = client.post(f"/threads/{thread}/pasted", data={"body": "Also, can you gift wrap it?",
-                                                              "received_at": "2026-11-23T14:05"})
+    response = client.post(f"/threads/{thread}/pasted", data={"pasted-body": "Also, can you gift wrap it?",
+                                                              "pasted-received_at": "2026-11-23T14:05"})
     assert response.status_code == 302
     bodies = [m.body for m in db.scalars(select(Message).order_by(Message.id))]
     assert bodies[-1] == "Also, can you gift wrap it?"

@@ -55,6 +55,6 @@ def json_body(allowed, required=()):
 
 
 def init_app(app):
-    from sellerkit.api import openapi, shops, threads  # noqa: F401  (the routes register on bp)
+    from sellerkit.api import openapi, replies, shops, threads  # noqa: F401  (the routes register on bp)
 
     app.register_blueprint(bp)

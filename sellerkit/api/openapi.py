@@ -14,6 +14,7 @@ def _error_response(description):
 ERRORS = {
     "400": _error_response("Malformed or invalid input; nothing was changed."),
     "401": _error_response("Missing or invalid API token."),
+    "403": _error_response("Not allowed for your role in this shop."),
     "404": _error_response("Not found, or not one of your shops."),
     "413": _error_response("A file or the whole request is larger than the shop's limits."),
 }

@@ -73,11 +73,29 @@ SCHEMAS = {
         "language": {"type": "string", "enum": list(BUYER_LANGUAGES)}}},
     "Text": {"type": "object", "additionalProperties": False, "required": ["body"],
              "properties": {"body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY}}},
+    "ReplyText": {"type": "object", "additionalProperties": False, "required": ["body"], "properties": {
+        "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY},
+        "saved_reply_ids": {"type": "array", "items": {"type": "integer"},
+                            "description": "Saved replies this text was written from; each counts one use."}}},
+    "SavedReply": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "shop_id": {"type": "integer"}, "title": {"type": "string"},
+        "shortcut": NULLABLE_TEXT, "folder": {"type": "string"}, "personal": {"type": "boolean"},
+        "bodies": {"type": "object", "additionalProperties": {"type": "string"}},
+        "usage_count": {"type": "integer"}, "last_used_at": {**DATE_TIME, "nullable": True}}},
+    "SavedReplyInput": {"type": "object", "additionalProperties": False, "properties": {
+        "title": {"type": "string", "maxLength": 120}, "shortcut": {"type": "string", "nullable": True},
+        "folder": {"type": "string"}, "personal": {"type": "boolean"},
+        "bodies": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 10_000},
+                   "description": "One body per language code; placeholders such as {buyer_name|there}."}}},
+    "Rendered": {"type": "object", "properties": {
+        "saved_reply_id": {"type": "integer"}, "language": NULLABLE_TEXT, "text": {"type": "string"},
+        "missing": {"type": "array", "items": {"type": "string"}}}},
 }
 
 
 def paths(errors):
     thread_id = {"name": "thread_id", **ID_PARAM}
+    reply_id = {"name": "reply_id", **ID_PARAM}
     shop_id = {"name": "shop_id", **ID_PARAM}
     return {
         "/shops/{shop_id}/messages": {"post": {
@@ -114,13 +132,45 @@ def paths(errors):
                                     "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
         "/threads/{thread_id}/replies": {"post": {
             "summary": "Reply to the buyer (queued in the outbox)", "operationId": "postReply", "parameters": [thread_id],
-            "requestBody": {"required": True, "content": json_content(ref("Text"))},
+            "requestBody": {"required": True, "content": json_content(ref("ReplyText"))},
             "responses": {"201": {"description": "The reply.", "content": json_content(ref("Message"))},
                           "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
         "/threads/{thread_id}/notes": {"post": {
             "summary": "Add an internal note", "operationId": "postNote", "parameters": [thread_id],
             "requestBody": {"required": True, "content": json_content(ref("Text"))},
             "responses": {"201": {"description": "The note.", "content": json_content(ref("Message"))},
+                          "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
+        "/shops/{shop_id}/saved-replies": {
+            "get": {"summary": "Saved replies you can use in a shop", "operationId": "listSavedReplies",
+                    "parameters": [shop_id], "responses": {
+                        "200": {"description": "The replies.", "content": json_content({"type": "object", "properties": {
+                            "saved_replies": {"type": "array", "items": ref("SavedReply")}}})},
+                        "401": errors["401"], "404": errors["404"]}},
+            "post": {"summary": "Create a saved reply", "operationId": "createSavedReply", "parameters": [shop_id],
+                     "requestBody": {"required": True, "content": json_content(ref("SavedReplyInput"))},
+                     "responses": {"201": {"description": "The reply.", "content": json_content(ref("SavedReply"))},
+                                   "400": errors["400"], "401": errors["401"], "403": errors["403"],
+                                   "404": errors["404"]}}},
+        "/saved-replies/{reply_id}": {
+            "get": {"summary": "A saved reply", "operationId": "getSavedReply", "parameters": [reply_id],
+                    "responses": {"200": {"description": "The reply.", "content": json_content(ref("SavedReply"))},
+                                  "401": errors["401"], "404": errors["404"]}},
+            "patch": {"summary": "Change a saved reply", "operationId": "patchSavedReply", "parameters": [reply_id],
+                      "requestBody": {"required": True, "content": json_content(ref("SavedReplyInput"))},
+                      "responses": {"200": {"description": "The reply.", "content": json_content(ref("SavedReply"))},
+                                    "400": errors["400"], "401": errors["401"], "403": errors["403"],
+                                    "404": errors["404"]}},
+            "delete": {"summary": "Delete a saved reply", "operationId": "deleteSavedReply", "parameters": [reply_id],
+                       "responses": {"204": {"description": "Deleted."}, "401": errors["401"],
+                                     "403": errors["403"], "404": errors["404"]}}},
+        "/threads/{thread_id}/render": {"post": {
+            "summary": "Fill a saved reply in for a thread", "operationId": "renderSavedReply",
+            "parameters": [thread_id],
+            "requestBody": {"required": True, "content": json_content({
+                "type": "object", "required": ["saved_reply_id"], "additionalProperties": False,
+                "properties": {"saved_reply_id": {"type": "integer"}}})},
+            "responses": {"200": {"description": "The text in the buyer's language, and placeholders left empty.",
+                                  "content": json_content(ref("Rendered"))},
                           "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
         "/attachments/{attachment_id}": {"get": {
             "summary": "Download an attachment", "operationId": "getAttachment",

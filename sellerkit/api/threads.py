@@ -101,10 +101,13 @@ def get_thread(thread_id):
 
 def _thread_message(thread_id, kind):
     thread, membership = threads.thread_for(g.api_user, thread_id)
-    data = json_body(allowed=("body",), required=("body",))
+    data = json_body(allowed=("body", "saved_reply_ids") if kind == "reply" else ("body",), required=("body",))
     body = text_field(data, "body", required=True)
+    used = data.get("saved_reply_ids") or []
+    if not isinstance(used, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in used):
+        raise ApiError(_("Some fields have the wrong type."), fields={"saved_reply_ids": _("This value is not valid.")})
     if kind == "reply":
-        message = inbox.send_reply(membership.shop, thread, g.api_user, body, utcnow())
+        message = inbox.send_reply(membership.shop, thread, g.api_user, body, utcnow(), saved_reply_ids=used)
     else:
         message = threads.add_note(thread, g.api_user, body, utcnow())
     db.session.commit()

@@ -1,10 +1,62 @@
-// sellerkit's only script: copy a reply's text for sellers who paste it into the marketplace by hand.
-document.addEventListener("click", function (event) {
-  var button = event.target.closest("[data-copy]");
-  if (!button) { return; }
-  var source = document.getElementById(button.getAttribute("data-copy"));
-  if (!source || !navigator.clipboard) { return; }
-  navigator.clipboard.writeText(source.textContent).then(function () {
-    button.textContent = button.getAttribute("data-copied");
+// sellerkit's only script: copy a reply for platforms without a connection, and insert saved replies.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) { return; }
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      button.textContent = button.getAttribute("data-copied");
+    });
   });
-});
+
+  var composer = document.getElementById("body");
+  var used = document.querySelector("[data-used-replies]");
+  if (!composer || !used) { return; }
+
+  function remember(id) {
+    var ids = used.value ? used.value.split(",") : [];
+    if (ids.indexOf(id) < 0) { ids.push(id); }
+    used.value = ids.join(",");
+  }
+
+  // Insert at the caret (replacing `start`..`end`), so several replies can go into one message.
+  function insert(text, start, end) {
+    var before = composer.value.slice(0, start), after = composer.value.slice(end);
+    composer.value = before + text + after;
+    composer.focus();
+    composer.selectionStart = composer.selectionEnd = before.length + text.length;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-reply]");
+    if (!button) { return; }
+    insert(button.getAttribute("data-text"), composer.selectionStart, composer.selectionEnd);
+    remember(button.getAttribute("data-insert-reply"));
+  });
+
+  var search = document.querySelector("[data-picker-search]");
+  if (search) {
+    search.addEventListener("input", function () {
+      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      document.querySelectorAll("[data-insert-reply]").forEach(function (button) {
+        var haystack = button.getAttribute("data-search");
+        var match = words.every(function (word) { return haystack.indexOf(word) >= 0; });
+        button.parentElement.hidden = !match;
+      });
+    });
+  }
+
+  // "/shortcut" followed by a space or a new line becomes the saved reply.
+  composer.addEventListener("input", function () {
+    var caret = composer.selectionStart;
+    var typed = composer.value.slice(0, caret).match(/(^|\s)\/([A-Za-z0-9-]+)\s$/);
+    if (!typed) { return; }
+    var button = document.querySelector('[data-shortcut="' + typed[2] + '"]');
+    if (!button || !typed[2]) { return; }
+    insert(button.getAttribute("data-text"), caret - typed[2].length - 2, caret);
+    remember(button.getAttribute("data-insert-reply"));
+  });
+}());

@@ -1,6 +1,12 @@
 """Conversation forms: the composer, notes, a message pasted by hand, thread settings, a new conversation."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -12,7 +18,10 @@ TOO_LONG = _l("This text is too long.")
 
 
 class ReplyForm(BaseForm):
-    body = TextAreaField(_l("Reply to the buyer"), validators=[DataRequired(REQUIRED), Length(max=MAX_BODY, message=TOO_LONG)])
+    body = TextAreaField(_l("Reply to the buyer"), validators=[DataRequired(REQUIRED),
+                                                                 Length(max=MAX_BODY, message=TOO_LONG)])
+    #: Ids of the saved replies inserted into this message, so their use can be counted when it is sent.
+    saved_reply_ids = HiddenField()
 
 
 class NoteForm(BaseForm):

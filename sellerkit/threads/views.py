@@ -24,6 +24,7 @@ from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.outbox import services as outbox
+from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 from sellerkit.shops.labels import platform_label
@@ -95,13 +96,29 @@ def _settings_form(thread, membership):
     return form
 
 
+def _saved_replies(thread, membership):
+    """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
+    shop, now = membership.shop, utcnow()
+    values = replies.placeholder_values(thread, shop, current_user, now)
+    picked = []
+    for reply in replies.replies_for(membership):
+        language, rendered = replies.render_for_thread(reply, thread, shop, current_user, now, values)
+        if language:
+            picked.append({"id": reply.id, "title": reply.title, "shortcut": reply.shortcut or "", "language": language,
+                           "text": rendered.text, "missing": rendered.missing,
+                           "other_language": language != (thread.language or shop.default_language)})
+    return picked
+
+
 def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_form=None, status=200):
     messages, outbox = queries.thread_messages(thread)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
+        saved_replies=_saved_replies(thread, membership),
         outbox=outbox, events=queries.thread_events(thread), settings_form=_settings_form(thread, membership),
-        reply_form=reply_form or forms.ReplyForm(formdata=None), note_form=note_form or forms.NoteForm(formdata=None),
-        pasted_form=pasted_form or forms.PastedMessageForm(formdata=None)), status
+        reply_form=reply_form or forms.ReplyForm(formdata=None),
+        note_form=note_form or forms.NoteForm(formdata=None, prefix="note"),
+        pasted_form=pasted_form or forms.PastedMessageForm(formdata=None, prefix="pasted")), status
 
 
 @bp.route("/threads/<int:thread_id>")
@@ -115,8 +132,9 @@ def reply(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
     form = forms.ReplyForm()
     files = [(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f.filename]
+    used = [part for part in (form.saved_reply_ids.data or "").split(",") if part.strip()]
     done, _message = run_form(form, lambda: inbox.send_reply(membership.shop, thread, current_user, form.body.data,
-                                                              utcnow(), files=files))
+                                                              utcnow(), files=files, saved_reply_ids=used))
     if not done:
         db.session.rollback()
         return _render_thread(thread, membership, reply_form=form, status=422)
@@ -129,7 +147,7 @@ def reply(thread_id):
 @bp.route("/threads/<int:thread_id>/note", methods=["POST"])
 def note(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
-    form = forms.NoteForm()
+    form = forms.NoteForm(prefix="note")
     done, _message = run_form(form, lambda: threads.add_note(thread, current_user, form.body.data, utcnow()))
     if not done:
         return _render_thread(thread, membership, note_form=form, status=422)
@@ -141,7 +159,7 @@ def note(thread_id):
 def pasted(thread_id):
     """A buyer message copied by hand from a platform without an API: it enters like any other."""
     thread, membership = threads.thread_for(current_user, thread_id)
-    form = forms.PastedMessageForm()
+    form = forms.PastedMessageForm(prefix="pasted")
     shop = membership.shop
 
     def receive():

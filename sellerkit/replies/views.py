@@ -1,0 +1,115 @@
+"""Saved-reply pages: the list with search and sorting, create, edit, delete, export and import."""
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from sellerkit.clock import utcnow
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+from sellerkit.replies import forms, services
+from sellerkit.replies.labels import PLACEHOLDER_HELP
+from sellerkit.shops import services as shops
+from sellerkit.web import form_page, run_form
+
+bp = Blueprint("replies", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+def _languages(shop, reply=None):
+    languages = list(forms.OFFERED_LANGUAGES)
+    for language in [shop.default_language] + list(reply.bodies if reply else ()):
+        if language not in languages:
+            languages.append(language)
+    return languages
+
+
+@bp.route("/shops/<int:shop_id>/replies")
+def listing(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    sort = request.args.get("sort", "usage")
+    query = (request.args.get("q") or "")[:100]
+    return render_template("replies/list.html", shop=membership.shop, membership=membership, sort=sort, query=query,
+                           replies=services.replies_for(membership, sort, query), import_form=forms.ImportForm())
+
+
+def _save(membership, reply=None):
+    shop = membership.shop
+    languages = _languages(shop, reply)
+    form = forms.reply_form(languages, obj=reply)
+    if reply is not None and not form.is_submitted():
+        form.personal.data = reply.owner_id is not None
+        for language, field in form.body_fields:
+            field.data = reply.bodies.get(language, "")
+    done, saved = run_form(form, lambda: services.save_reply(
+        membership, utcnow(), form.title.data or "", form.shortcut.data, form.folder.data,
+        {language: field.data or "" for language, field in form.body_fields}, personal=form.personal.data,
+        reply=reply))
+    if not done:
+        return form_page("replies/edit.html", form, shop=shop, reply=reply, placeholders=PLACEHOLDER_HELP)
+    db.session.commit()
+    flash(_("The saved reply “%(title)s” is saved.", title=saved.title), "success")
+    return redirect(url_for("replies.listing", shop_id=shop.id))
+
+
+@bp.route("/shops/<int:shop_id>/replies/new", methods=["GET", "POST"])
+def create(shop_id):
+    return _save(shops.membership_for(current_user, shop_id))
+
+
+@bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
+def edit(reply_id):
+    reply, membership = services.reply_for(current_user, reply_id)
+    return _save(membership, reply)
+
+
+@bp.route("/replies/<int:reply_id>/delete", methods=["POST"])
+def delete(reply_id):
+    reply, membership = services.reply_for(current_user, reply_id)
+    services.delete_reply(membership, reply)
+    db.session.commit()
+    flash(_("The saved reply is deleted."), "success")
+    return redirect(url_for("replies.listing", shop_id=membership.shop_id))
+
+
+@bp.route("/shops/<int:shop_id>/replies/export")
+def export(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    body = json.dumps(services.export_replies(membership), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="saved-replies-shop-{shop_id}.json"'})
+
+
+@bp.route("/shops/<int:shop_id>/replies/import", methods=["POST"])
+def import_file(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    form = forms.ImportForm()
+    upload = request.files.get("file")
+    try:
+        data = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8")) if upload else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    try:
+        created = services.import_replies(membership, data, utcnow())
+    except ServiceError as error:
+        db.session.rollback()
+        form.apply_error(error)
+        return render_template("replies/list.html", shop=membership.shop, membership=membership, sort="usage",
+                               query="", replies=services.replies_for(membership), import_form=form), 422
+    db.session.commit()
+    flash(_("%(count)s saved replies were added.", count=len(created)), "success")
+    return redirect(url_for("replies.listing", shop_id=shop_id))

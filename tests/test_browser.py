@@ -82,3 +82,32 @@ def test_seller_answers_a_conversation_typed_in_by_hand(page, make_user, make_sh
 
     page.goto("/inbox?view=awaiting_buyer")
     assert page.get_by_text("Olga").is_visible()
+
+
+def test_saved_replies_go_into_the_composer_by_picker_and_by_shortcut(page, make_user, make_shop, make_conversation,
+                                                                       make_saved_reply):
+    owner = make_user(name="Ana")
+    shop_id = make_shop(owner)
+    thread_id = make_conversation(shop_id, owner)["thread_id"]
+    make_saved_reply(shop_id, title="Greeting", shortcut="hi", bodies={"en": "Hello {buyer_name}!"})
+    make_saved_reply(shop_id, title="Shipping", bodies={"en": "It ships with {tracking_number|a tracked service}."})
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("owner@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/threads/{thread_id}")
+
+    composer = page.get_by_label("Reply to the buyer")
+    composer.press_sequentially("/hi ")
+    assert composer.input_value() == "Hello Maryam!"
+    page.get_by_text("Insert a saved reply").click()
+    page.get_by_placeholder("Search saved replies").fill("ships")
+    assert not page.get_by_role("button", name="Greeting").is_visible()
+    composer.press("End")
+    composer.press_sequentially(" ")
+    page.get_by_role("button", name="Shipping").click()
+    assert composer.input_value() == "Hello Maryam! It ships with a tracked service."
+    page.get_by_role("button", name="Send reply").click()
+    page.wait_for_load_state()
+    page.goto(f"/shops/{shop_id}/replies")
+    assert page.get_by_text("used once").count() == 2

@@ -49,6 +49,7 @@ def _import_models():
     from sellerkit.accounts import models as _accounts  # noqa: F401
     from sellerkit.attachments import models as _attachments  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
+    from sellerkit.policies import models as _policies  # noqa: F401
     from sellerkit.replies import models as _replies  # noqa: F401
     from sellerkit.shops import models as _shops  # noqa: F401
     from sellerkit.threads import models as _threads  # noqa: F401

@@ -51,6 +51,9 @@ def test_bad_replies_are_refused():
     assert reply_problem("T", None, {"en": "  "})[:2] == ("body", "required")
     assert reply_problem("T", None, {"fa": "x" * 10_001})[:2] == ("body_fa", "too_long")
     assert reply_problem("Thanks", "thanks-2", {"en": "Thank you, {buyer_name|friend}!"}) is None
+    assert reply_problem("Доставка", "доставка", {"ru": "Отправим завтра."}) is None
+    assert reply_problem("ডেলিভারি", "ডেলিভারি", {"bn": "কাল পাঠাব।"}) is None
+    assert reply_problem("T", "a_b", {"en": "x"})[:2] == ("shortcut", "shortcut")
 
 
 names = st.sampled_from(PLACEHOLDERS)

@@ -5,14 +5,21 @@ body means anything: `{{ config }}`, `{% for %}` or `{ name }` stay plain text. 
 substitution, never a template engine, so no body can run code or read anything but the values given.
 """
 import re
+import unicodedata
 from dataclasses import dataclass
 
 PLACEHOLDERS = ("buyer_name", "order_reference", "order_date", "tracking_number", "tracking_link", "shop_name",
                 "seller_name", "today", "return_window", "processing_time", "vacation_return_date")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}\n]{0,100}))?\}")
-SHORTCUT = re.compile(r"^[A-Za-z0-9-]{1,40}$")
+MAX_SHORTCUT = 40
 MAX_BODY = 10_000
 MAX_TITLE = 120
+
+
+def is_valid_shortcut(shortcut):
+    """Letters of any script (with their marks: Bengali vowel signs), digits and "-": /доставка, /ارسال, /ডেলিভারি."""
+    return 0 < len(shortcut) <= MAX_SHORTCUT and all(
+        char == "-" or unicodedata.category(char)[0] in "LMN" for char in shortcut)
 
 
 def unknown_placeholders(body):
@@ -72,7 +79,7 @@ def reply_problem(title, shortcut, bodies):
         return "title", "required", None
     if len(title) > MAX_TITLE:
         return "title", "too_long", None
-    if shortcut and not SHORTCUT.match(shortcut):
+    if shortcut and not is_valid_shortcut(shortcut):
         return "shortcut", "shortcut", None
     filled = {language: body for language, body in bodies.items() if (body or "").strip()}
     if not filled:

@@ -52,9 +52,9 @@
   // "/shortcut" followed by a space or a new line becomes the saved reply.
   composer.addEventListener("input", function () {
     var caret = composer.selectionStart;
-    var typed = composer.value.slice(0, caret).match(/(^|\s)\/([A-Za-z0-9-]+)\s$/);
+    var typed = composer.value.slice(0, caret).match(/(^|\s)\/([\p{L}\p{M}\p{N}-]+)\s$/u);
     if (!typed) { return; }
-    var button = document.querySelector('[data-shortcut="' + typed[2] + '"]');
+    var button = document.querySelector('[data-shortcut="' + CSS.escape(typed[2]) + '"]');
     if (!button || !typed[2]) { return; }
     insert(button.getAttribute("data-text"), caret - typed[2].length - 2, caret);
     remember(button.getAttribute("data-insert-reply"));

@@ -1,0 +1,1 @@
+"""Shop policies: shipping, payment, returns, privacy and FAQ, drafted, published as immutable versions."""

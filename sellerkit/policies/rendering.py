@@ -1,0 +1,68 @@
+"""A policy written out in one of the UI languages from translated sentences, as text or Markdown."""
+from babel import Locale
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
+
+from sellerkit.i18n import LOCALES, localize_digits
+
+SECTION_TITLES = {"shipping": _l("Shipping"), "payment": _l("Payment options"),
+                  "returns": _l("Returns and exchanges"), "privacy": _l("Privacy"),
+                  "faq": _l("More information (FAQ)")}
+METHOD_LABELS = {"marketplace": _l("Payment through the marketplace"), "card": _l("Card"), "paypal": _l("PayPal"),
+                 "bank_transfer": _l("Bank transfer"), "cash_on_delivery": _l("Cash on delivery")}
+
+
+def policy_locale(language):
+    """The UI locale a policy is written in for a buyer language: zh is zh_Hans, others fall back to English."""
+    if language == "zh":
+        return "zh_Hans"
+    return language if language in LOCALES else "en"
+
+
+def _sentences(section, options):
+    if section == "shipping":
+        days = options["processing_days"]
+        yield ngettext("Orders are prepared and shipped within %(num)s business day.",
+                       "Orders are prepared and shipped within %(num)s business days.", days) if days else \
+            _("Orders are shipped on the day they are placed.")
+        if options["carriers"].strip():
+            yield _("Carriers: %(carriers)s.", carriers=options["carriers"].strip())
+        yield _("We ship worldwide.") if options["ships_internationally"] else _("We ship within the country only.")
+    elif section == "payment":
+        yield _("Accepted payment methods: %(methods)s.",
+                methods=", ".join(str(METHOD_LABELS[m]) for m in options["methods"]))
+    elif section == "returns":
+        if options["returns_accepted"]:
+            yield ngettext("Returns are accepted within %(num)s day of delivery.",
+                           "Returns are accepted within %(num)s days of delivery.", options["return_window_days"])
+            yield _("The buyer pays for return shipping.") if options["return_shipping_paid_by"] == "buyer" \
+                else _("We pay for return shipping.")
+        else:
+            yield _("Returns are not accepted.")
+        yield _("Exchanges are possible.") if options["exchanges"] else _("Exchanges are not possible.")
+        if options["non_returnable"].strip():
+            yield _("These items cannot be returned: %(items)s.", items=options["non_returnable"].strip())
+    elif section == "privacy":
+        yield _("We use your details only to process and deliver your order, and we never sell them.")
+        if options["shares_with_carriers"]:
+            yield _("We share your name and address with the carrier that delivers your parcel.")
+
+
+def render(section, content, language):
+    """(title, paragraphs) of a section in the buyer's language; the seller's own text comes last, as written."""
+    locale = policy_locale(language)
+    with force_locale(locale):
+        title = str(SECTION_TITLES[section])
+        paragraphs = [localize_digits(sentence, Locale.parse(locale)) for sentence in _sentences(section,
+                                                                                                   content.options)]
+    paragraphs += [part.strip() for part in content.free_text.split("\n\n") if part.strip()]
+    return title, paragraphs
+
+
+def as_text(section, content, language):
+    title, paragraphs = render(section, content, language)
+    return "\n\n".join([title] + paragraphs) + "\n"
+
+
+def as_markdown(section, content, language):
+    title, paragraphs = render(section, content, language)
+    return "\n\n".join([f"## {title}"] + paragraphs) + "\n"

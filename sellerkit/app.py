@@ -69,6 +69,7 @@ def _register_blueprints(app):
     from sellerkit.accounts import views as account_views
     from sellerkit.api import core as api
     from sellerkit.outbox import views as outbox_views
+    from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
     from sellerkit.shops import labels
     from sellerkit.shops import views as shop_views
@@ -82,6 +83,7 @@ def _register_blueprints(app):
     app.register_blueprint(thread_views.bp)
     app.register_blueprint(outbox_views.bp)
     app.register_blueprint(reply_views.bp)
+    app.register_blueprint(policy_views.bp)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)

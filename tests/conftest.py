@@ -240,6 +240,25 @@ def make_saved_reply(app):
     return make
 
 
+@pytest.fixture
+def publish_policy(app):
+    """Publish a version of a policy section (options changed from the defaults by `changes`)."""
+    def publish(shop_id, owner_id, section="returns", now=NOW, free_text="", **changes):
+        from sellerkit.policies import services as policies
+        from sellerkit.policies.domain import DEFAULT_OPTIONS
+        from sellerkit.shops.models import Membership
+        from sqlalchemy import select
+
+        with app.app_context():
+            membership = _db.session.scalar(select(Membership).where(Membership.shop_id == shop_id,
+                                                                     Membership.user_id == owner_id))
+            policies.save_draft(membership, section, {**DEFAULT_OPTIONS[section], **changes}, free_text, now)
+            version = policies.publish(membership, section, now)
+            _db.session.commit()
+            return version.number
+    return publish
+
+
 class Auth:
     """Logs a test client in and out through the real pages."""
 

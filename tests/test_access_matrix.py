@@ -81,6 +81,11 @@ ACCESS = {
     ("api.patch_saved_reply", "PATCH"): ("api_owner", 200),
     ("api.delete_saved_reply", "DELETE"): ("api_owner", 204),
     ("api.render_saved_reply", "POST"): ("api_member", 400),
+    ("policies.index", "GET"): ("member", 200),
+    ("policies.edit", "GET"): ("member", 200),
+    ("policies.edit", "POST"): ("owner", 422),
+    ("policies.version", "GET"): ("member", 200),
+    ("policies.export", "GET"): ("member", 200),
 }
 #: Routes that destroy their object get a new one for every request, so they cannot disturb later cases.
 DESTRUCTIVE = {"replies.delete", "api.delete_saved_reply"}
@@ -110,7 +115,8 @@ def expected_status(access, allowed, role, target):
 
 
 @pytest.fixture
-def world(app, client, db, make_user, make_shop, add_member, make_conversation, make_saved_reply):
+def world(app, client, db, make_user, make_shop, add_member, make_conversation, make_saved_reply,
+          publish_policy):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
              "owner_b": make_user("owner-b@example.com")}
@@ -133,6 +139,8 @@ def world(app, client, db, make_user, make_shop, add_member, make_conversation, 
                                                            ApiToken.name == "to be revoked by the matrix"))
                  for role in users}
     replies = {name: make_saved_reply(shop_id) for name, shop_id in shops.items()}
+    for name, shop_id in shops.items():
+        publish_policy(shop_id, users["owner_a" if name == "A" else "owner_b"], "returns")
     return {"shop_id": shops, "member_id": owners, "reply_id": replies,
             "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens, "token_ids": token_ids,
             **{name: {shop: ids[name] for shop, ids in conversations.items()}
@@ -152,6 +160,10 @@ def url_arguments(rule, target, role, world):
                             "missing": MISSING}[target]
         elif name == "token":
             values[name] = "not-a-real-reset-token"
+        elif name == "section":
+            values[name] = "returns"
+        elif name == "number":
+            values[name] = MISSING if target == "missing" else 1
         elif name == "filename":
             values[name] = "app.css"
         else:

@@ -132,3 +132,22 @@ def test_api_create_render_and_count(client, db, shop):
     listed = client.get(f"/api/v1/shops/{shop['id']}/saved-replies", headers=headers).json["saved_replies"]
     assert listed[0]["usage_count"] == 1
     assert json.loads(json.dumps(listed))  # plain JSON all the way
+
+
+def test_dates_in_a_reply_are_written_in_the_buyers_language(app, client, shop, make_saved_reply):
+    from sqlalchemy import update
+
+    from sellerkit.extensions import db as sqla
+    from sellerkit.threads.models import Order
+    from tests.conftest import NOW
+
+    with app.app_context():
+        sqla.session.execute(update(Order).values(placed_at=NOW))
+        sqla.session.commit()
+    make_saved_reply(shop["id"], title="Date", bodies={"fa": "سفارش شما در {order_date} ثبت شد.",
+                                                       "en": "You ordered on {order_date}."})
+    client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "fa"})
+    page = client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    assert "سفارش شما در ۲۳ نوامبر ۲۰۲۶ ثبت شد." in page
+    client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "en"})
+    assert "You ordered on November 23, 2026." in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)

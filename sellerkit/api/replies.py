@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.policies import services as policies
 from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
 from sellerkit.threads import services as threads
@@ -86,6 +87,9 @@ def render_saved_reply(thread_id):
     if reply.shop_id != thread.shop_id:
         raise ApiError(_("This saved reply belongs to another shop."), fields={"saved_reply_id": _(
             "This value is not valid.")})
-    language, rendered = replies.render_for_thread(reply, thread, membership.shop, g.api_user, utcnow())
+    now = utcnow()
+    values = replies.placeholder_values(thread, membership.shop, g.api_user, now,
+                                        policies.placeholder_values(thread.shop_id))
+    language, rendered = replies.render_for_thread(reply, thread, membership.shop, g.api_user, now, values)
     return jsonify({"saved_reply_id": reply.id, "language": language, "text": rendered.text,
                     "missing": list(rendered.missing)})

@@ -22,7 +22,7 @@ RANGE_PROBLEMS = {
 }
 
 
-def _content(row):
+def content_of(row):
     return domain.PolicyContent(dict(row.options), row.free_text or "") if row else None
 
 
@@ -60,9 +60,9 @@ def draft_content(shop_id, section):
     draft = db.session.scalar(select(PolicyDraft).where(PolicyDraft.shop_id == shop_id,
                                                         PolicyDraft.section == section))
     if draft is not None:
-        return _content(draft)
+        return content_of(draft)
     versions = versions_of(shop_id, section)
-    return _content(versions[0]) if versions else domain.PolicyContent(dict(domain.DEFAULT_OPTIONS[section]))
+    return content_of(versions[0]) if versions else domain.PolicyContent(dict(domain.DEFAULT_OPTIONS[section]))
 
 
 def save_draft(membership, section, options, free_text, now):
@@ -93,8 +93,8 @@ def publish(membership, section, now):
     draft = db.session.scalar(select(PolicyDraft).where(PolicyDraft.shop_id == membership.shop_id,
                                                         PolicyDraft.section == section))
     versions = versions_of(membership.shop_id, section)
-    current = _content(versions[0]) if versions else None
-    if draft is None or domain.is_unchanged(_content(draft), current):
+    current = content_of(versions[0]) if versions else None
+    if draft is None or domain.is_unchanged(content_of(draft), current):
         raise ServiceError(_l("Nothing changed since the current version, so there is nothing to publish."),
                            code="unchanged")
     published = PolicyVersion(shop_id=membership.shop_id, section=section,
@@ -120,7 +120,7 @@ def versions_for_order(shop_id, placed_at):
 
 
 def placeholder_values(shop_id):
-    return domain.placeholder_values({s: _content(v) for s, v in current_versions(shop_id).items()})
+    return domain.placeholder_values({s: content_of(v) for s, v in current_versions(shop_id).items()})
 
 
 #: The saved-reply placeholder that quotes each section's value.

@@ -24,6 +24,8 @@ from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.outbox import services as outbox
+from sellerkit.policies import services as policies
+from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
@@ -99,7 +101,7 @@ def _settings_form(thread, membership):
 def _saved_replies(thread, membership):
     """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
     shop, now = membership.shop, utcnow()
-    values = replies.placeholder_values(thread, shop, current_user, now)
+    values = replies.placeholder_values(thread, shop, current_user, now, policies.placeholder_values(shop.id))
     picked = []
     for reply in replies.replies_for(membership):
         language, rendered = replies.render_for_thread(reply, thread, shop, current_user, now, values)
@@ -115,6 +117,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
         saved_replies=_saved_replies(thread, membership),
+        policy_titles=SECTION_TITLES, order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
         outbox=outbox, events=queries.thread_events(thread), settings_form=_settings_form(thread, membership),
         reply_form=reply_form or forms.ReplyForm(formdata=None),
         note_form=note_form or forms.NoteForm(formdata=None, prefix="note"),

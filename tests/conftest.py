@@ -244,10 +244,11 @@ def make_saved_reply(app):
 def publish_policy(app):
     """Publish a version of a policy section (options changed from the defaults by `changes`)."""
     def publish(shop_id, owner_id, section="returns", now=NOW, free_text="", **changes):
+        from sqlalchemy import select
+
         from sellerkit.policies import services as policies
         from sellerkit.policies.domain import DEFAULT_OPTIONS
         from sellerkit.shops.models import Membership
-        from sqlalchemy import select
 
         with app.app_context():
             membership = _db.session.scalar(select(Membership).where(Membership.shop_id == shop_id,

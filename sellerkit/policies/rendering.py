@@ -1,6 +1,9 @@
 """A policy written out in one of the UI languages from translated sentences, as text or Markdown."""
 from babel import Locale
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
+from babel.lists import format_list
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from sellerkit.i18n import LOCALES, localize_digits
 
@@ -18,7 +21,7 @@ def policy_locale(language):
     return language if language in LOCALES else "en"
 
 
-def _sentences(section, options):
+def _sentences(section, options, locale):
     if section == "shipping":
         days = options["processing_days"]
         yield ngettext("Orders are prepared and shipped within %(num)s business day.",
@@ -28,8 +31,9 @@ def _sentences(section, options):
             yield _("Carriers: %(carriers)s.", carriers=options["carriers"].strip())
         yield _("We ship worldwide.") if options["ships_internationally"] else _("We ship within the country only.")
     elif section == "payment":
+        # Babel joins the list the way the language does: "A, B and C", "A、B和C", "A، B و C".
         yield _("Accepted payment methods: %(methods)s.",
-                methods=", ".join(str(METHOD_LABELS[m]) for m in options["methods"]))
+                methods=format_list([str(METHOD_LABELS[m]) for m in options["methods"]], locale=locale))
     elif section == "returns":
         if options["returns_accepted"]:
             yield ngettext("Returns are accepted within %(num)s day of delivery.",
@@ -52,8 +56,8 @@ def render(section, content, language):
     locale = policy_locale(language)
     with force_locale(locale):
         title = str(SECTION_TITLES[section])
-        paragraphs = [localize_digits(sentence, Locale.parse(locale)) for sentence in _sentences(section,
-                                                                                                   content.options)]
+        paragraphs = [localize_digits(sentence, Locale.parse(locale))
+                      for sentence in _sentences(section, content.options, locale)]
     paragraphs += [part.strip() for part in content.free_text.split("\n\n") if part.strip()]
     return title, paragraphs
 

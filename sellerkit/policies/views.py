@@ -1,8 +1,18 @@
 """Policy pages: the sections at a glance, editing a draft with a preview, publishing, versions and exports."""
 import difflib
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow

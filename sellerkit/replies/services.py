@@ -134,7 +134,9 @@ def placeholder_values(thread, shop, seller, now, policy_values=None):
         "tracking_number": order.tracking_number if order else None,
         "tracking_link": order.tracking_url if order else None,
     }
-    values.update(policy_values or {})
+    # Numbers quoted from the policies are written in the buyer's digits too (۳۰ for a Persian buyer).
+    values.update({name: localize_digits(value, locale) if value else value
+                   for name, value in (policy_values or {}).items()})
     return values
 
 

@@ -55,19 +55,21 @@ class Conversations(RuleBasedStateMachine):
         self.vacation = 0  # 0: at work; otherwise the number of the vacation in progress
         self.vacations_started = 0
         self.sent = []  # (time, thread, buyer, vacation)
-        self.seller_replies = []  # (time, thread)
+        self.seller_replies = []  # (time, thread, step)
+        self.step = 0  # orders events that happen at the same instant
         self.bad = []
 
     def _receive(self, thread, buyer, incoming):
         history = History(
-            replied_in_thread_this_period=any(t == thread and v == self.vacation for _, t, _, v in self.sent),
-            last_auto_reply_to_buyer_at=max((at for at, _, b, _ in self.sent if b == buyer), default=None),
-            last_seller_reply_at=max((at for at, t in self.seller_replies if t == thread), default=None))
+            replied_in_thread_this_period=any(t == thread and v == self.vacation for _, t, _, v, _ in self.sent),
+            last_auto_reply_to_buyer_at=max((at for at, _, b, _, _ in self.sent if b == buyer), default=None),
+            last_seller_reply_at=max((at for at, t, _ in self.seller_replies if t == thread), default=None))
         decision = decide(incoming, self.vacation != 0, history, self.now)
         if decision.send:
             if automated_reason(incoming):
                 self.bad.append("answered a machine")
-            self.sent.append((self.now, thread, buyer, self.vacation))
+            self.step += 1
+            self.sent.append((self.now, thread, buyer, self.vacation, self.step))
         return decision
 
     @rule(thread=st.integers(0, 3), buyer=st.integers(0, 2))
@@ -81,7 +83,8 @@ class Conversations(RuleBasedStateMachine):
 
     @rule(thread=st.integers(0, 3))
     def seller_replies_in(self, thread):
-        self.seller_replies.append((self.now, thread))
+        self.step += 1
+        self.seller_replies.append((self.now, thread, self.step))
 
     @rule(minutes=st.integers(1, 60 * 24 * 10))
     def time_passes(self, minutes):
@@ -106,14 +109,14 @@ class Conversations(RuleBasedStateMachine):
     @invariant()
     def promises_hold(self):
         assert not self.bad, self.bad
-        per_thread_vacation = [(t, v) for _, t, _, v in self.sent]
+        per_thread_vacation = [(t, v) for _, t, _, v, _ in self.sent]
         assert len(per_thread_vacation) == len(set(per_thread_vacation)), "twice in one thread in one vacation"
-        for buyer in {b for _, _, b, _ in self.sent}:
-            times = sorted(at for at, _, b, _ in self.sent if b == buyer)
+        for buyer in {b for _, _, b, _, _ in self.sent}:
+            times = sorted(at for at, _, b, _, _ in self.sent if b == buyer)
             assert all(later - earlier >= BUYER_COOLDOWN for earlier, later in zip(times, times[1:], strict=False))
-        for at, thread, _, _ in self.sent:
-            assert not any(t == thread and timedelta(0) <= at - replied < SELLER_ACTIVE
-                           for replied, t in self.seller_replies), "answered while the seller was answering"
+        for at, thread, _, _, step in self.sent:
+            assert not any(t == thread and earlier < step and at - replied < SELLER_ACTIVE
+                           for replied, t, earlier in self.seller_replies), "answered while the seller was answering"
 
 
 Conversations.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)

@@ -52,6 +52,7 @@ def _import_models():
     from sellerkit.policies import models as _policies  # noqa: F401
     from sellerkit.replies import models as _replies  # noqa: F401
     from sellerkit.shops import models as _shops  # noqa: F401
+    from sellerkit.sla import models as _sla  # noqa: F401
     from sellerkit.threads import models as _threads  # noqa: F401
 
 

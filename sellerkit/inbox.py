@@ -7,6 +7,7 @@ from sellerkit.attachments import services as attachments
 from sellerkit.errors import ServiceError
 from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
+from sellerkit.sla import services as sla
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
 
@@ -24,14 +25,16 @@ class Received:
 def receive_buyer_message(shop, inbound, now, files=()):
     """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits).
 
-    Finds or creates the buyer, the order and the thread, stores the message and its files and records
-    the event. Delivering the same external id again changes nothing and returns the stored message.
+    Finds or creates the buyer, the order and the thread, stores the message and its files, records the
+    event and opens the response clock under the platform's rule. Delivering the same external id again
+    changes nothing and returns the stored message.
     """
-    message, thread, is_new = threads.receive(shop, inbound, now)
+    message, thread, is_new, is_new_thread = threads.receive(shop, inbound, now)
     if not is_new:
         return Received(thread, message, False, conflict=message.body_sha256 != threads.body_sha256(inbound.body))
     if files:
         attachments.attach_files(shop, message, files, now)
+    sla.on_buyer_message(shop, thread, message, is_new_thread)
     return Received(thread, message, True)
 
 
@@ -50,4 +53,5 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
         attachments.attach_files(shop, message, files, now)
     outbox.enqueue(shop, message, now)
     replies.record_usage(shop.id, actor, saved_reply_ids, now)
+    sla.on_seller_reply(shop, thread, now)
     return message

@@ -8,6 +8,7 @@ from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.outbox.delivery import deliver_due
+from sellerkit.sla import services as sla
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,14 @@ def deliver_outbox():
     deliver_due(utcnow(), current_app.config)
 
 
+def sweep_response_clocks():
+    """Record response warnings and breaches that fell due; each is recorded once, whoever sweeps."""
+    sla.sweep(utcnow())
+    db.session.commit()
+
+
 JOBS = (
+    Job("sweep-response-clocks", every_seconds=60, run=sweep_response_clocks),
     Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
 )

@@ -6,7 +6,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from sellerkit.autoreply.domain import BUYER_COOLDOWN, SELLER_ACTIVE, History, Incoming, automated_reason, decide
+from sellerkit.autoreply.domain import (
+    BUYER_COOLDOWN,
+    SELLER_ACTIVE,
+    History,
+    Incoming,
+    automated_reason,
+    decide,
+)
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 QUIET = History(False, None, None)

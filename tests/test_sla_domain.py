@@ -5,8 +5,14 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sellerkit.sla.domain import (ResponseRule, WeeklyHours, deadline, open_time_between, rule_for,
-                                  rule_problem)
+from sellerkit.sla.domain import (
+    ResponseRule,
+    WeeklyHours,
+    deadline,
+    open_time_between,
+    rule_for,
+    rule_problem,
+)
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 WEEKDAYS_9_TO_17 = WeeklyHours({d: (time(9), time(17)) for d in range(5)}, "Europe/Warsaw")

@@ -14,6 +14,8 @@ EVENT_LABELS = {
     "note_added": _l("Note added"), "status_changed": _l("Status changed"), "dispute_marked": _l("Marked as dispute"),
     "dispute_unmarked": _l("No longer a dispute"), "assigned": _l("Assignee changed"),
     "labels_changed": _l("Labels changed"), "language_changed": _l("Buyer's language changed"),
+    "no_reply_needed": _l("Marked as needing no reply"), "response_warning": _l("Reply due soon"),
+    "response_breached": _l("Reply deadline passed"),
 }
 
 

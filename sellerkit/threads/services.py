@@ -150,11 +150,12 @@ def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None
 
 
 def receive(shop, inbound, now):
-    """Store a buyer message once: (message, thread, is_new). A known external id returns the stored one."""
+    """Store a buyer message once: (message, thread, is_new, is_new_thread). A known external id returns the
+    stored one."""
     validate_inbound(inbound)
     existing = stored_message(shop, inbound.external_id)
     if existing is not None:
-        return existing, db.session.get(Thread, existing.thread_id), False
+        return existing, db.session.get(Thread, existing.thread_id), False, False
     if inbound.thread_id:
         thread = db.session.scalar(select(Thread).where(Thread.id == inbound.thread_id, Thread.shop_id == shop.id))
         if thread is None:
@@ -180,8 +181,8 @@ def receive(shop, inbound, now):
         existing = stored_message(shop, inbound.external_id)
         if existing is None:
             raise
-        return existing, db.session.get(Thread, existing.thread_id), False
-    return message, thread, True
+        return existing, db.session.get(Thread, existing.thread_id), False, False
+    return message, thread, True, is_new_thread
 
 
 def thread_for(user, thread_id):

@@ -30,6 +30,7 @@ from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 from sellerkit.shops.labels import platform_label
+from sellerkit.sla import services as sla
 from sellerkit.threads import domain, forms, queries
 from sellerkit.threads import services as threads
 from sellerkit.threads.labels import status_label, view_label
@@ -77,6 +78,7 @@ def inbox_page():
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
         undelivered=outbox.undelivered(list(shops_by_id)),
+        clocks=sla.open_clocks_for([t.id for t in page.threads]),
         args={k: v for k, v in request.args.items() if k != "cursor"})
 
 
@@ -116,7 +118,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
     messages, outbox = queries.thread_messages(thread)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
-        saved_replies=_saved_replies(thread, membership),
+        saved_replies=_saved_replies(thread, membership), clock=sla.open_clock(thread), now=utcnow(),
         policy_titles=SECTION_TITLES, order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
         outbox=outbox, events=queries.thread_events(thread), settings_form=_settings_form(thread, membership),
         reply_form=reply_form or forms.ReplyForm(formdata=None),
@@ -219,6 +221,23 @@ def update(thread_id):
     db.session.commit()
     flash(_("The conversation is updated."), "success")
     return redirect(url_for("threads.thread_page", thread_id=thread_id))
+
+
+@bp.route("/threads/<int:thread_id>/no-reply-needed", methods=["POST"])
+def no_reply_needed(thread_id):
+    """A thanks or spam: the thread stops waiting and its clock leaves the response statistics."""
+    thread, _membership = threads.thread_for(current_user, thread_id)
+    sla.mark_no_reply_needed(thread, current_user, utcnow())
+    db.session.commit()
+    flash(_("Marked as needing no reply."), "success")
+    return redirect(url_for("threads.thread_page", thread_id=thread_id))
+
+
+@bp.route("/notifications")
+def notifications():
+    memberships = shops.memberships_of(current_user)
+    return render_template("threads/notifications.html",
+                           notifications=sla.notifications_for([m.shop_id for m in memberships]))
 
 
 @bp.route("/attachments/<int:attachment_id>")

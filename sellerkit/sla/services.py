@@ -1,0 +1,109 @@
+"""Response-clock actions: open one for a buyer message, stop it with a reply, and sweep for warnings and breaches."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+from sellerkit.shops.models import Shop
+from sellerkit.sla import domain
+from sellerkit.sla.models import Notification, ResponseClock
+from sellerkit.threads.models import Thread, ThreadEvent
+
+
+def shop_rule(shop):
+    return domain.rule_for(shop.platform)
+
+
+def shop_hours(shop):
+    return domain.WeeklyHours({h.weekday: (h.opens_at, h.closes_at) for h in shop.business_hours}, shop.timezone)
+
+
+def open_clock(thread):
+    return db.session.scalar(select(ResponseClock).where(ResponseClock.thread_id == thread.id,
+                                                         ResponseClock.status == "open"))
+
+
+def on_buyer_message(shop, thread, message, is_new_thread):
+    """Start the thread's clock under the platform's rule, unless one is already running (one per thread).
+
+    Etsy counts only a new thread's first message; other platforms every buyer message left waiting.
+    """
+    rule = shop_rule(shop)
+    if rule.starts_on == "first_message" and not is_new_thread:
+        return open_clock(thread)
+    existing = open_clock(thread)
+    if existing is not None:
+        return existing
+    due = domain.deadline(message.posted_at, rule.allowed, shop_hours(shop) if rule.business_hours_only else None)
+    clock = ResponseClock(shop_id=shop.id, thread_id=thread.id, message_id=message.id, started_at=message.posted_at,
+                          due_at=due, warn_at=domain.warning_time(due, rule.warning_lead), status="open")
+    db.session.add(clock)
+    db.session.flush()
+    return clock
+
+
+def on_seller_reply(shop, thread, now, automatic=False):
+    """A reply stops the clock as met or breached; an auto-reply only where the platform counts it."""
+    clock = open_clock(thread)
+    if clock is None or (automatic and not shop_rule(shop).auto_reply_counts):
+        return clock
+    clock.status = "met" if now <= clock.due_at else "breached"
+    clock.stopped_by, clock.stopped_at = ("auto_reply" if automatic else "reply"), now
+    return clock
+
+
+def mark_no_reply_needed(thread, actor, now):
+    """A thanks or spam needs no answer: the clock leaves the statistics and the thread stops waiting."""
+    clock = open_clock(thread)
+    if clock is None and thread.waiting_since is None:
+        raise ServiceError(_l("Nothing is waiting for a reply in this conversation."), code="not_waiting")
+    if clock is not None:
+        clock.status, clock.stopped_by, clock.stopped_at = "exempt", "no_reply_needed", now
+    thread.waiting_since = None
+    db.session.add(ThreadEvent(shop_id=thread.shop_id, thread_id=thread.id, actor_id=actor.id,
+                               kind="no_reply_needed", data={}, created_at=now))
+
+
+def open_clocks_for(thread_ids):
+    """The open clock of each thread, for the "time left" in lists, in one query."""
+    if not thread_ids:
+        return {}
+    return {clock.thread_id: clock for clock in db.session.scalars(
+        select(ResponseClock).where(ResponseClock.thread_id.in_(thread_ids), ResponseClock.status == "open"))}
+
+
+def _record(clock_ids, kind, now):
+    rows = db.session.execute(select(ResponseClock.id, ResponseClock.shop_id, ResponseClock.thread_id)
+                              .where(ResponseClock.id.in_(clock_ids))).all()
+    for clock_id, shop_id, thread_id in rows:
+        db.session.add(Notification(shop_id=shop_id, thread_id=thread_id, clock_id=clock_id, kind=kind,
+                                    created_at=now))
+        db.session.add(ThreadEvent(shop_id=shop_id, thread_id=thread_id, actor_id=None,
+                                   kind="response_warning" if kind == "warning" else "response_breached",
+                                   data={"clock_id": clock_id}, created_at=now))
+    return len(rows)
+
+
+def sweep(now):
+    """Record due warnings and breaches, each exactly once: the guarded UPDATE claims a clock for this sweep
+    only if no sweep did before, so running it twice, or in two processes, records nothing new.
+
+    A warning whose deadline has already passed (the scheduler was down) is not sent: the breach says more.
+    Clocks stopped by a reply are not open, so nothing stale is recorded for answered threads.
+    """
+    warned = list(db.session.scalars(
+        update(ResponseClock).where(ResponseClock.status == "open", ResponseClock.warned_at.is_(None),
+                                    ResponseClock.warn_at <= now, ResponseClock.due_at > now)
+        .values(warned_at=now).returning(ResponseClock.id)))
+    breached = list(db.session.scalars(
+        update(ResponseClock).where(ResponseClock.status == "open", ResponseClock.breached_at.is_(None),
+                                    ResponseClock.due_at <= now)
+        .values(breached_at=now).returning(ResponseClock.id)))
+    return _record(warned, "warning", now), _record(breached, "breach", now)
+
+
+def notifications_for(shop_ids, limit=100):
+    return db.session.execute(
+        select(Notification, Thread, Shop).join(Thread, Thread.id == Notification.thread_id)
+        .join(Shop, Shop.id == Notification.shop_id).where(Notification.shop_id.in_(shop_ids))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()

@@ -1,0 +1,147 @@
+"""Response clocks: opened by buyer messages under each platform's rule, stopped by replies, swept once."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from sellerkit import inbox
+from sellerkit.accounts.models import User
+from sellerkit.extensions import db as sqla
+from sellerkit.shops.models import Shop
+from sellerkit.sla import services as sla
+from sellerkit.sla.models import Notification, ResponseClock
+from sellerkit.threads.domain import Inbound
+from tests.concurrency import run_together
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def shop(make_user, make_shop, auth):
+    def make(platform="ozon"):
+        owner = make_user(f"{platform}@example.com")
+        shop_id = make_shop(owner, platform=platform)
+        auth.login(f"{platform}@example.com")
+        return {"id": shop_id, "owner": owner}
+    return make
+
+
+def deliver(app, shop_id, number, minutes=0, thread="t-1"):
+    with app.app_context():
+        received = inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
+            external_id=f"m-{number}", body="Where is my order?", received_at=NOW + timedelta(minutes=minutes),
+            buyer_external_id="b-1", thread_external_id=thread), NOW)
+        sqla.session.commit()
+        return received.thread.id
+
+
+def reply(app, shop_id, thread_id, owner, at):
+    with app.app_context():
+        from sellerkit.threads.models import Thread
+
+        inbox.send_reply(sqla.session.get(Shop, shop_id), sqla.session.get(Thread, thread_id),
+                         sqla.session.get(User, owner), "Ships today.", at)
+        sqla.session.commit()
+
+
+def clocks(db, thread_id):
+    return db.scalars(select(ResponseClock).where(ResponseClock.thread_id == thread_id).order_by(ResponseClock.id))
+
+
+def sweep(app, at):
+    with app.app_context():
+        result = sla.sweep(at)
+        sqla.session.commit()
+        return result
+
+
+def test_a_buyer_message_opens_one_clock_and_a_timely_reply_meets_it(app, db, shop):
+    s = shop()
+    thread_id = deliver(app, s["id"], 1)
+    deliver(app, s["id"], 2, minutes=30)
+    (clock,) = clocks(db, thread_id)
+    assert clock.due_at == NOW + timedelta(hours=24) and clock.warn_at == NOW + timedelta(hours=20)
+    reply(app, s["id"], thread_id, s["owner"], NOW + timedelta(hours=3))
+    assert [(c.status, c.stopped_by) for c in clocks(db, thread_id)] == [("met", "reply")]
+
+
+def test_a_late_reply_is_a_breach(app, db, shop):
+    s = shop()
+    thread_id = deliver(app, s["id"], 1)
+    reply(app, s["id"], thread_id, s["owner"], NOW + timedelta(hours=25))
+    assert clocks(db, thread_id)[0].status == "breached"
+
+
+def test_etsy_counts_only_a_new_threads_first_message_amazon_counts_every_one(app, db, shop):
+    etsy, amazon = shop("etsy"), shop("amazon")
+    for platform in (etsy, amazon):
+        thread_id = deliver(app, platform["id"], f"{platform['id']}-1", thread=f"t-{platform['id']}")
+        reply(app, platform["id"], thread_id, platform["owner"], NOW + timedelta(hours=1))
+        deliver(app, platform["id"], f"{platform['id']}-2", minutes=120, thread=f"t-{platform['id']}")
+        platform["clocks"] = [c.status for c in clocks(db, thread_id)]
+    assert etsy["clocks"] == ["met"]
+    assert amazon["clocks"] == ["met", "open"]
+
+
+def test_the_database_refuses_a_second_open_clock(app, db, shop):
+    s = shop()
+    thread_id = deliver(app, s["id"], 1)
+    existing = clocks(db, thread_id)[0]
+    with app.app_context(), pytest.raises(IntegrityError):
+        sqla.session.execute(insert(ResponseClock).values(
+            shop_id=s["id"], thread_id=thread_id, message_id=existing.message_id, started_at=NOW, due_at=NOW,
+            warn_at=NOW, status="open"))
+        sqla.session.commit()
+
+
+def test_warnings_and_breaches_are_recorded_once_however_often_the_sweep_runs(app, db, client, shop):
+    s = shop()
+    thread_id = deliver(app, s["id"], 1)
+    assert sweep(app, NOW + timedelta(hours=19)) == (0, 0)
+    assert sweep(app, NOW + timedelta(hours=21)) == (1, 0)
+    assert sweep(app, NOW + timedelta(hours=22)) == (0, 0)
+    assert sweep(app, NOW + timedelta(hours=25)) == (0, 1)
+    assert sweep(app, NOW + timedelta(hours=26)) == (0, 0)
+    assert sorted(db.scalars(select(Notification.kind))) == ["breach", "warning"]
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Reply due soon" in page and "Reply deadline passed" in page
+    history = client.get(f"/threads/{thread_id}").get_data(as_text=True)
+    assert "Reply deadline passed" in history  # the breach is in the thread's history
+
+
+def test_a_scheduler_back_after_a_day_sends_no_stale_warnings(app, db, shop):
+    s = shop()
+    answered = deliver(app, s["id"], 1, thread="t-answered")
+    waiting = deliver(app, s["id"], 2, thread="t-waiting")
+    reply(app, s["id"], answered, s["owner"], NOW + timedelta(hours=2))
+    assert sweep(app, NOW + timedelta(days=2)) == (0, 1)  # the waiting one breached; no warning for anybody
+    notes = db.scalars(select(Notification))
+    assert [(n.thread_id, n.kind) for n in notes] == [(waiting, "breach")]
+
+
+def test_concurrent_sweeps_record_each_warning_once(make_app, db, shop):
+    s = shop()
+    app = make_app()
+    for number in range(10):
+        deliver(app, s["id"], number, thread=f"t-{number}")
+    sweepers = [make_app() for _ in range(4)]
+
+    def sweeper(other):
+        def run():
+            with other.app_context():
+                sla.sweep(NOW + timedelta(hours=21))
+                sqla.session.commit()
+        return run
+
+    assert run_together([sweeper(other) for other in sweepers]) == []
+    assert db.count(Notification) == 10
+
+
+def test_no_reply_needed_takes_the_thread_out_of_waiting_and_the_statistics(app, db, client, shop):
+    s = shop()
+    thread_id = deliver(app, s["id"], 1)
+    assert "reply within" in client.get("/inbox").get_data(as_text=True)
+    client.post(f"/threads/{thread_id}/no-reply-needed")
+    assert [(c.status, c.stopped_by) for c in clocks(db, thread_id)] == [("exempt", "no_reply_needed")]
+    assert f'href="/threads/{thread_id}"' not in client.get("/inbox").get_data(as_text=True)
+    assert client.post(f"/threads/{thread_id}/no-reply-needed").status_code == 400

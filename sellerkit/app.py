@@ -48,6 +48,7 @@ def _import_models():
     """Every model module, so that the metadata (and so migrations) knows every table."""
     from sellerkit.accounts import models as _accounts  # noqa: F401
     from sellerkit.attachments import models as _attachments  # noqa: F401
+    from sellerkit.autoreply import models as _autoreply  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
     from sellerkit.policies import models as _policies  # noqa: F401
     from sellerkit.replies import models as _replies  # noqa: F401
@@ -69,6 +70,7 @@ def _register_blueprints(app):
     from sellerkit.accounts import settings_views
     from sellerkit.accounts import views as account_views
     from sellerkit.api import core as api
+    from sellerkit.autoreply import views as vacation_views
     from sellerkit.outbox import views as outbox_views
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
@@ -85,6 +87,7 @@ def _register_blueprints(app):
     app.register_blueprint(outbox_views.bp)
     app.register_blueprint(reply_views.bp)
     app.register_blueprint(policy_views.bp)
+    app.register_blueprint(vacation_views.bp)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)

@@ -2,9 +2,12 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from sellerkit.attachments import services as attachments
+from sellerkit.autoreply import services as autoreply
 from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
 from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
 from sellerkit.sla import services as sla
@@ -20,6 +23,7 @@ class Received:
     message: object
     is_new: bool
     conflict: bool = False
+    auto_reply: object = None
 
 
 def receive_buyer_message(shop, inbound, now, files=()):
@@ -35,7 +39,31 @@ def receive_buyer_message(shop, inbound, now, files=()):
     if files:
         attachments.attach_files(shop, message, files, now)
     sla.on_buyer_message(shop, thread, message, is_new_thread)
-    return Received(thread, message, True)
+    return Received(thread, message, True, auto_reply=_auto_reply(shop, thread, message, now))
+
+
+def _auto_reply(shop, thread, message, now):
+    """Answer for the seller while on vacation, by the rules of autoreply.domain; None when not answered.
+
+    The reply goes through the outbox marked as automatic, and stops the response clock only where the
+    platform counts auto-replies. The unique (vacation, thread) row makes a second answer impossible even
+    when two workers receive messages of the same thread at once.
+    """
+    buyer = thread.buyer
+    vacation, decision = autoreply.decide(shop, thread, message, buyer, now)
+    text = autoreply.vacation_text(vacation, shop, thread, buyer) if decision.send else None
+    if not text:
+        return None
+    try:
+        with db.session.begin_nested():
+            reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language,
+                                        is_automatic=True)
+            outbox.enqueue(shop, reply, now)
+            autoreply.record_sent(vacation, thread, buyer, reply, now)
+            sla.on_seller_reply(shop, thread, now, automatic=True)
+    except IntegrityError:
+        return None  # another worker answered this thread for this vacation a moment ago
+    return reply
 
 
 def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):

@@ -260,6 +260,25 @@ def publish_policy(app):
     return publish
 
 
+@pytest.fixture
+def make_vacation(app):
+    """A vacation in a shop (by default a past one, from NOW minus 20 days for a week): returns its id."""
+    def make(shop_id, starts_at=None, days=7, bodies=None):
+        from datetime import timedelta
+
+        from sellerkit.autoreply.models import Vacation, VacationMessage
+
+        with app.app_context():
+            start = starts_at or NOW - timedelta(days=20)
+            vacation = Vacation(shop_id=shop_id, starts_at=start, ends_at=start + timedelta(days=days), created_at=NOW)
+            vacation.messages = [VacationMessage(language=language, body=body) for language, body in
+                                 (bodies or {"en": "I'm away until {vacation_return_date}."}).items()]
+            _db.session.add(vacation)
+            _db.session.commit()
+            return vacation.id
+    return make
+
+
 class Auth:
     """Logs a test client in and out through the real pages."""
 

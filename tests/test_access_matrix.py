@@ -83,6 +83,9 @@ ACCESS = {
     ("api.render_saved_reply", "POST"): ("api_member", 400),
     ("threads.no_reply_needed", "POST"): ("member", (302, 400)),  # the second time nothing is waiting
     ("threads.notifications", "GET"): ("user", 200),
+    ("vacations.index", "GET"): ("member", 200),
+    ("vacations.index", "POST"): ("owner", 422),
+    ("vacations.end", "POST"): ("owner", 400),  # the vacation named is not in progress
     ("policies.index", "GET"): ("member", 200),
     ("policies.edit", "GET"): ("member", 200),
     ("policies.edit", "POST"): ("owner", 422),
@@ -118,7 +121,7 @@ def expected_status(access, allowed, role, target):
 
 @pytest.fixture
 def world(app, client, db, make_user, make_shop, add_member, make_conversation, make_saved_reply,
-          publish_policy):
+          publish_policy, make_vacation):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
              "owner_b": make_user("owner-b@example.com")}
@@ -141,9 +144,10 @@ def world(app, client, db, make_user, make_shop, add_member, make_conversation, 
                                                            ApiToken.name == "to be revoked by the matrix"))
                  for role in users}
     replies = {name: make_saved_reply(shop_id) for name, shop_id in shops.items()}
+    vacations = {name: make_vacation(shop_id) for name, shop_id in shops.items()}
     for name, shop_id in shops.items():
         publish_policy(shop_id, users["owner_a" if name == "A" else "owner_b"], "returns")
-    return {"shop_id": shops, "member_id": owners, "reply_id": replies,
+    return {"shop_id": shops, "member_id": owners, "reply_id": replies, "vacation_id": vacations,
             "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens, "token_ids": token_ids,
             **{name: {shop: ids[name] for shop, ids in conversations.items()}
                for name in ("thread_id", "attachment_id", "item_id")}}
@@ -164,6 +168,8 @@ def url_arguments(rule, target, role, world):
             values[name] = "not-a-real-reset-token"
         elif name == "section":
             values[name] = "returns"
+        elif name == "vacation_id":
+            values[name] = MISSING if target == "missing" else world["vacation_id"][target]
         elif name == "number":
             values[name] = MISSING if target == "missing" else 1
         elif name == "filename":

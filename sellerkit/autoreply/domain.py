@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sellerkit.replies.domain import unknown_placeholders, used_placeholders
+
 BUYER_COOLDOWN = timedelta(days=7)
 SELLER_ACTIVE = timedelta(minutes=10)
 NO_REPLY_SENDER = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+@]|$)",
@@ -76,3 +78,34 @@ def decide(incoming, is_away, history, now):
     if history.last_seller_reply_at and now - history.last_seller_reply_at < SELLER_ACTIVE:
         return Decision(False, "seller_active")
     return Decision(True, "away")
+
+
+MAX_VACATION = timedelta(days=365)
+#: Placeholders a vacation message may use (the same engine as saved replies).
+VACATION_PLACEHOLDERS = ("vacation_return_date", "shop_name", "buyer_name")
+
+
+def vacation_problem(starts_at, ends_at, others, bodies, default_language):
+    """The first problem with a vacation as (field, code, detail), or None.
+
+    `others` are the (start, end) of the shop's other vacations. Messages follow the saved replies'
+    placeholder language, limited to the return date, the shop's name and the buyer's name.
+    """
+    if ends_at <= starts_at:
+        return "ends_on", "ends_before_start", None
+    if ends_at - starts_at > MAX_VACATION:
+        return "ends_on", "too_long", None
+    if any(start < ends_at and starts_at < end for start, end in others):
+        return "starts_on", "overlap", None
+    if not (bodies.get(default_language) or "").strip():
+        return f"body_{default_language}", "default_language_missing", None
+    for language, body in bodies.items():
+        wrong = unknown_placeholders(body or "") + [
+            name for name in used_placeholders(body or "") if name not in VACATION_PLACEHOLDERS]
+        if wrong:
+            return f"body_{language}", "unknown_placeholder", ", ".join(dict.fromkeys(wrong))
+    return None
+
+
+def is_active(starts_at, ends_at, ended_early_at, now):
+    return starts_at <= now < (ended_early_at or ends_at)

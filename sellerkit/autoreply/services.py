@@ -1,0 +1,115 @@
+"""Vacation actions: plan, end early, find the active one, and decide whether a buyer message gets an auto-reply."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from sellerkit.autoreply import domain
+from sellerkit.autoreply.models import AutoReplySent, Vacation, VacationMessage
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+from sellerkit.i18n import localize_digits
+from sellerkit.replies.domain import choose_variant, render
+from sellerkit.shops.domain import BUYER_LANGUAGES
+from sellerkit.shops.services import require_owner
+from sellerkit.sla.domain import rule_for
+from sellerkit.threads.models import Message, Thread
+
+PROBLEMS = {
+    "ends_before_start": _l("The vacation must end after it starts."),
+    "too_long": _l("A vacation can last at most 365 days."),
+    "overlap": _l("This vacation overlaps another one; change or end that one first."),
+    "default_language_missing": _l("Write the message at least in the shop's default language."),
+}
+
+
+def vacations_of(shop_id):
+    return db.session.scalars(select(Vacation).where(Vacation.shop_id == shop_id)
+                              .order_by(Vacation.starts_at.desc())).all()
+
+
+def _local_midnight(day, zone):
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def plan_vacation(membership, first_day, last_day, bodies, now):
+    """A vacation from the start of `first_day` to the end of `last_day`, in the shop's timezone; owners only."""
+    require_owner(membership)
+    shop = membership.shop
+    zone = ZoneInfo(shop.timezone)
+    starts_at, ends_at = _local_midnight(first_day, zone), _local_midnight(last_day + timedelta(days=1), zone)
+    others = [(v.starts_at, v.ends()) for v in vacations_of(shop.id)]
+    bodies = {language: (body or "").strip() for language, body in bodies.items() if language in BUYER_LANGUAGES}
+    problem = domain.vacation_problem(starts_at, ends_at, others, bodies, shop.default_language)
+    if problem:
+        field, code, detail = problem
+        if code == "unknown_placeholder":
+            raise ServiceError(_l("Unknown placeholder: %(names)s. Use one from the list.", names=detail), field=field)
+        raise ServiceError(PROBLEMS[code], field=field)
+    vacation = Vacation(shop_id=shop.id, starts_at=starts_at, ends_at=ends_at, created_at=now)
+    vacation.messages = [VacationMessage(language=language, body=body) for language, body in bodies.items() if body]
+    db.session.add(vacation)
+    db.session.flush()
+    return vacation
+
+
+def end_early(membership, vacation_id, now):
+    require_owner(membership)
+    vacation = db.session.get(Vacation, vacation_id)
+    if vacation is None or vacation.shop_id != membership.shop_id or \
+            not domain.is_active(vacation.starts_at, vacation.ends_at, vacation.ended_early_at, now):
+        raise ServiceError(_l("Only a vacation in progress can be ended."), code="not_active")
+    vacation.ended_early_at = now
+
+
+def active_vacation(shop_id, now):
+    return db.session.scalar(select(Vacation).where(
+        Vacation.shop_id == shop_id, Vacation.starts_at <= now, Vacation.ends_at > now,
+        (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now)))
+
+
+def planner(shop, now):
+    """What the seller should know before leaving: whether auto-replies count, and how many buyers wait."""
+    waiting = db.session.scalar(select(func.count()).select_from(Thread).where(
+        Thread.shop_id == shop.id, Thread.waiting_since.is_not(None), Thread.status != "resolved"))
+    return {"auto_reply_counts": rule_for(shop.platform).auto_reply_counts, "waiting": waiting}
+
+
+def decide(shop, thread, message, buyer, now):
+    """(vacation, Decision) for a buyer message just received."""
+    vacation = active_vacation(shop.id, now)
+    headers = message.headers or {}
+    incoming = domain.Incoming(kind=message.kind, headers=headers, sender=headers.get("from") or buyer.email,
+                               is_ours=str(headers.get("message-id", "")).startswith("<sellerkit."))
+    history = domain.History(
+        replied_in_thread_this_period=vacation is not None and db.session.scalar(select(AutoReplySent.id).where(
+            AutoReplySent.vacation_id == vacation.id, AutoReplySent.thread_id == thread.id)) is not None,
+        last_auto_reply_to_buyer_at=db.session.scalar(select(func.max(AutoReplySent.sent_at)).where(
+            AutoReplySent.buyer_id == buyer.id)),
+        last_seller_reply_at=db.session.scalar(select(func.max(Message.posted_at)).where(
+            Message.thread_id == thread.id, Message.kind == "reply")))
+    return vacation, domain.decide(incoming, vacation is not None, history, now)
+
+
+def vacation_text(vacation, shop, thread, buyer):
+    """The vacation message in the buyer's language (else the shop's), with the return date written for them."""
+    language, body = choose_variant(vacation.bodies, thread.language, shop.default_language)
+    if body is None:
+        return None
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    back = vacation.ends().astimezone(ZoneInfo(shop.timezone)).date()
+    values = {"vacation_return_date": localize_digits(format_date(back, "long", locale=locale), locale),
+              "shop_name": shop.name, "buyer_name": buyer.display_name or None}
+    return render(body, values).text
+
+
+def record_sent(vacation, thread, buyer, message, now):
+    db.session.add(AutoReplySent(vacation_id=vacation.id, thread_id=thread.id, buyer_id=buyer.id,
+                                 message_id=message.id, sent_at=now))
+    db.session.flush()

@@ -1,0 +1,49 @@
+"""The vacation page: past, current and planned vacations, the planner's warning, planning and ending early."""
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from sellerkit.autoreply import domain, forms, services
+from sellerkit.clock import utcnow
+from sellerkit.extensions import db
+from sellerkit.shops import services as shops
+from sellerkit.web import form_page, run_form
+
+bp = Blueprint("vacations", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+@bp.route("/shops/<int:shop_id>/vacations", methods=["GET", "POST"])
+def index(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    shop, now = membership.shop, utcnow()
+    languages = list(forms.OFFERED_LANGUAGES)
+    if shop.default_language not in languages:
+        languages.insert(0, shop.default_language)
+    form = forms.vacation_form(languages)
+    if form.is_submitted():
+        shops.require_owner(membership)
+    done, _vacation = run_form(form, lambda: services.plan_vacation(
+        membership, form.starts_on.data, form.ends_on.data,
+        {language: field.data for language, field in form.body_fields}, now))
+    if done:
+        db.session.commit()
+        flash(_("The vacation is planned. Buyers who write while you are away get your message once."), "success")
+        return redirect(url_for("vacations.index", shop_id=shop_id))
+    vacations = services.vacations_of(shop_id)
+    return form_page("autoreply/vacations.html", form, shop=shop, membership=membership, now=now,
+                     vacations=vacations, planner=services.planner(shop, now), is_active=domain.is_active)
+
+
+@bp.route("/shops/<int:shop_id>/vacations/<int:vacation_id>/end", methods=["POST"])
+def end(shop_id, vacation_id):
+    membership = shops.membership_for(current_user, shop_id)
+    services.end_early(membership, vacation_id, utcnow())
+    db.session.commit()
+    flash(_("Welcome back! The vacation has ended."), "success")
+    return redirect(url_for("vacations.index", shop_id=shop_id))

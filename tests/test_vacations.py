@@ -1,0 +1,115 @@
+"""Vacations and auto-replies: planned, answered once in the buyer's language, never to machines, per platform."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from sellerkit import inbox
+from sellerkit.autoreply.models import Vacation
+from sellerkit.extensions import db as sqla
+from sellerkit.outbox.models import OutboxItem
+from sellerkit.shops.models import Shop
+from sellerkit.sla.models import ResponseClock
+from sellerkit.threads.domain import Inbound
+from sellerkit.threads.models import Message
+from tests.conftest import NOW
+
+AWAY = {"en": "Thanks! I'm away until {vacation_return_date}, {buyer_name|friend}.",
+        "fa": "ممنون! تا {vacation_return_date} در سفرم."}
+
+
+@pytest.fixture
+def shop(make_user, make_shop, auth, make_vacation):
+    def make(platform="etsy", vacation=True):
+        owner = make_user(f"{platform}@example.com")
+        shop_id = make_shop(owner, platform=platform, timezone_name="Asia/Tehran")
+        if vacation:
+            make_vacation(shop_id, starts_at=NOW - timedelta(days=1), days=7, bodies=AWAY)
+        auth.login(f"{platform}@example.com")
+        return shop_id
+    return make
+
+
+def deliver(app, shop_id, number, thread="t-1", buyer="b-1", language=None, headers=None, at=NOW):
+    with app.app_context():
+        received = inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
+            external_id=f"m-{number}", body="Hello?", received_at=at, buyer_external_id=buyer, buyer_name="Maryam",
+            buyer_language=language, thread_external_id=thread, headers=headers or {}), at)
+        sqla.session.commit()
+        return received.auto_reply.body if received.auto_reply else None
+
+
+def test_a_buyer_gets_one_auto_reply_in_their_language_with_the_return_date(app, db, shop):
+    shop_id = shop()
+    text = deliver(app, shop_id, 1, language="fa")
+    assert text == "ممنون! تا ۲۹ نوامبر ۲۰۲۶ در سفرم."
+    assert deliver(app, shop_id, 2, language="fa") is None  # the same thread, the same vacation
+    auto = db.scalar(select(Message).where(Message.kind == "auto_reply"))
+    assert auto.is_automatic and db.scalar(select(OutboxItem.message_id)) == auto.id
+
+
+def test_once_per_buyer_per_week_even_in_another_thread(app, shop):
+    shop_id = shop()
+    assert deliver(app, shop_id, 1, thread="t-1") is not None
+    assert deliver(app, shop_id, 2, thread="t-2") is None
+    assert deliver(app, shop_id, 3, thread="t-3", buyer="b-2") == "Thanks! I'm away until November 29, 2026, Maryam."
+
+
+@pytest.mark.parametrize("headers", [{"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"},
+                                     {"From": "no-reply@marketplace.example"}])
+def test_machines_get_no_auto_reply(app, shop, headers):
+    assert deliver(app, shop(), 1, headers=headers) is None
+
+
+def test_no_auto_reply_at_work_or_after_ending_early(app, shop):
+    from sellerkit.autoreply import services as vacations
+    from sellerkit.shops.models import Membership
+
+    assert deliver(app, shop(platform="ebay", vacation=False), 1) is None
+    shop_id = shop()
+    with app.app_context():
+        membership = sqla.session.scalar(select(Membership).where(Membership.shop_id == shop_id))
+        vacation_id = sqla.session.scalar(select(Vacation.id).where(Vacation.shop_id == shop_id))
+        vacations.end_early(membership, vacation_id, NOW)
+        sqla.session.commit()
+    assert deliver(app, shop_id, 2, at=NOW + timedelta(hours=1)) is None
+    assert deliver(app, shop_id, 3, thread="t-2", at=NOW - timedelta(hours=1)) is not None  # before it ended
+
+
+def test_etsy_counts_the_auto_reply_amazon_does_not(app, db, shop):
+    etsy, amazon = shop("etsy"), shop("amazon")
+    deliver(app, etsy, "e1", thread="t-e")
+    deliver(app, amazon, "a1", thread="t-a")
+    statuses = {row.shop_id: (row.status, row.stopped_by) for row in db.scalars(select(ResponseClock))}
+    assert statuses[etsy] == ("met", "auto_reply")
+    assert statuses[amazon] == ("open", None)
+
+
+def test_the_planner_warns_where_auto_replies_do_not_count(client, shop):
+    shop_id = shop("amazon", vacation=False)
+    page = client.get(f"/shops/{shop_id}/vacations").get_data(as_text=True)
+    assert "auto-replies do not count as answers" in page
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"starts_on": "2027-01-10", "ends_on": "2027-01-05", "body_en": "Away"}, "must end after it starts"),
+    ({"starts_on": "2027-01-10", "ends_on": "2028-03-05", "body_en": "Away"}, "at most 365 days"),
+    ({"starts_on": "2027-01-10", "ends_on": "2027-01-15", "body_ru": "Нет на месте"}, "shop's default language"),
+    ({"starts_on": "2027-01-10", "ends_on": "2027-01-15", "body_en": "Use {coupon}"}, "Unknown placeholder: coupon"),
+    ({"starts_on": "2026-11-25", "ends_on": "2026-11-27", "body_en": "Away"}, "overlaps another one"),
+])
+def test_bad_vacations_are_refused(client, db, shop, data, message):
+    shop_id = shop()
+    response = client.post(f"/shops/{shop_id}/vacations", data=data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.count(Vacation) == 1
+
+
+def test_plan_a_vacation_from_the_page(client, db, shop):
+    shop_id = shop(vacation=False)
+    response = client.post(f"/shops/{shop_id}/vacations", data={
+        "starts_on": "2027-01-10", "ends_on": "2027-01-15", "body_en": "Back on {vacation_return_date}."})
+    assert response.status_code == 302
+    vacation = db.scalar(select(Vacation))
+    assert (vacation.ends_at - vacation.starts_at) == timedelta(days=6)
+    assert "Planned" in client.get(f"/shops/{shop_id}/vacations").get_data(as_text=True)

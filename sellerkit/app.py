@@ -77,6 +77,7 @@ def _register_blueprints(app):
     from sellerkit.shops import labels
     from sellerkit.shops import views as shop_views
     from sellerkit.shops.context import switcher_context
+    from sellerkit.sla import views as response_views
     from sellerkit.threads import labels as thread_labels
     from sellerkit.threads import views as thread_views
 
@@ -88,6 +89,7 @@ def _register_blueprints(app):
     app.register_blueprint(reply_views.bp)
     app.register_blueprint(policy_views.bp)
     app.register_blueprint(vacation_views.bp)
+    app.register_blueprint(response_views.bp)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta, get_datetime_format
 from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as format_percent_babel
 from flask import g, has_request_context, request, session
 from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
@@ -126,6 +127,16 @@ def format_money(value, currency=None):
                            locale)
 
 
+def format_percent(value):
+    locale = get_locale()
+    return localize_digits(format_percent_babel(value, locale=locale, numbering_system="default"), locale)
+
+
+def format_day(value):
+    """A calendar date (no time) in the viewer's language."""
+    return localize_digits(format_date(value, "medium")) if value else ""
+
+
 def format_duration(value):
     """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh."""
     if not isinstance(value, timedelta):
@@ -136,7 +147,8 @@ def format_duration(value):
 
 def init_app(app):
     app.jinja_env.filters.update(
-        when=format_when, number=format_number, money=format_money, duration=format_duration, digits=localize_digits,
+        when=format_when, day=format_day, number=format_number, money=format_money, percent=format_percent,
+        duration=format_duration, digits=localize_digits,
         language_name=locale_display_name,
     )
 

@@ -83,6 +83,9 @@ ACCESS = {
     ("api.render_saved_reply", "POST"): ("api_member", 400),
     ("threads.no_reply_needed", "POST"): ("member", (302, 400)),  # the second time nothing is waiting
     ("threads.notifications", "GET"): ("user", 200),
+    ("response.dashboard", "GET"): ("member", 200),
+    ("api.response_stats", "GET"): ("api_member", 200),
+    ("response.export", "GET"): ("member", 200),
     ("vacations.index", "GET"): ("member", 200),
     ("vacations.index", "POST"): ("owner", 422),
     ("vacations.end", "POST"): ("owner", 400),  # the vacation named is not in progress

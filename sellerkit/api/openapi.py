@@ -91,6 +91,13 @@ def document():
                                        "400": ERRORS["400"], "401": ERRORS["401"]}},
             },
             **openapi_threads.paths(ERRORS),
+            "/shops/{shop_id}/response-stats": {"get": {
+                "summary": "Response rate and times over 7, 30 or 90 days", "operationId": "getResponseStats",
+                "parameters": [SHOP_ID, {"name": "days", "in": "query", "required": False,
+                                         "schema": {"type": "integer", "enum": [7, 30, 90], "default": 30}}],
+                "responses": {"200": {"description": "The figures, overall and per day.", "content": {
+                    "application/json": {"schema": {"type": "object"}}}},
+                    "400": ERRORS["400"], "401": ERRORS["401"], "404": ERRORS["404"]}}},
             "/shops/{shop_id}": {
                 "get": {"summary": "One of your shops", "operationId": "getShop", "parameters": [SHOP_ID],
                         "responses": {"200": {"description": "The shop.", "content": _json("Shop")},

@@ -1,11 +1,12 @@
 """API endpoints for shops: the caller's shops, one shop, and creating a shop."""
-from flask import g, jsonify
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.shops import services
+from sellerkit.sla import services as sla
 
 SHOP_FIELDS = ("name", "platform", "default_language", "timezone")
 
@@ -47,3 +48,23 @@ def create_shop():
                                 data["timezone"], utcnow())
     db.session.commit()
     return jsonify(shop_json(services.membership_for(g.api_user, shop.id))), 201
+
+
+@bp.get("/shops/<int:shop_id>/response-stats")
+def response_stats(shop_id):
+    """The dashboard's figures for 7, 30 or 90 days: the same numbers as the page and the CSV."""
+    membership = services.membership_for(g.api_user, shop_id)
+    days = request.args.get("days", type=int) or 30
+    if days not in sla.WINDOWS:
+        raise ApiError(_("Some fields have the wrong type."), fields={"days": _("Choose one of the listed options.")})
+    rule, summary, series = sla.dashboard(membership.shop, days, utcnow())
+
+    def hours(value):
+        return round(value.total_seconds() / 3600, 2) if value else None
+
+    return jsonify({
+        "days": days, "target_rate": rule.target_rate, "counted": summary.counted, "on_time": summary.on_time,
+        "breaches": summary.breaches, "rate": summary.rate, "median_hours": hours(summary.median),
+        "p90_hours": hours(summary.p90), "needed_for_target": summary.needed_for_target,
+        "daily": [{"date": day.isoformat(), "median_hours": hours(median), "rate": rate}
+                  for day, median, rate in series]})

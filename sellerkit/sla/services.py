@@ -1,4 +1,7 @@
 """Response-clock actions: open one for a buyer message, stop it with a reply, and sweep for warnings and breaches."""
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -7,6 +10,7 @@ from sellerkit.extensions import db
 from sellerkit.shops.models import Shop
 from sellerkit.sla import domain
 from sellerkit.sla.models import Notification, ResponseClock
+from sellerkit.sla.stats import ClockFacts, daily, summarize
 from sellerkit.threads.models import Thread, ThreadEvent
 
 
@@ -107,3 +111,16 @@ def notifications_for(shop_ids, limit=100):
         select(Notification, Thread, Shop).join(Thread, Thread.id == Notification.thread_id)
         .join(Shop, Shop.id == Notification.shop_id).where(Notification.shop_id.in_(shop_ids))
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
+
+
+WINDOWS = (7, 30, 90)
+
+
+def dashboard(shop, days, now):
+    """The response figures of a shop over the last `days`: (rule, Summary, daily series), from one query."""
+    rows = db.session.execute(select(ResponseClock.started_at, ResponseClock.due_at, ResponseClock.stopped_at,
+                                     ResponseClock.status).where(
+        ResponseClock.shop_id == shop.id, ResponseClock.started_at >= now - timedelta(days=days))).all()
+    facts = [ClockFacts(*row) for row in rows]
+    rule = shop_rule(shop)
+    return rule, summarize(facts, now, rule.target_rate), daily(facts, now, days, ZoneInfo(shop.timezone))

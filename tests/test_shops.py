@@ -4,14 +4,15 @@ from datetime import time
 import pytest
 from sqlalchemy import select
 
-from sellerkit.shops.models import BusinessHours, Membership, Shop
+from sellerkit.shops.models import BusinessHours, Holiday, Membership, Shop
 
 SHOP_FORM = {"name": "Amber Studio", "platform": "etsy", "default_language": "pl", "timezone": "Europe/Warsaw"}
 
 
 def settings_form(**changes):
     data = dict(SHOP_FORM, reply_transport="manual", reply_from_email="", webhook_url="", max_file_mb="10",
-                max_message_mb="50")
+                max_message_mb="50", response_hours="", response_business_hours_only="",
+                response_auto_reply_counts="", response_warning_hours="", holidays="")
     for day in range(7):
         data[f"hours-{day}-opens_at"] = ""
         data[f"hours-{day}-closes_at"] = ""
@@ -155,6 +156,10 @@ def test_owner_chooses_webhook_delivery_and_gets_a_signing_secret(client, db, au
     ({"max_file_mb": "0"}, "max_file_mb"),
     ({"max_file_mb": "20", "max_message_mb": "10"}, "max_message_mb"),
     ({"max_file_mb": "-3"}, "max_file_mb"),
+    ({"response_hours": "-5"}, "response_hours"),
+    ({"response_hours": "5000"}, "response_hours"),
+    ({"response_hours": "12", "response_warning_hours": "12"}, "response_warning_hours"),
+    ({"holidays": "2026-12-31\nnext friday"}, "holidays"),
 ])
 def test_bad_reply_settings_are_refused(client, db, auth, make_user, make_shop, changes, field):
     shop_id = make_shop(make_user())
@@ -163,3 +168,31 @@ def test_bad_reply_settings_are_refused(client, db, auth, make_user, make_shop, 
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert db.get(Shop, shop_id).name == "Amber Studio"
+
+
+def test_owner_changes_the_response_rule_and_holidays_and_clocks_follow(app, client, db, auth, make_user, make_shop):
+    from datetime import date, datetime, timedelta, timezone
+
+    from sellerkit import inbox
+    from sellerkit.extensions import db as sqla
+    from sellerkit.sla.models import ResponseClock
+    from sellerkit.threads.domain import Inbound
+
+    shop_id = make_shop(make_user())
+    auth.login()
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(**{
+        "response_hours": "8", "response_business_hours_only": "yes", "response_warning_hours": "2",
+        "holidays": "2026-11-24", "hours-0-is_open": "y", "hours-0-opens_at": "09:00", "hours-0-closes_at": "17:00",
+        "hours-1-is_open": "y", "hours-1-opens_at": "09:00", "hours-1-closes_at": "17:00",
+        "hours-2-is_open": "y", "hours-2-opens_at": "09:00", "hours-2-closes_at": "17:00"}))
+    assert response.status_code == 302
+    assert [h.day for h in db.scalars(select(Holiday))] == [date(2026, 11, 24)]
+    monday_afternoon = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # 15:00 in Warsaw
+    with app.app_context():
+        inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
+            external_id="m1", body="Hi", received_at=monday_afternoon, buyer_external_id="b1"), monday_afternoon)
+        sqla.session.commit()
+    clock = db.scalar(select(ResponseClock))
+    # 2 open hours on Monday, Tuesday is a holiday, 6 more hours on Wednesday: 15:00 in Warsaw, 14:00 UTC.
+    assert clock.due_at == datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+    assert clock.warn_at == clock.due_at - timedelta(hours=2)

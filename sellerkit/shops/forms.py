@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, Optional
@@ -58,6 +59,13 @@ class ShopSettingsForm(ShopForm):
                               description=_l("Your integration receives each reply as signed JSON."))
     max_file_mb = IntegerField(_l("Largest file (MB)"), validators=[DataRequired(REQUIRED)])
     max_message_mb = IntegerField(_l("All files of one message (MB)"), validators=[DataRequired(REQUIRED)])
+    response_hours = IntegerField(_l("Hours to answer a buyer"), validators=[Optional()],
+                                  description=_l("Leave empty to follow the platform's rule (24 hours)."))
+    response_business_hours_only = SelectField(_l("Count only business hours"))
+    response_auto_reply_counts = SelectField(_l("An auto-reply counts as an answer"))
+    response_warning_hours = IntegerField(_l("Warn this many hours before the deadline"), validators=[Optional()])
+    holidays = TextAreaField(_l("Holidays"), validators=[Optional(), Length(max=5000)],
+                             description=_l("One date per line, such as 2026-12-31; business hours do not run then."))
 
 
 class AddMemberForm(BaseForm):

@@ -1,5 +1,5 @@
 """Shop tables: the shop, its members with their roles, and its weekly business hours."""
-from sqlalchemy import CheckConstraint, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sellerkit.database import UTCDateTime
@@ -33,9 +33,15 @@ class Shop(db.Model):
     max_attachment_bytes: Mapped[int] = mapped_column(default=10 * 1024 * 1024, server_default=str(10 * 1024 * 1024))
     max_message_attachment_bytes: Mapped[int] = mapped_column(default=50 * 1024 * 1024,
                                                               server_default=str(50 * 1024 * 1024))
+    #: Overrides of the platform's response rule; None keeps the platform's own value.
+    response_hours: Mapped[int | None]
+    response_business_hours_only: Mapped[bool | None]
+    response_auto_reply_counts: Mapped[bool | None]
+    response_warning_hours: Mapped[int | None]
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 
     memberships = relationship("Membership", back_populates="shop", cascade="all, delete-orphan")
+    holidays = relationship("Holiday", cascade="all, delete-orphan", order_by="Holiday.day")
     business_hours = relationship("BusinessHours", cascade="all, delete-orphan", order_by="BusinessHours.weekday")
 
 
@@ -58,6 +64,17 @@ class Membership(db.Model):
     @property
     def is_owner(self):
         return self.role == "owner"
+
+
+class Holiday(db.Model):
+    """A day (in the shop's timezone) the shop is closed: response time in business hours does not run."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (UniqueConstraint("shop_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    day: Mapped[object] = mapped_column(Date())
 
 
 class BusinessHours(db.Model):

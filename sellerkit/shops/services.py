@@ -1,6 +1,7 @@
 """Shop actions: create a shop, change its settings and hours, manage its members; all scoped to the actor."""
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import g
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,8 @@ from sellerkit.accounts.models import User
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops import domain
-from sellerkit.shops.models import BusinessHours, Membership, Shop
+from sellerkit.shops.models import BusinessHours, Holiday, Membership, Shop
+from sellerkit.sla.domain import rule_for, rule_problem
 
 SHOP_NOT_FOUND = _l("This shop does not exist or you are not a member of it.")
 
@@ -100,12 +102,44 @@ def _validated_reply_settings(reply):
                               high=domain.MAX_MESSAGE_ATTACHMENT_MB), field="max_message_mb")
 
 
+@dataclass(frozen=True)
+class ResponseSettings:
+    """The shop's changes to its platform's response rule (None: the platform's value) and its holidays."""
+
+    hours: int | None = None
+    business_hours_only: bool | None = None
+    auto_reply_counts: bool | None = None
+    warning_hours: int | None = None
+    holidays: tuple = ()
+
+
+RULE_PROBLEMS = {
+    "allowed": (_l("Give between 1 and 720 hours to answer."), "response_hours"),
+    "warning_lead": (_l("The warning must come 0 or more hours before the deadline, and before it."),
+                     "response_warning_hours"),
+}
+
+
+def _validated_response(platform, response):
+    overrides = {}
+    if response.hours is not None:
+        overrides["allowed"] = timedelta(hours=response.hours)
+    if response.warning_hours is not None:
+        overrides["warning_lead"] = timedelta(hours=response.warning_hours)
+    problem = rule_problem(rule_for(platform, overrides))
+    if problem and problem[0] in RULE_PROBLEMS:
+        message, field = RULE_PROBLEMS[problem[0]]
+        raise ServiceError(message, field=field)
+    if len(response.holidays) > 366:
+        raise ServiceError(_l("At most 366 holidays."), field="holidays")
+
+
 def require_owner(membership):
     if not membership.is_owner:
         raise Forbidden(_l("Only the shop's owners can change its settings."))
 
 
-def update_shop_settings(membership, name, platform, default_language, timezone, hours, reply=None):
+def update_shop_settings(membership, name, platform, default_language, timezone, hours, reply=None, response=None):
     """Change a shop's settings, weekly hours (domain.OpeningHours) and reply delivery; owners only.
 
     Choosing the webhook transport creates the signing secret the integration checks deliveries with.
@@ -114,6 +148,8 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
     settings = _validated_settings(name, platform, default_language, timezone)
     reply = reply or reply_settings(membership.shop)
     _validated_reply_settings(reply)
+    response = response or response_settings(membership.shop)
+    _validated_response(platform, response)
     problem = domain.business_hours_problem(hours)
     if problem:
         raise ServiceError(_l("Business hours must end after they start."), field=f"hours-{problem[0]}")
@@ -127,6 +163,14 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
         shop.webhook_secret = secrets.token_hex(32)
     shop.max_attachment_bytes = reply.max_file_mb * 1024 * 1024
     shop.max_message_attachment_bytes = reply.max_message_mb * 1024 * 1024
+    shop.response_hours, shop.response_warning_hours = response.hours, response.warning_hours
+    shop.response_business_hours_only = response.business_hours_only
+    shop.response_auto_reply_counts = response.auto_reply_counts
+    wanted = set(response.holidays)
+    for holiday in [h for h in shop.holidays if h.day not in wanted]:
+        shop.holidays.remove(holiday)
+    known = {h.day for h in shop.holidays}
+    shop.holidays.extend(Holiday(day=day) for day in sorted(wanted - known))
     shop.business_hours = [BusinessHours(weekday=h.weekday, opens_at=h.opens_at, closes_at=h.closes_at)
                            for h in sorted(hours, key=lambda h: h.weekday)]
     # Old rows go before the new ones are inserted, or (shop, weekday) would clash.
@@ -136,6 +180,11 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
 def reply_settings(shop):
     return ReplySettings(shop.reply_transport, shop.reply_from_email, shop.webhook_url,
                          shop.max_attachment_bytes // (1024 * 1024), shop.max_message_attachment_bytes // (1024 * 1024))
+
+
+def response_settings(shop):
+    return ResponseSettings(shop.response_hours, shop.response_business_hours_only, shop.response_auto_reply_counts,
+                            shop.response_warning_hours, tuple(h.day for h in shop.holidays))
 
 
 def opening_hours(shop):

@@ -1,4 +1,6 @@
 """Shop pages: the list and switcher, creating a shop, its settings and hours, and its members."""
+from datetime import date
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -6,6 +8,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from sellerkit.clock import utcnow
+from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import domain, forms, services
@@ -36,6 +39,28 @@ def _fill_choices(form):
     form.timezone.choices = [SelectChoice(tz) for tz in domain.sorted_timezones()]
     if hasattr(form, "reply_transport"):
         form.reply_transport.choices = [SelectChoice(t, transport_label(t)) for t in domain.REPLY_TRANSPORTS]
+        for field in (form.response_business_hours_only, form.response_auto_reply_counts):
+            field.choices = [SelectChoice("", _("As the platform does")), SelectChoice("yes", _("Yes")),
+                             SelectChoice("no", _("No"))]
+
+
+def _choice_of(value):
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _bool_of(choice):
+    return None if not choice else choice == "yes"
+
+
+def _holidays(form):
+    """The dates typed one per line; a line that is not a date stops the save with a message next to the field."""
+    days = []
+    for line in (form.holidays.data or "").split():
+        try:
+            days.append(date.fromisoformat(line.strip()))
+        except ValueError:
+            raise ServiceError(_("Write each holiday as a date, such as 2026-12-31."), field="holidays") from None
+    return tuple(days)
 
 
 @bp.route("/")
@@ -84,6 +109,10 @@ def settings(shop_id):
     if not form.is_submitted():
         reply = services.reply_settings(g.shop)
         form.max_file_mb.data, form.max_message_mb.data = reply.max_file_mb, reply.max_message_mb
+        response = services.response_settings(g.shop)
+        form.response_business_hours_only.data = _choice_of(response.business_hours_only)
+        form.response_auto_reply_counts.data = _choice_of(response.auto_reply_counts)
+        form.holidays.data = "\n".join(day.isoformat() for day in response.holidays)
         by_day = {h.weekday: h for h in services.opening_hours(g.shop)}
         for weekday, entry in enumerate(form.hours.entries):
             hours = by_day.get(weekday)
@@ -96,7 +125,10 @@ def settings(shop_id):
          for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data],
         services.ReplySettings(form.reply_transport.data, form.reply_from_email.data or None,
                                (form.webhook_url.data or "").strip() or None, form.max_file_mb.data,
-                               form.max_message_mb.data)))
+                               form.max_message_mb.data),
+        services.ResponseSettings(form.response_hours.data, _bool_of(form.response_business_hours_only.data),
+                                  _bool_of(form.response_auto_reply_counts.data), form.response_warning_hours.data,
+                                  _holidays(form))))
     if not done:
         return form_page("shops/settings.html", form, weekdays=weekday_names())
     db.session.commit()

@@ -14,12 +14,27 @@ from sellerkit.sla.stats import ClockFacts, daily, summarize
 from sellerkit.threads.models import Thread, ThreadEvent
 
 
+def rule_overrides(shop):
+    """The shop's changes to its platform's rule, as ResponseRule fields (unset ones are left out)."""
+    overrides = {}
+    if shop.response_hours is not None:
+        overrides["allowed"] = timedelta(hours=shop.response_hours)
+    if shop.response_business_hours_only is not None:
+        overrides["business_hours_only"] = shop.response_business_hours_only
+    if shop.response_auto_reply_counts is not None:
+        overrides["auto_reply_counts"] = shop.response_auto_reply_counts
+    if shop.response_warning_hours is not None:
+        overrides["warning_lead"] = timedelta(hours=shop.response_warning_hours)
+    return overrides
+
+
 def shop_rule(shop):
-    return domain.rule_for(shop.platform)
+    return domain.rule_for(shop.platform, rule_overrides(shop))
 
 
 def shop_hours(shop):
-    return domain.WeeklyHours({h.weekday: (h.opens_at, h.closes_at) for h in shop.business_hours}, shop.timezone)
+    return domain.WeeklyHours({h.weekday: (h.opens_at, h.closes_at) for h in shop.business_hours}, shop.timezone,
+                              frozenset(holiday.day for holiday in shop.holidays))
 
 
 def open_clock(thread):

@@ -115,7 +115,8 @@ class ResponseSettings:
 
 RULE_PROBLEMS = {
     "allowed": (_l("Give between 1 and 720 hours to answer."), "response_hours"),
-    "warning_lead": (_l("The warning must come 0 or more hours before the deadline, and before it."),
+    "warning_lead": (_l("The warning must come before the deadline: 0 hours or more, and fewer than the hours to "
+                        "answer."),
                      "response_warning_hours"),
 }
 

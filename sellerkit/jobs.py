@@ -2,11 +2,14 @@
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.mail import send_system_mail
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.sla import services as sla
 
@@ -30,9 +33,21 @@ def deliver_outbox():
 
 
 def sweep_response_clocks():
-    """Record response warnings and breaches that fell due; each is recorded once, whoever sweeps."""
-    sla.sweep(utcnow())
+    """Record response warnings and breaches that fell due, each once; then mail each new warning once."""
+    now = utcnow()
+    sla.sweep(now)
     db.session.commit()
+    if not current_app.config.get("MAIL_SERVER"):
+        return  # the warnings stay in the notifications list
+    claimed = sla.claim_warning_mails(now)
+    db.session.commit()
+    for _id, thread_id, subject, shop_name, owners in claimed:
+        link = url_for("threads.thread_page", thread_id=thread_id, _external=True)
+        for email, locale in owners:
+            with force_locale(locale or "en"):
+                send_system_mail(email, _("A buyer is waiting for your reply (%(shop)s)", shop=shop_name),
+                                 _("The reply deadline for “%(subject)s” is close. Answer here:\n\n%(link)s",
+                                   subject=subject or shop_name, link=link))
 
 
 JOBS = (

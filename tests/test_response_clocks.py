@@ -145,3 +145,18 @@ def test_no_reply_needed_takes_the_thread_out_of_waiting_and_the_statistics(app,
     assert [(c.status, c.stopped_by) for c in clocks(db, thread_id)] == [("exempt", "no_reply_needed")]
     assert f'href="/threads/{thread_id}"' not in client.get("/inbox").get_data(as_text=True)
     assert client.post(f"/threads/{thread_id}/no-reply-needed").status_code == 400
+
+
+def test_each_warning_is_mailed_once_to_the_owners(make_app, db, shop, smtp_server, monkeypatch):
+    from sellerkit import jobs
+
+    s = shop()
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"], SERVER_NAME="shop.example")
+    deliver(app, s["id"], 1)
+    monkeypatch.setattr(jobs, "utcnow", lambda: NOW + timedelta(hours=21))
+    with app.app_context():
+        jobs.sweep_response_clocks()
+        jobs.sweep_response_clocks()
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["ozon@example.com"]
+    assert b"/threads/" in envelope.content

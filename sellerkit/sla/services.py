@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from sellerkit.accounts.models import User
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
-from sellerkit.shops.models import Shop
+from sellerkit.shops.models import Membership, Shop
 from sellerkit.sla import domain
 from sellerkit.sla.models import Notification, ResponseClock
 from sellerkit.sla.stats import ClockFacts, daily, summarize
@@ -139,3 +140,28 @@ def dashboard(shop, days, now):
     facts = [ClockFacts(*row) for row in rows]
     rule = shop_rule(shop)
     return rule, summarize(facts, now, rule.target_rate), daily(facts, now, days, ZoneInfo(shop.timezone))
+
+
+def claim_warning_mails(now, limit=200):
+    """Claim warnings not mailed yet: (notification id, thread id, subject, shop name, owner e-mails).
+
+    The guarded UPDATE marks each notification as mailed before anything is sent, so however often the
+    sweep runs, and in however many processes, a warning is mailed once (at most once, by design).
+    """
+    ids = list(db.session.scalars(
+        update(Notification).where(Notification.kind == "warning", Notification.emailed_at.is_(None),
+                                   Notification.id.in_(select(Notification.id).where(
+                                       Notification.kind == "warning", Notification.emailed_at.is_(None))
+                                       .limit(limit).scalar_subquery()))
+        .values(emailed_at=now).returning(Notification.id)))
+    if not ids:
+        return []
+    rows = db.session.execute(select(Notification.id, Notification.thread_id, Notification.shop_id, Thread.subject,
+                                     Shop.name).join(Thread, Thread.id == Notification.thread_id)
+                              .join(Shop, Shop.id == Notification.shop_id).where(Notification.id.in_(ids))).all()
+    owners = {}
+    for shop_id, email, locale in db.session.execute(
+            select(Membership.shop_id, User.email, User.locale).join(User, User.id == Membership.user_id)
+            .where(Membership.shop_id.in_({row.shop_id for row in rows}), Membership.role == "owner")):
+        owners.setdefault(shop_id, []).append((email, locale))
+    return [(row.id, row.thread_id, row.subject, row.name, owners.get(row.shop_id, [])) for row in rows]

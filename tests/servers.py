@@ -1,6 +1,7 @@
 """Real local servers for tests: an SMTP server (aiosmtpd) and an HTTP receiver, both on 127.0.0.1."""
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -48,7 +49,7 @@ def smtp_server(request):
 def receiver(request):
     """A real HTTP server on 127.0.0.1 that records each request and answers as its path asks."""
     requests, release = [], threading.Event()
-    routes = {"/ok": (200, None), "/to-metadata": (302, "http://169.254.169.254/latest/meta-data"),
+    routes = {"/ok": (200, None), "/steady": (200, None), "/to-metadata": (302, "http://169.254.169.254/latest/meta-data"),
               "/to-ftp": (302, "ftp://example.com/drop"), "/loop": (307, "/loop")}
 
     class Handler(BaseHTTPRequestHandler):
@@ -58,6 +59,8 @@ def receiver(request):
             kind, _, code = self.path.rpartition("/")
             if self.path == "/slow":
                 release.wait(5)
+            if self.path == "/steady":
+                time.sleep(0.01)  # a receiver that takes a moment, so a sweep can be caught in the middle
             status, location = routes.get(self.path) or \
                 ((int(code), "/ok" if kind == "/redirect" else None) if code.isdigit() else (404, None))
             self.send_response(status)

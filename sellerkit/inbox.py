@@ -43,15 +43,16 @@ def receive_buyer_message(shop, inbound, now, files=()):
 
 
 def _auto_reply(shop, thread, message, now):
-    """Answer for the seller while on vacation, by the rules of autoreply.domain; None when not answered.
+    """Answer for the seller while on vacation or outside business hours (when the shop switched that on),
+    by the rules of autoreply.domain; None when not answered.
 
     The reply goes through the outbox marked as automatic, and stops the response clock only where the
     platform counts auto-replies. The unique (vacation, thread) row makes a second answer impossible even
     when two workers receive messages of the same thread at once.
     """
     buyer = thread.buyer
-    vacation, decision = autoreply.decide(shop, thread, message, buyer, now)
-    text = autoreply.vacation_text(vacation, shop, thread, buyer) if decision.send else None
+    occasion, decision = autoreply.decide(shop, thread, message, buyer, now)
+    text = autoreply.occasion_text(occasion, shop, thread, buyer) if decision.send else None
     if not text:
         return None
     try:
@@ -59,10 +60,10 @@ def _auto_reply(shop, thread, message, now):
             reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language,
                                         is_automatic=True)
             outbox.enqueue(shop, reply, now)
-            autoreply.record_sent(vacation, thread, buyer, reply, now)
+            autoreply.record_sent(occasion, thread, buyer, reply, now)
             sla.on_seller_reply(shop, thread, now, automatic=True)
     except IntegrityError:
-        return None  # another worker answered this thread for this vacation a moment ago
+        return None  # another worker answered this thread in this period a moment ago
     return reply
 
 

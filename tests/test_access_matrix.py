@@ -89,6 +89,7 @@ ACCESS = {
     ("vacations.index", "GET"): ("member", 200),
     ("vacations.index", "POST"): ("owner", 422),
     ("vacations.end", "POST"): ("owner", 400),  # the vacation named is not in progress
+    ("vacations.away", "POST"): ("owner", 302),  # an empty form switches away replies off
     ("policies.index", "GET"): ("member", 200),
     ("policies.edit", "GET"): ("member", 200),
     ("policies.edit", "POST"): ("owner", 422),

@@ -90,3 +90,12 @@ def test_deadline_always_holds_exactly_the_allowed_open_time(start, allowed, zon
 def test_around_the_clock_deadline_is_plain_addition(start, allowed):
     assert deadline(start, allowed) == start + allowed
     assert open_time_between(start, start + allowed) == allowed
+
+
+def test_closed_since_gives_the_start_of_the_closed_period():
+    from sellerkit.sla.domain import closed_since
+
+    assert closed_since(warsaw(2026, 11, 23, 12, 0), WEEKDAYS_9_TO_17) is None  # Monday noon: open
+    assert closed_since(warsaw(2026, 11, 23, 20, 0), WEEKDAYS_9_TO_17) == warsaw(2026, 11, 23, 17, 0)
+    assert closed_since(warsaw(2026, 11, 29, 10, 0), WEEKDAYS_9_TO_17) == warsaw(2026, 11, 27, 17, 0)  # Sunday
+    assert closed_since(warsaw(2026, 11, 23, 20, 0), WeeklyHours({}, "UTC")) is None

@@ -113,3 +113,46 @@ def test_plan_a_vacation_from_the_page(client, db, shop):
     vacation = db.scalar(select(Vacation))
     assert (vacation.ends_at - vacation.starts_at) == timedelta(days=6)
     assert "Planned" in client.get(f"/shops/{shop_id}/vacations").get_data(as_text=True)
+
+
+@pytest.fixture
+def closed_shop(app, client, make_user, make_shop, auth):
+    """A shop open Monday to Friday 9-17 (Warsaw) with away replies switched on."""
+    from datetime import time
+
+    from sellerkit.shops.models import BusinessHours
+
+    shop_id = make_shop(make_user("away@example.com"), platform="ebay")
+    with app.app_context():
+        sqla.session.add_all([BusinessHours(shop_id=shop_id, weekday=day, opens_at=time(9), closes_at=time(17))
+                              for day in range(5)])
+        sqla.session.commit()
+    auth.login("away@example.com")
+    response = client.post(f"/shops/{shop_id}/away", data={
+        "enabled": "y", "away_en": "We're closed now, {buyer_name|friend}; {shop_name} answers in the morning."})
+    assert response.status_code == 302
+    return shop_id
+
+
+def test_away_replies_outside_business_hours_once_per_closed_period(app, closed_shop):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    warsaw = ZoneInfo("Europe/Warsaw")
+    monday_night = datetime(2026, 11, 23, 20, 0, tzinfo=warsaw)
+    text = deliver(app, closed_shop, 1, at=monday_night)
+    assert text == "We're closed now, Maryam; Amber Studio answers in the morning."
+    assert deliver(app, closed_shop, 2, at=monday_night + timedelta(hours=1)) is None  # same thread, same night
+    assert deliver(app, closed_shop, 3, thread="t-2", buyer="b-2",
+                   at=datetime(2026, 11, 24, 12, 0, tzinfo=warsaw)) is None  # Tuesday noon: open
+    assert deliver(app, closed_shop, 4, thread="t-2", buyer="b-2",
+                   at=datetime(2026, 11, 24, 21, 0, tzinfo=warsaw)) is not None  # Tuesday night
+
+
+def test_away_replies_need_the_default_language_and_known_placeholders(client, db, closed_shop):
+    missing = client.post(f"/shops/{closed_shop}/away", data={"enabled": "y", "away_en": "", "away_ru": "Закрыто"})
+    assert missing.status_code == 422 and "shop's default language" in missing.get_data(as_text=True)
+    unknown = client.post(f"/shops/{closed_shop}/away", data={"enabled": "y",
+                                                              "away_en": "Back on {vacation_return_date}"})
+    assert unknown.status_code == 422 and "Unknown placeholder: vacation_return_date" in unknown.get_data(as_text=True)
+    assert db.get(Shop, closed_shop).away_replies_enabled is True  # unchanged by the refused saves

@@ -83,6 +83,7 @@ def decide(incoming, is_away, history, now):
 MAX_VACATION = timedelta(days=365)
 #: Placeholders a vacation message may use (the same engine as saved replies).
 VACATION_PLACEHOLDERS = ("vacation_return_date", "shop_name", "buyer_name")
+AWAY_PLACEHOLDERS = ("shop_name", "buyer_name")
 
 
 def vacation_problem(starts_at, ends_at, others, bodies, default_language):

@@ -1,6 +1,6 @@
 """The vacation form: first and last day away, and the message in each language."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, TextAreaField
+from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from sellerkit.forms import BaseForm
@@ -24,4 +24,22 @@ def vacation_form(languages, **kwargs):
             locale_display_name(language), validators=[Optional(), Length(max=5000, message=_l("This text is too long."))]))
     form = Form(**kwargs)
     form.body_fields = [(language, form[f"body_{language}"]) for language in languages]
+    return form
+
+
+class AwayForm(BaseForm):
+    enabled = BooleanField(_l("Answer automatically outside business hours"),
+                           description=_l("Once per conversation each time the shop is closed, and at most once a week "
+                                          "per buyer; only if business hours are set in the shop settings."))
+
+
+def away_form(languages, **kwargs):
+    class Form(AwayForm):
+        pass
+
+    for language in languages:
+        setattr(Form, f"away_{language}", TextAreaField(
+            locale_display_name(language), validators=[Optional(), Length(max=5000, message=_l("This text is too long."))]))
+    form = Form(**kwargs)
+    form.body_fields = [(language, form[f"away_{language}"]) for language in languages]
     return form

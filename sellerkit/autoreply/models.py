@@ -55,3 +55,34 @@ class AutoReplySent(db.Model):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     sent_at: Mapped[object] = mapped_column(UTCDateTime())
+
+
+class AwayMessage(db.Model):
+    """The answer a shop gives outside its business hours, per language (used only when switched on)."""
+
+    __tablename__ = "away_messages"
+    __table_args__ = (UniqueConstraint("shop_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class AwayReplySent(db.Model):
+    """One away reply; unique per thread and closed period (the night or weekend it fell in)."""
+
+    __tablename__ = "away_replies_sent"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "period_start"),
+        Index("ix_away_replies_sent_buyer", "buyer_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    #: When the shop closed: one away reply per thread for each closed period.
+    period_start: Mapped[object] = mapped_column(UTCDateTime())
+    sent_at: Mapped[object] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
 """Vacation actions: plan, end early, find the active one, and decide whether a buyer message gets an auto-reply."""
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,14 +9,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from sellerkit.autoreply import domain
-from sellerkit.autoreply.models import AutoReplySent, Vacation, VacationMessage
+from sellerkit.autoreply.models import (
+    AutoReplySent,
+    AwayMessage,
+    AwayReplySent,
+    Vacation,
+    VacationMessage,
+)
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import localize_digits
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.services import require_owner
-from sellerkit.sla.domain import rule_for
+from sellerkit.sla.domain import closed_since, hours_of, rule_for
 from sellerkit.threads.models import Message, Thread
 
 PROBLEMS = {
@@ -78,20 +85,87 @@ def planner(shop, now):
     return {"auto_reply_counts": rule_for(shop.platform).auto_reply_counts, "waiting": waiting}
 
 
-def decide(shop, thread, message, buyer, now):
-    """(vacation, Decision) for a buyer message just received."""
+def away_bodies(shop_id):
+    return {m.language: m.body for m in db.session.scalars(select(AwayMessage).where(AwayMessage.shop_id == shop_id))}
+
+
+def save_away(membership, enabled, bodies):
+    """Switch away replies outside business hours on or off, with their message per language; owners only."""
+    require_owner(membership)
+    shop = membership.shop
+    bodies = {language: (body or "").strip() for language, body in bodies.items() if language in BUYER_LANGUAGES}
+    if enabled and not bodies.get(shop.default_language):
+        raise ServiceError(PROBLEMS["default_language_missing"], field=f"away_{shop.default_language}")
+    for language, body in bodies.items():
+        wrong = domain.unknown_placeholders(body) + [
+            name for name in domain.used_placeholders(body) if name not in domain.AWAY_PLACEHOLDERS]
+        if wrong:
+            raise ServiceError(_l("Unknown placeholder: %(names)s. Use one from the list.",
+                                  names=", ".join(dict.fromkeys(wrong))), field=f"away_{language}")
+    shop.away_replies_enabled = bool(enabled)
+    existing = {m.language: m for m in db.session.scalars(select(AwayMessage).where(AwayMessage.shop_id == shop.id))}
+    for language, message in existing.items():
+        if not bodies.get(language):
+            db.session.delete(message)
+    for language, body in bodies.items():
+        if body and language in existing:
+            existing[language].body = body
+        elif body:
+            db.session.add(AwayMessage(shop_id=shop.id, language=language, body=body))
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """Why the shop answers automatically now: a vacation, or being closed since `period_start`."""
+
+    vacation: object = None
+    period_start: object = None
+
+
+def current_occasion(shop, now):
     vacation = active_vacation(shop.id, now)
+    if vacation is not None:
+        return Occasion(vacation=vacation)
+    if shop.away_replies_enabled:
+        closed = closed_since(now, hours_of(shop))
+        if closed is not None:
+            return Occasion(period_start=closed)
+    return None
+
+
+def decide(shop, thread, message, buyer, now):
+    """(Occasion or None, Decision) for a buyer message just received."""
+    occasion = current_occasion(shop, now)
     headers = message.headers or {}
     incoming = domain.Incoming(kind=message.kind, headers=headers, sender=headers.get("from") or buyer.email,
                                is_ours=str(headers.get("message-id", "")).startswith("<sellerkit."))
+    if occasion is None:
+        answered = False
+    elif occasion.vacation is not None:
+        answered = db.session.scalar(select(AutoReplySent.id).where(
+            AutoReplySent.vacation_id == occasion.vacation.id, AutoReplySent.thread_id == thread.id)) is not None
+    else:
+        answered = db.session.scalar(select(AwayReplySent.id).where(
+            AwayReplySent.thread_id == thread.id, AwayReplySent.period_start == occasion.period_start)) is not None
+    last_to_buyer = max([t for t in (
+        db.session.scalar(select(func.max(AutoReplySent.sent_at)).where(AutoReplySent.buyer_id == buyer.id)),
+        db.session.scalar(select(func.max(AwayReplySent.sent_at)).where(AwayReplySent.buyer_id == buyer.id)))
+        if t is not None], default=None)
     history = domain.History(
-        replied_in_thread_this_period=vacation is not None and db.session.scalar(select(AutoReplySent.id).where(
-            AutoReplySent.vacation_id == vacation.id, AutoReplySent.thread_id == thread.id)) is not None,
-        last_auto_reply_to_buyer_at=db.session.scalar(select(func.max(AutoReplySent.sent_at)).where(
-            AutoReplySent.buyer_id == buyer.id)),
+        replied_in_thread_this_period=answered, last_auto_reply_to_buyer_at=last_to_buyer,
         last_seller_reply_at=db.session.scalar(select(func.max(Message.posted_at)).where(
             Message.thread_id == thread.id, Message.kind == "reply")))
-    return vacation, domain.decide(incoming, vacation is not None, history, now)
+    return occasion, domain.decide(incoming, occasion is not None, history, now)
+
+
+def occasion_text(occasion, shop, thread, buyer):
+    if occasion.vacation is not None:
+        return vacation_text(occasion.vacation, shop, thread, buyer)
+    language, body = choose_variant(away_bodies(shop.id), thread.language, shop.default_language)
+    if body is None:
+        return None
+    return render(body, {"shop_name": shop.name, "buyer_name": buyer.display_name or None}).text
 
 
 def vacation_text(vacation, shop, thread, buyer):
@@ -109,7 +183,11 @@ def vacation_text(vacation, shop, thread, buyer):
     return render(body, values).text
 
 
-def record_sent(vacation, thread, buyer, message, now):
-    db.session.add(AutoReplySent(vacation_id=vacation.id, thread_id=thread.id, buyer_id=buyer.id,
-                                 message_id=message.id, sent_at=now))
+def record_sent(occasion, thread, buyer, message, now):
+    if occasion.vacation is not None:
+        db.session.add(AutoReplySent(vacation_id=occasion.vacation.id, thread_id=thread.id, buyer_id=buyer.id,
+                                     message_id=message.id, sent_at=now))
+    else:
+        db.session.add(AwayReplySent(shop_id=thread.shop_id, thread_id=thread.id, buyer_id=buyer.id,
+                                     message_id=message.id, period_start=occasion.period_start, sent_at=now))
     db.session.flush()

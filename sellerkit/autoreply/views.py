@@ -1,5 +1,5 @@
 """The vacation page: past, current and planned vacations, the planner's warning, planning and ending early."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,13 +18,34 @@ def require_login():
     return None
 
 
+def _languages(shop):
+    languages = list(forms.OFFERED_LANGUAGES)
+    if shop.default_language not in languages:
+        languages.insert(0, shop.default_language)
+    return languages
+
+
+def _away_form(shop, formdata=None):
+    bodies = services.away_bodies(shop.id)
+    form = forms.away_form(_languages(shop), formdata=formdata,
+                           data={"enabled": shop.away_replies_enabled,
+                                 **{f"away_{language}": body for language, body in bodies.items()}})
+    return form
+
+
+def _page(membership, form, away, status):
+    shop, now = membership.shop, utcnow()
+    body, _status = form_page("autoreply/vacations.html", form, shop=shop, membership=membership, now=now,
+                              vacations=services.vacations_of(shop.id), planner=services.planner(shop, now),
+                              is_active=domain.is_active, away=away)
+    return body, status
+
+
 @bp.route("/shops/<int:shop_id>/vacations", methods=["GET", "POST"])
 def index(shop_id):
     membership = shops.membership_for(current_user, shop_id)
     shop, now = membership.shop, utcnow()
-    languages = list(forms.OFFERED_LANGUAGES)
-    if shop.default_language not in languages:
-        languages.insert(0, shop.default_language)
+    languages = _languages(shop)
     form = forms.vacation_form(languages)
     if form.is_submitted():
         shops.require_owner(membership)
@@ -35,9 +56,21 @@ def index(shop_id):
         db.session.commit()
         flash(_("The vacation is planned. Buyers who write while you are away get your message once."), "success")
         return redirect(url_for("vacations.index", shop_id=shop_id))
-    vacations = services.vacations_of(shop_id)
-    return form_page("autoreply/vacations.html", form, shop=shop, membership=membership, now=now,
-                     vacations=vacations, planner=services.planner(shop, now), is_active=domain.is_active)
+    return _page(membership, form, _away_form(shop), 422 if form.is_submitted() else 200)
+
+
+@bp.route("/shops/<int:shop_id>/away", methods=["POST"])
+def away(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    shops.require_owner(membership)
+    form = _away_form(membership.shop, formdata=request.form)
+    done, _result = run_form(form, lambda: services.save_away(
+        membership, form.enabled.data, {language: field.data for language, field in form.body_fields}))
+    if done:
+        db.session.commit()
+        flash(_("Away replies are saved."), "success")
+        return redirect(url_for("vacations.index", shop_id=shop_id))
+    return _page(membership, forms.vacation_form(_languages(membership.shop)), form, 422)
 
 
 @bp.route("/shops/<int:shop_id>/vacations/<int:vacation_id>/end", methods=["POST"])

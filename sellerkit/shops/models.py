@@ -1,5 +1,6 @@
 """Shop tables: the shop, its members with their roles, and its weekly business hours."""
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sellerkit.database import UTCDateTime
@@ -38,6 +39,8 @@ class Shop(db.Model):
     response_business_hours_only: Mapped[bool | None]
     response_auto_reply_counts: Mapped[bool | None]
     response_warning_hours: Mapped[int | None]
+    #: Answer automatically outside business hours with the shop's away message.
+    away_replies_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 
     memberships = relationship("Membership", back_populates="shop", cascade="all, delete-orphan")

@@ -65,6 +65,12 @@ class WeeklyHours:
         return day.weekday() in self.days and day not in self.holidays
 
 
+def hours_of(shop):
+    """A shop's weekly hours and holidays (any object with business_hours, holidays and timezone)."""
+    return WeeklyHours({h.weekday: (h.opens_at, h.closes_at) for h in shop.business_hours}, shop.timezone,
+                       frozenset(holiday.day for holiday in shop.holidays))
+
+
 def _local(day, clock, zone):
     """The aware moment of a wall-clock time on a local date; a time skipped by DST moves forward (fold 0)."""
     naive = datetime.combine(day, clock)
@@ -125,3 +131,20 @@ def warning_time(due_at, lead):
 def time_of_day(text):
     hour, minute = text.split(":")
     return time(int(hour), int(minute))
+
+
+def closed_since(now, hours):
+    """When the shop closed, if it is closed at `now` by its business hours (or a holiday); None while it is
+    open or has no hours at all (then it is never "closed")."""
+    if hours is None or not hours.days:
+        return None
+    now = now.astimezone(timezone.utc)
+    last_close = None
+    for opens, closes in _open_intervals(hours, now - timedelta(days=8), limit_days=10):
+        if opens <= now < closes:
+            return None
+        if closes <= now:
+            last_close = closes
+        else:
+            break
+    return last_close or now - timedelta(days=8)

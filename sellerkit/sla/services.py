@@ -34,8 +34,7 @@ def shop_rule(shop):
 
 
 def shop_hours(shop):
-    return domain.WeeklyHours({h.weekday: (h.opens_at, h.closes_at) for h in shop.business_hours}, shop.timezone,
-                              frozenset(holiday.day for holiday in shop.holidays))
+    return domain.hours_of(shop)
 
 
 def open_clock(thread):

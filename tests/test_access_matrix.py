@@ -84,6 +84,7 @@ ACCESS = {
     ("threads.no_reply_needed", "POST"): ("member", (302, 400)),  # the second time nothing is waiting
     ("threads.notifications", "GET"): ("user", 200),
     ("response.dashboard", "GET"): ("member", 200),
+    ("response.by_platform", "GET"): ("user", 200),
     ("api.response_stats", "GET"): ("api_member", 200),
     ("response.export", "GET"): ("member", 200),
     ("vacations.index", "GET"): ("member", 200),

@@ -52,3 +52,13 @@ def test_a_bad_period_is_refused_by_the_api(client, shop):
         args=["create-token", "owner@example.com", "--name", "t"]).output.strip().splitlines()[-1]
     response = client.get(f"/api/v1/shops/{shop}/response-stats?days=12", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400 and "days" in response.json["error"]["fields"]
+
+
+def test_one_platform_across_the_users_shops(client, shop, make_shop):
+    make_shop(1, name="Second Etsy shop", platform="etsy")
+    make_shop(1, name="An Ozon shop", platform="ozon")
+    page = client.get("/response?platform=etsy&days=7").get_data(as_text=True)
+    figures = re.findall(r'class="figure">([^<]*)<', page)
+    assert figures == ["80%", "2 hr", "1"] and "Etsy" in page and "Ozon" in page
+    empty = client.get("/response?platform=ozon&days=7").get_data(as_text=True)
+    assert re.findall(r'class="figure">([^<]*)<', empty)[0] == "—"

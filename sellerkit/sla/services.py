@@ -131,14 +131,24 @@ def notifications_for(shop_ids, limit=100):
 WINDOWS = (7, 30, 90)
 
 
-def dashboard(shop, days, now):
-    """The response figures of a shop over the last `days`: (rule, Summary, daily series), from one query."""
+def _figures(shop_ids, rule, zone, days, now):
     rows = db.session.execute(select(ResponseClock.started_at, ResponseClock.due_at, ResponseClock.stopped_at,
                                      ResponseClock.status).where(
-        ResponseClock.shop_id == shop.id, ResponseClock.started_at >= now - timedelta(days=days))).all()
+        ResponseClock.shop_id.in_(shop_ids), ResponseClock.started_at >= now - timedelta(days=days))).all()
     facts = [ClockFacts(*row) for row in rows]
-    rule = shop_rule(shop)
-    return rule, summarize(facts, now, rule.target_rate), daily(facts, now, days, ZoneInfo(shop.timezone))
+    return rule, summarize(facts, now, rule.target_rate), daily(facts, now, days, zone)
+
+
+def dashboard(shop, days, now):
+    """The response figures of a shop over the last `days`: (rule, Summary, daily series), from one query."""
+    return _figures([shop.id], shop_rule(shop), ZoneInfo(shop.timezone), days, now)
+
+
+def platform_dashboard(shops, platform, days, now):
+    """The same figures for all the given shops on one platform, judged by the platform's own rule."""
+    chosen = [shop for shop in shops if shop.platform == platform]
+    zone = ZoneInfo(chosen[0].timezone) if chosen else ZoneInfo("UTC")
+    return _figures([shop.id for shop in chosen], domain.rule_for(platform), zone, days, now)
 
 
 def claim_warning_mails(now, limit=200):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow
 from sellerkit.shops import services as shops
+from sellerkit.shops.labels import platform_label
 from sellerkit.sla import services
 from sellerkit.sla.stats import chart
 
@@ -29,9 +30,26 @@ def dashboard(shop_id):
     membership = shops.membership_for(current_user, shop_id)
     days = _days()
     rule, summary, series = services.dashboard(membership.shop, days, utcnow())
-    return render_template("sla/dashboard.html", shop=membership.shop, days=days, windows=services.WINDOWS,
-                           rule=rule, summary=summary, series=series,
+    return render_template("sla/dashboard.html", scope=membership.shop.name, days=days, windows=services.WINDOWS,
+                           page_args={"shop_id": shop_id}, export_args={"shop_id": shop_id, "days": days},
+                           endpoint="response.dashboard", rule=rule, summary=summary, series=series,
                            chart=chart(series, rule.allowed, rule.target_rate))
+
+
+@bp.route("/response")
+def by_platform():
+    """One platform's figures across all the user's shops on it (each platform judges by its own rule)."""
+    memberships = shops.memberships_of(current_user)
+    platforms = sorted({m.shop.platform for m in memberships})
+    platform = request.args.get("platform")
+    if platform not in platforms:
+        platform = platforms[0] if platforms else "other"
+    days = _days()
+    rule, summary, series = services.platform_dashboard([m.shop for m in memberships], platform, days, utcnow())
+    return render_template("sla/dashboard.html", scope=platform_label(platform), days=days,
+                           windows=services.WINDOWS, page_args={"platform": platform}, export_args=None,
+                           endpoint="response.by_platform", platforms=platforms, platform=platform, rule=rule,
+                           summary=summary, series=series, chart=chart(series, rule.allowed, rule.target_rate))
 
 
 @bp.route("/shops/<int:shop_id>/response/export.csv")

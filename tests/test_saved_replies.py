@@ -151,3 +151,17 @@ def test_dates_in_a_reply_are_written_in_the_buyers_language(app, client, shop, 
     assert "سفارش شما در ۲۳ نوامبر ۲۰۲۶ ثبت شد." in page
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "en"})
     assert "You ordered on November 23, 2026." in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+
+
+def test_the_return_date_comes_from_the_planned_vacation(client, shop, make_saved_reply, make_vacation):
+    from datetime import datetime, timedelta, timezone
+
+    from sellerkit.clock import utcnow
+
+    make_saved_reply(shop["id"], title="Away", bodies={"en": "I'm back on {vacation_return_date|Monday}."})
+    client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "en"})
+    assert 'data-text="I&#39;m back on Monday."' in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    start = utcnow() + timedelta(days=10)
+    make_vacation(shop["id"], starts_at=datetime(start.year, start.month, start.day, 12, tzinfo=timezone.utc), days=5)
+    back = (start + timedelta(days=5)).strftime("%B %-d, %Y")
+    assert f"I&#39;m back on {back}." in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)

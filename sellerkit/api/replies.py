@@ -3,6 +3,7 @@ from flask import g, jsonify
 from flask_babel import gettext as _
 
 from sellerkit.api.core import ApiError, bp, json_body
+from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.policies import services as policies
@@ -89,7 +90,8 @@ def render_saved_reply(thread_id):
             "This value is not valid.")})
     now = utcnow()
     values = replies.placeholder_values(thread, membership.shop, g.api_user, now,
-                                        policies.placeholder_values(thread.shop_id))
+                                        policies.placeholder_values(thread.shop_id),
+                                        vacations.return_day(membership.shop, now))
     language, rendered = replies.render_for_thread(reply, thread, membership.shop, g.api_user, now, values)
     return jsonify({"saved_reply_id": reply.id, "language": language, "text": rendered.text,
                     "missing": list(rendered.missing)})

@@ -78,6 +78,15 @@ def active_vacation(shop_id, now):
         (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now)))
 
 
+def return_day(shop, now):
+    """The day the seller is back (in the shop's timezone): the end of the vacation in progress, else of the
+    next planned one; None when none is planned."""
+    vacation = active_vacation(shop.id, now) or db.session.scalar(
+        select(Vacation).where(Vacation.shop_id == shop.id, Vacation.starts_at > now)
+        .order_by(Vacation.starts_at).limit(1))
+    return vacation.ends().astimezone(ZoneInfo(shop.timezone)).date() if vacation else None
+
+
 def planner(shop, now):
     """What the seller should know before leaving: whether auto-replies count, and how many buyers wait."""
     waiting = db.session.scalar(select(func.count()).select_from(Thread).where(

@@ -117,7 +117,7 @@ def _locale(language):
         return Locale.parse("en")
 
 
-def placeholder_values(thread, shop, seller, now, policy_values=None):
+def placeholder_values(thread, shop, seller, now, policy_values=None, return_day=None):
     """Every placeholder's value for a thread, dates written in the buyer's language and the shop's timezone."""
     locale = _locale(thread.language or shop.default_language)
     zone = ZoneInfo(shop.timezone)
@@ -134,6 +134,8 @@ def placeholder_values(thread, shop, seller, now, policy_values=None):
         "tracking_number": order.tracking_number if order else None,
         "tracking_link": order.tracking_url if order else None,
     }
+    values["vacation_return_date"] = localize_digits(format_date(return_day, "long", locale=locale), locale) \
+        if return_day else None
     # Numbers quoted from the policies are written in the buyer's digits too (۳۰ for a Persian buyer).
     values.update({name: localize_digits(value, locale) if value else value
                    for name, value in (policy_values or {}).items()})

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from sellerkit import inbox
 from sellerkit.attachments import services as attachments
 from sellerkit.attachments.domain import is_inline_safe
+from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import locale_display_name
@@ -103,7 +104,8 @@ def _settings_form(thread, membership):
 def _saved_replies(thread, membership):
     """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
     shop, now = membership.shop, utcnow()
-    values = replies.placeholder_values(thread, shop, current_user, now, policies.placeholder_values(shop.id))
+    values = replies.placeholder_values(thread, shop, current_user, now, policies.placeholder_values(shop.id),
+                                        vacations.return_day(shop, now))
     picked = []
     for reply in replies.replies_for(membership):
         language, rendered = replies.render_for_thread(reply, thread, shop, current_user, now, values)

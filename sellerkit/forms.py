@@ -3,7 +3,10 @@ from flask import request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField
+from wtforms import FieldList, FormField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from sellerkit.i18n import locale_display_name
 
 # WTForms' own messages that our forms can show; listed so that they are extracted into our catalogs.
 N_ = str
@@ -69,3 +72,31 @@ class BaseForm(FlaskForm):
         else:
             self.form_errors.append(error.message)
 
+
+
+#: The languages a per-language text form always offers; the shop's default is added when it is another.
+OFFERED_LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
+
+
+def form_languages(default_language, also=()):
+    """The languages to offer: the six UI languages, the shop's default, and any already written."""
+    languages = list(OFFERED_LANGUAGES)
+    for language in (default_language, *also):
+        if language not in languages:
+            languages.append(language)
+    return languages
+
+
+def with_language_texts(form_class, languages, prefix, max_length, **kwargs):
+    """An instance of `form_class` with one optional text area per language (named `<prefix>_<language>`),
+    labelled with the language's name; `form.language_fields` lists (language, field)."""
+    class Form(form_class):
+        pass
+
+    for language in languages:
+        setattr(Form, f"{prefix}_{language}", TextAreaField(
+            locale_display_name(language),
+            validators=[Optional(), Length(max=max_length, message=_l("This text is too long."))]))
+    form = Form(**kwargs)
+    form.language_fields = [(language, form[f"{prefix}_{language}"]) for language in languages]
+    return form

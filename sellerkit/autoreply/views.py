@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sellerkit.autoreply import domain, forms, services
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.forms import form_languages, with_language_texts
 from sellerkit.shops import services as shops
 from sellerkit.web import form_page, run_form
 
@@ -18,19 +19,15 @@ def require_login():
     return None
 
 
-def _languages(shop):
-    languages = list(forms.OFFERED_LANGUAGES)
-    if shop.default_language not in languages:
-        languages.insert(0, shop.default_language)
-    return languages
-
-
 def _away_form(shop, formdata=None):
     bodies = services.away_bodies(shop.id)
-    form = forms.away_form(_languages(shop), formdata=formdata,
-                           data={"enabled": shop.away_replies_enabled,
-                                 **{f"away_{language}": body for language, body in bodies.items()}})
-    return form
+    return with_language_texts(forms.AwayForm, form_languages(shop.default_language), "away", forms.MAX_MESSAGE,
+                               formdata=formdata, data={"enabled": shop.away_replies_enabled,
+                                                        **{f"away_{lang}": body for lang, body in bodies.items()}})
+
+
+def _vacation_form(shop):
+    return with_language_texts(forms.VacationForm, form_languages(shop.default_language), "body", forms.MAX_MESSAGE)
 
 
 def _page(membership, form, away, status):
@@ -45,13 +42,12 @@ def _page(membership, form, away, status):
 def index(shop_id):
     membership = shops.membership_for(current_user, shop_id)
     shop, now = membership.shop, utcnow()
-    languages = _languages(shop)
-    form = forms.vacation_form(languages)
+    form = _vacation_form(shop)
     if form.is_submitted():
         shops.require_owner(membership)
     done, _vacation = run_form(form, lambda: services.plan_vacation(
         membership, form.starts_on.data, form.ends_on.data,
-        {language: field.data for language, field in form.body_fields}, now))
+        {language: field.data for language, field in form.language_fields}, now))
     if done:
         db.session.commit()
         flash(_("The vacation is planned. Buyers who write while you are away get your message once."), "success")
@@ -65,12 +61,12 @@ def away(shop_id):
     shops.require_owner(membership)
     form = _away_form(membership.shop, formdata=request.form)
     done, _result = run_form(form, lambda: services.save_away(
-        membership, form.enabled.data, {language: field.data for language, field in form.body_fields}))
+        membership, form.enabled.data, {language: field.data for language, field in form.language_fields}))
     if done:
         db.session.commit()
         flash(_("Away replies are saved."), "success")
         return redirect(url_for("vacations.index", shop_id=shop_id))
-    return _page(membership, forms.vacation_form(_languages(membership.shop)), form, 422)
+    return _page(membership, _vacation_form(membership.shop), form, 422)
 
 
 @bp.route("/shops/<int:shop_id>/vacations/<int:vacation_id>/end", methods=["POST"])

@@ -16,7 +16,9 @@ from flask_login import current_user, login_required
 from sellerkit.clock import utcnow
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.forms import form_languages, with_language_texts
 from sellerkit.replies import forms, services
+from sellerkit.replies.domain import MAX_BODY
 from sellerkit.replies.labels import PLACEHOLDER_HELP
 from sellerkit.shops import services as shops
 from sellerkit.web import form_page, run_form
@@ -30,14 +32,6 @@ def require_login():
     return None
 
 
-def _languages(shop, reply=None):
-    languages = list(forms.OFFERED_LANGUAGES)
-    for language in [shop.default_language] + list(reply.bodies if reply else ()):
-        if language not in languages:
-            languages.append(language)
-    return languages
-
-
 @bp.route("/shops/<int:shop_id>/replies")
 def listing(shop_id):
     membership = shops.membership_for(current_user, shop_id)
@@ -49,15 +43,15 @@ def listing(shop_id):
 
 def _save(membership, reply=None):
     shop = membership.shop
-    languages = _languages(shop, reply)
-    form = forms.reply_form(languages, obj=reply)
+    languages = form_languages(shop.default_language, reply.bodies if reply else ())
+    form = with_language_texts(forms.SavedReplyForm, languages, "body", MAX_BODY, obj=reply)
     if reply is not None and not form.is_submitted():
         form.personal.data = reply.owner_id is not None
-        for language, field in form.body_fields:
+        for language, field in form.language_fields:
             field.data = reply.bodies.get(language, "")
     done, saved = run_form(form, lambda: services.save_reply(
         membership, utcnow(), form.title.data or "", form.shortcut.data, form.folder.data,
-        {language: field.data or "" for language, field in form.body_fields}, personal=form.personal.data,
+        {language: field.data or "" for language, field in form.language_fields}, personal=form.personal.data,
         reply=reply))
     if not done:
         return form_page("replies/edit.html", form, shop=shop, reply=reply, placeholders=PLACEHOLDER_HELP)

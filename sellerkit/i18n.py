@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_timedelta, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as format_percent_babel
@@ -97,6 +98,15 @@ def locale_display_name(code, in_locale=None):
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:] if name else code
+
+
+def buyer_date(value, language):
+    """A date written for a buyer (saved replies, auto-replies): long form, their language and digits."""
+    try:
+        locale = Locale.parse(language or "en")
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    return localize_digits(babel_format_date(value, "long", locale=locale), locale)
 
 
 def format_when(value):

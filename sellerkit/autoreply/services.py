@@ -3,8 +3,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -18,7 +16,7 @@ from sellerkit.autoreply.models import (
 )
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
-from sellerkit.i18n import localize_digits
+from sellerkit.i18n import buyer_date
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.services import require_owner
@@ -182,12 +180,8 @@ def vacation_text(vacation, shop, thread, buyer):
     language, body = choose_variant(vacation.bodies, thread.language, shop.default_language)
     if body is None:
         return None
-    try:
-        locale = Locale.parse(language)
-    except (ValueError, UnknownLocaleError):
-        locale = Locale.parse("en")
     back = vacation.ends().astimezone(ZoneInfo(shop.timezone)).date()
-    values = {"vacation_return_date": localize_digits(format_date(back, "long", locale=locale), locale),
+    values = {"vacation_return_date": buyer_date(back, language),
               "shop_name": shop.name, "buyer_name": buyer.display_name or None}
     return render(body, values).text
 

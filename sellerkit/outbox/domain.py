@@ -1,4 +1,4 @@
-"""Pure outbox rules: when to retry a failed delivery, and when a claim has been held too long."""
+"""Pure outbox rules: when to retry a failed delivery, and how long a claim may be held."""
 from datetime import timedelta
 
 MAX_ATTEMPTS = 8
@@ -14,6 +14,3 @@ def next_attempt_at(attempts, now, permanent):
         return None
     return now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
 
-
-def is_claim_stale(claimed_at, now, timeout=CLAIM_TIMEOUT):
-    return claimed_at is not None and now - claimed_at > timeout

@@ -1,15 +1,14 @@
 """Saved-reply actions: list, save, delete, count usage, import and export, and fill one in for a thread."""
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
-from sellerkit.i18n import localize_digits
+from sellerkit.i18n import buyer_date, localize_digits
 from sellerkit.replies import domain
 from sellerkit.replies.models import SavedReply, SavedReplyVariant
 from sellerkit.shops.domain import BUYER_LANGUAGES
@@ -110,20 +109,13 @@ def record_usage(shop_id, user, reply_ids, now):
             .values(usage_count=SavedReply.usage_count + 1, last_used_at=now))
 
 
-def _locale(language):
-    try:
-        return Locale.parse(language or "en")
-    except (ValueError, UnknownLocaleError):
-        return Locale.parse("en")
-
-
 def placeholder_values(thread, shop, seller, now, policy_values=None, return_day=None):
     """Every placeholder's value for a thread, dates written in the buyer's language and the shop's timezone."""
-    locale = _locale(thread.language or shop.default_language)
+    language = thread.language or shop.default_language
     zone = ZoneInfo(shop.timezone)
 
     def date(value):
-        return localize_digits(format_date(value.astimezone(zone), "long", locale=locale), locale) if value else None
+        return buyer_date(value.astimezone(zone), language) if value else None
 
     order = thread.order
     values = {
@@ -134,10 +126,10 @@ def placeholder_values(thread, shop, seller, now, policy_values=None, return_day
         "tracking_number": order.tracking_number if order else None,
         "tracking_link": order.tracking_url if order else None,
     }
-    values["vacation_return_date"] = localize_digits(format_date(return_day, "long", locale=locale), locale) \
-        if return_day else None
+    values["vacation_return_date"] = buyer_date(return_day, language) if return_day else None
     # Numbers quoted from the policies are written in the buyer's digits too (۳۰ for a Persian buyer).
-    values.update({name: localize_digits(value, locale) if value else value
+    locale = Locale.parse(language) if language in ("fa", "bn") else None
+    values.update({name: localize_digits(value, locale) if value and locale else value
                    for name, value in (policy_values or {}).items()})
     return values
 

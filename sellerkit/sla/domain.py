@@ -4,7 +4,7 @@ All arithmetic is on aware datetimes. Business hours are wall-clock times in the
 deadline stays right across daylight-saving changes: an hour of business time is an hour the shop is open.
 """
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -127,10 +127,6 @@ def open_time_between(start, end, hours=None):
 def warning_time(due_at, lead):
     return due_at - lead
 
-
-def time_of_day(text):
-    hour, minute = text.split(":")
-    return time(int(hour), int(minute))
 
 
 def closed_since(now, hours):

@@ -33,10 +33,6 @@ def shop_rule(shop):
     return domain.rule_for(shop.platform, rule_overrides(shop))
 
 
-def shop_hours(shop):
-    return domain.hours_of(shop)
-
-
 def open_clock(thread):
     return db.session.scalar(select(ResponseClock).where(ResponseClock.thread_id == thread.id,
                                                          ResponseClock.status == "open"))
@@ -53,7 +49,7 @@ def on_buyer_message(shop, thread, message, is_new_thread):
     existing = open_clock(thread)
     if existing is not None:
         return existing
-    due = domain.deadline(message.posted_at, rule.allowed, shop_hours(shop) if rule.business_hours_only else None)
+    due = domain.deadline(message.posted_at, rule.allowed, domain.hours_of(shop) if rule.business_hours_only else None)
     clock = ResponseClock(shop_id=shop.id, thread_id=thread.id, message_id=message.id, started_at=message.posted_at,
                           due_at=due, warn_at=domain.warning_time(due, rule.warning_lead), status="open")
     db.session.add(clock)

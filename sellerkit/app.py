@@ -49,6 +49,9 @@ def _import_models():
     from sellerkit.accounts import models as _accounts  # noqa: F401
     from sellerkit.attachments import models as _attachments  # noqa: F401
     from sellerkit.autoreply import models as _autoreply  # noqa: F401
+    from sellerkit.consent import models as _consent  # noqa: F401
+    from sellerkit.coupons import models as _coupons  # noqa: F401
+    from sellerkit.followups import models as _followups  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
     from sellerkit.policies import models as _policies  # noqa: F401
     from sellerkit.replies import models as _replies  # noqa: F401

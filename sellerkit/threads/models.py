@@ -9,6 +9,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -124,6 +125,8 @@ class Message(db.Model):
     posted_at: Mapped[object] = mapped_column(UTCDateTime())
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     is_automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A buyer message the seller marked as a complaint: no marketing follow-up goes to a buyer whose last one is.
+    is_complaint: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 

@@ -1,0 +1,1 @@
+"""Marketing consent: its append-only history, opt-out links and stop replies."""

@@ -1,0 +1,1 @@
+"""Coupons: codes, bulk generation, marketplace imports and recorded redemptions."""

@@ -1,0 +1,1 @@
+"""Follow-up campaigns to past customers who consented, with coupons."""

@@ -58,6 +58,7 @@ def _import_models():
     from sellerkit.shops import models as _shops  # noqa: F401
     from sellerkit.sla import models as _sla  # noqa: F401
     from sellerkit.threads import models as _threads  # noqa: F401
+    from sellerkit.tickets import models as _tickets  # noqa: F401
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -74,6 +75,10 @@ def _register_blueprints(app):
     from sellerkit.accounts import views as account_views
     from sellerkit.api import core as api
     from sellerkit.autoreply import views as vacation_views
+    from sellerkit.consent import views as consent_views
+    from sellerkit.coupons import labels as coupon_labels
+    from sellerkit.coupons import views as coupon_views
+    from sellerkit.followups import views as followup_views
     from sellerkit.outbox import views as outbox_views
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
@@ -83,6 +88,8 @@ def _register_blueprints(app):
     from sellerkit.sla import views as response_views
     from sellerkit.threads import labels as thread_labels
     from sellerkit.threads import views as thread_views
+    from sellerkit.tickets import rules_views as dispute_rule_views
+    from sellerkit.tickets import views as ticket_views
 
     app.register_blueprint(account_views.bp)
     app.register_blueprint(settings_views.bp)
@@ -93,8 +100,14 @@ def _register_blueprints(app):
     app.register_blueprint(policy_views.bp)
     app.register_blueprint(vacation_views.bp)
     app.register_blueprint(response_views.bp)
+    app.register_blueprint(coupon_views.bp)
+    app.register_blueprint(consent_views.bp)
+    app.register_blueprint(followup_views.bp)
+    app.register_blueprint(ticket_views.bp)
+    app.register_blueprint(dispute_rule_views.bp)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)
     thread_labels.init_app(app)
+    coupon_labels.init_app(app)
     app.context_processor(switcher_context)

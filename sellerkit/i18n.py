@@ -100,6 +100,14 @@ def locale_display_name(code, in_locale=None):
     return name[:1].upper() + name[1:] if name else code
 
 
+def buyer_locale(language):
+    """The UI locale in which text for a buyer of this language is written: zh is zh_Hans; a language we have
+    no catalog for (German) gets English."""
+    if language == "zh":
+        return "zh_Hans"
+    return language if language in LOCALES else "en"
+
+
 def buyer_date(value, language):
     """A date written for a buyer (saved replies, auto-replies): long form, their language and digits."""
     try:

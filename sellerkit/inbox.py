@@ -6,13 +6,16 @@ from sqlalchemy.exc import IntegrityError
 
 from sellerkit.attachments import services as attachments
 from sellerkit.autoreply import services as autoreply
+from sellerkit.consent import services as consent
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.followups import services as followups
 from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
 from sellerkit.sla import services as sla
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
+from sellerkit.tickets import disputes
 
 
 @dataclass
@@ -30,7 +33,9 @@ def receive_buyer_message(shop, inbound, now, files=()):
     """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits).
 
     Finds or creates the buyer, the order and the thread, stores the message and its files, records the
-    event and opens the response clock under the platform's rule. Delivering the same external id again
+    event and opens the response clock under the platform's rule. A reply of just "stop" withdraws marketing
+    consent, the shop's dispute keywords mark the thread a dispute, and an order that arrives delivered gets the
+    follow-ups of the shop's active campaigns. Delivering the same external id again
     changes nothing and returns the stored message.
     """
     message, thread, is_new, is_new_thread = threads.receive(shop, inbound, now)
@@ -39,6 +44,11 @@ def receive_buyer_message(shop, inbound, now, files=()):
     if files:
         attachments.attach_files(shop, message, files, now)
     sla.on_buyer_message(shop, thread, message, is_new_thread)
+    if consent.on_buyer_message(thread.buyer, message, now) is not None:
+        threads.record_event(thread, None, "consent_withdrawn", now, message_id=message.id)
+    disputes.on_buyer_message(thread, message, now)
+    if thread.order_id is not None:
+        followups.plan_for_orders(shop.id, [thread.order_id], now)
     return Received(thread, message, True, auto_reply=_auto_reply(shop, thread, message, now))
 
 

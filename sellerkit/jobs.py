@@ -1,6 +1,6 @@
 """The one list of periodic jobs. Each finds what is due, acts, marks it done and commits once."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -9,9 +9,13 @@ from flask_babel import gettext as _
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.followups import services as followups
 from sellerkit.mail import send_system_mail
 from sellerkit.outbox.delivery import deliver_due
+from sellerkit.shops import services as shops
 from sellerkit.sla import services as sla
+from sellerkit.tickets import disputes
+from sellerkit.tickets import services as tickets
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ def sweep_response_clocks():
     """Record response warnings and breaches that fell due, each once; then mail each new warning once."""
     now = utcnow()
     sla.sweep(now)
+    disputes.mark_breached(now)
     db.session.commit()
     if not current_app.config.get("MAIL_SERVER"):
         return  # the warnings stay in the notifications list
@@ -50,8 +55,41 @@ def sweep_response_clocks():
                                    subject=subject or shop_name, link=link))
 
 
+def send_follow_ups():
+    """Plan follow-ups for orders that arrived by any path, then send the due ones in batches."""
+    if not followups.can_send():
+        current_app.logger.warning("Follow-ups wait: set SELLERKIT_SERVER_NAME so they can carry an opt-out link.")
+        return
+    now = utcnow()
+    followups.plan_all(now)
+    db.session.commit()
+    while followups.send_due(now) == followups.BATCH:
+        db.session.commit()  # a batch per transaction: a long backlog never holds the write lock for long
+    db.session.commit()
+
+
+def follow_tickets():
+    """Close tickets the platforms close by themselves, and draft tickets for disputes the shops' rules escalate;
+    the owners hear of each new draft by mail (and see it at the top of the ticket list)."""
+    now = utcnow()
+    tickets.close_by_platform_rules(now)
+    drafts = disputes.escalate_waiting(now)
+    db.session.commit()
+    if not current_app.config.get("MAIL_SERVER"):
+        return
+    for ticket in drafts:
+        link = url_for("tickets.ticket_page", ticket_id=ticket.id, _external=True)
+        for email, locale in shops.owner_addresses(ticket.shop_id):
+            with force_locale(locale or "en"):
+                send_system_mail(email, _("A ticket draft is ready to file: %(number)s", number=ticket.number),
+                                 _("A dispute was escalated by your rule. Check the draft and file it:\n\n%(link)s",
+                                   link=link))
+
+
 JOBS = (
     Job("sweep-response-clocks", every_seconds=60, run=sweep_response_clocks),
     Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
+    Job("send-follow-ups", every_seconds=300, run=send_follow_ups),
+    Job("follow-tickets", every_seconds=300, run=follow_tickets),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
 )

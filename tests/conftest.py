@@ -1,6 +1,6 @@
 """Fixtures: an app on a migrated database (SQLite, or PostgreSQL from SELLERKIT_TEST_DATABASE_URL), clients, factories."""
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import upgrade
@@ -32,7 +32,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +84,7 @@ def _empty_all_tables(app):
             if _db.engine.dialect.name == "postgresql":
                 connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
             else:
-                for table in tables + ["message_search"]:
+                for table in tables + ["message_search", "ticket_search"]:
                     connection.execute(text(f'DELETE FROM "{table}"'))
         _db.engine.dispose()
 
@@ -297,3 +297,23 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def make_campaign(app):
+    """A follow-up campaign (off, no coupon, 14 days after delivery) in a shop: returns its id."""
+    def make(shop_id, bodies=None, trigger="after_delivery", days=14, min_days_between=30, coupon_mode="none",
+             coupon_id=None, coupon_pool=None, active=False, activated_at=NOW):
+        from sellerkit.followups.models import Campaign, CampaignMessage
+
+        with app.app_context():
+            campaign = Campaign(shop_id=shop_id, name="Thank you", trigger=trigger, days=days,
+                                min_days_between=min_days_between, coupon_mode=coupon_mode, coupon_id=coupon_id,
+                                coupon_pool=coupon_pool, is_active=active, activated_at=activated_at if active else None,
+                                created_at=NOW, updated_at=NOW)
+            campaign.messages = [CampaignMessage(language=language, body=body) for language, body in
+                                 (bodies or {"en": "Hi {buyer_name|there}, thanks for order {order_reference}!"}).items()]
+            _db.session.add(campaign)
+            _db.session.commit()
+            return campaign.id
+    return make

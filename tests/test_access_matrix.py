@@ -9,8 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from sellerkit.accounts.models import ApiToken, User
-from sellerkit.shops.models import Membership
-from tests.conftest import PASSWORD
+from sellerkit.extensions import db as database
+from sellerkit.shops.models import Membership, Shop
+from sellerkit.threads.models import Message, Thread
+from sellerkit.tickets import services as ticket_services
+from tests.conftest import NOW, PASSWORD
 
 #: (endpoint, method) -> (who may use it, the status(es) a permitted request with an empty body answers).
 #: "member": any member of the object's shop; "owner": its owners only; "api_*": the same with a bearer token.
@@ -96,6 +99,63 @@ ACCESS = {
     ("policies.edit", "POST"): ("owner", 422),
     ("policies.version", "GET"): ("member", 200),
     ("policies.export", "GET"): ("member", 200),
+    ("coupons.index", "GET"): ("member", 200),
+    ("coupons.index", "POST"): ("owner", 422),
+    ("coupons.generate", "POST"): ("owner", 422),
+    ("coupons.import_codes", "POST"): ("owner", 422),  # no file: refused with the reason on the page
+    ("coupons.export", "GET"): ("member", 200),
+    ("coupons.redemptions", "GET"): ("member", 200),
+    ("coupons.redemptions", "POST"): ("member", 422),
+    ("coupons.import_redemptions", "POST"): ("member", 422),
+    ("api.list_coupons", "GET"): ("api_member", 200),
+    ("api.create_coupon", "POST"): ("api_owner", 400),
+    ("api.generate_coupons", "POST"): ("api_owner", 400),
+    ("api.list_redemptions", "GET"): ("api_member", 200),
+    ("api.record_redemption", "POST"): ("api_member", 400),
+    ("threads.mark_complaint", "POST"): ("member", 302),
+    ("threads.unmark_complaint", "POST"): ("member", 302),
+    ("consent.buyer", "GET"): ("member", 200),
+    ("consent.record", "POST"): ("member", 422),
+    ("consent.import_consents", "POST"): ("owner", 302),  # no file: sent back to the campaigns with the error
+    # Public: the signed token is the credential, and a made-up one is refused.
+    ("consent.opt_out", "GET"): ("public", 400),
+    ("consent.opt_out", "POST"): ("public", 400),
+    ("followups.index", "GET"): ("member", 200),
+    ("followups.new", "GET"): ("owner", 200),
+    ("followups.new", "POST"): ("owner", 422),
+    ("followups.campaign", "GET"): ("member", 200),
+    ("followups.campaign", "POST"): ("owner", 422),
+    ("followups.switch_on", "POST"): ("owner", 302),
+    ("followups.switch_off", "POST"): ("owner", 302),
+    ("api.get_buyer", "GET"): ("api_member", 200),
+    ("api.record_consent", "POST"): ("api_member", 400),  # an empty body lacks the action
+    ("api.list_campaigns", "GET"): ("api_member", 200),
+    ("api.get_campaign", "GET"): ("api_member", 200),
+    # The first escalation makes a draft; later ones are sent to the open ticket of the same problem.
+    ("tickets.escalate", "POST"): ("member", 302),
+    ("tickets.listing", "GET"): ("user", 200),
+    ("tickets.ticket_page", "GET"): ("member", 200),
+    ("tickets.edit_draft", "POST"): ("member", 422),  # no topic chosen
+    ("tickets.file", "POST"): ("member", (302, 422)),  # filed once; then "already filed" or "closed"
+    ("tickets.platform_ref", "POST"): ("member", 302),
+    # An empty form records the status "answered" (a status change alone is allowed), unless the ticket ended.
+    ("tickets.support_reply", "POST"): ("member", (302, 422)),
+    ("tickets.details", "POST"): ("member", 422),  # empty details
+    ("tickets.rate", "POST"): ("member", 422),  # not answered yet
+    ("tickets.cancel", "POST"): ("member", 302),
+    ("dispute_rules.index", "GET"): ("member", 200),
+    ("dispute_rules.add_keyword", "POST"): ("owner", 422),  # an empty keyword
+    ("dispute_rules.switch_keyword", "POST"): ("owner", 302),
+    ("dispute_rules.settings", "POST"): ("owner", 302),
+    ("api.list_tickets", "GET"): ("api_member", 200),
+    ("api.escalate", "POST"): ("api_member", (201, 409)),
+    ("api.get_ticket", "GET"): ("api_member", 200),
+    ("api.file_ticket", "POST"): ("api_member", (200, 400)),
+    ("api.support_reply", "POST"): ("api_member", 400),  # neither an answer nor a status
+    ("api.add_details", "POST"): ("api_member", 400),
+    ("api.rate", "POST"): ("api_member", 400),
+    ("api.cancel", "POST"): ("api_member", (200, 400)),  # cancelled once; then it is closed
+    ("api.support_mail", "POST"): ("api_member", 400),
 }
 #: Routes that destroy their object get a new one for every request, so they cannot disturb later cases.
 DESTRUCTIVE = {"replies.delete", "api.delete_saved_reply"}
@@ -126,7 +186,7 @@ def expected_status(access, allowed, role, target):
 
 @pytest.fixture
 def world(app, client, db, make_user, make_shop, add_member, make_conversation, make_saved_reply,
-          publish_policy, make_vacation):
+          publish_policy, make_vacation, make_campaign):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
              "owner_b": make_user("owner-b@example.com")}
@@ -152,7 +212,18 @@ def world(app, client, db, make_user, make_shop, add_member, make_conversation, 
     vacations = {name: make_vacation(shop_id) for name, shop_id in shops.items()}
     for name, shop_id in shops.items():
         publish_policy(shop_id, users["owner_a" if name == "A" else "owner_b"], "returns")
+    threads = {name: ids["thread_id"] for name, ids in conversations.items()}
+    buyers = {name: db.get(Thread, thread_id).buyer_id for name, thread_id in threads.items()}
+    messages = {name: db.scalar(select(Message.id).where(Message.thread_id == thread_id, Message.direction == "in"))
+                for name, thread_id in threads.items()}
+    campaigns = {name: make_campaign(shop_id) for name, shop_id in shops.items()}
+    with app.app_context():
+        tickets = {name: ticket_services.escalate(database.session.get(Shop, shops[name]),
+                                                  database.session.get(Thread, thread_id), NOW, topic_key="wrong_item").id
+                   for name, thread_id in threads.items()}
+        database.session.commit()
     return {"shop_id": shops, "member_id": owners, "reply_id": replies, "vacation_id": vacations,
+            "buyer_id": buyers, "message_id": messages, "campaign_id": campaigns, "ticket_id": tickets,
             "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens, "token_ids": token_ids,
             **{name: {shop: ids[name] for shop, ids in conversations.items()}
                for name in ("thread_id", "attachment_id", "item_id")}}
@@ -163,7 +234,8 @@ def url_arguments(rule, target, role, world):
     for name in rule.arguments:
         if name == "reply_id" and rule.endpoint in DESTRUCTIVE and target != "missing":
             values[name] = world["fresh"](target)
-        elif name in ("shop_id", "member_id", "thread_id", "attachment_id", "item_id", "reply_id"):
+        elif name in ("shop_id", "member_id", "thread_id", "attachment_id", "item_id", "reply_id", "buyer_id",
+                      "message_id", "campaign_id", "ticket_id"):
             values[name] = MISSING if target == "missing" else world[name][target]
         elif name == "token_id":
             other = "owner_b" if role != "owner_b" else "owner_a"
@@ -171,6 +243,8 @@ def url_arguments(rule, target, role, world):
                             "missing": MISSING}[target]
         elif name == "token":
             values[name] = "not-a-real-reset-token"
+        elif name in ("language", "keyword", "state"):
+            values[name] = {"language": "en", "keyword": "refund", "state": "off"}[name]
         elif name == "section":
             values[name] = "returns"
         elif name == "vacation_id":
@@ -190,7 +264,7 @@ def comparable(body):
 
 
 def targets_for(rule):
-    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id"}:
+    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id", "ticket_id"}:
         return ("A", "B", "missing")
     if "token_id" in rule.arguments:
         return ("own", "other", "missing")

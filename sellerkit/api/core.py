@@ -55,6 +55,14 @@ def json_body(allowed, required=()):
 
 
 def init_app(app):
-    from sellerkit.api import openapi, replies, shops, threads  # noqa: F401  (the routes register on bp)
+    from sellerkit.api import (  # noqa: F401  (the routes register on bp)
+        coupons,
+        followups,
+        openapi,
+        replies,
+        shops,
+        threads,
+        tickets,
+    )
 
     app.register_blueprint(bp)

@@ -1,7 +1,12 @@
 """The OpenAPI 3 document of the API, served at /api/v1/openapi.json; a test checks it covers every route."""
 from flask import jsonify
 
-from sellerkit.api import openapi_threads
+from sellerkit.api import (
+    openapi_coupons,
+    openapi_followups,
+    openapi_threads,
+    openapi_tickets,
+)
 from sellerkit.api.core import bp
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 
@@ -91,6 +96,9 @@ def document():
                                        "400": ERRORS["400"], "401": ERRORS["401"]}},
             },
             **openapi_threads.paths(ERRORS),
+            **openapi_coupons.paths(ERRORS),
+            **openapi_followups.paths(ERRORS),
+            **openapi_tickets.paths(ERRORS),
             "/shops/{shop_id}/response-stats": {"get": {
                 "summary": "Response rate and times over 7, 30 or 90 days", "operationId": "getResponseStats",
                 "parameters": [SHOP_ID, {"name": "days", "in": "query", "required": False,
@@ -106,7 +114,9 @@ def document():
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Shop": SHOP, "ShopInput": SHOP_INPUT, "Error": ERROR, **openapi_threads.SCHEMAS},
+            "schemas": {"Shop": SHOP, "ShopInput": SHOP_INPUT, "Error": ERROR, **openapi_threads.SCHEMAS,
+                        **openapi_coupons.SCHEMAS, **openapi_followups.SCHEMAS,
+                        **openapi_tickets.SCHEMAS},
         },
     }
 

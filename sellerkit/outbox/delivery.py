@@ -18,7 +18,7 @@ from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Buyer, Message, Thread
 
 
-def _mail_domain(config):
+def mail_domain(config):
     """The domain of the sender address, for our Message-IDs ("Shop <a@b.com>" gives b.com)."""
     address = parseaddr(config.get("MAIL_FROM") or "")[1]
     return address.rpartition("@")[2] or "localhost"
@@ -26,6 +26,12 @@ def _mail_domain(config):
 
 def build_delivery(item, config):
     """Everything a transport needs about one outbox item, read in one go."""
+    if item.ticket_event_id is not None:
+        from sellerkit.tickets.mail import (
+            build_ticket_delivery,  # a mail to support, not to a buyer
+        )
+
+        return build_ticket_delivery(item, config)
     message, thread, buyer, shop = db.session.execute(
         select(Message, Thread, Buyer, Shop).join(Thread, Thread.id == Message.thread_id)
         .join(Buyer, Buyer.id == Thread.buyer_id).join(Shop, Shop.id == Message.shop_id)
@@ -50,15 +56,15 @@ def build_delivery(item, config):
     return Delivery(
         outbox_id=item.id, shop_id=shop.id, subject=thread.subject or shop.name, body=message.body,
         is_automatic=message.is_automatic,
-        message_id_header=f"<sellerkit.{message.id}.{shop.id}@{_mail_domain(config)}>",
+        message_id_header=f"<sellerkit.{message.id}.{shop.id}@{mail_domain(config)}>",
         in_reply_to=(last_inbound.headers or {}).get("message-id") if last_inbound else None,
         to_email=buyer.email, from_email=shop.reply_from_email or config["MAIL_FROM"],
         webhook_url=shop.webhook_url, webhook_secret=shop.webhook_secret, payload=payload,
-        attachments=tuple(_file_contents(files)) if item.transport == "email" else (),
+        attachments=tuple(file_contents(files)) if item.transport == "email" else (),
     )
 
 
-def _file_contents(files):
+def file_contents(files):
     for stored in files:
         with open_attachment(stored) as handle:
             yield stored.filename, stored.content_type, handle.read()

@@ -11,6 +11,7 @@ class OutboxItem(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
         CheckConstraint("transport IN ('manual', 'email', 'webhook')", name="transport"),
+        CheckConstraint("(message_id IS NULL) <> (ticket_event_id IS NULL)", name="one_subject"),
         # The sweep looks for due pending rows and for claims that were never confirmed.
         Index("ix_outbox_items_status_due", "status", "due_at"),
         Index("ix_outbox_items_shop_status", "shop_id", "status", "id"),
@@ -18,7 +19,10 @@ class OutboxItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    #: A reply to a buyer, or (ticket_event_id) a mail to a platform's support team: exactly one of the two.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    ticket_event_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_events.id", ondelete="CASCADE"),
+                                                        unique=True)
     transport: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -5,20 +5,13 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from sellerkit.i18n import LOCALES, localize_digits
+from sellerkit.i18n import buyer_locale, localize_digits
 
 SECTION_TITLES = {"shipping": _l("Shipping"), "payment": _l("Payment options"),
                   "returns": _l("Returns and exchanges"), "privacy": _l("Privacy"),
                   "faq": _l("More information (FAQ)")}
 METHOD_LABELS = {"marketplace": _l("Payment through the marketplace"), "card": _l("Card"), "paypal": _l("PayPal"),
                  "bank_transfer": _l("Bank transfer"), "cash_on_delivery": _l("Cash on delivery")}
-
-
-def policy_locale(language):
-    """The UI locale a policy is written in for a buyer language: zh is zh_Hans, others fall back to English."""
-    if language == "zh":
-        return "zh_Hans"
-    return language if language in LOCALES else "en"
 
 
 def _sentences(section, options, locale):
@@ -53,7 +46,7 @@ def _sentences(section, options, locale):
 
 def render(section, content, language):
     """(title, paragraphs) of a section in the buyer's language; the seller's own text comes last, as written."""
-    locale = policy_locale(language)
+    locale = buyer_locale(language)
     with force_locale(locale):
         title = str(SECTION_TITLES[section])
         paragraphs = [localize_digits(sentence, Locale.parse(locale))

@@ -22,11 +22,11 @@ def is_valid_shortcut(shortcut):
         char == "-" or unicodedata.category(char)[0] in "LMN" for char in shortcut)
 
 
-def unknown_placeholders(body):
-    """Names in {braces} that look like placeholders but are not ours, in order of appearance."""
+def unknown_placeholders(body, names=PLACEHOLDERS):
+    """Names in {braces} that look like placeholders but are not in `names`, in order of appearance."""
     seen = []
     for match in PLACEHOLDER.finditer(body):
-        if match.group(1) not in PLACEHOLDERS and match.group(1) not in seen:
+        if match.group(1) not in names and match.group(1) not in seen:
             seen.append(match.group(1))
     return seen
 
@@ -42,13 +42,13 @@ class Rendered:
     missing: tuple
 
 
-def render(body, values):
-    """Fill the placeholders of `body` from `values` (name -> text or None); unknown names stay as typed."""
+def render(body, values, names=PLACEHOLDERS):
+    """Fill the placeholders of `body` from `values` (name -> text or None); names not in `names` stay as typed."""
     missing = []
 
     def fill(match):
         name, fallback = match.group(1), match.group(2)
-        if name not in PLACEHOLDERS:
+        if name not in names:
             return match.group(0)
         value = values.get(name)
         if value not in (None, ""):

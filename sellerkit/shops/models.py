@@ -41,6 +41,11 @@ class Shop(db.Model):
     response_warning_hours: Mapped[int | None]
     #: Answer automatically outside business hours with the shop's away message.
     away_replies_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    #: The platform support team's address: when set, tickets are filed by e-mail through the outbox.
+    support_email: Mapped[str | None] = mapped_column(String(254))
+    #: Automatic escalation: a draft ticket when a dispute's response deadline passes, or after it waited N days.
+    escalate_on_breach: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    escalate_after_days: Mapped[int | None]
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 
     memberships = relationship("Membership", back_populates="shop", cascade="all, delete-orphan")

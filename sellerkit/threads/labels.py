@@ -15,7 +15,9 @@ EVENT_LABELS = {
     "dispute_unmarked": _l("No longer a dispute"), "assigned": _l("Assignee changed"),
     "labels_changed": _l("Labels changed"), "language_changed": _l("Buyer's language changed"),
     "no_reply_needed": _l("Marked as needing no reply"), "response_warning": _l("Reply due soon"),
-    "response_breached": _l("Reply deadline passed"),
+    "response_breached": _l("Reply deadline passed"), "complaint_marked": _l("Marked as complaint"),
+    "complaint_unmarked": _l("No longer a complaint"), "dispute_rule": _l("Marked as dispute by a rule"),
+    "consent_withdrawn": _l("Buyer opted out of marketing"),
 }
 
 

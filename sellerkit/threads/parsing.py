@@ -25,7 +25,7 @@ def text_field(data, name, field=None, required=False):
     return value
 
 
-def _moment(data, name, field=None, required=False):
+def moment_field(data, name, field=None, required=False):
     value = text_field(data, name, field, required)
     if value is None:
         return None
@@ -64,7 +64,7 @@ def _order(data):
     currency = text_field(order, "currency", "order.currency")
     if currency is not None and (len(currency) != 3 or not currency.isalpha()):
         raise InputError(_("Some fields have the wrong type."), fields={"order.currency": _("This value is not valid.")})
-    fields = {name: _moment(order, name, f"order.{name}") for name in ("placed_at", "shipped_at", "delivered_at")}
+    fields = {name: moment_field(order, name, f"order.{name}") for name in ("placed_at", "shipped_at", "delivered_at")}
     for name in ("tracking_number", "tracking_url"):
         value = text_field(order, name, f"order.{name}")
         fields[name] = value[:{"tracking_number": 100, "tracking_url": 500}[name]] if value else None
@@ -86,7 +86,7 @@ def inbound_from_json(data):
     reference, order = _order(data)
     return domain.Inbound(
         external_id=text_field(data, "external_id"), body=text_field(data, "body", required=True),
-        received_at=_moment(data, "received_at", required=True),
+        received_at=moment_field(data, "received_at", required=True),
         buyer_external_id=text_field(buyer, "id", "buyer.id"), buyer_name=text_field(buyer, "name", "buyer.name") or "",
         buyer_language=text_field(buyer, "language", "buyer.language"), buyer_email=text_field(buyer, "email", "buyer.email"),
         thread_external_id=text_field(data, "thread_external_id"), subject=text_field(data, "subject") or "",

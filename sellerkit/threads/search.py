@@ -57,5 +57,6 @@ def matching_thread_ids(query):
 
 
 def is_search_table(name):
-    """The search table and FTS5's shadow tables, which the models do not describe."""
-    return name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")
+    """The search tables (of messages here, of tickets in tickets.search) and FTS5's shadow tables, which the
+    models do not describe."""
+    return any(name == table or name.startswith(table + "_") for table in (SEARCH_TABLE, "ticket_search"))

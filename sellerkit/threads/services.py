@@ -125,6 +125,22 @@ def find_or_create_thread(shop, buyer, order, inbound, now):
     return found, found is thread
 
 
+def thread_to_write(shop, buyer, order, subject, now):
+    """The conversation a message the seller starts goes into: the latest one about the order, else the buyer's
+    latest, else a new one with this subject."""
+    for where in ((Thread.order_id == order.id,) if order else ()), ():
+        thread = db.session.scalar(select(Thread).where(Thread.shop_id == shop.id, Thread.buyer_id == buyer.id, *where)
+                                   .order_by(Thread.last_message_at.desc(), Thread.id.desc()).limit(1))
+        if thread is not None:
+            return thread
+    thread = Thread(shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None, external_id=None,
+                    subject=subject[:domain.MAX_SUBJECT], status="awaiting_buyer", is_dispute=False,
+                    language=buyer.language, last_message_at=now, created_at=now)
+    db.session.add(thread)
+    db.session.flush()
+    return thread
+
+
 def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None, headers=None, language=None,
                 is_automatic=False, index_text=None):
     """The one write path of every message: store it, move the thread's state, index it, record the event."""
@@ -137,8 +153,8 @@ def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None
     state = domain.ThreadState(thread.status, thread.waiting_since)
     if kind == "buyer":
         state = domain.after_inbound(state, posted_at)
-    elif kind in ("reply", "follow_up"):
-        # An auto-reply leaves the thread waiting: the seller still owes the buyer a real answer.
+    elif kind == "reply":
+        # An auto-reply or a follow-up leaves the thread as it was: only a real answer settles what the buyer asked.
         state = domain.after_reply(state)
     if kind != "note":
         thread.status, thread.waiting_since = state.status, state.waiting_since
@@ -195,6 +211,19 @@ def thread_for(user, thread_id):
     if row is None:
         raise NotFound(THREAD_NOT_FOUND)
     return row
+
+
+def set_complaint(thread, actor, message_id, is_complaint, now):
+    """Mark a buyer message as a complaint (or not): no marketing follow-up goes to a buyer whose last one is."""
+    message = db.session.scalar(select(Message).where(Message.id == message_id, Message.thread_id == thread.id,
+                                                      Message.direction == "in"))
+    if message is None:
+        raise NotFound(_l("This message does not exist or is not in your shops."))
+    if message.is_complaint != is_complaint:
+        message.is_complaint = is_complaint
+        record_event(thread, actor, "complaint_marked" if is_complaint else "complaint_unmarked", now,
+                     message_id=message.id)
+    return message
 
 
 def add_note(thread, actor, body, now):

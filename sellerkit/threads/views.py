@@ -35,6 +35,10 @@ from sellerkit.sla import services as sla
 from sellerkit.threads import domain, forms, queries
 from sellerkit.threads import services as threads
 from sellerkit.threads.labels import status_label, view_label
+from sellerkit.tickets import services as tickets
+from sellerkit.tickets.forms import EscalateForm
+from sellerkit.tickets.labels import LIFECYCLE_LABELS
+from sellerkit.tickets.views import topic_choices
 from sellerkit.web import form_page, run_form
 
 bp = Blueprint("threads", __name__)
@@ -125,7 +129,17 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
         outbox=outbox, events=queries.thread_events(thread), settings_form=_settings_form(thread, membership),
         reply_form=reply_form or forms.ReplyForm(formdata=None),
         note_form=note_form or forms.NoteForm(formdata=None, prefix="note"),
-        pasted_form=pasted_form or forms.PastedMessageForm(formdata=None, prefix="pasted")), status
+        pasted_form=pasted_form or forms.PastedMessageForm(formdata=None, prefix="pasted"),
+        **_ticket_context(thread, membership.shop)), status
+
+
+def _ticket_context(thread, shop):
+    """The conversation's support tickets, and the escalate form with the platform's topics."""
+    form = EscalateForm(formdata=None)
+    form.topic.choices = [SelectChoice("", _("Suggested from the buyer's words"))] + \
+        topic_choices(tickets.profile_of(shop.platform))
+    return {"thread_tickets": tickets.tickets_of_thread(thread.id), "escalate_form": form,
+            "ticket_lifecycles": LIFECYCLE_LABELS}
 
 
 @bp.route("/threads/<int:thread_id>")
@@ -233,6 +247,24 @@ def no_reply_needed(thread_id):
     db.session.commit()
     flash(_("Marked as needing no reply."), "success")
     return redirect(url_for("threads.thread_page", thread_id=thread_id))
+
+
+@bp.route("/threads/<int:thread_id>/messages/<int:message_id>/complaint", methods=["POST"])
+def mark_complaint(thread_id, message_id):
+    return _set_complaint(thread_id, message_id, True, _("Marked as a complaint: no follow-ups go to this buyer."))
+
+
+@bp.route("/threads/<int:thread_id>/messages/<int:message_id>/not-complaint", methods=["POST"])
+def unmark_complaint(thread_id, message_id):
+    return _set_complaint(thread_id, message_id, False, _("No longer marked as a complaint."))
+
+
+def _set_complaint(thread_id, message_id, is_complaint, done):
+    thread, _membership = threads.thread_for(current_user, thread_id)
+    threads.set_complaint(thread, current_user, message_id, is_complaint, utcnow())
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("threads.thread_page", thread_id=thread_id) + f"#message-{message_id}")
 
 
 @bp.route("/notifications")

@@ -1,0 +1,13 @@
+"""Translated names of consent sources and actions."""
+from flask_babel import lazy_gettext as _l
+
+SOURCE_LABELS = {
+    "order_checkbox": _l("Checkbox on the order"),
+    "message": _l("In a message"),
+    "import": _l("Import"),
+    "seller": _l("Recorded by the seller"),
+    "api": _l("API"),
+    "opt_out_link": _l("Opt-out link"),
+    "stop_reply": _l("Replied STOP"),
+}
+ACTION_LABELS = {"given": _l("Consent given"), "withdrawn": _l("Consent withdrawn")}

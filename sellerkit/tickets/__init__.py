@@ -1,0 +1,1 @@
+"""Support tickets on the marketplaces, from disputes."""

@@ -1,0 +1,91 @@
+"""The dispute rules page: keywords per language, the breach rule, automatic escalation and the support address."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from sellerkit.clock import utcnow
+from sellerkit.errors import ServiceError
+from sellerkit.extensions import db
+from sellerkit.forms import OFFERED_LANGUAGES
+from sellerkit.i18n import locale_display_name
+from sellerkit.shops import services as shops
+from sellerkit.tickets import disputes, domain, forms
+
+bp = Blueprint("dispute_rules", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+def _keyword_form(**kwargs):
+    form = forms.KeywordForm(**kwargs)
+    form.language.choices = [SelectChoice(code, locale_display_name(code)) for code in OFFERED_LANGUAGES]
+    return form
+
+
+def _page(membership, keyword_form=None, settings_form=None, status=200):
+    shop = membership.shop
+    stored = disputes.rules_of(shop.id)
+    _keywords, breach = disputes.effective_rules(shop.id)
+    rules = [(r.language, r.keyword, r.enabled) for r in stored if r.kind == "keyword"] if stored else \
+        [(language, keyword, True) for language, keyword in domain.default_keywords()]
+    settings = settings_form or forms.EscalationSettingsForm(data={
+        "breach_rule": breach, "escalate_on_breach": shop.escalate_on_breach,
+        "escalate_after_days": shop.escalate_after_days, "support_email": shop.support_email})
+    return render_template("tickets/rules.html", shop=shop, membership=membership, rules=rules,
+                           keyword_form=keyword_form or _keyword_form(), settings_form=settings,
+                           defaults=not stored), status
+
+
+@bp.route("/shops/<int:shop_id>/dispute-rules")
+def index(shop_id):
+    return _page(shops.membership_for(current_user, shop_id))
+
+
+@bp.route("/shops/<int:shop_id>/dispute-rules/keywords", methods=["POST"])
+def add_keyword(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    shops.require_owner(membership)
+    form = _keyword_form()
+    if form.validate_on_submit():
+        try:
+            disputes.add_keyword(shop_id, form.language.data, form.keyword.data, utcnow())
+        except ServiceError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("The keyword is added."), "success")
+            return redirect(url_for("dispute_rules.index", shop_id=shop_id))
+    return _page(membership, keyword_form=form, status=422)
+
+
+@bp.route("/shops/<int:shop_id>/dispute-rules/<language>/<keyword>/<any(on, off):state>", methods=["POST"])
+def switch_keyword(shop_id, language, keyword, state):
+    membership = shops.membership_for(current_user, shop_id)
+    shops.require_owner(membership)
+    disputes.set_rule_enabled(shop_id, "keyword", language, keyword, state == "on", utcnow())
+    db.session.commit()
+    flash(_("The rule is switched on.") if state == "on" else _("The rule is switched off."), "success")
+    return redirect(url_for("dispute_rules.index", shop_id=shop_id))
+
+
+@bp.route("/shops/<int:shop_id>/dispute-rules/settings", methods=["POST"])
+def settings(shop_id):
+    membership = shops.membership_for(current_user, shop_id)
+    shops.require_owner(membership)
+    form = forms.EscalationSettingsForm()
+    if not form.validate_on_submit():
+        return _page(membership, settings_form=form, status=422)
+    shop, now = membership.shop, utcnow()
+    disputes.set_rule_enabled(shop_id, "breach", "", "", form.breach_rule.data, now)
+    shop.escalate_on_breach = form.escalate_on_breach.data
+    shop.escalate_after_days = form.escalate_after_days.data
+    shop.support_email = (form.support_email.data or "").strip().lower() or None
+    db.session.commit()
+    flash(_("The dispute settings are saved."), "success")
+    return redirect(url_for("dispute_rules.index", shop_id=shop_id))

@@ -11,11 +11,16 @@ from sqlalchemy import select
 from sellerkit import inbox
 from sellerkit.accounts import services as accounts
 from sellerkit.accounts.models import User
+from sellerkit.consent import services as consent
+from sellerkit.coupons import services as coupons
 from sellerkit.extensions import db
+from sellerkit.followups import services as followups
+from sellerkit.followups.models import Campaign
 from sellerkit.shops import services as shops
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads import services as threads
 from sellerkit.threads.domain import Inbound
+from sellerkit.tickets import services as tickets
 
 DEMO_EMAIL = "demo@sellerkit.local"
 
@@ -98,6 +103,54 @@ def _shop(owner, platform, name, language, timezone, now):
     return existing or shops.create_shop(owner, name, platform, language, timezone, now)
 
 
+#: The demo campaign's message in each shop's language.
+THANKS = {
+    "en": "{buyer_name|Hello}, thank you for order {order_reference}! Your code {coupon_code} gives 10% off until "
+          "{coupon_expiry}.",
+    "pl": "{buyer_name|Dzień dobry}, dziękujemy za zamówienie {order_reference}! Kod {coupon_code} daje 10% rabatu "
+          "do {coupon_expiry}.",
+    "ru": "{buyer_name|Здравствуйте}, спасибо за заказ {order_reference}! Промокод {coupon_code} даёт скидку 10% "
+          "до {coupon_expiry}.",
+    "fa": "{buyer_name|سلام}، از خرید شما ({order_reference}) سپاسگزاریم! کد {coupon_code} تا {coupon_expiry} "
+          "۱۰٪ تخفیف دارد.",
+    "bn": "{buyer_name|নমস্কার}, অর্ডার {order_reference}-এর জন্য ধন্যবাদ! {coupon_code} কোডে {coupon_expiry} পর্যন্ত "
+          "১০% ছাড়।",
+}
+
+
+def _ticket(shop, thread, owner, now):
+    """The dispute escalated to the platform's support: filed, and support asking for details."""
+    ticket = tickets.escalate(shop, thread, now - timedelta(hours=3), owner)
+    tickets.file(ticket, owner, now - timedelta(hours=2), platform_ref=f"{shop.platform[:2].upper()}-77{ticket.id}")
+    tickets.record_support_reply(ticket, "Please send a photo of the parcel's label.", "awaiting_details",
+                                 now - timedelta(hours=1), owner)
+
+
+def _marketing(shop, owner, now, currency):
+    """Past customers who agreed to hear from the shop, a pool of thank-you codes and a campaign ready to switch on."""
+    membership = db.session.scalar(select(Membership).where(Membership.shop_id == shop.id,
+                                                            Membership.user_id == owner.id))
+    if db.session.scalar(select(Campaign.id).where(Campaign.shop_id == shop.id)):
+        return
+    for number in range(3):
+        received = inbox.receive_buyer_message(shop, Inbound(
+            external_id=f"demo-{shop.platform}-past-{number}", body="Thank you, it arrived!",
+            received_at=now - timedelta(days=20 + number), buyer_external_id=f"demo-{shop.platform}-past-{number}",
+            buyer_name=f"Customer {number + 1}", buyer_language=shop.default_language,
+            order_reference=f"{shop.platform[:2].upper()}-{900 + number}",
+            order={"placed_at": now - timedelta(days=30 + number), "delivered_at": now - timedelta(days=21 + number)}),
+            now)
+        if number < 2:
+            consent.record(received.thread.buyer, "given", "order_checkbox", "Send me offers and coupons.",
+                           now - timedelta(days=30 + number), now)
+    coupons.generate_pool(membership, "THANKS", 20, "percent", Decimal("10"), None, None, now + timedelta(days=60),
+                          None, now)
+    followups.save_campaign(membership, None, {
+        "name": "Thank you + 10%", "trigger": "after_delivery", "days": 14, "min_days_between": 30,
+        "coupon_mode": "pool", "coupon_pool": "THANKS"},
+        {shop.default_language: THANKS[shop.default_language]}, now)
+
+
 def create_demo_data(now, email=None, min_password_length=10):
     """Make (or complete) the demo shops; running it again adds nothing. Returns (owner, new password or None)."""
     owner, password = _owner(email, now, min_password_length)
@@ -124,5 +177,7 @@ def create_demo_data(now, email=None, min_password_length=10):
             if is_dispute:
                 threads.update_thread(thread, owner, now, is_dispute=True, labels=["refund"])
                 threads.add_note(thread, owner, "Photo received. Offer a replacement before a refund.", now)
+                _ticket(shop, thread, owner, now)
+        _marketing(shop, owner, now, currency)
     db.session.commit()
     return owner, password

@@ -93,7 +93,7 @@ def test_preview_then_switch_on_sends_once_in_the_buyers_language_with_an_opt_ou
     assert english.body.startswith("Hi B-EN, thanks for order ORD-b-en!")
     assert persian.body.startswith("سلام B-FA، از خرید شما ممنونیم!")
     assert "http://shop.example/opt-out/" in english.body and "reply STOP" in english.body
-    assert "http://shop.example/opt-out/" in persian.body and "reply STOP" not in persian.body
+    assert "http://shop.example/opt-out/" in persian.body and "لغو" in persian.body
     assert db.count(OutboxItem, OutboxItem.message_id.in_([english.id, persian.id])) == 2
     statuses = {(f.status, f.reason) for f in db.scalars(select(FollowUp))}
     assert statuses == {("sent", None), ("skipped", "no_consent"), ("pending", None)}
@@ -340,3 +340,20 @@ def test_the_api_shows_a_campaigns_preview_and_figures(app, client, shop, make_c
     body = client.get(f"/api/v1/shops/{shop}/campaigns/{campaign_id}", headers=api_token(client)).get_json()
     assert body["preview"] == {"reach_now": 1, "later": 0, "waiting": {}, "skipped": {"no_consent": 1}}
     assert body["figures"]["sent"] == 0 and body["messages"]["en"].startswith("Hi {buyer_name|there}")
+
+
+def test_a_buyer_with_an_open_support_ticket_gets_no_follow_up(app, db, shop, make_campaign):
+    from sellerkit.threads.models import Thread
+    from sellerkit.tickets import services as tickets
+
+    _buyer, thread_id = customer(app, shop, "b-1")
+    with app.app_context():
+        tickets.escalate(_db.session.get(Shop, shop), _db.session.get(Thread, thread_id), utcnow(),
+                         topic_key="wrong_item")
+        _db.session.commit()
+    make_campaign(shop, active=True, activated_at=utcnow())
+    with app.app_context():
+        followups.plan_all(utcnow())
+        _db.session.commit()
+    send_due(app)
+    assert [(f.status, f.reason) for f in db.scalars(select(FollowUp))] == [("skipped", "open_ticket")]

@@ -1,5 +1,5 @@
 """The shop a request works in: taken from the URL and checked against the user's memberships."""
-from flask import g, session
+from flask import g, request, session
 from flask_login import current_user
 
 from sellerkit.shops import services
@@ -21,4 +21,11 @@ def switcher_context():
     """The user's shops for the switcher in the header; one query per page."""
     if not current_user.is_authenticated:
         return {}
-    return {"my_memberships": services.memberships_of(current_user), "current_shop": g.get("shop")}
+    memberships = services.memberships_of(current_user)
+    shop = g.get("shop")
+    if shop is None and request.view_args and "shop_id" in request.view_args:
+        # Every page of a shop (replies, campaigns, coupons...) shows the shop's menu, from the memberships at hand.
+        found = next((m for m in memberships if m.shop_id == request.view_args["shop_id"]), None)
+        if found is not None:
+            shop, g.membership = found.shop, g.get("membership") or found
+    return {"my_memberships": memberships, "current_shop": shop}

@@ -3,6 +3,7 @@ in the shop's language for the platform's support team."""
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
 from sellerkit.extensions import db
-from sellerkit.i18n import buyer_locale
+from sellerkit.i18n import buyer_locale, localize_digits
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.threads.models import Message
@@ -40,7 +41,9 @@ def write(shop, thread, profile, category, topic, now):
     versions = policies.versions_for_order(shop.id, order.placed_at) if order else {}
 
     def moment(value):
-        return format_datetime(value.astimezone(zone), "medium", locale=locale) if value else "—"
+        if value is None:
+            return "—"
+        return localize_digits(format_datetime(value.astimezone(zone), "medium", locale=locale), Locale.parse(locale))
 
     with force_locale(locale):
         subject = topic.name(language)

@@ -2,6 +2,7 @@
 answers come back threaded by In-Reply-To (or the ticket number in the subject)."""
 import re
 
+from flask import current_app
 from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
@@ -16,20 +17,11 @@ from sellerkit.tickets.models import Ticket, TicketEvent
 NUMBER_IN_SUBJECT = re.compile(r"\[SK-(\d{6,})\]")
 
 
-def _queue(shop, ticket, event, now):
-    from flask import current_app
-
+def queue_mail(shop, ticket, event, now):
+    """Send the filing (or the seller's added details) to the platform's support address through the outbox."""
     event.mail_id = f"<sellerkit.ticket.{ticket.id}.{event.id}@{mail_domain(current_app.config)}>"
     db.session.add(OutboxItem(shop_id=shop.id, ticket_event_id=event.id, transport="email", status="pending",
                               attempts=0, due_at=now, created_at=now))
-
-
-def queue_filing(shop, ticket, event, now):
-    _queue(shop, ticket, event, now)
-
-
-def queue_details(shop, ticket, event, now):
-    _queue(shop, ticket, event, now)
 
 
 def build_ticket_delivery(item, config):

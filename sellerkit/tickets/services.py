@@ -213,7 +213,7 @@ def file(ticket, actor, now, platform_ref=None):
         db.session.flush()
         from sellerkit.tickets import mail
 
-        mail.queue_filing(shop, ticket, event, now)
+        mail.queue_mail(shop, ticket, event, now)
     return ticket
 
 
@@ -252,7 +252,7 @@ def add_details(ticket, body, actor, now):
         db.session.flush()
         from sellerkit.tickets import mail
 
-        mail.queue_details(db.session.get(Shop, ticket.shop_id), ticket, event, now)
+        mail.queue_mail(db.session.get(Shop, ticket.shop_id), ticket, event, now)
     return event
 
 

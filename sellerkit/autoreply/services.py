@@ -78,9 +78,11 @@ def active_vacation(shop_id, now):
 
 def return_day(shop, now):
     """The day the seller is back (in the shop's timezone): the end of the vacation in progress, else of the
-    next planned one; None when none is planned."""
-    vacation = active_vacation(shop.id, now) or db.session.scalar(
-        select(Vacation).where(Vacation.shop_id == shop.id, Vacation.starts_at > now)
+    next planned one; None when none is planned. Vacations never overlap, so the earliest one not over yet is
+    the one in progress if there is one."""
+    vacation = db.session.scalar(select(Vacation).where(
+        Vacation.shop_id == shop.id, Vacation.ends_at > now,
+        (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now))
         .order_by(Vacation.starts_at).limit(1))
     return vacation.ends().astimezone(ZoneInfo(shop.timezone)).date() if vacation else None
 

@@ -1,6 +1,7 @@
 """Policy actions: edit a section's draft, publish it as a new version, and find the version an order agreed to."""
+from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
@@ -37,13 +38,19 @@ def versions_of(shop_id, section):
                               .order_by(PolicyVersion.number.desc())).all()
 
 
+def _published(shop_id):
+    """Every published version of the shop, read once per request: the thread page needs both the current
+    versions (for saved replies) and the ones an order was placed under."""
+    cache = g.setdefault("policy_versions", {})
+    if shop_id not in cache:
+        cache[shop_id] = db.session.scalars(select(PolicyVersion).where(PolicyVersion.shop_id == shop_id)
+                                            .order_by(PolicyVersion.section, PolicyVersion.number)).all()
+    return cache[shop_id]
+
+
 def current_versions(shop_id):
-    """The current version of every published section: {section: PolicyVersion}, in one query."""
-    latest = select(PolicyVersion.section, func.max(PolicyVersion.number).label("number")).where(
-        PolicyVersion.shop_id == shop_id).group_by(PolicyVersion.section).subquery()
-    rows = db.session.scalars(select(PolicyVersion).join(latest, (latest.c.section == PolicyVersion.section) & (
-        latest.c.number == PolicyVersion.number)).where(PolicyVersion.shop_id == shop_id))
-    return {row.section: row for row in rows}
+    """The current version of every published section: {section: PolicyVersion}."""
+    return {row.section: row for row in _published(shop_id)}  # ordered by number: the last one stays
 
 
 def version(shop_id, section, number):
@@ -103,6 +110,7 @@ def publish(membership, section, now):
     db.session.add(published)
     db.session.delete(draft)
     db.session.flush()
+    g.pop("policy_versions", None)
     return published
 
 
@@ -111,11 +119,10 @@ def versions_for_order(shop_id, placed_at):
     policy of that date, because versions are immutable and carry their publish time."""
     if placed_at is None:
         return {}
-    rows = db.session.scalars(select(PolicyVersion).where(PolicyVersion.shop_id == shop_id,
-                                                          PolicyVersion.published_at <= placed_at))
     by_section = {}
-    for row in rows:
-        by_section.setdefault(row.section, []).append(row)
+    for row in _published(shop_id):
+        if row.published_at <= placed_at:
+            by_section.setdefault(row.section, []).append(row)
     return {section: domain.version_in_force(found, placed_at) for section, found in by_section.items()}
 
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
@@ -99,15 +99,14 @@ def latest_messages(thread_ids):
 
 def thread_messages(thread):
     """Every message of a thread in order, with attachments, authors and delivery state, in a few queries."""
-    messages = db.session.scalars(
-        select(Message).where(Message.thread_id == thread.id).order_by(Message.posted_at, Message.id)
-        .options(selectinload(Message.attachments), selectinload(Message.author))
-    ).all()
-    outbox = {item.message_id: item for item in db.session.scalars(
-        select(OutboxItem).where(OutboxItem.message_id.in_([m.id for m in messages if m.direction == "out"])))}
-    return messages, outbox
+    rows = db.session.execute(
+        select(Message, OutboxItem).outerjoin(OutboxItem, OutboxItem.message_id == Message.id)
+        .where(Message.thread_id == thread.id).order_by(Message.posted_at, Message.id)
+        .options(joinedload(Message.attachments), joinedload(Message.author))
+    ).unique().all()
+    return [message for message, _item in rows], {item.message_id: item for _message, item in rows if item}
 
 
 def thread_events(thread):
     return db.session.scalars(select(ThreadEvent).where(ThreadEvent.thread_id == thread.id)
-                              .order_by(ThreadEvent.id).options(selectinload(ThreadEvent.actor))).all()
+                              .order_by(ThreadEvent.id).options(joinedload(ThreadEvent.actor))).all()

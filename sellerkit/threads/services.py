@@ -4,7 +4,7 @@ import hashlib
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
@@ -206,7 +206,7 @@ def thread_for(user, thread_id):
     row = db.session.execute(
         select(Thread, Membership).join(Membership, Membership.shop_id == Thread.shop_id)
         .where(Thread.id == thread_id, Membership.user_id == user.id)
-        .options(joinedload(Membership.shop), joinedload(Thread.order), selectinload(Thread.labels))
+        .options(joinedload(Membership.shop), joinedload(Thread.order), joinedload(Thread.labels))
     ).unique().first()
     if row is None:
         raise NotFound(THREAD_NOT_FOUND)

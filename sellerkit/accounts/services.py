@@ -1,6 +1,7 @@
 """Account actions: sign-up, login with throttling, sessions, passwords and API tokens."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sellerkit.accounts import domain
@@ -15,6 +16,7 @@ from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES
 from sellerkit.shops.domain import is_valid_timezone
+from sellerkit.shops.models import Membership
 
 # Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("sellerkit-timing-equaliser")
@@ -90,10 +92,12 @@ def start_session(user, now, lifetime):
 def user_for_session(token, now):
     if not token:
         return None
-    return db.session.scalar(
+    # Every page shows the shop switcher, so the memberships and their shops come in the same query.
+    return db.session.scalars(
         select(User).join(UserSession, UserSession.user_id == User.id).where(
             UserSession.token_hash == domain.hash_token(token), UserSession.expires_at > now)
-    )
+        .options(joinedload(User.memberships).joinedload(Membership.shop))
+    ).unique().first()
 
 
 def end_session(token):

@@ -2,7 +2,7 @@
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -19,11 +19,11 @@ from sellerkit.sla import services as sla
 from sellerkit.sla.models import ResponseClock
 from sellerkit.threads import bulk, search, textsearch
 from sellerkit.threads.domain import Inbound
-from sellerkit.threads.models import Message, Thread, ThreadEvent, ThreadLabel
+from sellerkit.threads.models import Message, Order, Thread, ThreadEvent, ThreadLabel
 from sellerkit.threads.services import body_sha256
 from sellerkit.tickets import disputes
 from sellerkit.tickets import services as tickets
-from sellerkit.bench.texts import LANGUAGES, VOCABULARY, Writer
+from sellerkit.bench.texts import LANGUAGES, VACATION, VOCABULARY, Writer, saved_reply_body
 
 EMAIL = "bench-owner@example.com"
 #: Known to the runner, which logs in through the real form with it.
@@ -118,8 +118,8 @@ def _thread_times(rng, turns, waiting, now):
 
 
 def _plan_shop(rng, writer, shop_index, default_language, threads, orders, now):
-    """(planned threads, inbound buyer messages) of one shop, in posting order within each thread."""
-    buyers = {}
+    """(planned threads, inbound buyer messages, delivery time by order reference) of one shop."""
+    buyers, deliveries = {}, {}
     planned, inbound = [], []
     turn_values, turn_weights = zip(*TURNS, strict=True)
     for number in range(threads):
@@ -141,8 +141,11 @@ def _plan_shop(rng, writer, shop_index, default_language, threads, orders, now):
             reference = f"{shop_index:02d}-{number:07d}"
             placed = times[0] - timedelta(hours=rng.uniform(2, 120))
             delivered = placed + timedelta(days=rng.uniform(3, 12)) if rng.random() < 0.6 else None
+            if delivered and delivered < now:
+                deliveries[reference] = delivered
+            # Every order carries the same fields: bulk._orders inserts a batch's orders with one executemany,
+            # which fails when some rows have a field (delivered_at) that others lack; deliveries are set after.
             order = {"placed_at": placed, "shipped_at": placed + timedelta(days=1),
-                     "delivered_at": delivered if delivered and delivered < now else None,
                      "tracking_number": f"RR{rng.randrange(10**8, 10**9)}CN",
                      "total": Decimal(rng.randrange(500, 50000)) / 100, "currency": SHOPS[shop_index][4],
                      "items_summary": rng.choice(VOCABULARY[language]["product"])}
@@ -161,7 +164,7 @@ def _plan_shop(rng, writer, shop_index, default_language, threads, orders, now):
             status = "resolved" if times[-1] < now - timedelta(days=7) and rng.random() < 0.5 else "awaiting_buyer"
         labels = tuple(rng.sample(LABELS, rng.randint(1, 2))) if rng.random() < 0.05 else ()
         planned.append(PlannedThread(thread_xid, language, name, messages, status, rng.random() < 0.02, labels))
-    return planned, inbound
+    return planned, inbound, deliveries
 
 
 def _insert_ids(table, rows):
@@ -193,6 +196,15 @@ def _import_buyer_messages(shop, inbound, now, totals):
     totals["messages"] += report.new
 
 
+def _deliver(shop, deliveries):
+    table = Order.__table__
+    if deliveries:
+        db.session.execute(update(table).where(table.c.shop_id == shop.id,
+                                               table.c.platform_order_ref == bindparam("reference"))
+                           .values(delivered_at=bindparam("delivered")),
+                           [{"reference": ref, "delivered": moment} for ref, moment in deliveries.items()])
+
+
 def _store_history(shop, owner, planned, now):
     """Seller replies, their events, outbox rows and search terms; thread states; labels; response clocks."""
     threads = {xid: (tid, buyer_id) for xid, tid, buyer_id in db.session.execute(
@@ -209,7 +221,7 @@ def _store_history(shop, owner, planned, now):
             if is_buyer:
                 last_buyer_at = moment
                 if rule.starts_on == "every_message" or index == 0:
-                    pending = (buyer_messages[f"m{plan.external_id[1:].replace('-', '-', 1)}-{index}"], moment)
+                    pending = (buyer_messages[f"m{plan.external_id[1:]}-{index}"], moment)
                 continue
             replies_rows.append({"shop_id": shop.id, "thread_id": thread_id, "direction": "out", "kind": "reply",
                                  "body": body, "external_id": None, "body_sha256": body_sha256(body),
@@ -226,7 +238,7 @@ def _store_history(shop, owner, planned, now):
             due = pending[1] + rule.allowed
             clock_rows.append({"shop_id": shop.id, "thread_id": thread_id, "message_id": pending[0],
                                "started_at": pending[1], "due_at": due, "warn_at": due - rule.warning_lead,
-                               "status": "open"})
+                               "status": "open", "stopped_by": None, "stopped_at": None})
         waiting = plan.status == "open"
         thread_rows.append({"thread_id": thread_id, "new_status": plan.status, "new_dispute": plan.is_dispute,
                             "new_waiting_since": last_buyer_at if waiting else None,
@@ -261,19 +273,13 @@ SAVED_REPLY_TOPICS = ("Shipping time", "Tracking", "Refund", "Exchange", "Custom
 
 
 def _saved_replies(membership, rng, now):
-    """50 replies per shop, each in its shop's language and two or three others, with placeholders."""
+    """50 replies per shop, each in its shop's language and one to three others, with placeholders."""
     shop = membership.shop
     for number in range(50):
         languages = {shop.default_language, *rng.sample(LANGUAGES, rng.randint(1, 3))}
-        bodies = {language: f"{{buyer_name|}} — {VOCABULARY[language]['seller'][number % 5]} {{shop_name}}"
-                  .replace("{name}", "{buyer_name}").replace("{tracking}", "{tracking_number|—}")
-                  .replace("{product}", VOCABULARY[language]["product"][number % 6])
-                  .replace("{color}", VOCABULARY[language]["color"][number % 6])
-                  .replace("{city}", VOCABULARY[language]["city"][number % 6])
-                  .replace("{day}", VOCABULARY[language]["days"][number % 4]).replace("{n}", str(3 + number % 9))
-                  for language in languages}
-        replies.save_reply(membership, now, f"{SAVED_REPLY_TOPICS[number % 10]} {number // 10 + 1}",
-                           f"r{number}", SAVED_REPLY_TOPICS[number % 10], bodies)
+        replies.save_reply(membership, now, f"{SAVED_REPLY_TOPICS[number % 10]} {number // 10 + 1}", f"r{number}",
+                           SAVED_REPLY_TOPICS[number % 10],
+                           {language: saved_reply_body(language, number) for language in languages})
 
 
 def _vacations(memberships, now):
@@ -285,11 +291,7 @@ def _vacations(memberships, now):
              3: (today + timedelta(days=20), today + timedelta(days=30))}
     for index, (first, last) in plans.items():
         if index < len(memberships):
-            shop = memberships[index].shop
-            bodies = {language: VOCABULARY[language]["seller"][0].replace("{name}", "{buyer_name}").split(".")[0]
-                      + ". {shop_name}: {vacation_return_date}." for language in LANGUAGES}
-            vacations.plan_vacation(memberships[index], first, last, {**bodies, shop.default_language:
-                                                                     bodies[shop.default_language]}, now)
+            vacations.plan_vacation(memberships[index], first, last, dict(VACATION), now)
 
 
 def _escalate(memberships, per_shop, now):
@@ -320,9 +322,10 @@ def generate(app, size_name, now, seed=SEED, log=print):
         per_shop = size.threads // size.shops
         replies_count = clocks = 0
         for index, shop in enumerate(shop_list):
-            planned, inbound = _plan_shop(rng, writer, index, shop.default_language, per_shop,
-                                          size.orders // size.shops, now)
+            planned, inbound, deliveries = _plan_shop(rng, writer, index, shop.default_language, per_shop,
+                                                      size.orders // size.shops, now)
             _import_buyer_messages(shop, inbound, now, timings)
+            _deliver(shop, deliveries)
             stored = _store_history(shop, owner, planned, now)
             replies_count, clocks = replies_count + stored[0], clocks + stored[1]
             log(f"  shop {index + 1}/{size.shops}: {len(planned):,} threads, {len(inbound):,} buyer messages "
@@ -381,10 +384,11 @@ def _settle(app):
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
         else:
-            with engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Outside any transaction: SQLAlchemy would open one (BEGIN IMMEDIATE) and SQLite refuses to checkpoint.
+            connection = engine.raw_connection()
+            try:
+                connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
         engine.dispose()
 
-
-def today_in(zone_date):
-    return date.fromisoformat(str(zone_date))

@@ -175,6 +175,31 @@ VOCABULARY = {
 }
 
 
+#: Vacation auto-replies, with the placeholders a vacation message may use.
+VACATION = {
+    "en": "Hello {buyer_name|}, we are away until {vacation_return_date} and answer as soon as we are back. {shop_name}",
+    "ru": "Здравствуйте, {buyer_name|}! Мы в отпуске до {vacation_return_date} и ответим, как только вернёмся. "
+          "{shop_name}",
+    "pl": "Dzień dobry {buyer_name|}, jesteśmy na urlopie do {vacation_return_date} i odpowiemy po powrocie. "
+          "{shop_name}",
+    "zh": "{buyer_name|}您好，我们休假到{vacation_return_date}，回来后会尽快回复。{shop_name}",
+    "bn": "নমস্কার {buyer_name|}, আমরা {vacation_return_date} পর্যন্ত ছুটিতে আছি, ফিরে এসে উত্তর দেব। {shop_name}",
+    "fa": "سلام {buyer_name|}، ما تا {vacation_return_date} در مرخصی هستیم و پس از بازگشت پاسخ می‌دهیم. {shop_name}",
+}
+
+
+def saved_reply_body(language, number):
+    """A saved reply: a seller sentence with the buyer's name, the tracking number and the shop as placeholders."""
+    words = VOCABULARY[language]
+
+    def pick(kind):
+        return words[kind][number % len(words[kind])]
+
+    return pick("seller").format(name="{buyer_name|}", tracking="{tracking_number|—}", product=pick("product"),
+                                 color=pick("color"), city=pick("city"), day=pick("days"),
+                                 n=3 + number % 9) + " {shop_name}"
+
+
 class Writer:
     """Messages for one language from a shared random generator; the same seed writes the same words."""
 

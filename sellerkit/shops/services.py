@@ -53,16 +53,25 @@ def memberships_of(user):
     cached = g.get("memberships_of")
     if cached is not None and cached[0] == user.id:
         return cached[1]
-    memberships = db.session.scalars(
-        select(Membership).join(Membership.shop).where(Membership.user_id == user.id)
-        .options(contains_eager(Membership.shop)).order_by(Shop.name, Shop.id)
-    ).all()
+    if "memberships" in user.__dict__:  # loaded with the session's user (accounts.user_for_session)
+        memberships = sorted(user.memberships, key=lambda m: (m.shop.name, m.shop.id))
+    else:
+        memberships = db.session.scalars(
+            select(Membership).join(Membership.shop).where(Membership.user_id == user.id)
+            .options(contains_eager(Membership.shop)).order_by(Shop.name, Shop.id)
+        ).all()
     g.memberships_of = (user.id, memberships)
     return memberships
 
 
 def membership_for(user, shop_id):
     """The user's membership in a shop; NotFound when the shop is missing or not theirs (the same answer)."""
+    cached = g.get("memberships_of")
+    if cached is not None and cached[0] == user.id:
+        found = next((m for m in cached[1] if m.shop_id == shop_id), None)
+        if found is None:
+            raise NotFound(SHOP_NOT_FOUND)
+        return found
     membership = db.session.scalar(
         select(Membership).join(Membership.shop).where(Membership.user_id == user.id, Membership.shop_id == shop_id)
         .options(contains_eager(Membership.shop))

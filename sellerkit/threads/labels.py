@@ -17,6 +17,7 @@ EVENT_LABELS = {
     "no_reply_needed": _l("Marked as needing no reply"), "response_warning": _l("Reply due soon"),
     "response_breached": _l("Reply deadline passed"), "complaint_marked": _l("Marked as complaint"),
     "complaint_unmarked": _l("No longer a complaint"), "dispute_rule": _l("Marked as dispute by a rule"),
+    "ticket_created": _l("Escalated to the platform's support"),
     "consent_withdrawn": _l("Buyer opted out of marketing"),
 }
 

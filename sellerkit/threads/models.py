@@ -89,6 +89,10 @@ class Thread(db.Model):
     order = relationship("Order")
     assignee = relationship("User")
     labels = relationship("ThreadLabel", cascade="all, delete-orphan", order_by="ThreadLabel.label")
+    #: The response clock still running, if any (at most one: a partial unique index); read with the thread.
+    open_clock = relationship("ResponseClock", viewonly=True, uselist=False,
+                              primaryjoin="and_(Thread.id == foreign(ResponseClock.thread_id), "
+                                          "ResponseClock.status == 'open')")
 
 
 class ThreadLabel(db.Model):

@@ -206,7 +206,8 @@ def thread_for(user, thread_id):
     row = db.session.execute(
         select(Thread, Membership).join(Membership, Membership.shop_id == Thread.shop_id)
         .where(Thread.id == thread_id, Membership.user_id == user.id)
-        .options(joinedload(Membership.shop), joinedload(Thread.order), joinedload(Thread.labels))
+        .options(joinedload(Membership.shop), joinedload(Thread.order), joinedload(Thread.labels),
+                 joinedload(Thread.open_clock))
     ).unique().first()
     if row is None:
         raise NotFound(THREAD_NOT_FOUND)

@@ -108,10 +108,13 @@ def _settings_form(thread, membership):
 def _saved_replies(thread, membership):
     """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
     shop, now = membership.shop, utcnow()
+    usable = replies.replies_for(membership)
+    # The vacation is read only when a reply quotes its return date: most pages never need that query.
+    quoted = any("{vacation_return_date" in body for reply in usable for body in reply.bodies.values())
     values = replies.placeholder_values(thread, shop, current_user, now, policies.placeholder_values(shop.id),
-                                        vacations.return_day(shop, now))
+                                        vacations.return_day(shop, now) if quoted else None)
     picked = []
-    for reply in replies.replies_for(membership):
+    for reply in usable:
         language, rendered = replies.render_for_thread(reply, thread, shop, current_user, now, values)
         if language:
             picked.append({"id": reply.id, "title": reply.title, "shortcut": reply.shortcut or "", "language": language,
@@ -122,23 +125,26 @@ def _saved_replies(thread, membership):
 
 def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_form=None, status=200):
     messages, outbox = queries.thread_messages(thread)
+    events = queries.thread_events(thread)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
-        saved_replies=_saved_replies(thread, membership), clock=sla.open_clock(thread), now=utcnow(),
+        saved_replies=_saved_replies(thread, membership), clock=thread.open_clock, now=utcnow(),
         policy_titles=SECTION_TITLES, order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
-        outbox=outbox, events=queries.thread_events(thread), settings_form=_settings_form(thread, membership),
+        outbox=outbox, events=events, settings_form=_settings_form(thread, membership),
         reply_form=reply_form or forms.ReplyForm(formdata=None),
         note_form=note_form or forms.NoteForm(formdata=None, prefix="note"),
         pasted_form=pasted_form or forms.PastedMessageForm(formdata=None, prefix="pasted"),
-        **_ticket_context(thread, membership.shop)), status
+        **_ticket_context(thread, membership.shop, events)), status
 
 
-def _ticket_context(thread, shop):
+def _ticket_context(thread, shop, events):
     """The conversation's support tickets, and the escalate form with the platform's topics."""
     form = EscalateForm(formdata=None)
     form.topic.choices = [SelectChoice("", _("Suggested from the buyer's words"))] + \
         topic_choices(tickets.profile_of(shop.platform))
-    return {"thread_tickets": tickets.tickets_of_thread(thread.id), "escalate_form": form,
+    # Escalating records an event on the thread, so a thread without one has no tickets to look up.
+    escalated = any(event.kind == "ticket_created" for event in events)
+    return {"thread_tickets": tickets.tickets_of_thread(thread.id) if escalated else [], "escalate_form": form,
             "ticket_lifecycles": LIFECYCLE_LABELS}
 
 

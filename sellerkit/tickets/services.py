@@ -11,6 +11,7 @@ from sellerkit.attachments.models import Attachment
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops.models import Membership, Shop
+from sellerkit.threads import services as threads
 from sellerkit.threads.models import Message
 from sellerkit.tickets import domain, pack, profiles, search
 from sellerkit.tickets.models import Ticket, TicketEvent, TicketFile
@@ -131,6 +132,7 @@ def escalate(shop, thread, now, actor=None, topic_key=None, automatic=False):
     except IntegrityError:
         raise DuplicateTicket(open_ticket(thread.id, topic.key)) from None  # a colleague escalated it a moment ago
     _event(ticket, "created", now, actor, before="draft")
+    threads.record_event(thread, actor, "ticket_created", now, ticket_id=ticket.id)
     _index(ticket)
     return ticket
 

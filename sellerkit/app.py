@@ -26,6 +26,9 @@ def create_app(config=None):
     from sellerkit import cli
 
     cli.init_app(app)
+    if app.config.get("BENCH"):  # SELLERKIT_BENCH=1, set only by `sellerkit bench` for the servers it starts
+        from sellerkit.bench import instrument
+        instrument.install(app)
     return app
 
 

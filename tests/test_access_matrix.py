@@ -148,6 +148,7 @@ ACCESS = {
     ("dispute_rules.switch_keyword", "POST"): ("owner", 302),
     ("dispute_rules.settings", "POST"): ("owner", 302),
     ("api.list_tickets", "GET"): ("api_member", 200),
+    ("api.support_topics", "GET"): ("api_member", 200),
     ("api.escalate", "POST"): ("api_member", (201, 409)),
     ("api.get_ticket", "GET"): ("api_member", 200),
     ("api.file_ticket", "POST"): ("api_member", (200, 400)),

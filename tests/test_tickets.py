@@ -236,3 +236,16 @@ def test_the_api_escalates_and_refuses_a_duplicate_with_the_existing_ticket(app,
     assert client.post(f"/api/v1/tickets/{ticket_id}/rating", json={"rating": 9}, headers=headers).status_code == 400
     listed = client.get(f"/api/v1/shops/{shop_id}/tickets", headers=headers).get_json()
     assert listed["counts"] == {"draft": 1} and listed["tickets"][0]["number"] == f"SK-{ticket_id:06d}"
+
+
+def test_topics_are_searched_in_the_sellers_language(app, client, owner, make_shop):
+    shop_id = make_shop(owner, platform="ozon", default_language="ru")
+    ticket_id = ticket_id_from(client.post(f"/threads/{write(app, shop_id, 'Товар не пришел')}/escalate",
+                                           data={"topic": ""}))
+    client.post("/language", data={"locale": "ru"})
+    page = client.get(f"/tickets/{ticket_id}?find=возврат").get_data(as_text=True)
+    options = re.findall(r'<option[^>]*value="([a-z_]+)"', page)
+    assert "refund_request" in options and "order_not_received" in options  # the draft's own topic stays
+    assert "chargeback" not in options
+    missing = client.get(f"/tickets/{ticket_id}?find=zzzz").get_data(as_text=True)
+    assert "chargeback" in re.findall(r'<option[^>]*value="([a-z_]+)"', missing)

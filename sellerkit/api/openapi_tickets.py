@@ -42,6 +42,14 @@ def paths(errors):
                          "requestBody": {"required": True, "content": json_content(body)}, "responses": one}}
 
     return {
+        "/shops/{shop_id}/support-topics": {"get": {
+            "summary": "The shop's platform support profile: topics (searchable), statuses, limits, rules",
+            "operationId": "getSupportTopics",
+            "parameters": [shop_id, {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
+                           {"name": "language", "in": "query", "required": False,
+                            "schema": {"type": "string", "enum": ["en", "ru", "pl", "zh", "bn", "fa"]}}],
+            "responses": {"200": {"description": "The profile.", "content": json_content({"type": "object"})},
+                          **found}}},
         "/shops/{shop_id}/tickets": {"get": {
             "summary": "The shop's tickets, newest first, with counts per status", "operationId": "listTickets",
             "parameters": [shop_id,

@@ -11,7 +11,7 @@ from sellerkit.shops import services as shops
 from sellerkit.threads import services as threads
 from sellerkit.threads.domain import decode_cursor, encode_cursor
 from sellerkit.threads.parsing import text_field
-from sellerkit.tickets import domain, mail, queries
+from sellerkit.tickets import domain, mail, profiles, queries
 from sellerkit.tickets import services as tickets
 from sellerkit.tickets.models import TicketEvent
 
@@ -40,6 +40,25 @@ def ticket_json(ticket, with_history=False):
                             "source": e.source, "at": _moment(e.created_at)} for e in events]
         body["transcript"] = ticket.transcript
     return body
+
+
+@bp.get("/shops/<int:shop_id>/support-topics")
+def support_topics(shop_id):
+    """The shop's platform support profile: its categories and topics (searchable with `q`, alphabetical in the
+    requested language), statuses, limits and rules."""
+    shop = shops.membership_for(g.api_user, shop_id).shop
+    profile = tickets.profile_of(shop.platform)
+    language = request.args.get("language") if request.args.get("language") in profiles.LANGUAGES else "en"
+    return jsonify({
+        "platform": profile.platform, "name": profile.name, "contact": profile.contact,
+        "limits": {"max_files": profile.limits.max_files, "max_file_bytes": profile.limits.max_file_bytes,
+                   "max_total_bytes": profile.limits.max_total_bytes},
+        "same_topic_interval_minutes": int(profile.same_topic_interval.total_seconds() // 60),
+        "auto_close_after_days": profile.auto_close_after.days if profile.auto_close_after else None,
+        "rating": profile.rating, "required_fields": list(profile.required_fields),
+        "statuses": {lifecycle: profile.status_name(lifecycle, language) for lifecycle in profiles.LIFECYCLES},
+        "topics": [{"category": c.key, "category_name": c.name(language), "topic": t.key, "name": t.name(language)}
+                   for c, t in profile.search(request.args.get("q") or "", language)]})
 
 
 @bp.get("/shops/<int:shop_id>/tickets")

@@ -10,6 +10,13 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 
 from sellerkit.accounts import services as accounts
 from sellerkit.autoreply import services as vacations
+from sellerkit.bench.texts import (
+    LANGUAGES,
+    VACATION,
+    VOCABULARY,
+    Writer,
+    saved_reply_body,
+)
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.replies import services as replies
@@ -23,7 +30,6 @@ from sellerkit.threads.models import Message, Order, Thread, ThreadEvent, Thread
 from sellerkit.threads.services import body_sha256
 from sellerkit.tickets import disputes
 from sellerkit.tickets import services as tickets
-from sellerkit.bench.texts import LANGUAGES, VACATION, VOCABULARY, Writer, saved_reply_body
 
 EMAIL = "bench-owner@example.com"
 #: Known to the runner, which logs in through the real form with it.

@@ -16,13 +16,12 @@ SQL_COUNT_HEADER = "X-Bench-SQL-Count"
 FLOOR_TEMPLATE = '{% extends "base.html" %}{% block title %}floor{% endblock %}{% block content %}{% endblock %}'
 #: Transaction control is not a query the page chose to make (COMMIT never reaches the cursor anyway).
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
-_BENCH_ENDPOINTS = ("bench_floor", "bench_last_sql")
+#: Asking for the SQL must not replace the SQL asked for.
+_NOT_RECORDED = ("bench_last_sql",)
 
 
-class _Recorded:
-    """The statements of the last finished request of this worker process (gunicorn sync: one at a time)."""
-
-    statements = []
+#: The statements of the last finished request of this worker process (gunicorn sync: one request at a time).
+_last_request = []
 
 
 def encode(value):
@@ -64,11 +63,11 @@ def _after(conn, cursor, statement, parameters, context, executemany):
 
 
 def _count(response):
-    if request.endpoint in _BENCH_ENDPOINTS:
+    if request.endpoint in _NOT_RECORDED:
         return response
     statements = g.get("bench_sql", [])
     response.headers[SQL_COUNT_HEADER] = str(len(statements))
-    _Recorded.statements = statements
+    _last_request[:] = statements
     return response
 
 
@@ -88,7 +87,7 @@ def install(app):
     @login_required
     def last_sql():
         return jsonify([{"statement": statement, "parameters": encode(parameters), "executemany": executemany,
-                         "ms": ms} for statement, parameters, executemany, ms in _Recorded.statements])
+                         "ms": ms} for statement, parameters, executemany, ms in _last_request])
 
     app.add_url_rule("/_bench/floor", "bench_floor", floor)
     app.add_url_rule("/_bench/last-sql", "bench_last_sql", last_sql)

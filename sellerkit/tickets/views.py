@@ -36,11 +36,12 @@ def require_login():
     return None
 
 
-def topic_choices(profile):
-    """Every topic of the platform in its category's group, alphabetical in the viewer's language."""
+def topic_choices(profile, query=""):
+    """The platform's topics (those matching `query`) in their category's group, alphabetical in the viewer's
+    language, with each category's "other requests" last."""
     language = profile_language()
     return [SelectChoice(topic.key, topic.name(language), optgroup=category.name(language))
-            for category in profile.sorted_categories(language) for topic in category.topics]
+            for category, topic in profile.search(query, language)]
 
 
 @bp.route("/threads/<int:thread_id>/escalate", methods=["POST"])
@@ -107,11 +108,20 @@ def _ticket_page(ticket, membership, status=200, **forms_given):
     draft = forms_given.get("draft") or forms.DraftForm(data={
         "topic": ticket.topic_key, "title": ticket.title, "description": ticket.description,
         "files": [f.attachment_id for f in ticket.files if f.included]})
-    draft.topic.choices = topic_choices(profile)
+    find = (request.args.get("find") or "").strip()[:100]
+    choices = topic_choices(profile, find) if find else []
+    if find and not choices:
+        flash(_("No topic matches this search."), "error")
+    if not choices:
+        choices = topic_choices(profile)
+    elif not any(choice.value == ticket.topic_key for choice in choices):
+        # The draft's own topic stays choosable while the list is narrowed down.
+        choices = [c for c in topic_choices(profile) if c.value == ticket.topic_key] + choices
+    draft.topic.choices = choices
     draft.files.choices = [SelectChoice(f.attachment_id, f.attachment.filename) for f in ticket.files]
     now = utcnow()
     return render_template(
-        "tickets/ticket.html", ticket=ticket, shop=membership.shop, membership=membership, profile=profile,
+        "tickets/ticket.html", ticket=ticket, shop=membership.shop, membership=membership, profile=profile, find=find,
         events=events, labels=LABELS, language=profile_language(), draft_form=draft,
         file_form=forms_given.get("file") or forms.FileForm(),
         reply_form=forms_given.get("reply") or forms.SupportReplyForm(),

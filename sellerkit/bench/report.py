@@ -1,0 +1,97 @@
+"""The targets of PERFORMANCE.md as data, judged against a run's figures, and the printed table."""
+
+#: p95 targets in milliseconds at size M (None: no timing target, the SQL-per-page target still applies).
+TARGETS_MS = {
+    "inbox_first_page": 25,
+    "inbox_deep_page": 25,
+    "thread_view": 20,
+    "search_common_word": 60,
+    "response_dashboard_90d": 60,
+    "ticket_list": None,
+    "api_ingest": 15,
+    "seller_reply": 20,
+}
+LABELS = {
+    "inbox_first_page": "inbox first page (needs reply)",
+    "inbox_deep_page": "inbox deep page (keyset, page 200)",
+    "thread_view": "thread view, 20 messages",
+    "search_common_word": "full-text search, common word",
+    "response_dashboard_90d": "response dashboard, 90 days",
+    "ticket_list": "ticket list",
+    "api_ingest": "API: ingest one buyer message",
+    "seller_reply": "seller reply (POST)",
+    "floor": "framework floor (base layout)",
+}
+SQL_PER_PAGE = 8
+IMPORT_RATE = 10_000
+BACKLOG_SECONDS = 5
+STEADY_MS = 50
+PEAK_RSS_MB = 120
+#: "A page should cost at most about 2x (framework floor + its SQL floor)".
+FLOOR_RATIO = 2.0
+
+
+def judge(result):
+    """Add pass/fail to every figure that has a target; returns the list of misses as short texts."""
+    misses = []
+    for name, figures in result["operations"].items():
+        target = TARGETS_MS.get(name)
+        figures["target_p95_ms"] = target
+        figures["passes"] = None if target is None else figures["p95_ms"] <= target
+        if figures["passes"] is False:
+            misses.append(f"{name}: p95 {figures['p95_ms']} ms > {target} ms")
+        if figures["kind"] == "page":
+            figures["sql_target"] = SQL_PER_PAGE
+            figures["sql_passes"] = figures["sql_count"] <= SQL_PER_PAGE
+            if not figures["sql_passes"]:
+                misses.append(f"{name}: {figures['sql_count']} SQL statements > {SQL_PER_PAGE}")
+    checks = result["checks"] = {
+        "bulk_import": result["import"]["write_rate"] >= IMPORT_RATE,
+        "scheduler_backlog": result["scheduler"]["backlog_sweep_s"] <= BACKLOG_SECONDS,
+        "scheduler_steady": result["scheduler"]["steady_sweep_ms"] <= STEADY_MS,
+        "peak_rss": result["peak_rss_mb"] <= PEAK_RSS_MB,
+        "concurrency_errors": result["concurrency"]["errors"] == 0,
+        "concurrency_locked": result["concurrency"]["database_locked"] == 0,
+    }
+    misses += [f"{name}: missed" for name, passed in checks.items() if not passed]
+    result["misses"] = misses
+    return misses
+
+
+def _verdict(passed):
+    return "-" if passed is None else ("pass" if passed else "FAIL")
+
+
+def table(result):
+    """The printed table: operation, p50, p95, target, pass/fail, ratio to floor, SQL statements and their target."""
+    rows = [("operation", "p50 ms", "p95 ms", "target", "result", "ratio", "SQL", "SQL<=8")]
+    for name, figures in result["operations"].items():
+        target = figures.get("target_p95_ms")
+        rows.append((LABELS[name], f"{figures['p50_ms']:.1f}", f"{figures['p95_ms']:.1f}",
+                     f"<= {target} ms" if target else "-", _verdict(figures.get("passes")),
+                     f"{figures['floor_ratio']:.2f}" if figures.get("floor_ratio") is not None else "-",
+                     str(figures["sql_count"]), _verdict(figures.get("sql_passes"))))
+    floor = result["floor"]
+    rows.append((LABELS["floor"], f"{floor['p50_ms']:.1f}", f"{floor['p95_ms']:.1f}", "-", "-", "-",
+                 str(floor["sql_count"]), "-"))
+    imported, sweeps, mixed, checks = result["import"], result["scheduler"], result["concurrency"], result["checks"]
+    rows += [
+        ("bulk import (database side)", f"{imported['write_rate']:,.0f}/s", f"all: {imported['rate']:,.0f}/s",
+         f">= {IMPORT_RATE:,}/s", _verdict(checks["bulk_import"]), "-", "-", "-"),
+        (f"scheduler: backlog of {sweeps['backlog_clocks']:,} clocks", f"{sweeps['backlog_sweep_s']:.2f} s",
+         f"job {sweeps['backlog_job_s']:.2f} s", f"<= {BACKLOG_SECONDS} s", _verdict(checks["scheduler_backlog"]),
+         "-", "-", "-"),
+        ("scheduler: steady sweep", f"{sweeps['steady_sweep_ms']:.1f} ms", f"job {sweeps['steady_job_ms']:.1f} ms",
+         f"<= {STEADY_MS} ms", _verdict(checks["scheduler_steady"]), "-", "-", "-"),
+        ("peak RSS of the web worker", f"{result['peak_rss_mb']:.0f} MB", "-", f"<= {PEAK_RSS_MB} MB",
+         _verdict(checks["peak_rss"]), "-", "-", "-"),
+        (f"concurrency: {mixed['threads']} threads, 2 workers, {mixed['seconds']:.0f} s",
+         f"{mixed['throughput_rps']:.1f} req/s", f"{mixed['errors']} errors", "0 errors, 0 locked",
+         _verdict(checks["concurrency_errors"] and checks["concurrency_locked"]), "-",
+         f"locked {mixed['database_locked']}", "-"),
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
+                       for column, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    return lines

@@ -1,0 +1,220 @@
+"""`sellerkit bench`: build the data set, time every operation against gunicorn, write the JSON and print the table."""
+import json
+import os
+import platform
+import secrets
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+#: Databases the benchmark never drops, whatever URL it is given.
+PROTECTED_DATABASES = ("test", "postgres", "template0", "template1")
+#: Overdue clocks for the scheduler's backlog sweep.
+BACKLOG = {"S": 200, "M": 10_000, "L": 10_000}
+CLIENT_THREADS = 8
+TOP_STATEMENTS = 3
+
+
+def _recreate_postgresql(url):
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.database or parsed.database in PROTECTED_DATABASES:
+        raise click.ClickException(f"The benchmark drops and recreates its database; pick another name than "
+                                   f"{parsed.database!r}.")
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(parsed.database)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database)))
+        return connection.execute("SHOW server_version").fetchone()[0]
+
+
+def _drop_postgresql(url):
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(parsed.database)))
+
+
+def _app(url, instance, secret):
+    from sellerkit.app import create_app
+
+    # BENCH off: the runner's own app only generates data and runs sweeps; the servers it starts are instrumented.
+    return create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": secret,
+                       "ENV": "production", "BENCH": False})
+
+
+def _dispose(app):
+    from sellerkit.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _single_worker(url, instance, secret, work, facts, requests, warmup, echo):
+    """Every operation, sequentially, against one gunicorn worker: timings, SQL counts and statements, peak RSS."""
+    from sellerkit.bench.measure import Client, peak_rss_mb
+    from sellerkit.bench.server import Server
+    from sellerkit.bench.workload import OPERATIONS, Operation, Workload, time_operation
+
+    server = Server(url, str(instance), secret, 1, str(work / "gunicorn-1-worker.log")).start()
+    try:
+        client = Client(server.port)
+        client.log_in(facts.email, facts.password)
+        client.read_csrf(client.get(f"/threads/{facts.long_thread_id}"))
+        workload = Workload(facts, 1, "single")
+        depth = workload.find_deep_page(client)
+        echo(f"  deep page: followed the keyset links to page {depth}")
+        measured = {}
+        for operation in (Operation("floor", "page", (200,)), *OPERATIONS):
+            seconds, counts, statements = time_operation(client, workload, operation, requests, warmup)
+            measured[operation.name] = (operation, seconds, counts, statements)
+            echo(f"  {operation.name}: {sorted(seconds)[len(seconds) // 2] * 1000:.1f} ms median, "
+                 f"{max(c for c in counts if c is not None)} statements")
+        rss = max(peak_rss_mb(pid) for pid in server.worker_pids())
+        locked = server.log_count("database is locked")
+    finally:
+        server.stop()
+    return measured, depth, rss, locked
+
+
+def _figures(measured, url, repeats):
+    """Percentiles, SQL counts, the SQL floor (statements replayed raw) and the slowest statements of each page."""
+    from sellerkit.bench.measure import Replayer, summary_ms
+
+    replayer = Replayer(url)
+    figures = {}
+    try:
+        for name, (operation, seconds, counts, statements) in measured.items():
+            sql_floor, per_statement, failures = replayer.replay(statements, repeats)
+            ranked = sorted(zip(per_statement, statements, strict=True), key=lambda pair: -pair[0])
+            slowest = [{"replay_ms": round(ms * 1000, 3), "request_ms": round(s["ms"] or 0, 3),
+                        "statement": s["statement"]} for ms, s in ranked[:TOP_STATEMENTS]]
+            reads = [s for _, s in ranked if s["statement"].lstrip().upper().startswith(("SELECT", "WITH"))]
+            plan = replayer.plan(reads[0]["statement"], reads[0]["parameters"]) if reads else []
+            known = [c for c in counts if c is not None]
+            figures[name] = {"kind": operation.kind, **summary_ms(seconds), "sql_count": max(known),
+                             "sql_count_min": min(known), "sql_floor_ms": round(sql_floor * 1000, 3),
+                             "replay_failures": failures, "slowest_statements": slowest,
+                             "slowest_read_plan": plan}
+    finally:
+        replayer.close()
+    floor = figures.pop("floor")
+    for values in figures.values():
+        values["floor_ratio"] = round(values["p50_ms"] / (floor["p50_ms"] + values["sql_floor_ms"]), 2)
+    return figures, floor
+
+
+def _concurrency(url, instance, secret, work, facts, seconds):
+    from sellerkit.bench.server import Server
+    from sellerkit.bench.workload import mixed_load
+
+    server = Server(url, str(instance), secret, 2, str(work / "gunicorn-2-workers.log")).start()
+    try:
+        mixed = mixed_load(server.port, facts, seconds, CLIENT_THREADS, seed=7)
+    finally:
+        server.stop()
+    mixed["database_locked"] = server.log_count("database is locked")
+    return mixed
+
+
+def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=DEFAULT_PG_URL, requests=50,
+        warmup=5, results_dir=None, echo=click.echo):
+    """The whole benchmark; returns (result, path of the JSON written)."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from sellerkit.bench import dataset, report, sweeps
+    from sellerkit.clock import utcnow
+    from sellerkit.config import PROJECT_ROOT
+    from sellerkit.extensions import db
+
+    began, started_at = time.perf_counter(), datetime.now(UTC)
+    work = Path(tempfile.mkdtemp(prefix="sellerkit-bench-"))
+    instance = work / "instance"
+    instance.mkdir()
+    secret = secrets.token_hex(32)
+    if database == "postgresql":
+        url, server_version = pg_url, _recreate_postgresql(pg_url)
+    else:
+        url, server_version = "sqlite:///" + str(instance / "bench.db"), sqlite3.sqlite_version
+    result = {"size": size, "database": database, "database_version": server_version,
+              "started_at": started_at.isoformat(timespec="seconds"), "python": platform.python_version(),
+              "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+              "requests_per_operation": requests, "warmup_requests": warmup}
+    app = _app(url, instance, secret)
+    try:
+        with app.app_context():
+            upgrade()
+        _dispose(app)
+        echo(f"Generating data set {size} on {database} ...")
+        facts = dataset.generate(app, size, utcnow().replace(microsecond=0), log=echo)
+        _dispose(app)
+        timings = facts.timings
+        result["data_set"] = {**facts.counts, "generate_seconds": round(timings["generate_seconds"], 1)}
+        result["import"] = {"messages": timings["messages"], "rate": round(timings["import_rate"]),
+                            "write_rate": round(timings["import_write_rate"]),
+                            "prepare_seconds": round(timings["prepare_seconds"], 2),
+                            "write_seconds": round(timings["write_seconds"], 2)}
+        echo(f"  {timings['messages']:,} buyer messages imported at {timings['import_rate']:,.0f}/s "
+             f"({timings['import_write_rate']:,.0f}/s database side)")
+        echo("Timing each operation (gunicorn, 1 worker) ...")
+        measured, depth, rss, locked = _single_worker(url, instance, secret, work, facts, requests, warmup, echo)
+        echo("Replaying each page's SQL (SQL floor) ...")
+        result["operations"], result["floor"] = _figures(measured, url, requests)
+        result["deep_page_reached"] = depth
+        result["peak_rss_mb"] = rss
+        result["database_locked_single_worker"] = locked
+        echo(f"Concurrency: 2 workers, {CLIENT_THREADS} client threads, {concurrency_seconds} s ...")
+        result["concurrency"] = _concurrency(url, instance, secret, work, facts, concurrency_seconds)
+        echo("Scheduler sweeps ...")
+        result["scheduler"] = sweeps.measure(app, BACKLOG[size])
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if keep:
+            echo(f"Kept: {url} (instance {instance}); log in as {dataset.EMAIL} / {dataset.PASSWORD}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            if database == "postgresql":
+                _drop_postgresql(url)
+    report.judge(result)
+    result["wall_seconds"] = round(time.perf_counter() - began, 1)
+    folder = Path(results_dir) if results_dir else PROJECT_ROOT / "bench" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}-{database}-{size}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    echo("")
+    for line in report.table(result):
+        echo(line)
+    echo(f"\n{len(result['misses'])} targets missed; wall clock {result['wall_seconds']:.0f} s; results in {path}")
+    return result, path
+
+
+@click.command("bench")
+@click.option("--size", type=click.Choice(["S", "M", "L"]), default="M", show_default=True,
+              help="S: a smoke test; M: 100,000 threads; L: 250,000 threads.")
+@click.option("--db", "database", type=click.Choice(["sqlite", "postgresql"]), default="sqlite", show_default=True)
+@click.option("--keep", is_flag=True, help="Keep the generated database and say where it is.")
+@click.option("--concurrency-seconds", type=int, default=60, show_default=True)
+@click.option("--pg-url", default=DEFAULT_PG_URL, show_default=True,
+              help="PostgreSQL database to drop, recreate and fill.")
+@click.option("--requests", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Timed requests per operation, after the warm-up.")
+@click.option("--results-dir", type=click.Path(file_okay=False), help="Default: bench/results.")
+def bench_command(size, database, keep, concurrency_seconds, pg_url, requests, results_dir):
+    """Time the operations of PERFORMANCE.md on a generated data set and write bench/results/*.json."""
+    run(size, database, keep, concurrency_seconds, pg_url, requests, results_dir=results_dir)

@@ -20,6 +20,11 @@ run: $(RUN_STAMP) translations
 test: $(TEST_STAMP) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# PERFORMANCE.md's benchmark at size M (SIZE=L for the large one) on SQLite, then on PostgreSQL at 127.0.0.1.
+bench: $(TEST_STAMP) translations
+	$(BIN)/sellerkit bench --size $(or $(SIZE),M) --db sqlite
+	$(BIN)/sellerkit bench --size $(or $(SIZE),M) --db postgresql
+
 install: $(RUN_STAMP)
 
 $(VENV)/bin/python:

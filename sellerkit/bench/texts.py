@@ -4,6 +4,22 @@
 COMMON_WORD = "order"
 
 LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
+#: The ten shops: name, platform, default language, timezone, currency.
+SHOPS = (
+    ("Amber Studio", "etsy", "en", "Europe/Warsaw", "USD"),
+    ("Lotus Crafts", "digikala", "fa", "Asia/Tehran", "IRR"),
+    ("Сибирские узоры", "ozon", "ru", "Europe/Moscow", "RUB"),
+    ("Polska Ceramika", "ebay", "pl", "Europe/Warsaw", "PLN"),
+    ("熊猫茶馆", "amazon", "zh", "Asia/Shanghai", "CNY"),
+    ("ঢাকা তাঁত", "other", "bn", "Asia/Dhaka", "BDT"),
+    ("Wild Orchid", "wildberries", "ru", "Europe/Moscow", "RUB"),
+    ("Northern Lights", "etsy", "en", "America/New_York", "USD"),
+    ("Silk Road Bazaar", "amazon", "en", "Europe/London", "GBP"),
+    ("Kraków Amber", "etsy", "pl", "Europe/Warsaw", "PLN"),
+)
+
+SAVED_REPLY_TOPICS = ("Shipping time", "Tracking", "Refund", "Exchange", "Custom order", "Thanks", "Delay",
+                      "Customs", "Gift wrap", "Discount")
 
 VOCABULARY = {
     "en": {

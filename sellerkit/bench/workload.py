@@ -5,6 +5,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from sellerkit.bench.measure import Client, next_page_link, summary_ms
 from sellerkit.bench.texts import COMMON_WORD, LANGUAGES, Writer
@@ -133,14 +134,14 @@ def mixed_load(port, facts, seconds, threads, seed):
                 if name == "thread_view":
                     answer = client.get(f"/threads/{rng.choice(facts.read_thread_ids)}")
                 elif name == "search_common_word":
-                    answer = client.get(f"/inbox?view=all&q={rng.choice(SEARCH_WORDS)}")
+                    answer = client.get(f"/inbox?view=all&q={quote(rng.choice(SEARCH_WORDS))}")
                 elif name == "seller_reply":
                     answer = workload.request(client, name, rng.randrange(len(facts.reply_thread_ids)))
                 else:
                     answer = workload.request(client, name, 0)
                 done.append((name, answer.seconds, answer.status < 400, f"HTTP {answer.status}"))
-            except OSError as error:
-                done.append((name, 0.0, False, type(error).__name__))
+            except Exception as error:  # noqa: BLE001 - a failed request is a counted error, not the end of the run
+                done.append((name, 0.0, False, f"{type(error).__name__}: {error}"[:200]))
         with lock:
             results.extend(done)
 

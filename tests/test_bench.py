@@ -1,0 +1,41 @@
+"""The benchmark at a tiny size, end to end (data set, gunicorn, floors, concurrency, sweeps), so that it cannot rot.
+
+It always runs on SQLite in a temporary directory, also in the PostgreSQL CI run: it times nothing that a test
+could judge, it only checks that every figure is produced.
+"""
+import json
+import numbers
+
+from sellerkit.bench import runner
+from sellerkit.bench.workload import OPERATIONS
+
+
+def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
+    result, path = runner.run(size="S", database="sqlite", concurrency_seconds=2, requests=3, warmup=1,
+                              results_dir=tmp_path)
+
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert path.parent == tmp_path and path.name.endswith("-sqlite-S.json")
+    assert written == json.loads(json.dumps(result))
+    assert set(written["operations"]) == {operation.name for operation in OPERATIONS}
+    for name, figures in [*written["operations"].items(), ("floor", written["floor"])]:
+        for key in ("p50_ms", "p95_ms", "sql_floor_ms"):
+            assert isinstance(figures[key], numbers.Real) and figures[key] >= 0, (name, key)
+        assert figures["samples"] == 3, name
+        assert isinstance(figures["sql_count"], int) and figures["sql_count"] >= 1, name
+        assert figures["slowest_statements"], name
+    for figures in written["operations"].values():
+        assert isinstance(figures["floor_ratio"], numbers.Real)
+    assert written["data_set"]["threads"] == 300 and written["data_set"]["tickets"] >= 1
+    assert written["import"]["write_rate"] > 0 and written["peak_rss_mb"] > 0
+    assert written["scheduler"]["backlog_clocks"] == runner.BACKLOG["S"]
+    assert written["scheduler"]["backlog_breaches_recorded_first_chunk"] == runner.BACKLOG["S"]
+    assert written["concurrency"]["requests"] > 0 and written["concurrency"]["errors"] == 0
+    assert written["concurrency"]["database_locked"] == 0
+    assert isinstance(written["misses"], list) and written["wall_seconds"] > 0
+
+    printed = capsys.readouterr().out
+    for label in ("inbox first page", "thread view, 20 messages", "framework floor", "scheduler: steady sweep",
+                  "peak RSS", "concurrency"):
+        assert label in printed
+    assert str(path) in printed

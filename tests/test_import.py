@@ -124,3 +124,22 @@ def test_bulk_import_gives_the_same_result_as_one_message_at_a_time(app, tmp_pat
     page.post("/login", data={"email": "owner@example.com", "password": "correct horse battery"})
     found = page.get("/inbox", query_string={"view": "all", "q": "paczka", "shop": bulk_shop}).get_data(as_text=True)
     assert "Ana" in found
+
+
+def test_orders_delivered_and_not_in_one_import_and_a_later_delivery_are_all_kept(app, db, tmp_path, shop_id):
+    from sellerkit.threads.models import Order
+
+    def line(number, order):
+        return json.dumps({"external_id": f"d{number}", "buyer": {"id": f"b{number}"}, "body": "Hello",
+                           "received_at": "2026-11-20T10:00:00Z", "order": order})
+
+    path = tmp_path / "orders.jsonl"
+    path.write_text("\n".join([line(1, {"reference": "O-1", "delivered_at": "2026-11-18T10:00:00Z"}),
+                               line(2, {"reference": "O-2", "tracking_number": "TRK-2"})]), encoding="utf-8")
+    assert "2 new, 0 duplicates, 0 rejected" in run_import(app, path, shop_id)
+    later = tmp_path / "later.jsonl"
+    later.write_text(line(3, {"reference": "O-2", "delivered_at": "2026-11-21T10:00:00Z"}), encoding="utf-8")
+    run_import(app, later, shop_id)
+    orders = {o.platform_order_ref: o for o in db.scalars(select(Order))}
+    assert orders["O-1"].delivered_at.day == 18 and orders["O-1"].tracking_number is None
+    assert orders["O-2"].tracking_number == "TRK-2" and orders["O-2"].delivered_at.day == 21

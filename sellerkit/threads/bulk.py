@@ -16,7 +16,7 @@ from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.threads import domain, search, textsearch
 from sellerkit.threads.language import detect_language
 from sellerkit.threads.models import Buyer, Message, Order, Thread, ThreadEvent
-from sellerkit.threads.services import body_sha256
+from sellerkit.threads.services import ORDER_FIELDS, body_sha256
 
 BATCH_SIZE = 5000
 PROBLEM_TEXT = {"required": "is required", "too_long": "is too long", "naive": "needs a timezone",
@@ -172,19 +172,40 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
 
 
 def _orders(shop, fresh, buyer_ids, now):
+    """The order id of each message, inserting new orders set-wise. As on the one-message path, what a message
+    says about its order (a delivery, tracking) is kept, also for orders already stored, and never erased."""
     refs = {i.order_reference for i in fresh if i.order_reference}
     by_ref = dict(db.session.execute(select(Order.platform_order_ref, Order.id).where(
         Order.shop_id == shop.id, Order.platform_order_ref.in_(refs))).all()) if refs else {}
-    missing = {}
+    missing, known = {}, {}
     for inbound, buyer_id in zip(fresh, buyer_ids, strict=True):
         ref = inbound.order_reference
-        if ref and ref not in by_ref:
+        if not ref:
+            continue
+        facts = {k: v for k, v in inbound.order.items() if k in ORDER_FIELDS and v not in (None, "")}
+        if ref in by_ref:
+            known.setdefault(by_ref[ref], {}).update(facts)
+        else:
+            # Every row names every column: one executemany needs the same keys in each row.
             row = missing.setdefault(ref, {"shop_id": shop.id, "buyer_id": buyer_id, "platform_order_ref": ref,
-                                           "items_summary": "", "created_at": now})
-            row.update({k: v for k, v in inbound.order.items() if v not in (None, "")})
+                                           "created_at": now, **dict.fromkeys(ORDER_FIELDS), "items_summary": ""})
+            row.update(facts)
     for ref, oid in zip(missing, _insert(Order, list(missing.values())), strict=True):
         by_ref[ref] = oid
+    _update_orders(known)
     return [by_ref.get(i.order_reference) for i in fresh]
+
+
+def _update_orders(facts_by_id):
+    """Set-wise updates of stored orders, one statement per set of columns that changed."""
+    groups = {}
+    for order_id, facts in facts_by_id.items():
+        if facts:
+            groups.setdefault(tuple(sorted(facts)), []).append({"oid": order_id, **facts})
+    for columns, rows in groups.items():
+        table = Order.__table__  # Core: the ORM would read a list of rows as its bulk-by-primary-key form
+        db.session.execute(update(table).where(table.c.id == bindparam("oid"))
+                           .values({name: bindparam(name) for name in columns}), rows)
 
 
 MESSAGE_COLUMNS = ("shop_id", "thread_id", "direction", "kind", "body", "external_id", "body_sha256", "language",

@@ -95,7 +95,8 @@ def coupon_problem(kind, value, currency, valid_from, valid_until, usage_limit, 
 
 
 def generate_codes(prefix, count, existing, rng):
-    """`count` new codes like "THANKS-7KQ2M9XA" (prefix, dash, 8 random characters), unique among themselves and not in `existing`.
+    """`count` new codes like "THANKS-7KQ2M9XA" (prefix, dash, 8 random characters), unique among themselves
+    and not in `existing`.
 
     `rng` chooses the random part (secrets.SystemRandom in the app, so codes cannot be guessed from each
     other; a seeded random.Random in tests). With 31**8 combinations a clash is rare, so retries are few.

@@ -98,7 +98,8 @@ def create_coupon(membership, code, kind, value, currency, valid_from, valid_unt
 
 
 def generate_pool(membership, prefix, count, kind, value, currency, valid_from, valid_until, min_order, now):
-    """`count` single-use codes such as "THANKS-7KQ2M9XA" (prefix, dash, 8 random characters) in the pool named by the prefix; owners only. Returns the codes.
+    """`count` single-use codes such as "THANKS-7KQ2M9XA" (prefix, dash, 8 random characters) in the pool named
+    by the prefix; owners only. Returns the codes.
 
     Generating again with the same prefix tops the pool up; no code already in the shop is repeated.
     """

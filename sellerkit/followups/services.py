@@ -7,9 +7,10 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from sellerkit.consent.services import opt_out_token
 from sellerkit.coupons import domain as coupon_rules
@@ -45,6 +46,23 @@ BATCH = 100
 
 def campaigns_of(shop_id):
     return db.session.scalars(select(Campaign).where(Campaign.shop_id == shop_id).order_by(Campaign.id.desc())).all()
+
+
+def follow_up_counts(shop_id):
+    """{campaign id: {status: count}} for the shop's campaign list, in one query."""
+    counts = {}
+    for campaign_id, status, n in db.session.execute(
+            select(FollowUp.campaign_id, FollowUp.status, func.count()).where(FollowUp.shop_id == shop_id)
+            .group_by(FollowUp.campaign_id, FollowUp.status)):
+        counts.setdefault(campaign_id, {})[status] = n
+    return counts
+
+
+def latest_follow_ups(campaign_id, limit=50):
+    """The campaign's most recently changed follow-ups with their buyers and orders, in one query."""
+    return db.session.scalars(select(FollowUp).where(FollowUp.campaign_id == campaign_id)
+                              .options(joinedload(FollowUp.buyer), joinedload(FollowUp.order))
+                              .order_by(FollowUp.updated_at.desc(), FollowUp.id.desc()).limit(limit)).all()
 
 
 def campaign_of(shop_id, campaign_id):

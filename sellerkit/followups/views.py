@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from sellerkit.clock import utcnow
@@ -18,7 +17,6 @@ from sellerkit.followups.labels import (
     STATUS_LABELS,
     TRIGGER_LABELS,
 )
-from sellerkit.followups.models import FollowUp
 from sellerkit.forms import form_languages, with_language_texts
 from sellerkit.shops import services as shops
 from sellerkit.web import run_form
@@ -59,14 +57,9 @@ def _bodies(form):
 @bp.route("/shops/<int:shop_id>/campaigns")
 def index(shop_id):
     membership = shops.membership_for(current_user, shop_id)
-    campaigns = services.campaigns_of(shop_id)
-    counts = {}
-    for campaign_id, status, n in db.session.execute(
-            select(FollowUp.campaign_id, FollowUp.status, func.count()).where(FollowUp.shop_id == shop_id)
-            .group_by(FollowUp.campaign_id, FollowUp.status)):
-        counts.setdefault(campaign_id, {})[status] = n
-    return render_template("followups/index.html", shop=membership.shop, membership=membership, campaigns=campaigns,
-                           counts=counts, labels=LABELS, import_form=ConsentImportForm(),
+    return render_template("followups/index.html", shop=membership.shop, membership=membership,
+                           campaigns=services.campaigns_of(shop_id), counts=services.follow_up_counts(shop_id),
+                           labels=LABELS, import_form=ConsentImportForm(),
                            can_send=services.can_send())
 
 
@@ -88,8 +81,7 @@ def new(shop_id):
 
 def _campaign_page(membership, campaign, form, status=200):
     now, shop = utcnow(), membership.shop
-    rows = db.session.scalars(select(FollowUp).where(FollowUp.campaign_id == campaign.id)
-                              .order_by(FollowUp.updated_at.desc(), FollowUp.id.desc()).limit(50)).all()
+    rows = services.latest_follow_ups(campaign.id)
     figures = stats.figures(campaign, now, ZoneInfo(shop.timezone))
     return render_template(
         "followups/campaign.html", shop=shop, membership=membership, campaign=campaign, form=form, labels=LABELS,

@@ -66,9 +66,8 @@ def memberships_of(user):
 
 def membership_for(user, shop_id):
     """The user's membership in a shop; NotFound when the shop is missing or not theirs (the same answer)."""
-    cached = g.get("memberships_of")
-    if cached is not None and cached[0] == user.id:
-        found = next((m for m in cached[1] if m.shop_id == shop_id), None)
+    if "memberships" in user.__dict__:  # loaded with the session's user: no query needed
+        found = next((m for m in user.memberships if m.shop_id == shop_id), None)
         if found is None:
             raise NotFound(SHOP_NOT_FOUND)
         return found

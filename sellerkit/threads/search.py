@@ -43,17 +43,23 @@ def index_terms(documents):
 
 def matching_thread_ids(query):
     """A selectable of the ids of threads with a message matching `query`, or None when it has no terms."""
+    return matching_ids(SEARCH_TABLE, "thread_id", query)
+
+
+def matching_ids(table, column, query, sqlite_column=None):
+    """A selectable of `column` from the search `table` for the documents matching `query` (None when it has
+    no terms); on SQLite the id may live in another column of the FTS5 table (`sqlite_column`, e.g. rowid)."""
     wanted = query_terms(query)
     if not wanted:
         return None
     if _dialect() == "postgresql":
         # Terms hold only letters, marks and digits, so quoting them as lexemes is safe.
         tsquery = " & ".join(f"'{term}'" + (":*" if prefix else "") for term, prefix in wanted)
-        return text(f"SELECT thread_id FROM {SEARCH_TABLE} WHERE document @@ CAST(:tsquery AS tsquery)"
-                    ).bindparams(tsquery=tsquery).columns(thread_id=db.Integer)
+        return text(f"SELECT {column} FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
+                    ).bindparams(tsquery=tsquery).columns(**{column: db.Integer})
     match = " ".join(f'"{term}"' + ("*" if prefix else "") for term, prefix in wanted)
-    return text(f"SELECT thread_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match"
-                ).bindparams(match=match).columns(thread_id=db.Integer)
+    return text(f"SELECT {sqlite_column or column} AS {column} FROM {table} WHERE {table} MATCH :match"
+                ).bindparams(match=match).columns(**{column: db.Integer})
 
 
 def is_search_table(name):

@@ -92,7 +92,8 @@ def mark_breached(now):
     troubled = (Order.delivered_at.is_(None)) | exists().where(Message.thread_id == Thread.id,
                                                                  Message.is_complaint.is_(True))
     candidates = db.session.scalars(
-        select(Thread).join(Order, Order.id == Thread.order_id).join(ResponseClock, ResponseClock.thread_id == Thread.id)
+        select(Thread).join(Order, Order.id == Thread.order_id)
+        .join(ResponseClock, ResponseClock.thread_id == Thread.id)
         .where(Thread.is_dispute.is_(False), Thread.status != "resolved", ResponseClock.status == "breached",
                ResponseClock.due_at > now - timedelta(days=7), troubled).distinct()).all()
     marked = 0

@@ -62,7 +62,8 @@ class EscalationSettingsForm(BaseForm):
                                        validators=[Optional(), NumberRange(min=1, max=365, message=_l(
                                            "Give a number of days from 1 to 365."))])
     support_email = EmailField(_l("The platform support's e-mail address"),
-                               validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")),
-                                           Length(max=254)],
+                               validators=[Optional(), Length(max=254),
+                                           Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                  message=_l("Enter a valid e-mail address."))],
                                description=_l("When set, tickets are filed by e-mail and support's answers come back "
                                               "to the ticket."))

@@ -7,7 +7,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
 from sellerkit.extensions import db
-from sellerkit.threads.textsearch import query_terms, terms
+from sellerkit.threads.search import matching_ids
+from sellerkit.threads.textsearch import terms
 
 SEARCH_TABLE = "ticket_search"
 
@@ -28,13 +29,4 @@ def index_ticket(ticket_id, shop_id, body):
 
 def matching_ticket_ids(query):
     """A selectable of the ids of tickets matching `query`, or None when it has no terms."""
-    wanted = query_terms(query)
-    if not wanted:
-        return None
-    if db.session.get_bind().dialect.name == "postgresql":
-        tsquery = " & ".join(f"'{term}'" + (":*" if prefix else "") for term, prefix in wanted)
-        return text(f"SELECT ticket_id FROM {SEARCH_TABLE} WHERE document @@ CAST(:tsquery AS tsquery)"
-                    ).bindparams(tsquery=tsquery).columns(ticket_id=db.Integer)
-    match = " ".join(f'"{term}"' + ("*" if prefix else "") for term, prefix in wanted)
-    return text(f"SELECT rowid AS ticket_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match"
-                ).bindparams(match=match).columns(ticket_id=db.Integer)
+    return matching_ids(SEARCH_TABLE, "ticket_id", query, sqlite_column="rowid")

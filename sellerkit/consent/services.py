@@ -144,7 +144,9 @@ def _import_row(shop, row, now, actor):
     given_at = parse_moment((row.get("given_at") or "").strip(), zone)
     if given_at is None:
         raise ServiceError(_l("This date is not valid."))
-    if any(e.source == "import" and e.occurred_at == given_at for e in history(buyer.id)):
+    if db.session.scalar(select(ConsentEvent.id).where(ConsentEvent.buyer_id == buyer.id,
+                                                       ConsentEvent.source == "import",
+                                                       ConsentEvent.occurred_at == given_at).limit(1)):
         return None  # the same file imported twice
     event = record(buyer, "given", "import", row.get("text"), given_at, now, actor)
     withdrawn_text = (row.get("withdrawn_at") or "").strip()

@@ -235,7 +235,7 @@ def record_support_reply(ticket, body, status, now, actor=None, source="typed", 
         raise ServiceError(PROBLEMS["too_long"], field="body")
     _check(ticket, "support_reply")
     before = _move(ticket, domain.after_move(ticket.lifecycle, "support_reply", status), now)
-    if ticket.lifecycle in ("closed",):
+    if ticket.lifecycle == "closed":
         ticket.closed_reason = "support"
     return _event(ticket, "support_reply", now, actor, body=body, before=before, source=source, mail_id=mail_id)
 

@@ -1,4 +1,5 @@
 """Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
+from functools import lru_cache
 from datetime import timedelta
 
 from babel import Locale, UnknownLocaleError
@@ -93,8 +94,14 @@ def localize_digits(text, locale=None):
 
 def locale_display_name(code, in_locale=None):
     """A language's own name in the viewer's language, such as 'Persian' or 'перс.'."""
+    return _display_name(code, str(in_locale or get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _display_name(code, in_locale):
+    # Pages name the same few languages many times (a saved-reply picker lists fifty): parse each pair once.
     try:
-        name = Locale.parse(code).get_display_name(in_locale or get_locale())
+        name = Locale.parse(code).get_display_name(in_locale)
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:] if name else code
@@ -152,7 +159,13 @@ def format_percent(value):
 
 def format_day(value):
     """A calendar date (no time) in the viewer's language."""
-    return localize_digits(format_date(value, "medium")) if value else ""
+    return _day_in(value, str(get_locale())) if value else ""
+
+
+@lru_cache(maxsize=4096)
+def _day_in(value, locale):
+    # A dashboard writes each of 90 days twice; dates and locales repeat, so each is formatted once per process.
+    return localize_digits(babel_format_date(value, "medium", locale=locale), Locale.parse(locale))
 
 
 def format_duration(value):

@@ -15,13 +15,14 @@ def clock(hours_ago, answered_after=None, status=None, allowed=24):
     stopped = start + timedelta(hours=answered_after) if answered_after is not None else None
     if status is None:
         status = "open" if stopped is None else ("met" if answered_after <= allowed else "breached")
-    return ClockFacts(start, start + timedelta(hours=allowed), stopped, status)
+    return ClockFacts(int(start.timestamp()), int((start + timedelta(hours=allowed)).timestamp()),
+                      int(stopped.timestamp()) if stopped else None, status)
 
 
 def test_rate_times_and_breaches():
     clocks = [clock(100, 1), clock(90, 2), clock(80, 30), clock(70, 3), clock(60, None), clock(5, None),
               clock(50, 1, status="exempt")]
-    summary = summarize(clocks, NOW, 0.95)
+    summary = summarize(clocks, NOW.timestamp(), 0.95)
     # met: 3; breached: the 30 h answer and the open clock 60 h old; the 5 h old one may still be met.
     assert (summary.on_time, summary.breaches, summary.counted) == (3, 2, 5)
     assert summary.rate == 0.6
@@ -31,7 +32,7 @@ def test_rate_times_and_breaches():
 
 
 def test_nothing_counted_yet():
-    summary = summarize([clock(1, None)], NOW, 0.95)
+    summary = summarize([clock(1, None)], NOW.timestamp(), 0.95)
     assert summary.rate is None and summary.needed_for_target == 0 and summary.median is None
 
 
@@ -49,6 +50,22 @@ def test_needed_replies_reach_the_target_and_no_fewer_would(on_time, late):
 
 def test_daily_series_follows_the_shops_days():
     tehran = ZoneInfo("Asia/Tehran")
-    series = daily([clock(2, 1), clock(26, 3)], NOW, 7, tehran)
+    series = daily([clock(2, 1), clock(26, 3)], NOW.timestamp(), 7, tehran)
     assert len(series) == 7 and series[-1][0] == NOW.astimezone(tehran).date()
     assert series[-1][1] == timedelta(hours=1) and series[-2][1] == timedelta(hours=3)
+
+
+def test_daily_series_keeps_each_clock_on_its_local_day_across_a_clock_change():
+    warsaw = ZoneInfo("Europe/Warsaw")  # summer time ended on 2026-10-25: that day lasted 25 hours
+    now = datetime(2026, 10, 27, 12, 0, tzinfo=warsaw).timestamp()
+
+    def answered_at(local):
+        started = int(local.timestamp())
+        return ClockFacts(started, started + 86_400, started + 3_600, "met")
+
+    late_saturday = answered_at(datetime(2026, 10, 24, 23, 30, tzinfo=warsaw))  # 21:30 UTC
+    late_sunday = answered_at(datetime(2026, 10, 25, 23, 30, tzinfo=warsaw))  # 22:30 UTC
+    early_monday = answered_at(datetime(2026, 10, 26, 0, 30, tzinfo=warsaw))  # 23:30 UTC on Sunday
+    series = {day.isoformat(): rate for day, _median, rate in daily([late_saturday, late_sunday, early_monday],
+                                                                      now, 4, warsaw)}
+    assert series == {"2026-10-24": 1.0, "2026-10-25": 1.0, "2026-10-26": 1.0, "2026-10-27": None}

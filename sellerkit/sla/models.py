@@ -13,6 +13,10 @@ from sellerkit.database import UTCDateTime
 from sellerkit.extensions import db
 
 
+_UNWARNED = "status = 'open' AND warned_at IS NULL"
+_UNBREACHED = "status = 'open' AND breached_at IS NULL"
+
+
 class ResponseClock(db.Model):
     """The time a seller has to answer a buyer message, under the shop's platform rule."""
 
@@ -22,9 +26,20 @@ class ResponseClock(db.Model):
         # At most one open clock per thread, enforced by the database itself.
         Index("uq_response_clocks_open_thread", "thread_id", unique=True, sqlite_where=text("status = 'open'"),
               postgresql_where=text("status = 'open'")),
-        Index("ix_response_clocks_status_warn", "status", "warn_at"),
-        Index("ix_response_clocks_status_due", "status", "due_at"),
-        Index("ix_response_clocks_shop_started", "shop_id", "started_at"),
+        # The sweeps read only the clocks still to warn or to breach, so a steady sweep finds nothing in no time
+        # however many clocks were never answered.
+        Index("ix_response_clocks_unwarned", "due_at", "warn_at", sqlite_where=text(_UNWARNED),
+              postgresql_where=text(_UNWARNED)),
+        Index("ix_response_clocks_unbreached", "due_at", sqlite_where=text(_UNBREACHED),
+              postgresql_where=text(_UNBREACHED)),
+        # The breach rule's last week of breaches.
+        Index("ix_response_clocks_breached_due", "due_at", sqlite_where=text("status = 'breached'"),
+              postgresql_where=text("status = 'breached'")),
+        # A thread's clocks (its breaches, a cascade on delete). No index leads with the status alone: without
+        # statistics SQLite would prefer it to the thread's own clocks and read every open one.
+        Index("ix_response_clocks_thread_status", "thread_id", "status"),
+        # Covers the dashboard's read (every column it needs is in the index), so 90 days of clocks never touch the table.
+        Index("ix_response_clocks_shop_started", "shop_id", "started_at", "status", "due_at", "stopped_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,17 +1,18 @@
 """Response-clock actions: open one for a buyer message, stop it with a reply, and sweep for warnings and breaches."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from sellerkit.accounts.models import User
+from sellerkit.database import epoch_seconds
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.sla import domain
 from sellerkit.sla.models import Notification, ResponseClock
-from sellerkit.sla.stats import ClockFacts, daily, summarize
+from sellerkit.sla.stats import day_starts, window
 from sellerkit.threads.models import Thread, ThreadEvent
 
 
@@ -128,11 +129,15 @@ WINDOWS = (7, 30, 90)
 
 
 def _figures(shop_ids, rule, zone, days, now):
-    rows = db.session.execute(select(ResponseClock.started_at, ResponseClock.due_at, ResponseClock.stopped_at,
-                                     ResponseClock.status).where(
-        ResponseClock.shop_id.in_(shop_ids), ResponseClock.started_at >= now - timedelta(days=days))).all()
-    facts = [ClockFacts(*row) for row in rows]
-    return rule, summarize(facts, now, rule.target_rate), daily(facts, now, days, zone)
+    moment = now.timestamp()
+    first_day_starts = datetime.fromtimestamp(day_starts(moment, days, zone)[1][0], UTC)
+    # Epoch seconds from a covering index, through the Core connection (plain rows, no ORM bookkeeping): the
+    # figures of tens of thousands of clocks without a datetime or an object each.
+    facts = db.session.connection().execute(select(
+        epoch_seconds(ResponseClock.started_at).label("started_at"), epoch_seconds(ResponseClock.due_at).label("due_at"),
+        epoch_seconds(ResponseClock.stopped_at).label("stopped_at"), ResponseClock.status).where(
+        ResponseClock.shop_id.in_(shop_ids), ResponseClock.started_at >= first_day_starts)).all()
+    return (rule, *window(facts, moment, rule.target_rate, days, zone))
 
 
 def dashboard(shop, days, now):

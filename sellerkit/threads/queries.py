@@ -77,7 +77,10 @@ def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
             else:
                 statement = statement.where(or_(sort_column > value, and_(sort_column == value, id_column > last_id)))
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
-    statement = statement.order_by(*order).limit(limit + 1).options(selectinload(Thread.labels))
+    # Buyers come in a second query: joined to the page's query, they are read for every candidate row before the
+    # sort and the limit, tens of thousands of lookups on a large inbox.
+    statement = statement.order_by(*order).limit(limit + 1).options(selectinload(Thread.labels),
+                                                                     selectinload(Thread.buyer))
     threads = list(db.session.scalars(statement))
     next_cursor = None
     if len(threads) > limit:

@@ -56,13 +56,15 @@ def receive_message(shop_id):
         data = json_body(allowed=parsing.MESSAGE_FIELDS)
         files = _base64_files(data, shop.max_attachment_bytes)
     received = inbox.receive_buyer_message(shop, inbound_from_json(data), utcnow(), files=files)
-    db.session.commit()
+    # The answer is written before the commit, which expires every object: after it, reading an id would cost a
+    # new transaction (on SQLite a second write lock) and two queries.
     body = {"message_id": received.message.id, "thread_id": received.thread.id, "buyer_id": received.thread.buyer_id,
             "order_id": received.thread.order_id, "language": received.message.language,
             "duplicate": not received.is_new, "conflict": received.conflict}
     if received.conflict:
         body["warning"] = _("A message with this external id was stored before with a different text; the stored "
                             "text was kept.")
+    db.session.commit()
     return jsonify(body), 201 if received.is_new else 200
 
 

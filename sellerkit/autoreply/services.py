@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select
 
 from sellerkit.autoreply import domain
 from sellerkit.autoreply.models import (
@@ -150,21 +150,26 @@ def decide(shop, thread, message, buyer, now):
     incoming = domain.Incoming(kind=message.kind, headers=headers, sender=headers.get("from") or buyer.email,
                                is_ours=str(headers.get("message-id", "")).startswith("<sellerkit."))
     if occasion is None:
-        answered = False
+        answered = literal(False)
     elif occasion.vacation is not None:
-        answered = db.session.scalar(select(AutoReplySent.id).where(
-            AutoReplySent.vacation_id == occasion.vacation.id, AutoReplySent.thread_id == thread.id)) is not None
+        answered = exists().where(AutoReplySent.vacation_id == occasion.vacation.id,
+                                  AutoReplySent.thread_id == thread.id)
     else:
-        answered = db.session.scalar(select(AwayReplySent.id).where(
-            AwayReplySent.thread_id == thread.id, AwayReplySent.period_start == occasion.period_start)) is not None
-    last_to_buyer = max([t for t in (
-        db.session.scalar(select(func.max(AutoReplySent.sent_at)).where(AutoReplySent.buyer_id == buyer.id)),
-        db.session.scalar(select(func.max(AwayReplySent.sent_at)).where(AwayReplySent.buyer_id == buyer.id)))
-        if t is not None], default=None)
-    history = domain.History(
-        replied_in_thread_this_period=answered, last_auto_reply_to_buyer_at=last_to_buyer,
-        last_seller_reply_at=db.session.scalar(select(func.max(Message.posted_at)).where(
-            Message.thread_id == thread.id, Message.kind == "reply")))
+        answered = exists().where(AwayReplySent.thread_id == thread.id,
+                                  AwayReplySent.period_start == occasion.period_start)
+    # What the rules need to know of the past, in one statement: this runs for every buyer message.
+    row = db.session.execute(select(
+        answered.label("answered"),
+        select(func.max(AutoReplySent.sent_at)).where(AutoReplySent.buyer_id == buyer.id).scalar_subquery()
+        .label("last_vacation_reply"),
+        select(func.max(AwayReplySent.sent_at)).where(AwayReplySent.buyer_id == buyer.id).scalar_subquery()
+        .label("last_away_reply"),
+        select(func.max(Message.posted_at)).where(Message.thread_id == thread.id, Message.kind == "reply")
+        .scalar_subquery().label("last_seller_reply"))).one()
+    last_to_buyer = max([moment for moment in (row.last_vacation_reply, row.last_away_reply) if moment is not None],
+                        default=None)
+    history = domain.History(replied_in_thread_this_period=bool(row.answered),
+                             last_auto_reply_to_buyer_at=last_to_buyer, last_seller_reply_at=row.last_seller_reply)
     return occasion, domain.decide(incoming, occasion is not None, history, now)
 
 

@@ -47,7 +47,7 @@ def on_buyer_message(shop, thread, message, is_new_thread):
     rule = shop_rule(shop)
     if rule.starts_on == "first_message" and not is_new_thread:
         return open_clock(thread)
-    existing = open_clock(thread)
+    existing = None if is_new_thread else open_clock(thread)  # a thread made just now has no clock yet
     if existing is not None:
         return existing
     due = domain.deadline(message.posted_at, rule.allowed, domain.hours_of(shop) if rule.business_hours_only else None)
@@ -58,9 +58,10 @@ def on_buyer_message(shop, thread, message, is_new_thread):
     return clock
 
 
-def on_seller_reply(shop, thread, now, automatic=False):
-    """A reply stops the clock as met or breached; an auto-reply only where the platform counts it."""
-    clock = open_clock(thread)
+def on_seller_reply(shop, thread, now, automatic=False, clock=None):
+    """A reply stops the clock as met or breached; an auto-reply only where the platform counts it. The caller
+    that has the open clock at hand passes it (`clock`) and saves a query."""
+    clock = clock if clock is not None and clock.status == "open" else open_clock(thread)
     if clock is None or (automatic and not shop_rule(shop).auto_reply_counts):
         return clock
     clock.status = "met" if now <= clock.due_at else "breached"

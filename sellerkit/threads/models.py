@@ -10,6 +10,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,9 @@ class Order(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 
 
+_NEEDS_REPLY = "waiting_since IS NOT NULL AND status != 'resolved'"
+
+
 class Thread(db.Model):
     __tablename__ = "threads"
     __table_args__ = (
@@ -64,6 +68,10 @@ class Thread(db.Model):
         CheckConstraint("status IN ('open', 'awaiting_buyer', 'resolved')", name="status"),
         # One index per inbox view's sort order, each led by the shop so every list is scoped and ordered.
         Index("ix_threads_shop_waiting", "shop_id", "waiting_since", "id"),
+        # "Needs reply" across all of a user's shops: read in deadline order and stopped after one page, where the
+        # per-shop index would have every waiting thread of every shop sorted first.
+        Index("ix_threads_needs_reply", "waiting_since", "id", sqlite_where=text(_NEEDS_REPLY),
+              postgresql_where=text(_NEEDS_REPLY)),
         Index("ix_threads_shop_last_message", "shop_id", "last_message_at", "id"),
         Index("ix_threads_shop_buyer_order", "shop_id", "buyer_id", "order_id"),
         Index("ix_threads_assignee", "assignee_id", "last_message_at"),

@@ -3,11 +3,12 @@
 Both index the same terms (see textsearch), so a search finds the same threads on either database.
 The message_search table is created by a migration for each dialect and is not part of the models.
 """
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
 from sellerkit.extensions import db
+from sellerkit.threads.models import Message
 from sellerkit.threads.textsearch import query_terms, terms
 
 SEARCH_TABLE = "message_search"
@@ -43,7 +44,14 @@ def index_terms(documents):
 
 def matching_thread_ids(query):
     """A selectable of the ids of threads with a message matching `query`, or None when it has no terms."""
-    return matching_ids(SEARCH_TABLE, "thread_id", query)
+    if _dialect() == "postgresql":
+        return matching_ids(SEARCH_TABLE, "thread_id", query)
+    # FTS5 hands out its rowids (the message ids) fast, its stored columns slowly: a common word matches tens of
+    # thousands of messages, whose threads come quicker from the messages table than from the index's own column.
+    messages = matching_ids(SEARCH_TABLE, "message_id", query, sqlite_column="rowid")
+    if messages is None:
+        return None
+    return select(Message.thread_id).where(Message.id.in_(messages))
 
 
 def matching_ids(table, column, query, sqlite_column=None):

@@ -105,8 +105,9 @@ def find_or_create_order(shop, buyer, inbound, now):
     return order
 
 
-def find_or_create_thread(shop, buyer, order, inbound, now):
-    """The platform's thread id first, else the buyer's latest thread about the same order, else a new one."""
+def find_or_create_thread(shop, buyer, order, inbound, now, language=None):
+    """The platform's thread id first, else the buyer's latest thread about the same order, else a new one (in
+    `language`)."""
     if inbound.thread_external_id:
         lookup = select(Thread).where(Thread.shop_id == shop.id, Thread.external_id == inbound.thread_external_id)
     else:
@@ -117,9 +118,10 @@ def find_or_create_thread(shop, buyer, order, inbound, now):
     thread = db.session.scalar(lookup)
     if thread is not None:
         return thread, False
-    thread = Thread(shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None,
+    # The buyer object itself, not only its id: what follows reads thread.buyer, which would otherwise be fetched.
+    thread = Thread(shop_id=shop.id, buyer=buyer, order_id=order.id if order else None,
                     external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
-                    status="open", is_dispute=False, language=None, last_message_at=inbound.received_at,
+                    status="open", is_dispute=False, language=language, last_message_at=inbound.received_at,
                     created_at=now)
     found = _insert_or_fetch(thread, lookup)
     return found, found is thread
@@ -177,13 +179,14 @@ def receive(shop, inbound, now):
         if thread is None:
             raise NotFound(THREAD_NOT_FOUND)
         buyer, is_new_thread = thread.buyer, False
+        language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
     else:
         buyer = find_or_create_buyer(shop, inbound, now)
         db.session.flush()
         order = find_or_create_order(shop, buyer, inbound, now)
         db.session.flush()
-        thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now)
-    language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
+        language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
+        thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now, language)
     buyer.language = buyer.language or language
     thread.language = thread.language or language
     try:

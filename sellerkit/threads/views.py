@@ -140,8 +140,9 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
 def _ticket_context(thread, shop, events):
     """The conversation's support tickets, and the escalate form with the platform's topics."""
     form = EscalateForm(formdata=None)
-    form.topic.choices = [SelectChoice("", _("Suggested from the buyer's words"))] + \
-        topic_choices(tickets.profile_of(shop.platform))
+    if thread.is_dispute:  # only a dispute shows the escalate form and its long list of topics
+        form.topic.choices = [SelectChoice("", _("Suggested from the buyer's words"))] + \
+            topic_choices(tickets.profile_of(shop.platform))
     # Escalating records an event on the thread, so a thread without one has no tickets to look up.
     escalated = any(event.kind == "ticket_created" for event in events)
     return {"thread_tickets": tickets.tickets_of_thread(thread.id) if escalated else [], "escalate_form": form,

@@ -2,7 +2,7 @@
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -120,6 +120,8 @@ class Profile:
     #: lifecycle -> language -> the platform's own status name.
     statuses: dict
     categories: tuple
+    #: The picker order per language, worked out once: sorting by letters is slow and the order never changes.
+    _sorted: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def topic(self, key):
         """(Category, Topic) for a topic key, or None."""
@@ -143,6 +145,12 @@ class Profile:
     def sorted_categories(self, language):
         """Categories alphabetically by their name in the language, each with its topics sorted the same way
         and its "other requests" topic last, as the platforms' own pickers list them."""
+        language = _language(language)
+        if language not in self._sorted:
+            self._sorted[language] = self._sort_categories(language)
+        return self._sorted[language]
+
+    def _sort_categories(self, language):
         result = []
         for category in sorted(self.categories, key=lambda c: sort_key(c.name(language))):
             other = category.key + OTHER_SUFFIX

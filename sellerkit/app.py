@@ -8,10 +8,11 @@ from sellerkit import errorpages, i18n, security
 from sellerkit.accounts import login
 from sellerkit.config import PROJECT_ROOT, load_config
 from sellerkit.database import MAX_DATABASE_ID, configure_engine, engine_options
-from sellerkit.extensions import babel, csrf, db, migrate
+from sellerkit.extensions import babel, csrf, db
 
 
-def create_app(config=None):
+def create_app(config=None, migrations=True):
+    """The app for commands, tests and `make run`; `migrations=False` leaves out the `db` commands (Alembic)."""
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("SELLERKIT_INSTANCE_PATH") \
         or str(PROJECT_ROOT / "instance")
@@ -19,6 +20,11 @@ def create_app(config=None):
                 template_folder=str(PROJECT_ROOT / "templates"))
     load_config(app, config)
     _init_extensions(app)
+    if migrations:
+        # Imported here: Flask-Migrate brings Alembic and Mako, about 11 MB that a web worker never uses.
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     _register_blueprints(app)
     errorpages.init_app(app)
     security.init_app(app)
@@ -32,6 +38,11 @@ def create_app(config=None):
     return app
 
 
+def create_web_app(config=None):
+    """The app for web workers (`gunicorn 'sellerkit:create_web_app()'`): everything but the migration commands."""
+    return create_app(config, migrations=False)
+
+
 def _init_extensions(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(uri), **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
@@ -40,7 +51,6 @@ def _init_extensions(app):
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     login.init_app(app)

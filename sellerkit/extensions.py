@@ -1,7 +1,6 @@
 """The Flask extensions, created unbound here and bound to an app in create_app."""
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -22,7 +21,6 @@ class Model(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Model)
-migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

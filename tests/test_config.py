@@ -3,8 +3,10 @@ import os
 
 import pytest
 
-from sellerkit import create_app
+from sellerkit import create_app, create_web_app
 from sellerkit.config import ConfigError
+from sellerkit.extensions import db
+from tests.conftest import build_config
 
 
 def test_development_writes_a_secret_key_once(tmp_path):
@@ -58,3 +60,14 @@ def test_cookies_are_secure_outside_development(tmp_path):
     assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     development = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "development"})
     assert development.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_web_workers_serve_every_page_but_leave_out_the_migration_commands(migrated_database, tmp_path):
+    app = create_web_app(build_config(migrated_database, tmp_path / "instance"))
+    try:
+        assert app.test_client().get("/login").status_code == 200
+        assert "migrate" not in app.extensions
+        assert "db" not in app.cli.commands
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sellerkit import inbox
 from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
-from sellerkit.threads import importing
+from sellerkit.threads import importing, search
 from sellerkit.threads.models import Message, Thread, ThreadEvent
 from sellerkit.threads.parsing import inbound_from_json, json_from_csv_row
 from tests.conftest import NOW
@@ -143,3 +143,15 @@ def test_orders_delivered_and_not_in_one_import_and_a_later_delivery_are_all_kep
     orders = {o.platform_order_ref: o for o in db.scalars(select(Order))}
     assert orders["O-1"].delivered_at.day == 18 and orders["O-1"].tracking_number is None
     assert orders["O-2"].tracking_number == "TRK-2" and orders["O-2"].delivered_at.day == 21
+
+
+def test_imported_messages_are_found_by_search(app, db, tmp_path, shop_id):
+    run_import(app, write_csv(tmp_path / "messages.csv", ROWS), shop_id)
+    with app.app_context():
+        def found(words):
+            return set(sqla.session.scalars(select(Thread.external_id).where(
+                Thread.id.in_(search.matching_thread_ids(words)))))
+
+        # The subject is searched with a new thread's first message, the body with every message.
+        assert found("paczka") == {"t1"} and found("wysłana") == {"t1"}
+        assert found("заказ") == {None} and found("nothing-like-this") == set()

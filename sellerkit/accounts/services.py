@@ -1,4 +1,6 @@
 """Account actions: sign-up, login with throttling, sessions, passwords and API tokens."""
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -18,8 +20,12 @@ from sellerkit.i18n import LOCALES
 from sellerkit.shops.domain import is_valid_timezone
 from sellerkit.shops.models import Membership
 
-# Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("sellerkit-timing-equaliser")
+
+@cache
+def _dummy_hash():
+    """Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password; made on
+    first use, since hashing at import would slow down every command and every worker's start."""
+    return generate_password_hash("sellerkit-timing-equaliser")
 
 
 class LoginThrottled(ServiceError):
@@ -76,7 +82,7 @@ def authenticate(email, password, ip_address, now, max_failures, window):
         if verdict.is_blocked:
             raise LoginThrottled(verdict.retry_after)
     user = db.session.scalar(select(User).where(User.email == email))
-    if check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and user:
+    if check_password_hash(user.password_hash if user else _dummy_hash(), password) and user:
         return user
     db.session.add(LoginFailure(email=email, ip_address=ip_address, attempted_at=now))
     return None

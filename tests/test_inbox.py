@@ -8,7 +8,9 @@ from sqlalchemy import event, select
 from sellerkit import inbox
 from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
+from sellerkit.threads import search
 from sellerkit.threads.domain import Inbound
+from sellerkit.threads.models import Message, Thread
 from tests.conftest import NOW
 
 
@@ -89,6 +91,21 @@ def test_search_finds_words_in_every_script(client, deliver, body, query):
 def test_search_finds_the_subject_too(client, deliver):
     wanted = deliver(1, body="hello", subject="Broken vase")
     assert thread_ids(client.get("/inbox?view=all&q=vase").get_data(as_text=True)) == [wanted]
+
+
+def test_a_deleted_message_is_no_longer_found(app, client, deliver):
+    kept = deliver(1, body="The parcel with the teapot")
+    dropped = deliver(2, body="Another teapot, cracked")
+    assert sorted(thread_ids(client.get("/inbox?view=all&q=teapot").get_data(as_text=True))) == sorted([kept, dropped])
+    with app.app_context():
+        # Deleting the conversation deletes its messages, and with them their search terms.
+        sqla.session.delete(sqla.session.get(Thread, dropped))
+        sqla.session.commit()
+        assert sqla.session.scalar(select(Message.id).where(Message.thread_id == dropped)) is None
+        # The index itself forgot them, not only the page (which would hide a thread that no longer exists).
+        assert sqla.session.execute(search.matching_thread_ids("cracked")).all() == []
+        assert sqla.session.scalars(search.matching_thread_ids("teapot")).all() == [kept]
+    assert thread_ids(client.get("/inbox?view=all&q=teapot").get_data(as_text=True)) == [kept]
 
 
 def test_search_with_no_match_says_so(client, deliver):

@@ -73,6 +73,8 @@ class Thread(db.Model):
         Index("ix_threads_needs_reply", "waiting_since", "id", sqlite_where=text(_NEEDS_REPLY),
               postgresql_where=text(_NEEDS_REPLY)),
         Index("ix_threads_shop_last_message", "shop_id", "last_message_at", "id"),
+        # Every other view across several shops: newest first, one page read and no sort of the whole inbox.
+        Index("ix_threads_last_message", "last_message_at", "id"),
         Index("ix_threads_shop_buyer_order", "shop_id", "buyer_id", "order_id"),
         Index("ix_threads_assignee", "assignee_id", "last_message_at"),
     )

@@ -2,16 +2,20 @@
 
 Both index the same terms (see textsearch), so a search finds the same threads on either database.
 The message_search table is created by a migration for each dialect and is not part of the models.
+
+On SQLite a message's row id in the FTS5 table is (thread id << 32) | message id: FTS5 hands out row ids fast
+and its stored columns slowly, so the threads of tens of thousands of matches come from the ids themselves.
 """
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
 from sellerkit.extensions import db
-from sellerkit.threads.models import Message
 from sellerkit.threads.textsearch import query_terms, terms
 
 SEARCH_TABLE = "message_search"
+#: Message ids (PostgreSQL integers) fit in the low 32 bits of an FTS5 row id; the thread id takes the rest.
+THREAD_SHIFT = 32
 
 
 def _dialect():
@@ -44,8 +48,9 @@ def index_terms(documents, new=False):
         params = [{"mid": m, "sid": s, "tid": t, "terms": found} for m, s, t, found in documents]
     else:
         statement = text(f"INSERT OR REPLACE INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) "
-                         "VALUES (:mid, :terms, :sid, :tid)")
-        params = [{"mid": m, "sid": s, "tid": t, "terms": " ".join(found)} for m, s, t, found in documents]
+                         "VALUES (:rowid, :terms, :sid, :tid)")
+        params = [{"rowid": t << THREAD_SHIFT | m, "sid": s, "tid": t, "terms": " ".join(found)}
+                  for m, s, t, found in documents]
     db.session.execute(statement, params)
 
 
@@ -56,19 +61,13 @@ def _lexeme(term):
 
 def matching_thread_ids(query):
     """A selectable of the ids of threads with a message matching `query`, or None when it has no terms."""
-    if _dialect() == "postgresql":
-        return matching_ids(SEARCH_TABLE, "thread_id", query)
-    # FTS5 hands out its rowids (the message ids) fast, its stored columns slowly: a common word matches tens of
-    # thousands of messages, whose threads come quicker from the messages table than from the index's own column.
-    messages = matching_ids(SEARCH_TABLE, "message_id", query, sqlite_column="rowid")
-    if messages is None:
-        return None
-    return select(Message.thread_id).where(Message.id.in_(messages))
+    return matching_ids(SEARCH_TABLE, "thread_id", query, sqlite_column=f"rowid >> {THREAD_SHIFT}")
 
 
 def matching_ids(table, column, query, sqlite_column=None):
     """A selectable of `column` from the search `table` for the documents matching `query` (None when it has
-    no terms); on SQLite the id may live in another column of the FTS5 table (`sqlite_column`, e.g. rowid)."""
+    no terms); on SQLite the id may come from another column of the FTS5 table or its row id (`sqlite_column`,
+    e.g. "rowid" or an expression of it)."""
     wanted = query_terms(query)
     if not wanted:
         return None

@@ -108,7 +108,7 @@ def _settings_form(thread, membership):
 def _saved_replies(thread, membership):
     """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
     shop, now = membership.shop, utcnow()
-    usable = replies.replies_for(membership)
+    usable = replies.picker_replies(membership)
     # The vacation is read only when a reply quotes its return date: most pages never need that query.
     quoted = any("{vacation_return_date" in body for reply in usable for body in reply.bodies.values())
     values = replies.placeholder_values(thread, shop, current_user, now, policies.placeholder_values(shop.id),

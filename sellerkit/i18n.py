@@ -1,6 +1,6 @@
 """Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
-from functools import lru_cache
 from datetime import timedelta
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sellerkit.database import UTCDateTime
 from sellerkit.extensions import db
 
-
 _UNWARNED = "status = 'open' AND warned_at IS NULL"
 _UNBREACHED = "status = 'open' AND breached_at IS NULL"
 

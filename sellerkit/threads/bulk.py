@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field, fields
 from datetime import timezone
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from sellerkit.extensions import db
 from sellerkit.shops.domain import BUYER_LANGUAGES
@@ -266,6 +266,29 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
             for i, b, o in zip(fresh, buyer_ids, order_ids, strict=True)]
 
 
+def _update_threads(changed):
+    """Write the batch's new thread states: one executemany on SQLite; on PostgreSQL one UPDATE joined to the
+    values as arrays, where an executemany would still be a statement per thread on the server."""
+    if not _is_sqlite():
+        db.session.execute(text(
+            "UPDATE threads SET status = v.status, waiting_since = v.waiting_since, "
+            "last_message_at = v.last_message_at, language = v.language "
+            "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:waiting AS timestamptz[]), "
+            "CAST(:latest AS timestamptz[]), CAST(:languages AS varchar[])) "
+            "AS v(id, status, waiting_since, last_message_at, language) WHERE threads.id = v.id"),
+            {"ids": [t["id"] for t in changed], "statuses": [t["status"] for t in changed],
+             "waiting": [t["waiting_since"] for t in changed], "latest": [t["last_message_at"] for t in changed],
+             "languages": [t["language"] for t in changed]})
+        return
+    table = Thread.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("thread_id")).values(
+            status=bindparam("new_status"), waiting_since=bindparam("new_waiting_since"),
+            last_message_at=bindparam("new_last_message_at"), language=bindparam("new_language")),
+        [{"thread_id": t["id"], "new_status": t["status"], "new_waiting_since": t["waiting_since"],
+          "new_last_message_at": t["last_message_at"], "new_language": t["language"]} for t in changed])
+
+
 def import_batch(shop, rows, now, report):
     """Store one batch of Prepared rows; the caller commits. Idempotent like receive."""
     prepared = _fresh_messages(shop, rows, report)
@@ -297,14 +320,7 @@ def import_batch(shop, rows, now, report):
         indexed.append((message_id, shop.id, thread["id"], list(found)))
         events.append((shop.id, thread["id"], None, "message_received",
                        as_json({"message_id": message_id, "message_kind": "buyer"}), created))
-    changed = {t["id"]: t for t in threads}.values()
-    table = Thread.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("thread_id")).values(
-            status=bindparam("new_status"), waiting_since=bindparam("new_waiting_since"),
-            last_message_at=bindparam("new_last_message_at"), language=bindparam("new_language")),
-        [{"thread_id": t["id"], "new_status": t["status"], "new_waiting_since": t["waiting_since"],
-          "new_last_message_at": t["last_message_at"], "new_language": t["language"]} for t in changed])
+    _update_threads(list({t["id"]: t for t in threads}.values()))
     _insert_tuples(ThreadEvent, EVENT_COLUMNS, events)
     search.index_terms(indexed, new=True)
     report.new += len(fresh)

@@ -118,11 +118,13 @@ def find_or_create_thread(shop, buyer, order, inbound, now, language=None):
     thread = db.session.scalar(lookup)
     if thread is not None:
         return thread, False
-    # The buyer object itself, not only its id: what follows reads thread.buyer, which would otherwise be fetched.
+    # Born in the state its first message leaves it in, so storing that message updates nothing; and with the
+    # buyer object itself, not only its id: what follows reads thread.buyer, which would otherwise be fetched.
+    state = domain.after_inbound(domain.ThreadState("open", None), inbound.received_at)
     thread = Thread(shop_id=shop.id, buyer=buyer, order_id=order.id if order else None,
                     external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
-                    status="open", is_dispute=False, language=language, last_message_at=inbound.received_at,
-                    created_at=now)
+                    status=state.status, is_dispute=False, language=language, waiting_since=state.waiting_since,
+                    last_message_at=inbound.received_at, created_at=now)
     found = _insert_or_fetch(thread, lookup)
     return found, found is thread
 

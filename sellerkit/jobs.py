@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
+from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.mail import send_system_mail
@@ -29,6 +30,12 @@ def purge_expired_auth_records():
     """Drop expired sessions and reset tokens, and login failures older than the throttling window."""
     accounts.purge_expired(utcnow(), current_app.config["LOGIN_WINDOW"])
     db.session.commit()
+
+
+def checkpoint_database():
+    """SQLite: move the write-ahead log into the database here, so that no web request pays for it; returns
+    (busy, frames in the log, frames copied)."""
+    return checkpoint_wal(db.engine)
 
 
 def deliver_outbox():
@@ -92,4 +99,5 @@ JOBS = (
     Job("send-follow-ups", every_seconds=300, run=send_follow_ups),
     Job("follow-tickets", every_seconds=300, run=follow_tickets),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
+    Job("checkpoint-database", every_seconds=30, run=checkpoint_database),
 )

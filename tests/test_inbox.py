@@ -130,6 +130,32 @@ def test_keyset_pages_cover_every_thread_once(app, client, deliver):
     assert client.get(url).status_code == 200
 
 
+@pytest.mark.parametrize("probe", [500, 4])
+def test_search_pages_list_every_match_newest_first_once(app, deliver, monkeypatch, probe):
+    """PostgreSQL first looks for a page of matches among the view's next `probe` conversations; with many
+    (500) it finds the page there, with few (4) it falls back to every match. Either way, and on SQLite,
+    the pages are the same: every matching conversation once, newest first."""
+    from sellerkit.threads import queries
+
+    monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
+    matching = []
+    for number in range(1, 16):
+        body = "Is the parcel on its way?" if number % 4 else "Thank you, all good"
+        thread_id = deliver(number, body=body, minutes=number)
+        if number % 4:
+            matching.append(thread_id)
+    seen, cursor = [], None
+    with app.app_context():
+        while True:
+            page = queries.list_threads([1], "all", queries.InboxFilters(query="parcel"), cursor=cursor, limit=3)
+            assert len(page.threads) <= 3
+            seen.extend(thread.id for thread in page.threads)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+    assert seen == list(reversed(matching))
+
+
 def count_statements(app, url, client):
     with app.app_context():
         engine = sqla.engine

@@ -10,6 +10,9 @@ from sellerkit.shops.models import Shop
 from sellerkit.threads import domain, search
 from sellerkit.threads.models import Message, Thread, ThreadEvent, ThreadLabel
 
+#: How many of a view's next conversations a search checks one by one before it collects every match.
+SEARCH_PROBE = 500
+
 
 @dataclass(frozen=True)
 class InboxFilters:
@@ -54,10 +57,9 @@ def _shop_condition(shop_ids, newest_first):
     return Thread.shop_id.in_(shop_ids)
 
 
-def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
-    """One page of a view over the given shops (already the user's), in a fixed number of queries."""
-    sort_column, id_column, descending = _sort_columns(view)
-    statement = select(Thread).where(_shop_condition(shop_ids, descending))
+def _filtered(shop_ids, view, filters, newest_first):
+    """Every condition of the view and the filters but the search."""
+    statement = select(Thread).where(_shop_condition(shop_ids, newest_first))
     condition = _view_condition(view)
     if condition is not None:
         statement = statement.where(condition)
@@ -72,11 +74,35 @@ def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
     if filters.label:
         statement = statement.where(Thread.id.in_(select(ThreadLabel.thread_id).where(
             ThreadLabel.shop_id.in_(shop_ids), ThreadLabel.label == filters.label.strip().lower())))
-    matches = search.matching_thread_ids(filters.query) if filters.query.strip() else None
-    if filters.query.strip():
-        if matches is None:
-            return InboxPage([], None)
-        statement = statement.where(Thread.id.in_(matches))
+    return statement
+
+
+def _page_of(statement, order, limit):
+    # Buyers come in a second query: joined to the page's query, they are read for every candidate row before the
+    # sort and the limit, tens of thousands of lookups on a large inbox.
+    return list(db.session.scalars(statement.order_by(*order).limit(limit + 1).options(
+        selectinload(Thread.labels), selectinload(Thread.buyer))))
+
+
+def _searched_page(statement, order, query, limit):
+    """The page of a search. Where the database can check one conversation for a match cheaply (PostgreSQL),
+    it first looks among the view's next SEARCH_PROBE conversations: a common word fills the page there, and
+    those are exactly the page the full search would give. Otherwise every match is collected and ordered."""
+    among = search.thread_has_match(query)
+    if among is not None:
+        # correlate(None): the subquery reads threads on its own, not the outer query's row.
+        nearest = statement.with_only_columns(Thread.id).order_by(*order).limit(SEARCH_PROBE).correlate(None)
+        found = list(db.session.scalars(statement.with_only_columns(Thread.id).where(Thread.id.in_(nearest), among)
+                                        .order_by(*order).limit(limit + 1)))
+        if len(found) > limit:
+            return _page_of(statement.where(Thread.id.in_(found)), order, limit)
+    return _page_of(statement.where(Thread.id.in_(search.matching_thread_ids(query))), order, limit)
+
+
+def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
+    """One page of a view over the given shops (already the user's), in a fixed number of queries."""
+    sort_column, id_column, descending = _sort_columns(view)
+    statement = _filtered(shop_ids, view, filters, descending)
     if cursor:
         after = domain.decode_cursor(cursor, ("datetime", "int"))
         if after is not None:
@@ -86,11 +112,12 @@ def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
             else:
                 statement = statement.where(or_(sort_column > value, and_(sort_column == value, id_column > last_id)))
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
-    # Buyers come in a second query: joined to the page's query, they are read for every candidate row before the
-    # sort and the limit, tens of thousands of lookups on a large inbox.
-    statement = statement.order_by(*order).limit(limit + 1).options(selectinload(Thread.labels),
-                                                                     selectinload(Thread.buyer))
-    threads = list(db.session.scalars(statement))
+    if not filters.query.strip():
+        threads = _page_of(statement, order, limit)
+    elif search.matching_thread_ids(filters.query) is None:
+        return InboxPage([], None)  # nothing searchable was typed
+    else:
+        threads = _searched_page(statement, order, filters.query, limit)
     next_cursor = None
     if len(threads) > limit:
         threads = threads[:limit]

@@ -64,6 +64,22 @@ def matching_thread_ids(query):
     return matching_ids(SEARCH_TABLE, "thread_id", query, sqlite_column=f"rowid >> {THREAD_SHIFT}")
 
 
+def thread_has_match(query):
+    """PostgreSQL: a condition on threads, true for a thread with a message matching `query`, read through the
+    thread's own rows of the index (ix_message_search_thread); None on SQLite, where FTS5 answers only for the
+    whole index at once, and for a query without terms."""
+    wanted = query_terms(query)
+    if not wanted or _dialect() != "postgresql":
+        return None
+    return text(f"EXISTS (SELECT 1 FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE}.thread_id = threads.id "
+                "AND document @@ CAST(:thread_tsquery AS tsquery))").bindparams(thread_tsquery=_tsquery(wanted))
+
+
+def _tsquery(wanted):
+    # Terms hold only letters, marks and digits, so quoting them as lexemes is safe.
+    return " & ".join(f"'{term}'" + (":*" if prefix else "") for term, prefix in wanted)
+
+
 def matching_ids(table, column, query, sqlite_column=None):
     """A selectable of `column` from the search `table` for the documents matching `query` (None when it has
     no terms); on SQLite the id may come from another column of the FTS5 table or its row id (`sqlite_column`,
@@ -72,10 +88,8 @@ def matching_ids(table, column, query, sqlite_column=None):
     if not wanted:
         return None
     if _dialect() == "postgresql":
-        # Terms hold only letters, marks and digits, so quoting them as lexemes is safe.
-        tsquery = " & ".join(f"'{term}'" + (":*" if prefix else "") for term, prefix in wanted)
         return text(f"SELECT {column} FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
-                    ).bindparams(tsquery=tsquery).columns(**{column: db.Integer})
+                    ).bindparams(tsquery=_tsquery(wanted)).columns(**{column: db.Integer})
     match = " ".join(f'"{term}"' + ("*" if prefix else "") for term, prefix in wanted)
     return text(f"SELECT {sqlite_column or column} AS {column} FROM {table} WHERE {table} MATCH :match"
                 ).bindparams(match=match).columns(**{column: db.Integer})

@@ -109,10 +109,13 @@ def _saved_replies(thread, membership):
     """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
     shop, now = membership.shop, utcnow()
     usable = replies.picker_replies(membership)
-    # The vacation is read only when a reply quotes its return date: most pages never need that query.
-    quoted = any("{vacation_return_date" in body for reply in usable for body in reply.bodies.values())
-    values = replies.placeholder_values(thread, shop, current_user, now, policies.placeholder_values(shop.id),
-                                        vacations.return_day(shop, now) if quoted else None)
+    # The vacation and the policies are read only when a reply quotes them: most pages need neither query.
+    bodies = [body for reply in usable for body in reply.bodies.values()]
+    quotes_vacation = any("{vacation_return_date" in body for body in bodies)
+    quotes_policy = any("{" + name in body for name in policies.QUOTED_BY.values() for body in bodies)
+    values = replies.placeholder_values(thread, shop, current_user, now,
+                                        policies.placeholder_values(shop.id) if quotes_policy else {},
+                                        vacations.return_day(shop, now) if quotes_vacation else None)
     picked = []
     for reply in usable:
         language, rendered = replies.render_for_thread(reply, thread, shop, current_user, now, values)

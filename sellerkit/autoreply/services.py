@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, literal, select
+from sqlalchemy.orm import joinedload
 
 from sellerkit.autoreply import domain
 from sellerkit.autoreply.models import (
@@ -71,9 +72,11 @@ def end_early(membership, vacation_id, now):
 
 
 def active_vacation(shop_id, now):
-    return db.session.scalar(select(Vacation).where(
+    """The vacation in progress with its messages, in one query: every buyer message asks for it."""
+    return db.session.scalars(select(Vacation).where(
         Vacation.shop_id == shop_id, Vacation.starts_at <= now, Vacation.ends_at > now,
-        (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now)))
+        (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now))
+        .options(joinedload(Vacation.messages))).unique().first()
 
 
 def return_day(shop, now):

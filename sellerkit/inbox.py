@@ -43,16 +43,16 @@ def receive_buyer_message(shop, inbound, now, files=()):
         return Received(thread, message, False, conflict=message.body_sha256 != threads.body_sha256(inbound.body))
     if files:
         attachments.attach_files(shop, message, files, now)
-    clock = sla.on_buyer_message(shop, thread, message, is_new_thread)
+    sla.on_buyer_message(shop, thread, message, is_new_thread)
     if consent.on_buyer_message(thread.buyer, message, now) is not None:
         threads.record_event(thread, None, "consent_withdrawn", now, message_id=message.id)
     disputes.on_buyer_message(thread, message, now)
     if thread.order_id is not None:
         followups.plan_for_orders(shop.id, [thread.order_id], now)
-    return Received(thread, message, True, auto_reply=_auto_reply(shop, thread, message, now, clock))
+    return Received(thread, message, True, auto_reply=_auto_reply(shop, thread, message, now))
 
 
-def _auto_reply(shop, thread, message, now, clock):
+def _auto_reply(shop, thread, message, now):
     """Answer for the seller while on vacation or outside business hours (when the shop switched that on),
     by the rules of autoreply.domain; None when not answered.
 
@@ -71,7 +71,7 @@ def _auto_reply(shop, thread, message, now, clock):
                                         is_automatic=True)
             outbox.enqueue(shop, reply, now)
             autoreply.record_sent(occasion, thread, buyer, reply, now)
-            sla.on_seller_reply(shop, thread, now, automatic=True, clock=clock)
+            sla.on_seller_reply(shop, thread, now, automatic=True)
     except IntegrityError:
         return None  # another worker answered this thread in this period a moment ago
     return reply

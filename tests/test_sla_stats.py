@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sellerkit.sla.stats import ClockFacts, daily, needed_for_target, summarize
+from sellerkit.sla.stats import ClockFacts, needed_for_target, summarize, window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
@@ -50,7 +50,7 @@ def test_needed_replies_reach_the_target_and_no_fewer_would(on_time, late):
 
 def test_daily_series_follows_the_shops_days():
     tehran = ZoneInfo("Asia/Tehran")
-    series = daily([clock(2, 1), clock(26, 3)], NOW.timestamp(), 7, tehran)
+    _summary, series = window([clock(2, 1), clock(26, 3)], NOW.timestamp(), 0.95, 7, tehran)
     assert len(series) == 7 and series[-1][0] == NOW.astimezone(tehran).date()
     assert series[-1][1] == timedelta(hours=1) and series[-2][1] == timedelta(hours=3)
 
@@ -66,6 +66,6 @@ def test_daily_series_keeps_each_clock_on_its_local_day_across_a_clock_change():
     late_saturday = answered_at(datetime(2026, 10, 24, 23, 30, tzinfo=warsaw))  # 21:30 UTC
     late_sunday = answered_at(datetime(2026, 10, 25, 23, 30, tzinfo=warsaw))  # 22:30 UTC
     early_monday = answered_at(datetime(2026, 10, 26, 0, 30, tzinfo=warsaw))  # 23:30 UTC on Sunday
-    series = {day.isoformat(): rate for day, _median, rate in daily([late_saturday, late_sunday, early_monday],
-                                                                      now, 4, warsaw)}
+    series = {day.isoformat(): rate for day, _median, rate in window([late_saturday, late_sunday, early_monday],
+                                                                       now, 0.95, 4, warsaw)[1]}
     assert series == {"2026-10-24": 1.0, "2026-10-25": 1.0, "2026-10-26": 1.0, "2026-10-27": None}

@@ -1,5 +1,4 @@
 """The benchmark's data set: shops, conversations, orders, clocks, vacations, saved replies and tickets, seeded."""
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -7,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 
 from sellerkit.accounts import services as accounts
 from sellerkit.autoreply import services as vacations
@@ -20,6 +19,7 @@ from sellerkit.bench.texts import (
     Writer,
     saved_reply_body,
 )
+from sellerkit.bulkload import insert_rows
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.replies import services as replies
@@ -164,31 +164,6 @@ def _plan_shop(rng, writer, shop_index, default_language, threads, orders, now):
     return planned, inbound, deliveries
 
 
-def _insert_rows(table, rows, with_ids=False):
-    """Insert rows (dicts with the same keys) set-wise; with_ids returns their new ids in order. SQLite: one
-    executemany with ids we hand out (we are the only writer); PostgreSQL: COPY, ids drawn from the sequence."""
-    if not rows:
-        return []
-    if db.session.get_bind().dialect.name == "sqlite":
-        ids = []
-        if with_ids:
-            start = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
-            ids = list(range(start + 1, start + 1 + len(rows)))
-            rows = [dict(row, id=new_id) for row, new_id in zip(rows, ids, strict=True)]
-        db.session.execute(insert(table), rows)
-        return ids
-    ids = sorted(db.session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-                                         "FROM generate_series(1, :count)"), {"count": len(rows)})) if with_ids else []
-    columns = ["id", *rows[0]] if with_ids else list(rows[0])
-    cursor = db.session.connection().connection.driver_connection.cursor()
-    # COPY is several times faster than INSERT ... RETURNING through SQLAlchemy for these volumes.
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for index, row in enumerate(rows):
-            values = [json.dumps(value) if isinstance(value, dict) else value for value in row.values()]
-            copy.write_row([ids[index], *values] if with_ids else values)
-    return ids
-
-
 def _import_buyer_messages(shop, inbound, now, totals):
     """Through the importer's own path: prepare each row, then import_batch and commit per batch."""
     report = bulk.ImportReport()
@@ -256,12 +231,12 @@ def _store_history(shop, owner, planned, now):
         label_rows += [{"thread_id": thread_id, "label": label, "shop_id": shop.id} for label in plan.labels]
     for start in range(0, len(replies_rows), bulk.BATCH_SIZE):
         chunk = replies_rows[start:start + bulk.BATCH_SIZE]
-        ids = _insert_rows(Message.__table__, chunk, with_ids=True)
-        _insert_rows(ThreadEvent.__table__, [
+        ids = insert_rows(Message.__table__, chunk)
+        insert_rows(ThreadEvent.__table__, [
             {"shop_id": shop.id, "thread_id": row["thread_id"], "actor_id": owner.id, "kind": "message_sent",
              "data": {"message_id": mid, "message_kind": "reply"}, "created_at": row["posted_at"]}
             for mid, row in zip(ids, chunk, strict=True)])
-        _insert_rows(OutboxItem.__table__, [
+        insert_rows(OutboxItem.__table__, [
             {"shop_id": shop.id, "message_id": mid, "transport": "manual", "status": "sent", "attempts": 0,
              "sent_at": row["posted_at"], "created_at": row["posted_at"]} for mid, row in zip(ids, chunk, strict=True)])
         search.index_terms([(mid, shop.id, row["thread_id"], textsearch.terms(row["body"]))
@@ -270,8 +245,8 @@ def _store_history(shop, owner, planned, now):
     db.session.execute(update(table).where(table.c.id == bindparam("thread_id")).values(
         status=bindparam("new_status"), is_dispute=bindparam("new_dispute"),
         waiting_since=bindparam("new_waiting_since"), last_message_at=bindparam("new_last_message_at")), thread_rows)
-    _insert_rows(ThreadLabel.__table__, label_rows)
-    _insert_rows(ResponseClock.__table__, clock_rows)
+    insert_rows(ThreadLabel.__table__, label_rows)
+    insert_rows(ResponseClock.__table__, clock_rows)
     db.session.commit()
     return len(replies_rows), len(clock_rows)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from sellerkit.accounts.domain import is_valid_email, normalize_email
@@ -48,13 +48,19 @@ def any_user_exists():
     return db.session.scalar(select(User.id).limit(1)) is not None
 
 
+def _loaded_memberships(user):
+    """The user's memberships when they came with the user (accounts.user_for_session loads them), else None."""
+    return None if "memberships" in inspect(user).unloaded else user.memberships
+
+
 def memberships_of(user):
     """The user's memberships with their shops, in one query per request (the switcher and the pages share it)."""
     cached = g.get("memberships_of")
     if cached is not None and cached[0] == user.id:
         return cached[1]
-    if "memberships" in user.__dict__:  # loaded with the session's user (accounts.user_for_session)
-        memberships = sorted(user.memberships, key=lambda m: (m.shop.name, m.shop.id))
+    loaded = _loaded_memberships(user)
+    if loaded is not None:
+        memberships = sorted(loaded, key=lambda m: (m.shop.name, m.shop.id))
     else:
         memberships = db.session.scalars(
             select(Membership).join(Membership.shop).where(Membership.user_id == user.id)
@@ -66,8 +72,9 @@ def memberships_of(user):
 
 def membership_for(user, shop_id):
     """The user's membership in a shop; NotFound when the shop is missing or not theirs (the same answer)."""
-    if "memberships" in user.__dict__:  # loaded with the session's user: no query needed
-        found = next((m for m in user.memberships if m.shop_id == shop_id), None)
+    loaded = _loaded_memberships(user)
+    if loaded is not None:  # no query needed
+        found = next((m for m in loaded if m.shop_id == shop_id), None)
         if found is None:
             raise NotFound(SHOP_NOT_FOUND)
         return found

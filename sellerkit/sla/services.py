@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.accounts.models import User
 from sellerkit.database import epoch_seconds
@@ -35,6 +36,11 @@ def shop_rule(shop):
 
 
 def open_clock(thread):
+    """The thread's running clock: the one read with the thread (thread_for loads it) or started in this
+    request when there is one, else from the database."""
+    if "open_clock" not in inspect(thread).unloaded:
+        clock = thread.open_clock
+        return clock if clock is not None and clock.status == "open" else None
     return db.session.scalar(select(ResponseClock).where(ResponseClock.thread_id == thread.id,
                                                          ResponseClock.status == "open"))
 
@@ -55,13 +61,13 @@ def on_buyer_message(shop, thread, message, is_new_thread):
                           due_at=due, warn_at=domain.warning_time(due, rule.warning_lead), status="open")
     db.session.add(clock)
     db.session.flush()
+    set_committed_value(thread, "open_clock", clock)  # what follows in this request (an auto-reply) finds it
     return clock
 
 
-def on_seller_reply(shop, thread, now, automatic=False, clock=None):
-    """A reply stops the clock as met or breached; an auto-reply only where the platform counts it. The caller
-    that has the open clock at hand passes it (`clock`) and saves a query."""
-    clock = clock if clock is not None and clock.status == "open" else open_clock(thread)
+def on_seller_reply(shop, thread, now, automatic=False):
+    """A reply stops the clock as met or breached; an auto-reply only where the platform counts it."""
+    clock = open_clock(thread)
     if clock is None or (automatic and not shop_rule(shop).auto_reply_counts):
         return clock
     clock.status = "met" if now <= clock.due_at else "breached"

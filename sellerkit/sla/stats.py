@@ -114,11 +114,6 @@ def window(clocks, now, target, days, zone):
     return _summary(on_time, breaches, times, target), series
 
 
-def daily(clocks, now, days, zone):
-    """Per local day (oldest first): (date, median response time or None, rate or None)."""
-    return window(clocks, now, 0, days, zone)[1]
-
-
 @dataclass(frozen=True)
 class Chart:
     """Positions for the two dashboard charts, in a width x height box (x grows with time)."""

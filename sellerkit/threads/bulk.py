@@ -9,8 +9,9 @@ import json
 from dataclasses import dataclass, field, fields
 from datetime import timezone
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, select, text, update
 
+from sellerkit.bulkload import insert_rows, insert_tuples, is_sqlite
 from sellerkit.extensions import db
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.threads import domain, search, textsearch
@@ -83,66 +84,10 @@ def _fresh_messages(shop, rows, report):
     return fresh
 
 
-def _is_sqlite():
-    return db.session.get_bind().dialect.name == "sqlite"
-
-
-def _next_ids(model, count):
-    """On SQLite the batch holds the write lock (BEGIN IMMEDIATE), so the next ids are ours to hand out.
-    Ordered INSERT ... RETURNING would run one row at a time there; with our own ids it is one executemany."""
-    start = db.session.scalar(select(func.coalesce(func.max(model.id), 0)))
-    return list(range(start + 1, start + 1 + count))
-
-
-def _insert(model, rows):
-    """Insert rows (dicts) and return their new ids, in the rows' order."""
-    if not rows:
-        return []
-    table = model.__table__
-    if _is_sqlite():
-        ids = _next_ids(model, len(rows))
-        # Core, not ORM, inserts: the ORM's per-row bookkeeping would cost more than the database work.
-        db.session.execute(insert(table), [dict(row, id=new_id) for row, new_id in zip(rows, ids, strict=True)])
-        return ids
-    columns = list(rows[0])
-    return _copy(model, columns, [tuple(json.dumps(value) if isinstance(value, dict | list) else value
-                                        for value in (row[column] for column in columns)) for row in rows])
-
-
-def _copy(model, columns, rows):
-    """PostgreSQL: ids drawn from the table's own sequence, then the rows in one COPY, the bulk-load path that
-    skips per-row statements and per-value processing; returns the ids in the rows' order."""
-    table = model.__table__.name
-    ids = list(db.session.scalars(select(func.nextval(func.pg_get_serial_sequence(table, "id")))
-                                  .select_from(func.generate_series(1, len(rows)))))
-    cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
-        for new_id, row in zip(ids, rows, strict=True):
-            copy.write_row((new_id, *row))
-    return ids
-
-
-def _insert_tuples(model, columns, rows):
-    """Insert the high-volume rows (messages, events) given as tuples of database-ready values; returns ids.
-
-    For 100,000 rows SQLAlchemy's per-value processing costs more than the database work, so on SQLite
-    the values go straight to the driver, already in the form our column types store (see _stored).
-    """
-    if not rows:
-        return []
-    if _is_sqlite():
-        ids = _next_ids(model, len(rows))
-        statement = (f"INSERT INTO {model.__table__.name} (id, {', '.join(columns)}) "
-                     f"VALUES ({', '.join('?' * (len(columns) + 1))})")
-        db.session.connection().exec_driver_sql(statement, [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)])
-        return ids
-    return _copy(model, columns, rows)
-
-
 def _stored():
     """(time, json) converters to database-ready values: UTCDateTime stores naive UTC ISO text and JSON text
     on SQLite; PostgreSQL's COPY takes aware datetimes as they are, and JSON as text."""
-    if not _is_sqlite():
+    if not is_sqlite():
         return (lambda value: value), json.dumps
 
     def time_text(value):
@@ -181,7 +126,7 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
                 "shop_id": shop.id, "platform_buyer_id": inbound.buyer_external_id,
                 "display_name": (inbound.buyer_name or "")[:200], "language": language,
                 "email": (inbound.buyer_email or "").lower() or None, "created_at": now}
-    for buyer_key, bid in zip(missing, _insert(Buyer, list(missing.values())), strict=True):
+    for buyer_key, bid in zip(missing, insert_rows(Buyer.__table__, list(missing.values())), strict=True):
         by_key[buyer_key] = bid
     return [by_key[key(inbound)] for inbound in fresh]
 
@@ -205,7 +150,7 @@ def _orders(shop, fresh, buyer_ids, now):
             row = missing.setdefault(ref, {"shop_id": shop.id, "buyer_id": buyer_id, "platform_order_ref": ref,
                                            "created_at": now, **dict.fromkeys(ORDER_FIELDS), "items_summary": ""})
             row.update(facts)
-    for ref, oid in zip(missing, _insert(Order, list(missing.values())), strict=True):
+    for ref, oid in zip(missing, insert_rows(Order.__table__, list(missing.values())), strict=True):
         by_ref[ref] = oid
     _update_orders(known)
     return [by_ref.get(i.order_reference) for i in fresh]
@@ -260,7 +205,7 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
                             "external_id": inbound.thread_external_id, "subject": inbound.subject[:domain.MAX_SUBJECT],
                             "status": "open", "is_dispute": False, "language": None,
                             "last_message_at": inbound.received_at, "created_at": now}
-    for key, tid in zip(missing, _insert(Thread, list(missing.values())), strict=True):
+    for key, tid in zip(missing, insert_rows(Thread.__table__, list(missing.values())), strict=True):
         states[key] = {**missing[key], "id": tid, "waiting_since": None, "is_new": True}
     return [states[("x", i.thread_external_id) if i.thread_external_id else ("b", b, o)]
             for i, b, o in zip(fresh, buyer_ids, order_ids, strict=True)]
@@ -269,7 +214,7 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
 def _update_threads(changed):
     """Write the batch's new thread states: one executemany on SQLite; on PostgreSQL one UPDATE joined to the
     values as arrays, where an executemany would still be a statement per thread on the server."""
-    if not _is_sqlite():
+    if not is_sqlite():
         db.session.execute(text(
             "UPDATE threads SET status = v.status, waiting_since = v.waiting_since, "
             "last_message_at = v.last_message_at, language = v.language "
@@ -302,7 +247,7 @@ def import_batch(shop, rows, now, report):
     threads = _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now)
     stamp, as_json = _stored()
     created = stamp(now)
-    inserted = _insert_tuples(Message, MESSAGE_COLUMNS, [
+    inserted = insert_tuples(Message.__table__, MESSAGE_COLUMNS, [
         (shop.id, t["id"], "in", "buyer", i.body, i.external_id, body_sha256(i.body), lang, stamp(i.received_at),
          None, False, as_json(domain.kept_headers(i.headers)), created)
         for i, t, lang in zip(fresh, threads, languages, strict=True)])
@@ -321,6 +266,6 @@ def import_batch(shop, rows, now, report):
         events.append((shop.id, thread["id"], None, "message_received",
                        as_json({"message_id": message_id, "message_kind": "buyer"}), created))
     _update_threads(list({t["id"]: t for t in threads}.values()))
-    _insert_tuples(ThreadEvent, EVENT_COLUMNS, events)
+    insert_tuples(ThreadEvent.__table__, EVENT_COLUMNS, events)
     search.index_terms(indexed, new=True)
     report.new += len(fresh)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
+from sellerkit.bulkload import copy_rows
 from sellerkit.extensions import db
 from sellerkit.threads.textsearch import query_terms, terms
 
@@ -34,10 +35,8 @@ def index_terms(documents, new=False):
     if not documents:
         return
     if _dialect() == "postgresql" and new:
-        cursor = db.session.connection().connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {SEARCH_TABLE} (message_id, shop_id, thread_id, document) FROM STDIN") as copy:
-            for message_id, shop_id, thread_id, found in documents:
-                copy.write_row((message_id, shop_id, thread_id, " ".join(_lexeme(term) for term in found)))
+        copy_rows(SEARCH_TABLE, ("message_id", "shop_id", "thread_id", "document"),
+                  [(m, s, t, " ".join(_lexeme(term) for term in found)) for m, s, t, found in documents])
         return
     if _dialect() == "postgresql":
         statement = text(

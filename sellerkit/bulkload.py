@@ -1,0 +1,66 @@
+"""Set-wise inserts for bulk work (imports, the benchmark's data): ids handed out up front, then one executemany
+on SQLite or one COPY on PostgreSQL, instead of an INSERT ... RETURNING per row."""
+import json
+
+from sqlalchemy import func, insert, select
+
+from sellerkit.extensions import db
+
+
+def is_sqlite():
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def next_ids(table, count):
+    """Ids for `count` new rows of `table`, in order. SQLite: past the largest one, which is safe because bulk
+    work holds the write lock (BEGIN IMMEDIATE); PostgreSQL: drawn from the table's own sequence."""
+    if is_sqlite():
+        start = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+        return list(range(start + 1, start + 1 + count))
+    return list(db.session.scalars(select(func.nextval(func.pg_get_serial_sequence(table.name, "id")))
+                                   .select_from(func.generate_series(1, count))))
+
+
+def copy_rows(table_name, columns, rows):
+    """PostgreSQL's bulk-load path: tuples of database-ready values in one COPY, with no statement per row."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def insert_tuples(table, columns, rows):
+    """Insert the high-volume rows given as tuples of database-ready values (on SQLite, in the form our column
+    types store); returns their new ids in order. For 100,000 rows SQLAlchemy's per-value processing would cost
+    more than the database work, so the values go straight to the driver."""
+    if not rows:
+        return []
+    ids = next_ids(table, len(rows))
+    numbered = [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
+    if is_sqlite():
+        db.session.connection().exec_driver_sql(
+            f"INSERT INTO {table.name} (id, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))})",
+            numbered)
+    else:
+        copy_rows(table.name, ("id", *columns), numbered)
+    return ids
+
+
+def insert_rows(table, rows):
+    """Insert dicts that all name the same columns; returns their new ids in order (none for a table without an
+    id column). Core, not ORM: the ORM's per-row bookkeeping would cost more than the database work."""
+    if not rows:
+        return []
+    ids = next_ids(table, len(rows)) if "id" in table.c else []
+    if is_sqlite():
+        db.session.execute(insert(table), [dict(row, id=new_id) for row, new_id in zip(rows, ids, strict=True)]
+                           if ids else rows)
+        return ids
+    columns = list(rows[0])
+    values = [tuple(json.dumps(value) if isinstance(value, dict | list) else value
+                    for value in (row[column] for column in columns)) for row in rows]
+    if ids:
+        copy_rows(table.name, ("id", *columns), [(new_id, *row) for new_id, row in zip(ids, values, strict=True)])
+    else:
+        copy_rows(table.name, columns, values)
+    return ids

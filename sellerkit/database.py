@@ -3,6 +3,7 @@ from datetime import timezone
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Integer, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
@@ -103,3 +104,8 @@ def _epoch_seconds_sqlite(element, compiler, **kw):
 @compiles(epoch_seconds, "postgresql")
 def _epoch_seconds_postgresql(element, compiler, **kw):
     return f"CAST(round(extract(epoch FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
+
+
+def dialect_insert(session, table):
+    """The database's own INSERT for `table`, which knows ON CONFLICT (both dialects spell it the same)."""
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)

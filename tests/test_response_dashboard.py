@@ -1,13 +1,20 @@
 """The response dashboard, its CSV and its API agree on the figures a seller is judged by."""
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
+from sellerkit import inbox
+from sellerkit.accounts.models import User
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db as sqla
-from sellerkit.sla.models import ResponseClock
+from sellerkit.shops.models import Shop
+from sellerkit.sla import services as sla
+from sellerkit.sla.models import ResponseClock, ResponseDay
+from sellerkit.threads.domain import Inbound
+from tests.test_shops import settings_form
 
 
 @pytest.fixture
@@ -28,6 +35,8 @@ def shop(app, auth, make_user, make_shop, make_conversation):
                                       warn_at=start + timedelta(hours=20), status=status,
                                       stopped_at=start + timedelta(hours=answered), stopped_by="reply"))
         sqla.session.add_all(rows)
+        sqla.session.flush()
+        sla.recount_days(sqla.session.get(Shop, shop_id))  # written past the reply path, as an import would
         sqla.session.commit()
     auth.login()
     return shop_id
@@ -62,3 +71,48 @@ def test_one_platform_across_the_users_shops(client, shop, make_shop):
     assert figures == ["80%", "2 hr", "1"] and "Etsy" in page and "Ozon" in page
     empty = client.get("/response?platform=ozon&days=7").get_data(as_text=True)
     assert re.findall(r'class="figure">([^<]*)<', empty)[0] == "—"
+
+
+def _daily_csv(client, shop_id):
+    lines = client.get(f"/shops/{shop_id}/response/export.csv?days=7").get_data(as_text=True).splitlines()
+    return {line.split(",")[0]: line.split(",")[1:] for line in lines[1:8]}
+
+
+def test_an_answer_counts_on_the_shops_day_and_moves_with_a_new_timezone(app, client, auth, make_user, make_shop):
+    owner = make_user()
+    shop_id = make_shop(owner, timezone_name="UTC")
+    evening = datetime.combine(utcnow().date() - timedelta(days=3), time(20, 0), timezone.utc)  # 05:00 next day in Tokyo
+    with app.app_context():
+        shop = sqla.session.get(Shop, shop_id)
+        received = inbox.receive_buyer_message(shop, Inbound(
+            external_id="late-1", body="Is it still available?", received_at=evening, buyer_external_id="b-1",
+            subject="Question"), evening)
+        inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!", evening + timedelta(hours=1))
+        sqla.session.commit()
+    auth.login()
+    day, next_day = evening.date().isoformat(), (evening.date() + timedelta(days=1)).isoformat()
+    daily = _daily_csv(client, shop_id)
+    assert daily[day] == ["1.00", "1.0000"] and daily[next_day] == ["", ""]
+
+    response = client.post(f"/shops/{shop_id}/settings", data=settings_form(timezone="Asia/Tokyo"))
+    assert response.status_code == 302
+    daily = _daily_csv(client, shop_id)
+    assert daily[day] == ["", ""] and daily[next_day] == ["1.00", "1.0000"]
+
+
+def test_upgrading_an_existing_database_counts_its_answered_clocks(app, make_user, make_shop, make_conversation):
+    owner = make_user()
+    shop_id = make_shop(owner)
+    make_conversation(shop_id, owner)
+
+    def days():
+        return sqla.session.execute(select(ResponseDay.shop_id, ResponseDay.zone, ResponseDay.day,
+                                           ResponseDay.on_time, ResponseDay.breaches,
+                                           ResponseDay.response_seconds)).all()
+
+    with app.app_context():
+        counted_by_the_reply = days()
+        sqla.session.remove()
+        downgrade(revision="5d3b1c9e7a42")  # before response_days existed
+        upgrade()
+        assert days() == counted_by_the_reply and counted_by_the_reply[0][3:5] == (1, 0)

@@ -5,9 +5,16 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sellerkit.sla.stats import ClockFacts, needed_for_target, summarize, window
+from sellerkit.sla.stats import (
+    ClockFacts,
+    answered_days,
+    day_starts,
+    needed_for_target,
+    window,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def clock(hours_ago, answered_after=None, status=None, allowed=24):
@@ -19,10 +26,17 @@ def clock(hours_ago, answered_after=None, status=None, allowed=24):
                       int(stopped.timestamp()) if stopped else None, status)
 
 
+def figures(clocks, days=7, zone=UTC_ZONE, now=None):
+    """What the dashboard shows: the answered clocks counted by day as they stop, the overdue ones read live."""
+    now = NOW.timestamp() if now is None else now
+    overdue = [c.started_at for c in clocks if c.status == "open" and c.due_at <= now]
+    return window(answered_days(clocks, zone).items(), overdue, 0.95, *day_starts(now, days, zone))
+
+
 def test_rate_times_and_breaches():
     clocks = [clock(100, 1), clock(90, 2), clock(80, 30), clock(70, 3), clock(60, None), clock(5, None),
               clock(50, 1, status="exempt")]
-    summary = summarize(clocks, NOW.timestamp(), 0.95)
+    summary = figures(clocks)[0]
     # met: 3; breached: the 30 h answer and the open clock 60 h old; the 5 h old one may still be met.
     assert (summary.on_time, summary.breaches, summary.counted) == (3, 2, 5)
     assert summary.rate == 0.6
@@ -32,7 +46,7 @@ def test_rate_times_and_breaches():
 
 
 def test_nothing_counted_yet():
-    summary = summarize([clock(1, None)], NOW.timestamp(), 0.95)
+    summary = figures([clock(1, None)])[0]
     assert summary.rate is None and summary.needed_for_target == 0 and summary.median is None
 
 
@@ -50,7 +64,7 @@ def test_needed_replies_reach_the_target_and_no_fewer_would(on_time, late):
 
 def test_daily_series_follows_the_shops_days():
     tehran = ZoneInfo("Asia/Tehran")
-    _summary, series = window([clock(2, 1), clock(26, 3)], NOW.timestamp(), 0.95, 7, tehran)
+    _summary, series = figures([clock(2, 1), clock(26, 3)], zone=tehran)
     assert len(series) == 7 and series[-1][0] == NOW.astimezone(tehran).date()
     assert series[-1][1] == timedelta(hours=1) and series[-2][1] == timedelta(hours=3)
 
@@ -66,6 +80,6 @@ def test_daily_series_keeps_each_clock_on_its_local_day_across_a_clock_change():
     late_saturday = answered_at(datetime(2026, 10, 24, 23, 30, tzinfo=warsaw))  # 21:30 UTC
     late_sunday = answered_at(datetime(2026, 10, 25, 23, 30, tzinfo=warsaw))  # 22:30 UTC
     early_monday = answered_at(datetime(2026, 10, 26, 0, 30, tzinfo=warsaw))  # 23:30 UTC on Sunday
-    series = {day.isoformat(): rate for day, _median, rate in window([late_saturday, late_sunday, early_monday],
-                                                                       now, 0.95, 4, warsaw)[1]}
+    series = {day.isoformat(): rate for day, _median, rate in figures([late_saturday, late_sunday, early_monday],
+                                                                        days=4, zone=warsaw, now=now)[1]}
     assert series == {"2026-10-24": 1.0, "2026-10-25": 1.0, "2026-10-26": 1.0, "2026-10-27": None}

@@ -247,6 +247,7 @@ def _store_history(shop, owner, planned, now):
         waiting_since=bindparam("new_waiting_since"), last_message_at=bindparam("new_last_message_at")), thread_rows)
     insert_rows(ThreadLabel.__table__, label_rows)
     insert_rows(ResponseClock.__table__, clock_rows)
+    sla.recount_days(shop)  # the clocks were written in bulk, past the reply path that counts them
     db.session.commit()
     return len(replies_rows), len(clock_rows)
 

@@ -8,13 +8,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from sellerkit.consent.services import opt_out_token
 from sellerkit.coupons import domain as coupon_rules
 from sellerkit.coupons import services as coupons
+from sellerkit.database import dialect_insert
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import domain, facts
@@ -164,8 +164,7 @@ def _insert_ignoring_duplicates(rows):
     """Insert follow-up rows; one that another planner inserted a moment ago is skipped, not an error."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FollowUp)
+    insert = dialect_insert(db.session, FollowUp)
     db.session.execute(insert.on_conflict_do_nothing(index_elements=["campaign_id", "order_id"]), rows)
 
 

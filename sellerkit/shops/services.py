@@ -14,6 +14,7 @@ from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops import domain
 from sellerkit.shops.models import BusinessHours, Holiday, Membership, Shop
+from sellerkit.sla import services as sla
 from sellerkit.sla.domain import rule_for, rule_problem
 
 SHOP_NOT_FOUND = _l("This shop does not exist or you are not a member of it.")
@@ -170,6 +171,7 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
     if problem:
         raise ServiceError(_l("Business hours must end after they start."), field=f"hours-{problem[0]}")
     shop = membership.shop
+    moved = shop.timezone != settings["timezone"]
     for key, value in settings.items():
         setattr(shop, key, value)
     shop.reply_transport = reply.transport
@@ -191,6 +193,8 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
                            for h in sorted(hours, key=lambda h: h.weekday)]
     # Old rows go before the new ones are inserted, or (shop, weekday) would clash.
     db.session.flush()
+    if moved:
+        sla.recount_days(shop)  # the dashboard's days now begin at other moments
 
 
 def reply_settings(shop):

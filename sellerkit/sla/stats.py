@@ -8,8 +8,7 @@ from typing import NamedTuple
 
 class ClockFacts(NamedTuple):
     """What a statistic needs from one response clock; moments are whole seconds since 1970 (UTC), as the
-    database hands them over, so that thousands of clocks are summed without a datetime each (any tuple of
-    these four in this order serves as well, such as a database row)."""
+    database hands them over (any tuple of these four in this order serves as well, such as a database row)."""
 
     started_at: int
     due_at: int
@@ -35,15 +34,6 @@ def _percentile(values, share):
     return values[max(0, math.ceil(share * len(values)) - 1)]
 
 
-def outcome(status, due_at, now):
-    """met, breached, or None while it still may be met; exempt clocks never count (moments in epoch seconds)."""
-    if status == "met" or status == "breached":
-        return status
-    if status == "open" and due_at <= now:
-        return "breached"  # not answered in time, even if the answer is still to come
-    return None
-
-
 def needed_for_target(on_time, counted, target):
     """How many more on-time replies lift the rate to `target` (0 when it is already there)."""
     if counted == 0 or on_time >= target * counted:
@@ -52,21 +42,29 @@ def needed_for_target(on_time, counted, target):
     return math.ceil((target * counted - on_time) / (1 - target) - 1e-9)
 
 
-def _tally(clocks, now):
-    """(on time, breaches, response times in seconds) of the clocks."""
-    on_time = breaches = 0
-    times = []
-    for started_at, due_at, stopped_at, status in clocks:
-        result = outcome(status, due_at, now)
-        if result is None:
-            continue
-        if result == "met":
-            on_time += 1
-        else:
-            breaches += 1
-        if status != "open" and stopped_at is not None:
-            times.append(stopped_at - started_at)
-    return on_time, breaches, times
+class DayCount(NamedTuple):
+    """The answered clocks of one local day, as a response_days row keeps them: on time, late, and each
+    answer's response time in whole seconds."""
+
+    on_time: int
+    breaches: int
+    seconds: list
+
+
+def local_day(moment, zone):
+    """The shop's calendar day of a moment in epoch seconds (the zone knows its clock changes)."""
+    return datetime.fromtimestamp(moment, zone).date()
+
+
+def answered_days(clocks, zone):
+    """{local day: DayCount} of the answered (met or breached) clocks, by the day each one started. Open clocks
+    are left out, since whether they count changes with the time; exempt ones never count."""
+    answers = {}
+    for started_at, _due_at, stopped_at, status in clocks:
+        if status in ("met", "breached") and stopped_at is not None:
+            answers.setdefault(local_day(started_at, zone), []).append((status == "met", stopped_at - started_at))
+    return {day: DayCount(sum(met for met, _ in found), sum(not met for met, _ in found), [s for _, s in found])
+            for day, found in answers.items()}
 
 
 def _summary(on_time, breaches, times, target):
@@ -81,11 +79,6 @@ def _seconds(value):
     return None if value is None else timedelta(seconds=value)
 
 
-def summarize(clocks, now, target):
-    """Rate, breaches and response times of the clocks; `now` in epoch seconds like the clocks."""
-    return _summary(*_tally(clocks, now), target)
-
-
 def day_starts(now, days, zone):
     """The local days ending with today, oldest first, and the moment each begins in epoch seconds (a day
     across a clock change is 23 or 25 hours long, so the starts come from the zone, not from arithmetic)."""
@@ -94,18 +87,26 @@ def day_starts(now, days, zone):
     return dates, [datetime.combine(day, time(), zone).timestamp() for day in dates]
 
 
-def window(clocks, now, target, days, zone):
-    """The figures of the last `days` local days in one pass over the clocks: (Summary of them all, daily
-    series of (date, median response time or None, rate or None), oldest first)."""
-    dates, starts = day_starts(now, days, zone)
-    buckets = [[] for _ in dates]
-    for clock in clocks:
-        index = bisect_right(starts, clock[0]) - 1
+def window(answered, overdue, target, dates, starts):
+    """The figures of the local days `dates` (beginning at `starts`, from day_starts): (Summary of them all,
+    daily series of (date, median response time or None, rate or None), oldest first).
+
+    `answered` is (date, DayCount) pairs, several per date when several shops are summed; `overdue` the starts
+    (epoch seconds) of the clocks still open past their deadline, which count as breaches without a time.
+    """
+    counts = {day: [0, 0, []] for day in dates}
+    for day, (on_time, breaches, seconds) in answered:
+        if day in counts:
+            counts[day][0] += on_time
+            counts[day][1] += breaches
+            counts[day][2].extend(seconds)
+    for started_at in overdue:
+        index = bisect_right(starts, started_at) - 1
         if index >= 0:
-            buckets[index].append(clock)
+            counts[dates[index]][1] += 1
     series, on_time, breaches, times = [], 0, 0, []
-    for day, found in zip(dates, buckets, strict=True):
-        day_on_time, day_breaches, day_times = _tally(found, now)
+    for day in dates:
+        day_on_time, day_breaches, day_times = counts[day]
         day_times.sort()
         counted = day_on_time + day_breaches
         series.append((day, _seconds(_percentile(day_times, 0.5)), day_on_time / counted if counted else None))

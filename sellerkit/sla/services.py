@@ -164,24 +164,28 @@ def notifications_for(shop_ids, limit=100):
 WINDOWS = (7, 30, 90)
 
 
+def _answered_days(shops, first_day):
+    """(date, DayCount) of the shops' answered clocks from `first_day` on, each shop's days in its own timezone."""
+    if not shops:
+        return []
+    rows = db.session.connection().execute(select(
+        ResponseDay.day, ResponseDay.on_time, ResponseDay.breaches, ResponseDay.response_seconds).where(
+        or_(*(and_(ResponseDay.shop_id == shop.id, ResponseDay.zone == shop.timezone) for shop in shops)),
+        ResponseDay.day >= first_day))
+    return [(day, DayCount(on_time, breaches, [int(value) for value in seconds.split(",") if value]))
+            for day, on_time, breaches, seconds in rows]
+
+
 def _figures(shops, rule, zone, days, now):
-    """The figures of the shops' last `days` local days (in `zone`), from their rows of answered clocks (each
-    shop's days in its own timezone) and the clocks still open past their deadline: a row a day, however many
+    """The figures of the shops' last `days` local days (in `zone`) from a row a day of answered clocks, and the
+    clocks still open past their deadline (breaches without an answer, which only time makes), however many
     conversations there are."""
     moment = now.timestamp()
     dates, starts = day_starts(moment, days, zone)
-    answered = []
-    if shops:
-        answered = [(day, DayCount(on_time, breaches, [int(value) for value in seconds.split(",") if value]))
-                    for day, on_time, breaches, seconds in db.session.connection().execute(
-                        select(ResponseDay.day, ResponseDay.on_time, ResponseDay.breaches,
-                               ResponseDay.response_seconds).where(
-                            or_(*(and_(ResponseDay.shop_id == shop.id, ResponseDay.zone == shop.timezone)
-                                  for shop in shops)), ResponseDay.day >= dates[0]))]
     overdue = db.session.connection().execute(select(epoch_seconds(ResponseClock.started_at)).where(
         ResponseClock.shop_id.in_([shop.id for shop in shops]), ResponseClock.status == "open",
         ResponseClock.started_at >= datetime.fromtimestamp(starts[0], UTC), ResponseClock.due_at <= now)).scalars()
-    return (rule, *window(answered, overdue, rule.target_rate, dates, starts))
+    return (rule, *window(_answered_days(shops, dates[0]), overdue, rule.target_rate, dates, starts))
 
 
 def dashboard(shop, days, now):

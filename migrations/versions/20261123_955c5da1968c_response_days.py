@@ -49,7 +49,6 @@ def _count_existing_clocks(bind):
 
 def upgrade():
     op.create_table('response_days',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('zone', sa.String(length=64), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -57,8 +56,7 @@ def upgrade():
     sa.Column('breaches', sa.Integer(), nullable=False),
     sa.Column('response_seconds', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_response_days_shop_id_shops'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_response_days')),
-    sa.UniqueConstraint('shop_id', 'zone', 'day', name=op.f('uq_response_days_shop_id_zone_day'))
+    sa.PrimaryKeyConstraint('shop_id', 'zone', 'day', name=op.f('pk_response_days'))
     )
     with op.batch_alter_table('response_clocks', schema=None) as batch_op:
         batch_op.create_index('ix_response_clocks_open_shop_started', ['shop_id', 'started_at', 'due_at'], unique=False, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))

@@ -67,17 +67,15 @@ class ResponseDay(db.Model):
     not every clock, so its cost stays the same however many conversations a shop has."""
 
     __tablename__ = "response_days"
-    __table_args__ = (UniqueConstraint("shop_id", "zone", "day"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
     #: The shop's timezone when the day was counted; a change of timezone recounts the shop's days.
-    zone: Mapped[str] = mapped_column(String(64))
-    day: Mapped[object] = mapped_column(Date())
-    on_time: Mapped[int] = mapped_column(default=0)
-    breaches: Mapped[int] = mapped_column(default=0)
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[object] = mapped_column(Date(), primary_key=True)
+    on_time: Mapped[int]
+    breaches: Mapped[int]
     #: Each answer's response time in whole seconds, comma-separated: the medians and p90 stay exact.
-    response_seconds: Mapped[str] = mapped_column(Text(), default="")
+    response_seconds: Mapped[str] = mapped_column(Text())
 
 
 class Notification(db.Model):

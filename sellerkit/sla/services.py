@@ -172,7 +172,7 @@ def _answered_days(shops, first_day):
         ResponseDay.day, ResponseDay.on_time, ResponseDay.breaches, ResponseDay.response_seconds).where(
         or_(*(and_(ResponseDay.shop_id == shop.id, ResponseDay.zone == shop.timezone) for shop in shops)),
         ResponseDay.day >= first_day))
-    return [(day, DayCount(on_time, breaches, [int(value) for value in seconds.split(",") if value]))
+    return [(day, DayCount(on_time, breaches, list(map(int, seconds.split(",")))))
             for day, on_time, breaches, seconds in rows]
 
 

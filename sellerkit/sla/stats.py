@@ -94,24 +94,23 @@ def window(answered, overdue, target, dates, starts):
     `answered` is (date, DayCount) pairs, several per date when several shops are summed; `overdue` the starts
     (epoch seconds) of the clocks still open past their deadline, which count as breaches without a time.
     """
-    counts = {day: [0, 0, []] for day in dates}
-    for day, (on_time, breaches, seconds) in answered:
-        if day in counts:
-            counts[day][0] += on_time
-            counts[day][1] += breaches
-            counts[day][2].extend(seconds)
+    day_on_time, day_breaches, day_times = dict.fromkeys(dates, 0), dict.fromkeys(dates, 0), {d: [] for d in dates}
+    for day, count in answered:
+        if day in day_times:
+            day_on_time[day] += count.on_time
+            day_breaches[day] += count.breaches
+            day_times[day].extend(count.seconds)
     for started_at in overdue:
         index = bisect_right(starts, started_at) - 1
         if index >= 0:
-            counts[dates[index]][1] += 1
-    series, on_time, breaches, times = [], 0, 0, []
+            day_breaches[dates[index]] += 1
+    series, times = [], []
     for day in dates:
-        day_on_time, day_breaches, day_times = counts[day]
-        day_times.sort()
-        counted = day_on_time + day_breaches
-        series.append((day, _seconds(_percentile(day_times, 0.5)), day_on_time / counted if counted else None))
-        on_time, breaches = on_time + day_on_time, breaches + day_breaches
-        times.extend(day_times)
+        day_times[day].sort()
+        counted = day_on_time[day] + day_breaches[day]
+        series.append((day, _seconds(_percentile(day_times[day], 0.5)), day_on_time[day] / counted if counted else None))
+        times.extend(day_times[day])
+    on_time, breaches = sum(day_on_time.values()), sum(day_breaches.values())
     return _summary(on_time, breaches, times, target), series
 
 

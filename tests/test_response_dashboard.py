@@ -24,9 +24,13 @@ def shop(app, auth, make_user, make_shop, make_conversation):
     ids = make_conversation(shop_id, owner)
     now = utcnow()
     with app.app_context():
-        # The conversation's own clock (met by its reply) counts too; four more, reusing its message.
-        message_id = sqla.session.scalar(select(ResponseClock.message_id).where(
-            ResponseClock.thread_id == ids["thread_id"]))
+        # The conversation's own clock (met by its reply) counts too, moved into the window whatever today is;
+        # four more, reusing its message.
+        own = sqla.session.scalar(select(ResponseClock).where(ResponseClock.thread_id == ids["thread_id"]))
+        own.started_at = now - timedelta(hours=60)
+        own.due_at, own.warn_at = own.started_at + timedelta(hours=24), own.started_at + timedelta(hours=20)
+        own.stopped_at = own.started_at + timedelta(hours=1)
+        message_id = own.message_id
         rows = []
         for hours_ago, answered, status in ((50, 2, "met"), (40, 3, "met"), (30, 30, "breached"), (20, 1, "met")):
             start = now - timedelta(hours=hours_ago)

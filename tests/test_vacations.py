@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from sellerkit import inbox
 from sellerkit.autoreply.models import Vacation
+from sellerkit.clock import utcnow
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
@@ -107,8 +108,10 @@ def test_bad_vacations_are_refused(client, db, shop, data, message):
 
 def test_plan_a_vacation_from_the_page(client, db, shop):
     shop_id = shop(vacation=False)
+    starts = utcnow().date() + timedelta(days=40)  # "Planned" is relative to today, so the dates are too
     response = client.post(f"/shops/{shop_id}/vacations", data={
-        "starts_on": "2027-01-10", "ends_on": "2027-01-15", "body_en": "Back on {vacation_return_date}."})
+        "starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=5)).isoformat(),
+        "body_en": "Back on {vacation_return_date}."})
     assert response.status_code == 302
     vacation = db.scalar(select(Vacation))
     assert (vacation.ends_at - vacation.starts_at) == timedelta(days=6)

@@ -15,8 +15,13 @@ from sellerkit.mail import send_system_mail
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.shops import services as shops
 from sellerkit.sla import services as sla
+from sellerkit.threads import search
 from sellerkit.tickets import disputes
+from sellerkit.tickets import search as ticket_search
 from sellerkit.tickets import services as tickets
+
+#: The longest a run of compact-search-indexes merges each index; what is left waits for the next run.
+COMPACT_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,12 @@ def checkpoint_database():
     """SQLite: move the write-ahead log into the database here, so that no web request pays for it; returns
     (busy, frames in the log, frames copied)."""
     return checkpoint_wal(db.engine)
+
+
+def compact_search_indexes():
+    """SQLite: keep the full-text indexes of messages and tickets in few b-trees (see search.compact_fts), a few
+    seconds of merging at most per run; returns the merge steps done."""
+    return sum(search.compact_fts(table, COMPACT_SECONDS) for table in (search.SEARCH_TABLE, ticket_search.SEARCH_TABLE))
 
 
 def deliver_outbox():
@@ -100,4 +111,5 @@ JOBS = (
     Job("follow-tickets", every_seconds=300, run=follow_tickets),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
     Job("checkpoint-database", every_seconds=30, run=checkpoint_database),
+    Job("compact-search-indexes", every_seconds=60, run=compact_search_indexes),
 )

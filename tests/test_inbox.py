@@ -132,9 +132,9 @@ def test_keyset_pages_cover_every_thread_once(app, client, deliver):
 
 @pytest.mark.parametrize("probe", [500, 4])
 def test_search_pages_list_every_match_newest_first_once(app, deliver, monkeypatch, probe):
-    """PostgreSQL first looks for a page of matches among the view's next `probe` conversations; with many
-    (500) it finds the page there, with few (4) it falls back to every match. Either way, and on SQLite,
-    the pages are the same: every matching conversation once, newest first."""
+    """A search first looks for a page of matches among the view's next `probe` conversations; with many
+    (500) it finds the page there, with few (4) it falls back to every match. Either way the pages are the
+    same: every matching conversation once, newest first."""
     from sellerkit.threads import queries
 
     monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
@@ -154,6 +154,21 @@ def test_search_pages_list_every_match_newest_first_once(app, deliver, monkeypat
             if not cursor:
                 break
     assert seen == list(reversed(matching))
+
+
+def test_compacting_the_search_index_finds_the_same_conversations(app, client, deliver):
+    from sellerkit import jobs
+
+    for number in range(1, 13):  # each delivery commits on its own, so the index grows a b-tree each time
+        deliver(number, body=f"Parcel number {number} is late" if number % 3 else "All good, thanks")
+    before = thread_ids(client.get("/inbox?view=all&q=parcel").get_data(as_text=True))
+    with app.app_context():
+        merged = jobs.compact_search_indexes()
+        again = jobs.compact_search_indexes()
+        sqlite = sqla.engine.dialect.name == "sqlite"
+    assert (merged > 0, again) == (sqlite, 0)  # PostgreSQL has nothing to compact
+    assert len(before) == 8
+    assert thread_ids(client.get("/inbox?view=all&q=parcel").get_data(as_text=True)) == before
 
 
 def count_statements(app, url, client):

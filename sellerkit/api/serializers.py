@@ -1,4 +1,5 @@
 """JSON shapes of conversations for the API: one function per object, used by every endpoint that shows it."""
+from sellerkit.threads import queries
 
 
 def _when(value):
@@ -22,16 +23,15 @@ def message_json(message, outbox_item):
     }
 
 
-def thread_summary_json(thread, preview=None):
+def thread_summary_json(row):
+    """A conversation as lists show it, from a queries.ThreadRow."""
     return {
-        "id": thread.id, "shop_id": thread.shop_id, "external_id": thread.external_id, "subject": thread.subject,
-        "status": thread.status, "is_dispute": thread.is_dispute, "language": thread.language,
-        "labels": [label.label for label in thread.labels], "assignee_id": thread.assignee_id,
-        "buyer": {"id": thread.buyer.id, "platform_buyer_id": thread.buyer.platform_buyer_id,
-                  "name": thread.buyer.display_name},
-        "order_id": thread.order_id, "waiting_since": _when(thread.waiting_since),
-        "last_message_at": _when(thread.last_message_at),
-        "preview": preview.body[:200] if preview else None,
+        "id": row.id, "shop_id": row.shop_id, "external_id": row.external_id, "subject": row.subject,
+        "status": row.status, "is_dispute": row.is_dispute, "language": row.language, "labels": list(row.labels),
+        "assignee_id": row.assignee_id,
+        "buyer": {"id": row.buyer_id, "platform_buyer_id": row.buyer_platform_id, "name": row.buyer_name},
+        "order_id": row.order_id, "waiting_since": _when(row.waiting_since),
+        "last_message_at": _when(row.last_message_at), "preview": row.preview,
     }
 
 
@@ -46,7 +46,7 @@ def order_json(order):
 
 
 def thread_json(thread, messages, outbox):
-    data = thread_summary_json(thread)
+    data = thread_summary_json(queries.row_of(thread))
     data["order"] = order_json(thread.order)
     data["messages"] = [message_json(m, outbox.get(m.id)) for m in messages]
     return data

@@ -89,8 +89,7 @@ def list_threads(shop_id):
                                    label=request.args.get("label") or None, assignee_id=_int_arg("assignee"),
                                    query=request.args.get("q", "")[:200])
     page = queries.list_threads([shop_id], view, filters, request.args.get("cursor"), max(limit, 1))
-    previews = queries.latest_messages([t.id for t in page.threads])
-    return jsonify({"threads": [thread_summary_json(t, previews.get(t.id)) for t in page.threads],
+    return jsonify({"threads": [thread_summary_json(row) for row in page.threads],
                     "next_cursor": page.next_cursor})
 
 

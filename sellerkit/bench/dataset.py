@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import bindparam, func, select, text, update
 
+from sellerkit import jobs
 from sellerkit.accounts import services as accounts
 from sellerkit.autoreply import services as vacations
 from sellerkit.bench.texts import (
@@ -356,10 +357,12 @@ def _counts(replies_count, clocks, ticket_count):
 
 
 def _settle(app):
-    """Leave the database as a long-running one would be: PostgreSQL analysed (autovacuum would have), the WAL
-    folded back into the SQLite file."""
+    """Leave the database as a long-running one would be: PostgreSQL analysed (autovacuum would have), SQLite's
+    full-text indexes compacted (the scheduler's job would have) and its WAL folded back into the file."""
     with app.app_context():
         engine = db.engine
+        while jobs.compact_search_indexes():
+            pass
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))

@@ -116,14 +116,6 @@ def mark_no_reply_needed(thread, actor, now):
                                kind="no_reply_needed", data={}, created_at=now))
 
 
-def open_clocks_for(thread_ids):
-    """The open clock of each thread, for the "time left" in lists, in one query."""
-    if not thread_ids:
-        return {}
-    return {clock.thread_id: clock for clock in db.session.scalars(
-        select(ResponseClock).where(ResponseClock.thread_id.in_(thread_ids), ResponseClock.status == "open"))}
-
-
 def _record(clock_ids, kind, now):
     rows = db.session.execute(select(ResponseClock.id, ResponseClock.shop_id, ResponseClock.thread_id)
                               .where(ResponseClock.id.in_(clock_ids))).all()

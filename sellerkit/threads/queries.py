@@ -1,17 +1,50 @@
 """Reading conversations: the inbox views with filters, search and keyset pages; one thread with its parts."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
+from sellerkit.sla.models import ResponseClock
 from sellerkit.threads import domain, search
-from sellerkit.threads.models import Message, Thread, ThreadEvent, ThreadLabel
+from sellerkit.threads.models import Buyer, Message, Thread, ThreadEvent, ThreadLabel
 
 #: How many of a view's next conversations a search checks one by one before it collects every match.
 SEARCH_PROBE = 500
+#: The start of the latest message a list shows (the API's preview is the longest).
+PREVIEW_CHARS = 200
+#: The thread's own columns a list row carries.
+ROW_COLUMNS = ("id", "shop_id", "buyer_id", "order_id", "external_id", "subject", "status", "is_dispute", "language",
+               "assignee_id", "waiting_since", "last_message_at")
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRow:
+    """A conversation as a list shows it: plain values read in one query, not an ORM object with its loaders."""
+
+    id: int
+    shop_id: int
+    buyer_id: int
+    order_id: int | None
+    external_id: str | None
+    subject: str
+    status: str
+    is_dispute: bool
+    language: str | None
+    assignee_id: int | None
+    waiting_since: object
+    last_message_at: object
+    buyer_name: str
+    buyer_platform_id: str | None
+    buyer_email: str | None
+    #: The open response clock's deadline and warning time; None when no clock runs.
+    due_at: object
+    warn_at: object
+    #: The start of the newest message that is not an internal note.
+    preview: str | None
+    labels: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -41,11 +74,21 @@ def _view_condition(view):
     }[view]
 
 
-def _sort_columns(view):
+@dataclass(frozen=True)
+class _Sort:
+    """A view's order: one column of the threads, then the id, both ascending or both descending."""
+
+    column: str
+    descending: bool
+
+    def of(self, columns):
+        """The ORDER BY terms over `columns`: the threads table's or the page subquery's."""
+        return tuple(key.desc() if self.descending else key.asc() for key in (columns[self.column], columns["id"]))
+
+
+def _sort_of(view):
     """Needs reply: oldest waiting first; every other view: latest message first."""
-    if view == "needs_reply":
-        return Thread.waiting_since, Thread.id, False
-    return Thread.last_message_at, Thread.id, True
+    return _Sort("waiting_since", False) if view == "needs_reply" else _Sort("last_message_at", True)
 
 
 def _shop_condition(shop_ids, newest_first):
@@ -55,6 +98,13 @@ def _shop_condition(shop_ids, newest_first):
     if newest_first and len(shop_ids) > 1 and db.session.get_bind().dialect.name == "sqlite":
         return (Thread.shop_id + 0).in_(shop_ids)
     return Thread.shop_id.in_(shop_ids)
+
+
+def row_of(thread):
+    """A loaded thread as a list row (no preview): what the API says of one conversation, the same as of a list's."""
+    buyer = thread.buyer
+    return ThreadRow(*(getattr(thread, name) for name in ROW_COLUMNS), buyer.display_name, buyer.platform_buyer_id,
+                     buyer.email, None, None, None, tuple(sorted(label.label for label in thread.labels)))
 
 
 def _filtered(shop_ids, view, filters, newest_first):
@@ -77,63 +127,69 @@ def _filtered(shop_ids, view, filters, newest_first):
     return statement
 
 
-def _page_of(statement, order, limit):
-    # Buyers come in a second query: joined to the page's query, they are read for every candidate row before the
-    # sort and the limit, tens of thousands of lookups on a large inbox.
-    return list(db.session.scalars(statement.order_by(*order).limit(limit + 1).options(
-        selectinload(Thread.labels), selectinload(Thread.buyer))))
+def _page_of(statement, sort, limit):
+    """The page's rows with their buyer, open clock and latest message in one query, and their labels in another.
+
+    The page is chosen first, in a subquery: joined to the outer query, buyers, clocks and messages are read
+    for the page only, not for every candidate row before the sort and the limit."""
+    page = statement.with_only_columns(*(getattr(Thread, name) for name in ROW_COLUMNS)) \
+        .order_by(*sort.of(Thread.__table__.c)).limit(limit + 1).subquery()
+    latest = select(func.substr(Message.body, 1, PREVIEW_CHARS)).where(
+        Message.thread_id == page.c.id, Message.kind != "note") \
+        .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1).scalar_subquery()
+    rows = db.session.execute(
+        select(page, Buyer.display_name, Buyer.platform_buyer_id, Buyer.email, ResponseClock.due_at,
+               ResponseClock.warn_at, latest)
+        .join(Buyer, Buyer.id == page.c.buyer_id)
+        .outerjoin(ResponseClock, and_(ResponseClock.thread_id == page.c.id, ResponseClock.status == "open"))
+        .order_by(*sort.of(page.c))).all()
+    labels = {}
+    if rows:
+        for thread_id, label in db.session.execute(
+                select(ThreadLabel.thread_id, ThreadLabel.label)
+                .where(ThreadLabel.thread_id.in_([row[0] for row in rows])).order_by(ThreadLabel.label)):
+            labels.setdefault(thread_id, []).append(label)
+    return [ThreadRow(*row, labels=tuple(labels.get(row[0], ()))) for row in rows]
 
 
-def _searched_page(statement, order, query, limit):
-    """The page of a search. Where the database can check one conversation for a match cheaply (PostgreSQL),
-    it first looks among the view's next SEARCH_PROBE conversations: a common word fills the page there, and
-    those are exactly the page the full search would give. Otherwise every match is collected and ordered."""
-    among = search.thread_has_match(query)
-    if among is not None:
-        # correlate(None): the subquery reads threads on its own, not the outer query's row.
-        nearest = statement.with_only_columns(Thread.id).order_by(*order).limit(SEARCH_PROBE).correlate(None)
-        found = list(db.session.scalars(statement.with_only_columns(Thread.id).where(Thread.id.in_(nearest), among)
-                                        .order_by(*order).limit(limit + 1)))
-        if len(found) > limit:
-            return _page_of(statement.where(Thread.id.in_(found)), order, limit)
-    return _page_of(statement.where(Thread.id.in_(search.matching_thread_ids(query))), order, limit)
+def _searched_page(statement, sort, query, limit):
+    """The page of a search. It first looks among the view's next SEARCH_PROBE conversations, checked one by one:
+    a common word fills the page there, and those are exactly the page the full search would give. Otherwise
+    (few matches) every match is collected and ordered, which is cheap because there are few."""
+    nearest = statement.with_only_columns(Thread.id, getattr(Thread, sort.column)) \
+        .order_by(*sort.of(Thread.__table__.c)).limit(SEARCH_PROBE).subquery()
+    found = list(db.session.scalars(select(nearest.c.id).where(search.thread_has_match(query, nearest.c.id))
+                                    .order_by(*sort.of(nearest.c)).limit(limit + 1)))
+    if len(found) > limit:
+        return _page_of(statement.where(Thread.id.in_(found)), sort, limit)
+    return _page_of(statement.where(Thread.id.in_(search.matching_thread_ids(query))), sort, limit)
 
 
 def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
-    """One page of a view over the given shops (already the user's), in a fixed number of queries."""
-    sort_column, id_column, descending = _sort_columns(view)
-    statement = _filtered(shop_ids, view, filters, descending)
+    """One page of a view over the given shops (already the user's) as ThreadRows, in a fixed number of queries."""
+    sort = _sort_of(view)
+    statement = _filtered(shop_ids, view, filters, sort.descending)
     if cursor:
         after = domain.decode_cursor(cursor, ("datetime", "int"))
         if after is not None:
             value, last_id = after
-            if descending:
-                statement = statement.where(or_(sort_column < value, and_(sort_column == value, id_column < last_id)))
+            column = getattr(Thread, sort.column)
+            if sort.descending:
+                statement = statement.where(or_(column < value, and_(column == value, Thread.id < last_id)))
             else:
-                statement = statement.where(or_(sort_column > value, and_(sort_column == value, id_column > last_id)))
-    order = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
+                statement = statement.where(or_(column > value, and_(column == value, Thread.id > last_id)))
     if not filters.query.strip():
-        threads = _page_of(statement, order, limit)
+        threads = _page_of(statement, sort, limit)
     elif search.matching_thread_ids(filters.query) is None:
         return InboxPage([], None)  # nothing searchable was typed
     else:
-        threads = _searched_page(statement, order, filters.query, limit)
+        threads = _searched_page(statement, sort, filters.query, limit)
     next_cursor = None
     if len(threads) > limit:
         threads = threads[:limit]
         last = threads[-1]
-        next_cursor = domain.encode_cursor([getattr(last, sort_column.key), last.id])
+        next_cursor = domain.encode_cursor([getattr(last, sort.column), last.id])
     return InboxPage(threads, next_cursor)
-
-
-def latest_messages(thread_ids):
-    """The newest message of each thread, for the previews in the list, in one query."""
-    if not thread_ids:
-        return {}
-    newest = select(Message.thread_id, db.func.max(Message.id).label("id")).where(
-        Message.thread_id.in_(thread_ids), Message.kind != "note").group_by(Message.thread_id).subquery()
-    rows = db.session.scalars(select(Message).join(newest, Message.id == newest.c.id))
-    return {message.thread_id: message for message in rows}
 
 
 def thread_messages(thread):

@@ -79,11 +79,10 @@ def inbox_page():
     shops_by_id = {m.shop_id: m.shop for m in memberships}
     return render_template(
         "threads/inbox.html", view=view, views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
-        page=page, previews=queries.latest_messages([t.id for t in page.threads]), shops_by_id=shops_by_id,
+        page=page, shops_by_id=shops_by_id,
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
         undelivered=outbox.undelivered(list(shops_by_id)),
-        clocks=sla.open_clocks_for([t.id for t in page.threads]),
         args={k: v for k, v in request.args.items() if k != "cursor"})
 
 

@@ -14,6 +14,7 @@ from sellerkit.coupons.domain import day_start
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops import services as shops
+from sellerkit.shops.labels import platform_label
 from sellerkit.threads import services as threads
 from sellerkit.tickets import domain, forms, queries, services
 from sellerkit.tickets.labels import (
@@ -93,12 +94,19 @@ def listing():
     after = request.args.get("after", type=int)
     rows, next_after = queries.list_tickets(shop_ids, filters, after)
     profiles = {m.shop.platform: services.profile_of(m.shop.platform) for m in memberships}
-    topics = sorted({(p.platform, t.key, t.name(profile_language())) for p in profiles.values()
+    language = profile_language()
+    topics = sorted({(p.platform, t.key, t.name(language)) for p in profiles.values()
                      for c in p.categories for t in c.topics}, key=lambda row: row[2].casefold())
+    if len(profiles) > 1:
+        # Each platform's name is translated once here, not once per topic in the template (hundreds of them).
+        names = {platform: str(platform_label(platform)) for platform in profiles}
+        topics = [(platform, key, f"{name} ({names[platform]})") for platform, key, name in topics]
     return render_template("tickets/list.html", rows=rows, next_after=next_after, filters=filters,
-                           counts=queries.overview(shop_ids, filters), labels=LABELS, profiles=profiles,
+                           counts=queries.overview(shop_ids, filters), profiles=profiles,
+                           # translated once per page: the rows repeat a handful of names fifty times
+                           lifecycle_names={code: str(label) for code, label in LIFECYCLE_LABELS.items()},
                            topics=topics, memberships=memberships, args=request.args,
-                           language=profile_language(), lifecycles=domain.LIFECYCLES)
+                           language=language, lifecycles=domain.LIFECYCLES)
 
 
 def _ticket_page(ticket, membership, status=200, **forms_given):

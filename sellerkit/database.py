@@ -5,6 +5,7 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, Integer, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -109,3 +110,24 @@ def _epoch_seconds_postgresql(element, compiler, **kw):
 def dialect_insert(session, table):
     """The database's own INSERT for `table`, which knows ON CONFLICT (both dialects spell it the same)."""
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def insert_unless_stored(session, model, values, unique_key):
+    """INSERT ... ON CONFLICT (unique_key) DO NOTHING RETURNING id, for a row whose key another writer may have
+    stored a moment ago: the new object, persistent in the session, or None when the key was taken.
+
+    One statement, no savepoint (a clash is not an error that spoils the transaction), and about half the work
+    of the ORM's own INSERT ... RETURNING: the object is built from `values`, which must name every column but
+    the id, so nothing of it has to be read back."""
+    table = model.__table__
+    missing = set(table.columns.keys()) - {"id"} - set(values)
+    if missing:
+        raise ValueError(f"insert_unless_stored({model.__name__}) needs a value for {sorted(missing)}")
+    new_id = session.execute(dialect_insert(session, table).values(**values)
+                             .on_conflict_do_nothing(index_elements=unique_key).returning(table.c.id)).scalar()
+    if new_id is None:
+        return None
+    row = model(id=new_id, **values)
+    make_transient_to_detached(row)  # as if just loaded: no pending INSERT, no attribute to refresh
+    session.add(row)
+    return row

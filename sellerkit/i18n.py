@@ -4,9 +4,9 @@ from datetime import timedelta
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import TIMEDELTA_UNITS, format_timedelta, get_datetime_format
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
-from babel.dates import format_timedelta, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as format_percent_babel
 from flask import g, has_request_context, request, session
@@ -169,8 +169,14 @@ def format_money(value, currency=None):
 
 
 def format_percent(value):
-    locale = get_locale()
-    return localize_digits(format_percent_babel(value, locale=locale, numbering_system="default"), locale)
+    return _percent_in(value, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _percent_in(value, locale):
+    # A dashboard writes a rate for each of 90 days, and the same few rates again and again.
+    return localize_digits(format_percent_babel(value, locale=locale, numbering_system="default"),
+                           Locale.parse(locale))
 
 
 def format_day(value):
@@ -184,12 +190,33 @@ def _day_in(value, locale):
     return localize_digits(babel_format_date(value, "medium", locale=locale), Locale.parse(locale))
 
 
+#: Babel switches to the next larger unit from 1.5 of it; without this it rounds 23 hours up to "1 day".
+DURATION_THRESHOLD = 1.5
+#: (unit, count, locale) -> text: a duration's text depends on nothing else (see format_duration).
+_durations = {}
+
+
 def format_duration(value):
     """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh."""
-    if not isinstance(value, timedelta):
-        value = timedelta(seconds=value)
-    # Without a threshold Babel rounds 23 hours up to "1 day".
-    return localize_digits(format_timedelta(value, threshold=1.5, format="short", locale=get_locale()))
+    seconds = value.days * 86400 + value.seconds if isinstance(value, timedelta) else int(value)
+    locale = str(get_locale())
+    # Babel's text is the count of the first unit that reaches the threshold, rounded: two durations with the
+    # same unit and count read the same, so each is formatted once per process (an inbox shows fifty).
+    unit, count = _duration_unit(seconds)
+    key = (unit, count, locale)
+    if key not in _durations:
+        _durations[key] = localize_digits(format_timedelta(seconds, threshold=DURATION_THRESHOLD, format="short",
+                                                           locale=locale), Locale.parse(locale))
+    return _durations[key]
+
+
+def _duration_unit(seconds):
+    """The unit and rounded count Babel's format_timedelta writes for `seconds` (its own choice, repeated)."""
+    for unit, seconds_per_unit in TIMEDELTA_UNITS:
+        count = abs(seconds) / seconds_per_unit
+        if count >= DURATION_THRESHOLD or unit == "second":
+            return unit, int(round(max(1, count) if unit == "second" and count > 0 else count))
+    return "second", 0
 
 
 def init_app(app):

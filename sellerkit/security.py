@@ -1,6 +1,5 @@
 """Response headers that keep pages safe: a same-origin CSP, no framing, no sniffing, no caching of private pages."""
 from flask import request
-from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -25,8 +24,9 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
-        # Buyer conversations must not stay in a shared computer's cache after logout.
+    if request.endpoint != "static":
+        # Buyer conversations must not stay in a shared computer's cache after logout. Every page and API answer
+        # says so: asking whether someone is logged in would cost an API request a session look-up of its own.
         headers.setdefault("Cache-Control", "no-store")
     return response
 

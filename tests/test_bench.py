@@ -6,7 +6,7 @@ could judge, it only checks that every figure is produced.
 import json
 import numbers
 
-from sellerkit.bench import runner
+from sellerkit.bench import report, runner
 from sellerkit.bench.workload import OPERATIONS
 
 
@@ -39,3 +39,18 @@ def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
                   "peak RSS", "concurrency"):
         assert label in printed
     assert str(path) in printed
+
+    # The growth bound: a run compared with itself grows x1 everywhere; with one twice as fast, x2 on every page.
+    assert runner.latest_result(tmp_path, "sqlite", "S") == path
+    assert runner.latest_result(tmp_path, "postgresql", "S") is None
+    pages = [name for name, figures in written["operations"].items() if figures["kind"] == "page"]
+    itself = json.loads(path.read_text(encoding="utf-8"))
+    assert report.growth(itself, written) == []
+    assert {values["ratio"] for values in itself["growth"]["operations"].values()} == {1.0}
+    faster = json.loads(path.read_text(encoding="utf-8"))
+    for name in pages:
+        faster["operations"][name]["p95_ms"] = written["operations"][name]["p95_ms"] / 2
+    slower = json.loads(path.read_text(encoding="utf-8"))
+    assert len(report.growth(slower, faster)) == len(pages)
+    assert all(not values["passes"] for values in slower["growth"]["operations"].values())
+    assert any("x2.0" in line and "FAIL" in line for line in report.growth_table(slower))

@@ -27,10 +27,14 @@ def test_session_cookie_is_httponly_samesite_and_secure_in_production(make_app, 
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 
 
-def test_private_pages_are_not_cached(client, auth, make_user):
+def test_private_pages_and_api_answers_are_not_cached(app, client, auth, make_user):
     make_user()
     auth.login()
     assert client.get("/shops").headers["Cache-Control"] == "no-store"
+    token = app.test_cli_runner().invoke(
+        args=["create-token", "owner@example.com", "--name", "t"]).output.strip().splitlines()[-1]
+    answer = app.test_client().get("/api/v1/shops", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
 
 
 def csrf_token_from(page):

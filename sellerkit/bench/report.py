@@ -29,6 +29,8 @@ STEADY_MS = 50
 PEAK_RSS_MB = 120
 #: "A page should cost at most about 2x (framework floor + its SQL floor)".
 FLOOR_RATIO = 2.0
+#: "p95 at L divided by p95 at M <= 1.5 for every read".
+GROWTH = 1.5
 
 
 def judge(result):
@@ -56,6 +58,41 @@ def judge(result):
     misses += [f"{name}: missed" for name, passed in checks.items() if not passed]
     result["misses"] = misses
     return misses
+
+
+def growth(result, reference):
+    """Compare a larger run with a smaller one of the same database (`reference`, its JSON): p95 over p95 for
+    every page, judged against GROWTH; beside it the same ratio over each run's framework floor, which tells a
+    slower machine from a slower page. Adds result["growth"] and returns its misses."""
+    pages = {name: figures for name, figures in result["operations"].items() if figures["kind"] == "page"}
+    floors = result["floor"]["p50_ms"] / reference["floor"]["p50_ms"]
+    ratios = {}
+    for name, figures in pages.items():
+        before = reference["operations"].get(name)
+        if before is None:
+            continue
+        ratio = figures["p95_ms"] / before["p95_ms"]
+        ratios[name] = {"from_p95_ms": before["p95_ms"], "to_p95_ms": figures["p95_ms"], "ratio": round(ratio, 2),
+                        "ratio_over_floor": round(ratio / floors, 2), "passes": ratio <= GROWTH}
+    result["growth"] = {"from": f"{reference['size']} at {reference['started_at']}", "to": result["size"],
+                        "floor_ratio": round(floors, 2), "limit": GROWTH, "operations": ratios}
+    misses = [f"growth {reference['size']} to {result['size']}, {name}: p95 x{values['ratio']} > x{GROWTH}"
+              for name, values in ratios.items() if not values["passes"]]
+    result["misses"] = result.get("misses", []) + misses
+    return misses
+
+
+def growth_table(result):
+    """The growth lines printed under a larger run's table."""
+    found = result.get("growth")
+    if not found:
+        return []
+    lines = [f"growth from {found['from']} to {result['size']} (p95 ratio, limit x{found['limit']}; "
+             f"the framework floor moved x{found['floor_ratio']}):"]
+    for name, values in found["operations"].items():
+        lines.append(f"  {LABELS[name]:<36} {values['from_p95_ms']:>7.1f} -> {values['to_p95_ms']:>7.1f} ms  "
+                     f"x{values['ratio']:<5} {_verdict(values['passes'])}  (over floor x{values['ratio_over_floor']})")
+    return lines
 
 
 def _verdict(passed):

@@ -16,8 +16,18 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 PROTECTED_DATABASES = ("test", "postgres", "template0", "template1")
 #: Overdue clocks for the scheduler's backlog sweep.
 BACKLOG = {"S": 200, "M": 10_000, "L": 10_000}
+#: The growth bound compares each size with the one below it, measured before on the same database.
+SMALLER = {"L": "M"}
 CLIENT_THREADS = 8
 TOP_STATEMENTS = 3
+
+
+def latest_result(folder, database, size):
+    """The newest result file of `database` at `size` in `folder` (names start with their UTC time), or None."""
+    if size is None:
+        return None
+    found = sorted(Path(folder).glob(f"*-{database}-{size}.json"))
+    return found[-1] if found else None
 
 
 def _recreate_postgresql(url):
@@ -195,13 +205,16 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
             if database == "postgresql":
                 _drop_postgresql(url)
     report.judge(result)
-    result["wall_seconds"] = round(time.perf_counter() - began, 1)
     folder = Path(results_dir) if results_dir else PROJECT_ROOT / "bench" / "results"
     folder.mkdir(parents=True, exist_ok=True)
+    reference = latest_result(folder, database, SMALLER.get(size))
+    if reference is not None:
+        report.growth(result, json.loads(reference.read_text(encoding="utf-8")))
+    result["wall_seconds"] = round(time.perf_counter() - began, 1)
     path = folder / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}-{database}-{size}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     echo("")
-    for line in report.table(result):
+    for line in [*report.table(result), *report.growth_table(result)]:
         echo(line)
     echo(f"\n{len(result['misses'])} targets missed; wall clock {result['wall_seconds']:.0f} s; results in {path}")
     return result, path

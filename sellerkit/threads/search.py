@@ -8,9 +8,8 @@ and its stored columns slowly, so the threads of tens of thousands of matches co
 """
 import time
 
-from sqlalchemy import bindparam, cast, column, exists, table, text
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
-from sqlalchemy.types import Text
+from sqlalchemy import cast, column, exists, table, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from sellerkit.bulkload import copy_rows
 from sellerkit.extensions import db
@@ -42,19 +41,21 @@ def index_terms(documents, new=False):
         copy_rows(SEARCH_TABLE, ("message_id", "shop_id", "thread_id", "document"),
                   [(m, s, t, " ".join(_lexeme(term) for term in found)) for m, s, t, found in documents])
         return
+    # Straight to the driver, in its own parameter style: this runs for every message stored, and the
+    # statement never changes, so SQLAlchemy's compiling and caching would only add work.
     if _dialect() == "postgresql":
-        statement = text(
-            f"INSERT INTO {SEARCH_TABLE} (message_id, shop_id, thread_id, document) "
-            "VALUES (:mid, :sid, :tid, array_to_tsvector(:terms)) "
-            "ON CONFLICT (message_id) DO UPDATE SET document = EXCLUDED.document"
-        ).bindparams(bindparam("terms", type_=ARRAY(Text)))
-        params = [{"mid": m, "sid": s, "tid": t, "terms": found} for m, s, t, found in documents]
+        sql = (f"INSERT INTO {SEARCH_TABLE} (message_id, shop_id, thread_id, document) "
+               "VALUES (%s, %s, %s, array_to_tsvector(%s::text[])) "
+               "ON CONFLICT (message_id) DO UPDATE SET document = EXCLUDED.document")
+        rows = [(m, s, t, found) for m, s, t, found in documents]
     else:
-        statement = text(f"INSERT OR REPLACE INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) "
-                         "VALUES (:rowid, :terms, :sid, :tid)")
-        params = [{"rowid": t << THREAD_SHIFT | m, "sid": s, "tid": t, "terms": " ".join(found)}
-                  for m, s, t, found in documents]
-    db.session.execute(statement, params)
+        sql = f"INSERT OR REPLACE INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) VALUES (?, ?, ?, ?)"
+        rows = [(t << THREAD_SHIFT | m, " ".join(found), s, t) for m, s, t, found in documents]
+    connection = db.session.connection()
+    if len(rows) == 1:
+        connection.exec_driver_sql(sql, rows[0])
+    else:
+        connection.exec_driver_sql(sql, rows)
 
 
 def _lexeme(term):

@@ -3,9 +3,10 @@ import hashlib
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from sellerkit.database import insert_unless_stored
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops.domain import BUYER_LANGUAGES
@@ -40,17 +41,13 @@ def record_event(thread, actor, kind, now, **data):
                                kind=kind, data=data, created_at=now))
 
 
-def _insert_or_fetch(row, lookup):
-    """Insert `row` in a savepoint; when a concurrent writer inserted the same key first, return theirs."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-        return row
-    except IntegrityError:
-        found = db.session.scalar(lookup)
-        if found is None:
-            raise
-        return found
+def _insert_or_fetch(model, values, unique_key, lookup):
+    """The row stored now, or the one another writer stored with the same `unique_key` a moment ago:
+    (object, whether this call inserted it)."""
+    inserted = insert_unless_stored(db.session, model, values, unique_key)
+    if inserted is not None:
+        return inserted, True
+    return db.session.scalars(lookup).one(), False
 
 
 def validate_inbound(inbound):
@@ -76,9 +73,10 @@ def find_or_create_buyer(shop, inbound, now):
         lookup = None
     buyer = db.session.scalar(lookup) if lookup is not None else None
     if buyer is None:
-        buyer = _insert_or_fetch(Buyer(shop_id=shop.id, platform_buyer_id=inbound.buyer_external_id,
-                                       display_name=(inbound.buyer_name or "")[:200], language=inbound.buyer_language,
-                                       email=(inbound.buyer_email or "").lower() or None, created_at=now), lookup)
+        buyer, _inserted = _insert_or_fetch(Buyer, dict(
+            shop_id=shop.id, platform_buyer_id=inbound.buyer_external_id, display_name=(inbound.buyer_name or "")[:200],
+            language=inbound.buyer_language, email=(inbound.buyer_email or "").lower() or None, consent_given_at=None,
+            consent_source=None, consent_withdrawn_at=None, created_at=now), ["shop_id", "platform_buyer_id"], lookup)
     else:
         # Newer deliveries may know more about the buyer; they never erase what is known.
         buyer.display_name = (inbound.buyer_name or buyer.display_name)[:200]
@@ -97,8 +95,10 @@ def find_or_create_order(shop, buyer, inbound, now):
     lookup = select(Order).where(Order.shop_id == shop.id, Order.platform_order_ref == inbound.order_reference)
     order = db.session.scalar(lookup)
     if order is None:
-        order = _insert_or_fetch(Order(shop_id=shop.id, buyer_id=buyer.id, platform_order_ref=inbound.order_reference,
-                                       items_summary="", created_at=now), lookup)
+        order, _inserted = _insert_or_fetch(Order, dict(
+            shop_id=shop.id, buyer_id=buyer.id, platform_order_ref=inbound.order_reference, placed_at=None,
+            shipped_at=None, delivered_at=None, tracking_number=None, tracking_url=None, total=None, currency=None,
+            items_summary="", created_at=now), ["shop_id", "platform_order_ref"], lookup)
     for name in ORDER_FIELDS:
         if inbound.order.get(name) not in (None, ""):
             setattr(order, name, inbound.order[name])
@@ -118,15 +118,19 @@ def find_or_create_thread(shop, buyer, order, inbound, now, language=None):
     thread = db.session.scalar(lookup)
     if thread is not None:
         return thread, False
-    # Born in the state its first message leaves it in, so storing that message updates nothing; and with the
-    # buyer object itself, not only its id: what follows reads thread.buyer, which would otherwise be fetched.
+    # Born in the state its first message leaves it in, so storing that message updates nothing.
     state = domain.after_inbound(domain.ThreadState("open", None), inbound.received_at)
-    thread = Thread(shop_id=shop.id, buyer=buyer, order_id=order.id if order else None,
-                    external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
-                    status=state.status, is_dispute=False, language=language, waiting_since=state.waiting_since,
-                    last_message_at=inbound.received_at, created_at=now)
-    found = _insert_or_fetch(thread, lookup)
-    return found, found is thread
+    thread, inserted = _insert_or_fetch(Thread, dict(
+        shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None,
+        external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
+        status=state.status, is_dispute=False, language=language, assignee_id=None, waiting_since=state.waiting_since,
+        last_message_at=inbound.received_at, created_at=now), ["shop_id", "external_id"], lookup)
+    if inserted:
+        # Its buyer is at hand, and a new thread has no labels and no clock yet: known without asking the database.
+        set_committed_value(thread, "buyer", buyer)
+        set_committed_value(thread, "labels", [])
+        set_committed_value(thread, "open_clock", None)
+    return thread, inserted
 
 
 def thread_to_write(shop, buyer, order, subject, now):
@@ -147,13 +151,18 @@ def thread_to_write(shop, buyer, order, subject, now):
 
 def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None, headers=None, language=None,
                 is_automatic=False, index_text=None):
-    """The one write path of every message: store it, move the thread's state, index it, record the event."""
-    message = Message(shop_id=thread.shop_id, thread_id=thread.id, direction=domain.KINDS[kind], kind=kind, body=body,
-                      external_id=external_id, body_sha256=body_sha256(body), language=language, posted_at=posted_at,
-                      author_id=actor.id if actor else None, is_automatic=is_automatic,
-                      headers=domain.kept_headers(headers), created_at=now)
-    db.session.add(message)
-    db.session.flush()
+    """The one write path of every message: store it, move the thread's state, index it, record the event.
+
+    None when the shop already has a message with this external id (only buyer messages carry one), stored by
+    another worker a moment ago: nothing else is written then."""
+    message = insert_unless_stored(db.session, Message, dict(
+        shop_id=thread.shop_id, thread_id=thread.id, direction=domain.KINDS[kind], kind=kind, body=body,
+        external_id=external_id, body_sha256=body_sha256(body), language=language, posted_at=posted_at,
+        author_id=actor.id if actor else None, is_automatic=is_automatic, is_complaint=False,
+        headers=domain.kept_headers(headers), created_at=now), ["shop_id", "external_id"])
+    if message is None:
+        return None
+    set_committed_value(message, "attachments", [])  # files are attached after, by attachments.attach_files
     state = domain.ThreadState(thread.status, thread.waiting_since)
     if kind == "buyer":
         state = domain.after_inbound(state, posted_at)
@@ -184,24 +193,18 @@ def receive(shop, inbound, now):
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
     else:
         buyer = find_or_create_buyer(shop, inbound, now)
-        db.session.flush()
         order = find_or_create_order(shop, buyer, inbound, now)
-        db.session.flush()
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
         thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now, language)
     buyer.language = buyer.language or language
     thread.language = thread.language or language
-    try:
-        with db.session.begin_nested():
-            # The subject is searched with the first message, which is where a buyer wrote it.
-            message = add_message(thread, "buyer", inbound.body, inbound.received_at, now,
-                                  external_id=inbound.external_id, headers=inbound.headers, language=language,
-                                  index_text=f"{thread.subject}\n{inbound.body}" if is_new_thread else None)
-    except IntegrityError:
+    # The subject is searched with the first message, which is where a buyer wrote it.
+    message = add_message(thread, "buyer", inbound.body, inbound.received_at, now, external_id=inbound.external_id,
+                          headers=inbound.headers, language=language,
+                          index_text=f"{thread.subject}\n{inbound.body}" if is_new_thread else None)
+    if message is None:
         # Another worker stored the same external id a moment ago: theirs is the one.
         existing = stored_message(shop, inbound.external_id)
-        if existing is None:
-            raise
         return existing, db.session.get(Thread, existing.thread_id), False, False
     return message, thread, True, is_new_thread
 

@@ -130,6 +130,33 @@ def test_keyset_pages_cover_every_thread_once(app, client, deliver):
     assert client.get(url).status_code == 200
 
 
+@pytest.mark.parametrize("view", ["needs_reply", "all"])
+def test_keyset_pages_across_shops_list_every_thread_once_in_order(app, shop, make_shop, view):
+    """Each shop's first threads come from its own index and are merged; ties in time are ordered by id."""
+    second = make_shop(shop["owner"], name="Second shop", platform="ozon")
+    expected = []
+    with app.app_context():
+        for number in range(12):
+            shop_id = (shop["id"], second)[number % 2]
+            minutes = number // 3  # three messages share each minute, across both shops
+            received = inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
+                external_id=f"x-{number}", body="Where is my order?", received_at=NOW + timedelta(minutes=minutes),
+                buyer_external_id=f"xb-{number}", thread_external_id=f"xt-{number}"), NOW)
+            sqla.session.commit()
+            expected.append((minutes, received.thread.id))
+        from sellerkit.threads import queries
+
+        seen, cursor = [], None
+        while True:
+            page = queries.list_threads([shop["id"], second], view, queries.InboxFilters(), cursor=cursor, limit=5)
+            seen.extend(thread.id for thread in page.threads)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+    order = sorted(expected, reverse=view == "all")
+    assert seen == [thread_id for _minutes, thread_id in order]
+
+
 @pytest.mark.parametrize("probe", [500, 4])
 def test_search_pages_list_every_match_newest_first_once(app, deliver, monkeypatch, probe):
     """A search first looks for a page of matches among the view's next `probe` conversations; with many

@@ -1,7 +1,7 @@
 """Reading conversations: the inbox views with filters, search and keyset pages; one thread with its parts."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from sellerkit.extensions import db
@@ -66,7 +66,8 @@ class InboxPage:
 
 def _view_condition(view):
     return {
-        "needs_reply": and_(Thread.waiting_since.is_not(None), Thread.status != "resolved"),
+        # Written out as the partial index ix_threads_needs_reply says it, so that SQLite can use that index.
+        "needs_reply": and_(Thread.waiting_since.is_not(None), Thread.status != literal_column("'resolved'")),
         "awaiting_buyer": Thread.status == "awaiting_buyer",
         "disputes": and_(Thread.is_dispute.is_(True), Thread.status != "resolved"),
         "resolved": Thread.status == "resolved",
@@ -91,15 +92,6 @@ def _sort_of(view):
     return _Sort("waiting_since", False) if view == "needs_reply" else _Sort("last_message_at", True)
 
 
-def _shop_condition(shop_ids, newest_first):
-    """The threads of the user's shops. Across several shops, newest first, SQLite (which keeps no statistics)
-    would read every thread of every shop through the shop's index and sort them all; `shop_id + 0` hides that
-    index so it reads ix_threads_last_message in order and stops after one page. PostgreSQL weighs both itself."""
-    if newest_first and len(shop_ids) > 1 and db.session.get_bind().dialect.name == "sqlite":
-        return (Thread.shop_id + 0).in_(shop_ids)
-    return Thread.shop_id.in_(shop_ids)
-
-
 def row_of(thread):
     """A loaded thread as a list row (no preview): what the API says of one conversation, the same as of a list's."""
     buyer = thread.buyer
@@ -107,33 +99,62 @@ def row_of(thread):
                      buyer.email, None, None, None, tuple(sorted(label.label for label in thread.labels)))
 
 
-def _filtered(shop_ids, view, filters, newest_first):
-    """Every condition of the view and the filters but the search."""
-    statement = select(Thread).where(_shop_condition(shop_ids, newest_first))
+def _conditions(shop_ids, view, filters):
+    """Every condition of the view and the filters but the shops and the search."""
+    conditions = []
     condition = _view_condition(view)
     if condition is not None:
-        statement = statement.where(condition)
-    if filters.shop_id:
-        statement = statement.where(Thread.shop_id == filters.shop_id)
+        conditions.append(condition)
     if filters.platform:
-        statement = statement.where(Thread.shop_id.in_(select(Shop.id).where(Shop.platform == filters.platform)))
+        conditions.append(Thread.shop_id.in_(select(Shop.id).where(Shop.platform == filters.platform)))
     if filters.language:
-        statement = statement.where(Thread.language == filters.language)
+        conditions.append(Thread.language == filters.language)
     if filters.assignee_id:
-        statement = statement.where(Thread.assignee_id == filters.assignee_id)
+        conditions.append(Thread.assignee_id == filters.assignee_id)
     if filters.label:
-        statement = statement.where(Thread.id.in_(select(ThreadLabel.thread_id).where(
+        conditions.append(Thread.id.in_(select(ThreadLabel.thread_id).where(
             ThreadLabel.shop_id.in_(shop_ids), ThreadLabel.label == filters.label.strip().lower())))
-    return statement
+    return conditions
 
 
-def _page_of(statement, sort, limit):
-    """The page's rows with their buyer, open clock and latest message in one query, and their labels in another.
+def _after(sort, cursor):
+    """The keyset condition of a cursor, as a row value: (column, id) > (value, id) reads the index from there
+    on, where "a > x OR (a = x AND id > y)" would read it from its start (deep pages grew with their depth)."""
+    after = domain.decode_cursor(cursor, ("datetime", "int")) if cursor else None
+    if after is None:
+        return []
+    key, value = tuple_(getattr(Thread, sort.column), Thread.id), tuple_(*after)
+    return [key < value if sort.descending else key > value]
 
-    The page is chosen first, in a subquery: joined to the outer query, buyers, clocks and messages are read
-    for the page only, not for every candidate row before the sort and the limit."""
-    page = statement.with_only_columns(*(getattr(Thread, name) for name in ROW_COLUMNS)) \
-        .order_by(*sort.of(Thread.__table__.c)).limit(limit + 1).subquery()
+
+def _shop_condition(shop_ids):
+    """The threads of the user's shops. Across several shops SQLite (which keeps no statistics) would read every
+    thread of the view in every shop through the shop's index and sort them all; `shop_id + 0` hides that index,
+    so it reads the view's own index in order (ix_threads_needs_reply, ix_threads_last_message) and stops after
+    a page. PostgreSQL weighs both itself."""
+    if len(shop_ids) > 1 and db.session.get_bind().dialect.name == "sqlite":
+        return (Thread.shop_id + 0).in_(shop_ids)
+    return Thread.shop_id.in_(shop_ids)
+
+
+def _first(shop_ids, conditions, sort, limit):
+    """A subquery of the first `limit` threads (ROW_COLUMNS) of the shops in the view's order."""
+    columns = [getattr(Thread, name) for name in ROW_COLUMNS]
+    return select(*columns).where(_shop_condition(shop_ids), *conditions) \
+        .order_by(*sort.of(Thread.__table__.c)).limit(limit).subquery()
+
+
+def _in_order(threads, sort, limit):
+    """The first `limit` of the given threads (a condition on Thread.id that picks a few: the matches of a
+    search) in the view's order, as a subquery like _first's. Only the ids narrow the search: given a shop
+    condition too, SQLite (which keeps no statistics) would rather read every thread of the shops."""
+    columns = [getattr(Thread, name) for name in ROW_COLUMNS]
+    return select(*columns).where(threads).order_by(*sort.of(Thread.__table__.c)).limit(limit).subquery()
+
+
+def _rows(page, sort):
+    """The rows of a page subquery (from _first or _in_order) with their buyer, open clock and latest message in
+    one query, and their labels in another: joined outside the page, they are read for its rows only."""
     latest = select(func.substr(Message.body, 1, PREVIEW_CHARS)).where(
         Message.thread_id == page.c.id, Message.kind != "note") \
         .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1).scalar_subquery()
@@ -152,38 +173,33 @@ def _page_of(statement, sort, limit):
     return [ThreadRow(*row, labels=tuple(labels.get(row[0], ()))) for row in rows]
 
 
-def _searched_page(statement, sort, query, limit):
+def _searched(shop_ids, conditions, sort, query, limit):
     """The page of a search. It first looks among the view's next SEARCH_PROBE conversations, checked one by one:
     a common word fills the page there, and those are exactly the page the full search would give. Otherwise
     (few matches) every match is collected and ordered, which is cheap because there are few."""
-    nearest = statement.with_only_columns(Thread.id, getattr(Thread, sort.column)) \
-        .order_by(*sort.of(Thread.__table__.c)).limit(SEARCH_PROBE).subquery()
+    nearest = _first(shop_ids, conditions, sort, SEARCH_PROBE)
     found = list(db.session.scalars(select(nearest.c.id).where(search.thread_has_match(query, nearest.c.id))
-                                    .order_by(*sort.of(nearest.c)).limit(limit + 1)))
-    if len(found) > limit:
-        return _page_of(statement.where(Thread.id.in_(found)), sort, limit)
-    return _page_of(statement.where(Thread.id.in_(search.matching_thread_ids(query))), sort, limit)
+                                    .order_by(*sort.of(nearest.c)).limit(limit)))
+    if len(found) == limit:
+        return _in_order(Thread.id.in_(found), sort, limit)
+    # Few matches: each one is checked against the shops and the view.
+    matches = select(Thread.id).where(Thread.id.in_(search.matching_thread_ids(query)), _shop_condition(shop_ids),
+                                      *conditions)
+    return _in_order(Thread.id.in_(matches), sort, limit)
 
 
 def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):
     """One page of a view over the given shops (already the user's) as ThreadRows, in a fixed number of queries."""
     sort = _sort_of(view)
-    statement = _filtered(shop_ids, view, filters, sort.descending)
-    if cursor:
-        after = domain.decode_cursor(cursor, ("datetime", "int"))
-        if after is not None:
-            value, last_id = after
-            column = getattr(Thread, sort.column)
-            if sort.descending:
-                statement = statement.where(or_(column < value, and_(column == value, Thread.id < last_id)))
-            else:
-                statement = statement.where(or_(column > value, and_(column == value, Thread.id > last_id)))
+    shops = [filters.shop_id] if filters.shop_id in shop_ids else list(shop_ids)
+    conditions = [*_conditions(shop_ids, view, filters), *_after(sort, cursor)]
     if not filters.query.strip():
-        threads = _page_of(statement, sort, limit)
+        page = _first(shops, conditions, sort, limit + 1)
     elif search.matching_thread_ids(filters.query) is None:
         return InboxPage([], None)  # nothing searchable was typed
     else:
-        threads = _searched_page(statement, sort, filters.query, limit)
+        page = _searched(shops, conditions, sort, filters.query, limit + 1)
+    threads = _rows(page, sort)
     next_cursor = None
     if len(threads) > limit:
         threads = threads[:limit]

@@ -119,14 +119,13 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
     for inbound in fresh:
         if key(inbound)[0] == "known":
             by_key[key(inbound)] = key(inbound)[1]
-    missing = {}
+    missing, created = {}, _stored()[0](now)
     for inbound, language in zip(fresh, languages, strict=True):
         if key(inbound) not in by_key and key(inbound) not in missing:
-            missing[key(inbound)] = {
-                "shop_id": shop.id, "platform_buyer_id": inbound.buyer_external_id,
-                "display_name": (inbound.buyer_name or "")[:200], "language": language,
-                "email": (inbound.buyer_email or "").lower() or None, "created_at": now}
-    for buyer_key, bid in zip(missing, insert_rows(Buyer.__table__, list(missing.values())), strict=True):
+            missing[key(inbound)] = (shop.id, inbound.buyer_external_id, (inbound.buyer_name or "")[:200], language,
+                                     (inbound.buyer_email or "").lower() or None, created)
+    for buyer_key, bid in zip(missing, insert_tuples(Buyer.__table__, BUYER_COLUMNS, list(missing.values())),
+                              strict=True):
         by_key[buyer_key] = bid
     return [by_key[key(inbound)] for inbound in fresh]
 
@@ -171,6 +170,9 @@ def _update_orders(facts_by_id):
 MESSAGE_COLUMNS = ("shop_id", "thread_id", "direction", "kind", "body", "external_id", "body_sha256", "language",
                    "posted_at", "author_id", "is_automatic", "headers", "created_at")
 EVENT_COLUMNS = ("shop_id", "thread_id", "actor_id", "kind", "data", "created_at")
+BUYER_COLUMNS = ("shop_id", "platform_buyer_id", "display_name", "language", "email", "created_at")
+THREAD_INSERT_COLUMNS = ("shop_id", "buyer_id", "order_id", "external_id", "subject", "status", "is_dispute",
+                         "language", "waiting_since", "last_message_at", "created_at")
 THREAD_COLUMNS = (Thread.id, Thread.external_id, Thread.buyer_id, Thread.order_id, Thread.status,
                   Thread.waiting_since, Thread.last_message_at, Thread.language)
 
@@ -205,10 +207,28 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
                             "external_id": inbound.thread_external_id, "subject": inbound.subject[:domain.MAX_SUBJECT],
                             "status": "open", "is_dispute": False, "language": None,
                             "last_message_at": inbound.received_at, "created_at": now}
-    for key, tid in zip(missing, insert_rows(Thread.__table__, list(missing.values())), strict=True):
-        states[key] = {**missing[key], "id": tid, "waiting_since": None, "is_new": True}
+    for key, row in missing.items():
+        states[key] = {**row, "id": None, "waiting_since": None, "is_new": True}
     return [states[("x", i.thread_external_id) if i.thread_external_id else ("b", b, o)]
             for i, b, o in zip(fresh, buyer_ids, order_ids, strict=True)]
+
+
+def _store_threads(threads):
+    """Write each thread of the batch once, in the state its last message leaves it: new ones inserted as they
+    end up (their ids set in place), known ones updated. Inserting first and updating after would maintain
+    every index of threads twice."""
+    unique = list({id(thread): thread for thread in threads}.values())
+    new = [thread for thread in unique if thread["id"] is None]
+    stamp = _stored()[0]
+    new_ids = insert_tuples(Thread.__table__, THREAD_INSERT_COLUMNS, [
+        (*(thread[name] for name in THREAD_INSERT_COLUMNS[:-3]),
+         stamp(thread["waiting_since"]) if thread["waiting_since"] else None, stamp(thread["last_message_at"]),
+         stamp(thread["created_at"])) for thread in new])
+    for thread, thread_id in zip(new, new_ids, strict=True):
+        thread["id"] = thread_id
+    known = [thread for thread in unique if not thread.get("is_new")]
+    if known:
+        _update_threads(known)
 
 
 def _update_threads(changed):
@@ -225,13 +245,12 @@ def _update_threads(changed):
              "waiting": [t["waiting_since"] for t in changed], "latest": [t["last_message_at"] for t in changed],
              "languages": [t["language"] for t in changed]})
         return
-    table = Thread.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("thread_id")).values(
-            status=bindparam("new_status"), waiting_since=bindparam("new_waiting_since"),
-            last_message_at=bindparam("new_last_message_at"), language=bindparam("new_language")),
-        [{"thread_id": t["id"], "new_status": t["status"], "new_waiting_since": t["waiting_since"],
-          "new_last_message_at": t["last_message_at"], "new_language": t["language"]} for t in changed])
+    # Straight to the driver, as insert_tuples does: SQLAlchemy's per-value processing cost more than SQLite.
+    stamp = _stored()[0]
+    db.session.connection().exec_driver_sql(
+        "UPDATE threads SET status = ?, waiting_since = ?, last_message_at = ?, language = ? WHERE id = ?",
+        [(t["status"], stamp(t["waiting_since"]) if t["waiting_since"] else None, stamp(t["last_message_at"]),
+          t["language"], t["id"]) for t in changed])
 
 
 def import_batch(shop, rows, now, report):
@@ -245,27 +264,27 @@ def import_batch(shop, rows, now, report):
     buyer_ids = _buyers(shop, fresh, languages, threads_by_xid, now)
     order_ids = _orders(shop, fresh, buyer_ids, now)
     threads = _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now)
-    stamp, as_json = _stored()
-    created = stamp(now)
-    inserted = insert_tuples(Message.__table__, MESSAGE_COLUMNS, [
-        (shop.id, t["id"], "in", "buyer", i.body, i.external_id, body_sha256(i.body), lang, stamp(i.received_at),
-         None, False, as_json(domain.kept_headers(i.headers)), created)
-        for i, t, lang in zip(fresh, threads, languages, strict=True)])
-    indexed, events, first_of_new = [], [], set()
-    for message_id, row, thread, language in zip(inserted, prepared, threads, languages, strict=True):
-        inbound = row.inbound
+    for inbound, thread, language in zip(fresh, threads, languages, strict=True):
         state = domain.after_inbound(domain.ThreadState(thread["status"], thread["waiting_since"]), inbound.received_at)
         thread.update(status=state.status, waiting_since=state.waiting_since,
                       last_message_at=max(thread["last_message_at"], inbound.received_at),
                       language=thread["language"] or language)
+    _store_threads(threads)
+    stamp, as_json = _stored()
+    created = stamp(now)
+    inserted = insert_tuples(Message.__table__, MESSAGE_COLUMNS, [
+        (shop.id, t["id"], "in", "buyer", i.body, i.external_id, body_sha256(i.body), lang, stamp(i.received_at),
+         None, False, as_json(domain.kept_headers(i.headers)) if i.headers else "{}", created)
+        for i, t, lang in zip(fresh, threads, languages, strict=True)])
+    indexed, events, first_of_new = [], [], set()
+    for message_id, row, thread in zip(inserted, prepared, threads, strict=True):
         subject_too = thread.get("is_new") and thread["id"] not in first_of_new
         first_of_new.add(thread["id"])
         # A new thread's subject is searched with its first message, as receive does.
         found = tuple(dict.fromkeys(row.subject_terms + row.terms)) if subject_too else row.terms
         indexed.append((message_id, shop.id, thread["id"], list(found)))
         events.append((shop.id, thread["id"], None, "message_received",
-                       as_json({"message_id": message_id, "message_kind": "buyer"}), created))
-    _update_threads(list({t["id"]: t for t in threads}.values()))
+                       f'{{"message_id": {message_id}, "message_kind": "buyer"}}', created))
     insert_tuples(ThreadEvent.__table__, EVENT_COLUMNS, events)
     search.index_terms(indexed, new=True)
     report.new += len(fresh)

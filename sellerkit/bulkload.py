@@ -2,7 +2,8 @@
 on SQLite or one COPY on PostgreSQL, instead of an INSERT ... RETURNING per row."""
 import json
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import any_, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from sellerkit.extensions import db
 
@@ -11,14 +12,25 @@ def is_sqlite():
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+def among(column, values):
+    """`column IN values` for the thousands of values of a batch. PostgreSQL takes them as one array
+    (= ANY(:values)): as an IN list SQLAlchemy would render, bind and send a parameter per value."""
+    values = list(values)
+    if is_sqlite():
+        return column.in_(values)
+    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+
+
 def next_ids(table, count):
     """Ids for `count` new rows of `table`, in order. SQLite: past the largest one, which is safe because bulk
     work holds the write lock (BEGIN IMMEDIATE); PostgreSQL: drawn from the table's own sequence."""
     if is_sqlite():
         start = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
         return list(range(start + 1, start + 1 + count))
-    return list(db.session.scalars(select(func.nextval(func.pg_get_serial_sequence(table.name, "id")))
-                                   .select_from(func.generate_series(1, count))))
+    # Read straight from the driver: thousands of integers, which SQLAlchemy's result rows would only slow down.
+    rows = db.session.connection().exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table.name, count))
+    return [row[0] for row in rows]
 
 
 def copy_rows(table_name, columns, rows):

@@ -11,7 +11,7 @@ from datetime import timezone
 
 from sqlalchemy import bindparam, select, text, update
 
-from sellerkit.bulkload import insert_rows, insert_tuples, is_sqlite
+from sellerkit.bulkload import among, insert_rows, insert_tuples, is_sqlite
 from sellerkit.extensions import db
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.threads import domain, search, textsearch
@@ -72,7 +72,7 @@ def _fresh_messages(shop, rows, report):
             valid.append(row)
     ids = [row.inbound.external_id for row in valid if row.inbound.external_id]
     stored = set(db.session.scalars(select(Message.external_id).where(
-        Message.shop_id == shop.id, Message.external_id.in_(ids)))) if ids else set()
+        Message.shop_id == shop.id, among(Message.external_id, ids)))) if ids else set()
     fresh, seen = [], set()
     for row in valid:
         external_id = row.inbound.external_id
@@ -101,10 +101,10 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
     pids = {i.buyer_external_id for i in fresh if i.buyer_external_id}
     emails = {i.buyer_email.lower() for i in fresh if not i.buyer_external_id and i.buyer_email}
     by_key = {("id", pid): bid for bid, pid in db.session.execute(select(Buyer.id, Buyer.platform_buyer_id).where(
-        Buyer.shop_id == shop.id, Buyer.platform_buyer_id.in_(pids)))} if pids else {}
+        Buyer.shop_id == shop.id, among(Buyer.platform_buyer_id, pids)))} if pids else {}
     if emails:
         for bid, email in db.session.execute(select(Buyer.id, Buyer.email).where(
-                Buyer.shop_id == shop.id, Buyer.platform_buyer_id.is_(None), Buyer.email.in_(emails))
+                Buyer.shop_id == shop.id, Buyer.platform_buyer_id.is_(None), among(Buyer.email, emails))
                 .order_by(Buyer.id.desc())):
             by_key[("email", email)] = bid
 
@@ -135,7 +135,7 @@ def _orders(shop, fresh, buyer_ids, now):
     says about its order (a delivery, tracking) is kept, also for orders already stored, and never erased."""
     refs = {i.order_reference for i in fresh if i.order_reference}
     by_ref = dict(db.session.execute(select(Order.platform_order_ref, Order.id).where(
-        Order.shop_id == shop.id, Order.platform_order_ref.in_(refs))).all()) if refs else {}
+        Order.shop_id == shop.id, among(Order.platform_order_ref, refs))).all()) if refs else {}
     missing, known = {}, {}
     for inbound, buyer_id in zip(fresh, buyer_ids, strict=True):
         ref = inbound.order_reference
@@ -181,7 +181,7 @@ def _known_threads(shop, fresh):
     xids = {i.thread_external_id for i in fresh if i.thread_external_id}
     if not xids:
         return {}
-    rows = db.session.execute(select(*THREAD_COLUMNS).where(Thread.shop_id == shop.id, Thread.external_id.in_(xids)))
+    rows = db.session.execute(select(*THREAD_COLUMNS).where(Thread.shop_id == shop.id, among(Thread.external_id, xids)))
     return {row.external_id: dict(row._mapping) for row in rows}
 
 
@@ -191,7 +191,7 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
     no_xid_buyers = {b for i, b in zip(fresh, buyer_ids, strict=True) if not i.thread_external_id}
     if no_xid_buyers:
         for row in db.session.execute(select(*THREAD_COLUMNS).where(Thread.shop_id == shop.id,
-                                                                     Thread.buyer_id.in_(no_xid_buyers))):
+                                                                     among(Thread.buyer_id, no_xid_buyers))):
             pair = (row.buyer_id, row.order_id)
             if pair not in latest or (row.last_message_at, row.id) > (latest[pair]["last_message_at"], latest[pair]["id"]):
                 latest[pair] = dict(row._mapping)

@@ -77,7 +77,7 @@ def _single_worker(url, instance, secret, work, facts, requests, warmup, echo):
     """Every operation, sequentially, against one gunicorn worker: timings, SQL counts and statements, peak RSS."""
     from sellerkit.bench.measure import Client, peak_rss_mb
     from sellerkit.bench.server import Server
-    from sellerkit.bench.workload import OPERATIONS, Operation, Workload, time_operation
+    from sellerkit.bench.workload import OPERATIONS, Operation, Workload, time_operations
 
     server = Server(url, str(instance), secret, 1, str(work / "gunicorn-1-worker.log")).start()
     try:
@@ -87,9 +87,11 @@ def _single_worker(url, instance, secret, work, facts, requests, warmup, echo):
         workload = Workload(facts, 1, "single")
         depth = workload.find_deep_page(client)
         echo(f"  deep page: followed the keyset links to page {depth}")
+        operations = (Operation("floor", "page", (200,)), *OPERATIONS)
+        timed = time_operations(client, workload, operations, requests, warmup)
         measured = {}
-        for operation in (Operation("floor", "page", (200,)), *OPERATIONS):
-            seconds, counts, statements = time_operation(client, workload, operation, requests, warmup)
+        for operation in operations:
+            seconds, counts, statements = timed[operation.name]
             measured[operation.name] = (operation, seconds, counts, statements)
             echo(f"  {operation.name}: {sorted(seconds)[len(seconds) // 2] * 1000:.1f} ms median, "
                  f"{max(c for c in counts if c is not None)} statements")
@@ -184,7 +186,7 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
                             "write_seconds": round(timings["write_seconds"], 2)}
         echo(f"  {timings['messages']:,} buyer messages imported at {timings['import_rate']:,.0f}/s "
              f"({timings['import_write_rate']:,.0f}/s database side)")
-        echo("Timing each operation (gunicorn, 1 worker) ...")
+        echo("Timing every operation in turn, round by round (gunicorn, 1 worker) ...")
         measured, depth, rss, locked = _single_worker(url, instance, secret, work, facts, requests, warmup, echo)
         echo("Replaying each page's SQL (SQL floor) ...")
         result["operations"], result["floor"] = _figures(measured, url, requests)

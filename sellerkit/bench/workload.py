@@ -95,19 +95,27 @@ class Workload:
                 "received_at": datetime.now(UTC).isoformat()}
 
 
-def time_operation(client, workload, operation, requests, warmup):
-    """Warm-up, then `requests` timed requests; returns the timings, the SQL counts and the last one's statements."""
-    seconds, counts = [], []
+def time_operations(client, workload, operations, requests, warmup):
+    """Every operation in turn, `warmup` rounds and then `requests` timed ones: {name: (seconds, SQL counts,
+    the statements of its last request)}.
+
+    Round by round rather than one operation after the other: on a shared machine whose speed drifts, a slow
+    minute then weighs on every operation alike, not on whichever happened to be measured during it."""
+    timings = {operation.name: ([], []) for operation in operations}
+    statements = {}
     for number in range(warmup + requests):
-        answer = workload.request(client, operation.name, number)
-        if answer.status not in operation.expected:
-            raise RuntimeError(f"{operation.name} answered HTTP {answer.status}: {answer.text[:300]}")
-        if number >= warmup:
-            seconds.append(answer.seconds)
-            count = answer.headers.get("x-bench-sql-count")
-            counts.append(int(count) if count is not None else None)
-    statements = json.loads(client.get("/_bench/last-sql").body)
-    return seconds, counts, statements
+        for operation in operations:
+            answer = workload.request(client, operation.name, number)
+            if answer.status not in operation.expected:
+                raise RuntimeError(f"{operation.name} answered HTTP {answer.status}: {answer.text[:300]}")
+            if number >= warmup:
+                seconds, counts = timings[operation.name]
+                seconds.append(answer.seconds)
+                count = answer.headers.get("x-bench-sql-count")
+                counts.append(int(count) if count is not None else None)
+            if number == warmup + requests - 1:
+                statements[operation.name] = json.loads(client.get("/_bench/last-sql").body)
+    return {name: (seconds, counts, statements[name]) for name, (seconds, counts) in timings.items()}
 
 
 def mixed_load(port, facts, seconds, threads, seed):

@@ -55,6 +55,11 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if request and request.method == "POST":
+            # PostgreSQL cannot store a NUL character, SQLite would keep it silently; nobody types one.
+            for field in self:
+                if isinstance(field.data, str) and "\x00" in field.data:
+                    field.errors = [*field.errors, _l("Text cannot contain the NUL character.")]
+                    valid = False
             # The token is always allowed: base.html renders it even where a form has CSRF turned off.
             unexpected = set(request.form) - field_names(self) - {"csrf_token"}
             if unexpected:

@@ -1,6 +1,10 @@
-"""Response headers that keep pages safe: a same-origin CSP, no framing, no sniffing, no caching of private pages."""
+"""Request guards and response headers: text PostgreSQL cannot store is refused; a same-origin CSP, no framing,
+no sniffing, no caching of private pages."""
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from sellerkit.errors import InputError
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -31,7 +35,17 @@ def add_security_headers(response):
     return response
 
 
+def refuse_nul_in_query():
+    """A filter or search with a NUL character is refused up front: PostgreSQL cannot compare text with one."""
+    names = [name for name, value in request.args.items(multi=True) if "\x00" in name or "\x00" in value]
+    if names:
+        raise InputError(_("Text cannot contain the NUL character."),
+                         fields={name.replace("\x00", ""): _("Text cannot contain the NUL character.")
+                                 for name in names})
+
+
 def init_app(app):
+    app.before_request(refuse_nul_in_query)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:

@@ -73,3 +73,33 @@ def test_login_redirect_never_leaves_the_site(client, make_user):
     response = client.post("/login?next=https://evil.example/steal",
                            data={"email": "owner@example.com", "password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_text_with_a_nul_character_is_refused_everywhere_and_nothing_is_stored(app, client, db, auth, make_user,
+                                                                                make_shop, make_conversation):
+    """PostgreSQL cannot store NUL; SQLite would keep it. Either way the answer is a clear refusal."""
+    from sellerkit.threads.models import Message
+
+    owner = make_user()
+    shop_id = make_shop(owner)
+    thread_id = make_conversation(shop_id, owner)["thread_id"]
+    token = app.test_cli_runner().invoke(
+        args=["create-token", "owner@example.com", "--name", "t"]).output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    before = db.count(Message)
+
+    answer = client.post(f"/api/v1/threads/{thread_id}/replies", json={"body": "Ships \x00 today"}, headers=headers)
+    assert answer.status_code == 400 and answer.json["error"]["fields"] == {
+        "body": "Text cannot contain the NUL character."}
+    answer = client.post(f"/api/v1/shops/{shop_id}/messages", headers=headers, json={
+        "external_id": "nul-1", "body": "Hello", "buyer": {"id": "b\x00"}, "received_at": "2026-11-23T10:00:00Z"})
+    assert answer.status_code == 400 and set(answer.json["error"]["fields"]) == {"buyer"}
+    answer = client.get(f"/api/v1/shops/{shop_id}/threads?label=gift%00", headers=headers)
+    assert answer.status_code == 400 and "label" in answer.json["error"]["fields"]
+
+    auth.login()
+    page = client.get("/inbox?view=all&q=parcel%00")
+    assert page.status_code == 400 and "Text cannot contain the NUL character." in page.get_data(as_text=True)
+    page = client.post(f"/threads/{thread_id}/reply", data={"body": "Ships \x00 today"})
+    assert page.status_code == 422 and "Text cannot contain the NUL character." in page.get_data(as_text=True)
+    assert db.count(Message) == before

@@ -38,11 +38,32 @@ def authenticate():
     return None
 
 
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def refuse_nul(data):
+    """Refuse a JSON object with a NUL character in any text: PostgreSQL cannot store one, SQLite would keep it
+    silently, and no buyer or seller ever types it."""
+    fields = {name: _("Text cannot contain the NUL character.") for name, value in data.items()
+              if _has_nul(name) or _has_nul(value)}
+    if fields:
+        raise ApiError(_("Some fields have the wrong type."), fields=fields)
+
+
 def json_body(allowed, required=()):
-    """The request's JSON object, refusing malformed JSON, missing fields and fields the endpoint does not take."""
+    """The request's JSON object, refusing malformed JSON, missing fields, fields the endpoint does not take and
+    text it could not store."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(_("The request body must be a JSON object."), code="malformed")
+    refuse_nul(data)
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ApiError(_("Unknown fields: %(names)s.", names=", ".join(unknown)), code="unknown_fields",

@@ -8,7 +8,7 @@ from flask import g, jsonify, request, send_file
 from flask_babel import gettext as _
 
 from sellerkit import inbox
-from sellerkit.api.core import ApiError, bp, json_body
+from sellerkit.api.core import ApiError, bp, json_body, refuse_nul
 from sellerkit.api.serializers import message_json, thread_json, thread_summary_json
 from sellerkit.attachments import services as attachments
 from sellerkit.clock import utcnow
@@ -51,6 +51,7 @@ def receive_message(shop_id):
             data = None
         if not isinstance(data, dict):
             raise ApiError(_("The request body must be a JSON object."), code="malformed")
+        refuse_nul(data)
         files = [(upload.filename or "", upload.stream) for upload in request.files.getlist("attachments")]
     else:
         data = json_body(allowed=parsing.MESSAGE_FIELDS)

@@ -39,7 +39,8 @@ def _validated_settings(name, platform, default_language, timezone):
 def create_shop(actor, name, platform, default_language, timezone, now):
     """Create a shop owned by `actor`."""
     shop = Shop(**_validated_settings(name, platform, default_language, timezone), created_at=now)
-    shop.memberships.append(Membership(user_id=actor.id, role="owner", created_at=now))
+    # Through the user too: when the actor's memberships are loaded (as with their session), the new one is there.
+    shop.memberships.append(Membership(user=actor, role="owner", created_at=now))
     db.session.add(shop)
     db.session.flush()
     return shop

@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from sellerkit.errors import NUL_REFUSED
 from sellerkit.i18n import locale_display_name
+from sellerkit.textguard import has_nul
 
 # WTForms' own messages that our forms can show; listed so that they are extracted into our catalogs.
 N_ = str
@@ -57,8 +59,8 @@ class BaseForm(FlaskForm):
         if request and request.method == "POST":
             # PostgreSQL cannot store a NUL character, SQLite would keep it silently; nobody types one.
             for field in self:
-                if isinstance(field.data, str) and "\x00" in field.data:
-                    field.errors = [*field.errors, _l("Text cannot contain the NUL character.")]
+                if has_nul(field.data):
+                    field.errors = [*field.errors, NUL_REFUSED]
                     valid = False
             # The token is always allowed: base.html renders it even where a form has CSRF turned off.
             unexpected = set(request.form) - field_names(self) - {"csrf_token"}

@@ -1,10 +1,10 @@
 """Request guards and response headers: text PostgreSQL cannot store is refused; a same-origin CSP, no framing,
 no sniffing, no caching of private pages."""
 from flask import request
-from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sellerkit.errors import InputError
+from sellerkit.errors import NUL_REFUSED, InputError
+from sellerkit.textguard import has_nul
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -37,11 +37,9 @@ def add_security_headers(response):
 
 def refuse_nul_in_query():
     """A filter or search with a NUL character is refused up front: PostgreSQL cannot compare text with one."""
-    names = [name for name, value in request.args.items(multi=True) if "\x00" in name or "\x00" in value]
+    names = [name for name, value in request.args.items(multi=True) if has_nul(name) or has_nul(value)]
     if names:
-        raise InputError(_("Text cannot contain the NUL character."),
-                         fields={name.replace("\x00", ""): _("Text cannot contain the NUL character.")
-                                 for name in names})
+        raise InputError(NUL_REFUSED, fields={name.replace("\x00", ""): NUL_REFUSED for name in names})
 
 
 def init_app(app):

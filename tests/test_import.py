@@ -83,6 +83,16 @@ def test_json_lines_with_a_broken_line(app, db, tmp_path, shop_id):
     assert "line 4:" in output and "surprise" in output
 
 
+def test_a_message_with_a_nul_character_is_rejected_and_the_rest_imported(app, db, tmp_path, shop_id):
+    path = tmp_path / "messages.jsonl"
+    path.write_text("\n".join(json.dumps({"external_id": f"n{number}", "buyer": {"id": "b1"}, "body": body,
+                                          "received_at": "2026-11-20T10:00:00Z"})
+                              for number, body in enumerate(["Hello", "Broken \x00 text"], start=1)), encoding="utf-8")
+    output = run_import(app, path, shop_id)
+    assert "1 new, 0 duplicates, 1 rejected" in output and "line 2: body contains a NUL character" in output
+    assert db.count(Message) == 1
+
+
 def test_large_files_go_through_the_reader_process(app, db, tmp_path, shop_id, monkeypatch):
     monkeypatch.setattr(importing, "PARALLEL_FROM_BYTES", 0)
     rows = [dict(ROWS[0], external_id=f"p{n}", thread_external_id=f"t{n // 3}", buyer_id=f"b{n // 3}")

@@ -3,7 +3,8 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
 from sellerkit.accounts import services as accounts
-from sellerkit.errors import InputError
+from sellerkit.errors import NUL_REFUSED, InputError
+from sellerkit.textguard import has_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -38,23 +39,13 @@ def authenticate():
     return None
 
 
-def _has_nul(value):
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
 def refuse_nul(data):
     """Refuse a JSON object with a NUL character in any text: PostgreSQL cannot store one, SQLite would keep it
     silently, and no buyer or seller ever types it."""
-    fields = {name: _("Text cannot contain the NUL character.") for name, value in data.items()
-              if _has_nul(name) or _has_nul(value)}
+    fields = {name.replace("\x00", ""): str(NUL_REFUSED) for name, value in data.items()
+              if has_nul(name) or has_nul(value)}
     if fields:
-        raise ApiError(_("Some fields have the wrong type."), fields=fields)
+        raise ApiError(NUL_REFUSED, fields=fields)
 
 
 def json_body(allowed, required=()):

@@ -11,13 +11,14 @@ from sellerkit.clock import utcnow
 from sellerkit.consent import forms, services
 from sellerkit.consent.labels import ACTION_LABELS, SOURCE_LABELS
 from sellerkit.coupons.domain import day_start
-from sellerkit.errors import ServiceError
+from sellerkit.errors import NUL_REFUSED, ServiceError
 from sellerkit.extensions import csrf, db
 from sellerkit.followups.labels import REASON_LABELS, STATUS_LABELS
 from sellerkit.followups.models import Campaign, FollowUp
 from sellerkit.i18n import buyer_locale
 from sellerkit.shops import services as shops
 from sellerkit.shops.models import Shop
+from sellerkit.textguard import has_nul
 from sellerkit.threads.models import Order, Thread
 from sellerkit.web import run_form
 
@@ -81,6 +82,8 @@ def import_consents(shop_id):
     if form.validate_on_submit():
         try:
             data = upload.read().decode("utf-8-sig") if upload else ""
+            if has_nul(data):
+                raise ServiceError(NUL_REFUSED, field="file")
             report = services.import_csv(membership.shop, data, utcnow(), current_user)
         except UnicodeDecodeError:
             form.file.errors = [_("The file must be UTF-8 text.")]

@@ -18,9 +18,10 @@ from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow
 from sellerkit.coupons import domain, forms, services
-from sellerkit.errors import ServiceError
+from sellerkit.errors import NUL_REFUSED, ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops import services as shops
+from sellerkit.textguard import has_nul
 from sellerkit.web import run_form
 
 bp = Blueprint("coupons", __name__)
@@ -54,10 +55,13 @@ def _uploaded_text():
         raise ServiceError(_("The file is larger than %(count)s MB.", count=MAX_UPLOAD_BYTES // (1024 * 1024)),
                            field="file", code="file_too_large")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ServiceError(_("Save the file as CSV in UTF-8 and upload it again."), field="file",
                            code="not_utf8") from None
+    if has_nul(text):
+        raise ServiceError(NUL_REFUSED, field="file")
+    return text
 
 
 def _coupons_page(membership, status=200, form=None, generate_form=None, import_form=None, report=None):

@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow
-from sellerkit.errors import ServiceError
+from sellerkit.errors import NUL_REFUSED, ServiceError
 from sellerkit.extensions import db
 from sellerkit.forms import form_languages, with_language_texts
 from sellerkit.replies import forms, services
 from sellerkit.replies.domain import MAX_BODY
 from sellerkit.replies.labels import PLACEHOLDER_HELP
 from sellerkit.shops import services as shops
+from sellerkit.textguard import has_nul
 from sellerkit.web import form_page, run_form
 
 bp = Blueprint("replies", __name__)
@@ -98,6 +99,8 @@ def import_file(shop_id):
     except (UnicodeDecodeError, json.JSONDecodeError):
         data = None
     try:
+        if has_nul(data):
+            raise ServiceError(NUL_REFUSED, field="file")
         created = services.import_replies(membership, data, utcnow())
     except ServiceError as error:
         db.session.rollback()

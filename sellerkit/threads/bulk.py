@@ -21,7 +21,7 @@ from sellerkit.threads.services import ORDER_FIELDS, body_sha256
 
 BATCH_SIZE = 5000
 PROBLEM_TEXT = {"required": "is required", "too_long": "is too long", "naive": "needs a timezone",
-                "unknown": "is not a known language", "invalid": "is not valid"}
+                "unknown": "is not a known language", "invalid": "is not valid", "nul": "contains a NUL character"}
 
 
 @dataclass(frozen=True)

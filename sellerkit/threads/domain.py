@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sellerkit.textguard import has_nul
+
 STATUSES = ("open", "awaiting_buyer", "resolved")
 DIRECTIONS = ("in", "out", "internal")
 #: kind -> direction: a buyer writes in; replies, auto-replies and follow-ups go out; notes stay inside.
@@ -83,6 +85,10 @@ def inbound_problem(inbound, languages):
         value = getattr(inbound, name)
         if value is not None and (not value.strip() or len(value) > 200):
             return name, "invalid"
+    for name in ("body", "subject", "buyer_name", "buyer_email", "external_id", "buyer_external_id",
+                 "thread_external_id", "order_reference", "order", "headers"):
+        if has_nul(getattr(inbound, name)):
+            return name, "nul"
     return None
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.database import insert_unless_stored
-from sellerkit.errors import NotFound, ServiceError
+from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Membership
@@ -29,6 +29,7 @@ PROBLEM_MESSAGES = {
     "naive": _l("Give the time with its timezone, for example 2026-11-23T10:00:00Z."),
     "unknown": _l("Choose one of the listed languages."),
     "invalid": _l("This value is not valid."),
+    "nul": NUL_REFUSED,
 }
 
 

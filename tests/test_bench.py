@@ -54,3 +54,8 @@ def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
     assert len(report.growth(slower, faster)) == len(pages)
     assert all(not values["passes"] for values in slower["growth"]["operations"].values())
     assert any("x2.0" in line and "FAIL" in line for line in report.growth_table(slower))
+    # Twice as slow with a floor twice as slow is the machine, not the data: it passes.
+    faster["floor"]["p50_ms"] = written["floor"]["p50_ms"] / 2
+    same_speed = json.loads(path.read_text(encoding="utf-8"))
+    assert report.growth(same_speed, faster) == []
+    assert {values["ratio_over_floor"] for values in same_speed["growth"]["operations"].values()} == {1.0}

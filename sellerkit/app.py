@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 from sellerkit import errorpages, i18n, security
 from sellerkit.accounts import login
 from sellerkit.config import PROJECT_ROOT, load_config
-from sellerkit.database import MAX_DATABASE_ID, configure_engine, engine_options
+from sellerkit.database import MAX_DATABASE_ID, configure_engine, end_reading_with_commit, engine_options
 from sellerkit.extensions import babel, csrf, db
 
 
@@ -51,6 +51,12 @@ def _init_extensions(app):
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+
+    @app.teardown_request
+    def end_read_only_transaction(exception):
+        # Before Flask-SQLAlchemy's teardown, which closes the session (a rollback).
+        if exception is None:
+            end_reading_with_commit(db.session())
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     login.init_app(app)

@@ -1,9 +1,11 @@
-"""Database engine behaviour: UTC datetimes, SQLite pragmas and BEGIN IMMEDIATE writes, PostgreSQL pre-ping."""
+"""Database engine behaviour: UTC datetimes, SQLite pragmas and write locks, PostgreSQL pings and read-only commits."""
 from datetime import timezone
+from functools import lru_cache
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Integer, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.expression import FunctionElement
@@ -53,6 +55,38 @@ def configure_engine(engine):
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    else:
+        event.listen(engine, "begin", _start_reading)
+        event.listen(engine, "before_cursor_execute", _note_write)
+
+
+def _start_reading(connection):
+    connection.info["only_read"] = True
+
+
+def _note_write(connection, cursor, statement, parameters, context, executemany):
+    if not statement.startswith("SELECT"):  # anything else might change something: INSERT, UPDATE, WITH ...
+        connection.info["only_read"] = False
+
+
+def end_reading_with_commit(session):
+    """End a transaction that only read with COMMIT rather than ROLLBACK (the same for the database), on
+    PostgreSQL; True when it did.
+
+    psycopg forgets its prepared statements on every ROLLBACK, and a session that closes rolls back: each page
+    had PostgreSQL parse and plan all its queries again, a millisecond for a query that joins five tables. A
+    session with pending changes, or whose transaction sent anything but SELECT, keeps the rollback.
+    """
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return False
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" or not connection.info.get("only_read"):
+        return False
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        return False  # a connection lost meanwhile: the session's close rolls back and discards it, as before
+    return True
 
 
 def _sqlite_connect(dbapi_connection, connection_record):
@@ -78,6 +112,12 @@ def checkpoint_wal(engine):
         return tuple(connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
     finally:
         connection.close()
+
+
+def writes_are_serialized(session):
+    """True on SQLite, where a transaction that writes holds the database's write lock from its BEGIN IMMEDIATE
+    on: no other writer stores anything between this transaction's check for a row and its insert."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _sqlite_begin(connection):
@@ -112,6 +152,14 @@ def dialect_insert(session, table):
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+@lru_cache(maxsize=64)
+def _insert_unless_stored_statement(dialect_name, table, unique_key):
+    # Built once per table and taking its values as parameters: a message in takes four of these, and building
+    # and hashing a new statement with the values inside cost more than running it.
+    build = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return build(table).on_conflict_do_nothing(index_elements=list(unique_key)).returning(table.c.id)
+
+
 def insert_unless_stored(session, model, values, unique_key):
     """INSERT ... ON CONFLICT (unique_key) DO NOTHING RETURNING id, for a row whose key another writer may have
     stored a moment ago: the new object, persistent in the session, or None when the key was taken.
@@ -123,8 +171,8 @@ def insert_unless_stored(session, model, values, unique_key):
     missing = set(table.columns.keys()) - {"id"} - set(values)
     if missing:
         raise ValueError(f"insert_unless_stored({model.__name__}) needs a value for {sorted(missing)}")
-    new_id = session.execute(dialect_insert(session, table).values(**values)
-                             .on_conflict_do_nothing(index_elements=unique_key).returning(table.c.id)).scalar()
+    statement = _insert_unless_stored_statement(session.get_bind().dialect.name, table, tuple(unique_key))
+    new_id = session.execute(statement, values).scalar()
     if new_id is None:
         return None
     row = model(id=new_id, **values)

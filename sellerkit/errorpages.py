@@ -1,12 +1,12 @@
 """Error answers: translated HTML pages for people, JSON for the API, 503 while the database is away."""
 from flask import render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 
 
 def _messages():

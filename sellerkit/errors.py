@@ -1,5 +1,5 @@
 """The error a service raises when an action is refused; views turn it into a message, the API into JSON."""
-from flask_babel import lazy_gettext as _l
+from sellerkit.i18n import lazy_gettext as _l
 
 #: The refusal of text with a NUL character (see textguard), wherever it is typed, uploaded or sent.
 NUL_REFUSED = _l("Text cannot contain the NUL character.")

@@ -1,15 +1,16 @@
 """The one place a buyer message enters, and a seller reply leaves: the flows that cross features."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from sellerkit.attachments import services as attachments
 from sellerkit.autoreply import services as autoreply
 from sellerkit.consent import services as consent
+from sellerkit.database import writes_are_serialized
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
 from sellerkit.sla import services as sla
@@ -65,15 +66,21 @@ def _auto_reply(shop, thread, message, now):
     text = autoreply.occasion_text(occasion, shop, thread, buyer) if decision.send else None
     if not text:
         return None
+    if writes_are_serialized(db.session):
+        # No other worker can answer this thread between the check in decide() and this insert.
+        return _send_auto_reply(shop, thread, buyer, occasion, text, now)
     try:
         with db.session.begin_nested():
-            reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language,
-                                        is_automatic=True)
-            outbox.enqueue(shop, reply, now)
-            autoreply.record_sent(occasion, thread, buyer, reply, now)
-            sla.on_seller_reply(shop, thread, now, automatic=True)
+            return _send_auto_reply(shop, thread, buyer, occasion, text, now)
     except IntegrityError:
         return None  # another worker answered this thread in this period a moment ago
+
+
+def _send_auto_reply(shop, thread, buyer, occasion, text, now):
+    reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language, is_automatic=True)
+    outbox.enqueue(shop, reply, now)
+    autoreply.record_sent(occasion, thread, buyer, reply, now)
+    sla.on_seller_reply(shop, thread, now, automatic=True)
     return reply
 
 

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
+from sellerkit.i18n import gettext as _
 from sellerkit.mail import send_system_mail
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.shops import services as shops

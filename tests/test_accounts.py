@@ -42,6 +42,15 @@ def test_signup_shows_the_error_next_to_the_field(client):
     assert 'id="email-error"' in page and "Enter a valid e-mail address." in page
 
 
+def test_fields_carry_only_the_attributes_that_apply(client):
+    """An attribute left unset is left out: autofocus="None" would still focus, aria-invalid="None" is invalid."""
+    page = client.get("/login").get_data(as_text=True)
+    fields = re.findall(r"<(?:input|select|textarea)[^>]*>", page)
+    assert len(fields) >= 3 and not any('="None"' in field for field in fields)
+    assert re.search(r'<input[^>]*\sautofocus[\s>][^>]*id="email"', page)  # the e-mail field, and only it
+    assert page.count("autofocus") == 1
+
+
 def test_wrong_password_is_refused_and_counted(client, db, make_user):
     make_user()
     response = client.post("/login", data={"email": "owner@example.com", "password": "wrong password!"})

@@ -1,10 +1,10 @@
-"""The database layer: migrations agree with the models, SQLite settings, concurrent writers, aware UTC times."""
+"""The database layer: migrations, SQLite settings, concurrent writers, aware UTC times, how transactions end."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import event, func, select, text
 
 from sellerkit import jobs
 from sellerkit.accounts.models import LoginFailure
@@ -12,6 +12,7 @@ from sellerkit.database import SQLITE_AUTOCHECKPOINT_PAGES
 from sellerkit.extensions import db as sqla
 from sellerkit.threads.search import is_search_table
 from tests.concurrency import run_together
+from tests.conftest import NOW, PASSWORD
 
 
 def test_migrations_match_the_models(app):
@@ -103,3 +104,70 @@ def test_unreachable_database_answers_503(make_app):
     assert "database" not in response.get_data(as_text=True)  # the Polish message, not the English one
     api = down.test_client().get("/api/v1/shops", headers={"Authorization": "Bearer sk_x"})
     assert api.status_code == 503 and api.json["error"]["code"] == "database_unavailable"
+
+
+def _transaction_endings(app, work):
+    """(commits, rollbacks) the engine saw while `work` ran."""
+    seen = {"commit": 0, "rollback": 0}
+    with app.app_context():
+        engine = sqla.engine
+    listeners = {name: (lambda conn, name=name: seen.__setitem__(name, seen[name] + 1)) for name in seen}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        work()
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    return seen["commit"], seen["rollback"]
+
+
+def test_a_page_that_only_reads_keeps_postgresqls_prepared_statements(app, client, make_user, make_shop):
+    """psycopg forgets its prepared statements on ROLLBACK; a page that only read ends with COMMIT instead, so
+    PostgreSQL stops planning the same queries for every page. SQLite has nothing to keep and rolls back."""
+    make_shop(make_user())
+    client.post("/login", data={"email": "owner@example.com", "password": PASSWORD})
+    commits, rollbacks = _transaction_endings(app, lambda: client.get("/inbox"))
+    with app.app_context():
+        postgresql = sqla.engine.dialect.name == "postgresql"
+    assert (commits, rollbacks) == ((1, 0) if postgresql else (0, 1))
+    if postgresql:
+        for _ in range(6):  # psycopg prepares a statement on its sixth run on a connection
+            assert client.get("/inbox").status_code == 200
+        with app.app_context():
+            prepared = sqla.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+        assert any("JOIN user_sessions" in statement for statement in prepared)
+
+
+def test_a_request_that_wrote_without_committing_leaves_nothing(app):
+    """Only a transaction that sent nothing but SELECT ends with COMMIT: a change flushed, written straight to
+    the driver or still pending is rolled back as before."""
+    failure = {"email": "nobody@example.com", "ip_address": "192.0.2.1"}
+
+    @app.get("/test-flushed")
+    def flushed():
+        sqla.session.add(LoginFailure(**failure, attempted_at=NOW))
+        sqla.session.flush()
+        sqla.session.expunge_all()  # nothing pending any more: only the statement sent tells
+        return "kept?"
+
+    @app.get("/test-driver")
+    def driver():
+        sqla.session.scalar(select(LoginFailure.id))
+        sqla.session.connection().exec_driver_sql(
+            "INSERT INTO login_failures (email, ip_address, attempted_at) VALUES ('x@example.com', '192.0.2.1', "
+            "CURRENT_TIMESTAMP)")
+        return "kept?"
+
+    @app.get("/test-pending")
+    def pending():
+        sqla.session.scalar(select(LoginFailure.id))
+        sqla.session.add(LoginFailure(**failure, attempted_at=NOW))
+        return "kept?"
+
+    client = app.test_client()
+    for path in ("/test-flushed", "/test-driver", "/test-pending"):
+        commits, rollbacks = _transaction_endings(app, lambda path=path: client.get(path))
+        assert (commits, rollbacks) == (0, 1), path
+    with app.app_context():
+        assert sqla.session.scalar(select(func.count()).select_from(LoginFailure)) == 0

@@ -70,6 +70,11 @@ def test_resolve_dispute_and_labels_from_the_thread_page(client, deliver):
     assert thread_ids(client.get("/inbox?view=all&label=退款").get_data(as_text=True)) == [thread]
     for text in ("Marked as dispute", "Labels changed", "Status changed"):
         assert text in history
+    # The settings form shows what the thread is now, each choice written once and escaped.
+    selects = dict(re.findall(r'<select id="([\w-]+)"[^>]*>(.*?)</select>', history, re.DOTALL))
+    selected = {name: re.findall(r'<option selected value="([^"]*)">', options) for name, options in selects.items()}
+    assert selected == {"topic": [], "status": ["resolved"], "is_dispute": ["yes"], "assignee_id": [""],
+                        "language": ["en"], "footer-locale": []}  # the footer marks its language its own way
 
 
 @pytest.mark.parametrize("body, query", [

@@ -13,6 +13,7 @@ from sellerkit.shops.models import Shop
 from sellerkit.sla.models import ResponseClock
 from sellerkit.threads.domain import Inbound
 from sellerkit.threads.models import Message
+from tests.concurrency import run_together
 from tests.conftest import NOW
 
 AWAY = {"en": "Thanks! I'm away until {vacation_return_date}, {buyer_name|friend}.",
@@ -47,6 +48,20 @@ def test_a_buyer_gets_one_auto_reply_in_their_language_with_the_return_date(app,
     assert deliver(app, shop_id, 2, language="fa") is None  # the same thread, the same vacation
     auto = db.scalar(select(Message).where(Message.kind == "auto_reply"))
     assert auto.is_automatic and db.scalar(select(OutboxItem.message_id)) == auto.id
+
+
+def test_messages_arriving_at_once_get_one_auto_reply(make_app, db, shop):
+    """Eight workers receive eight messages of one thread at the same instant: all kept, answered once."""
+    shop_id = shop()
+    apps = [make_app() for _ in range(8)]
+    answers = []
+
+    def worker(number):
+        return lambda: answers.append(deliver(apps[number], shop_id, number))
+
+    assert run_together([worker(number) for number in range(8)]) == []
+    assert len(answers) == 8 and len([answer for answer in answers if answer]) == 1
+    assert db.count(Message, Message.kind == "buyer") == 8 and db.count(Message, Message.kind == "auto_reply") == 1
 
 
 def test_once_per_buyer_per_week_even_in_another_thread(app, shop):

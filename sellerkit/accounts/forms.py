@@ -1,9 +1,9 @@
 """Account forms: sign-up, login, passwords, profile and API tokens."""
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 

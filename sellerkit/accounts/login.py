@@ -1,10 +1,10 @@
 """Flask-Login wiring: the session cookie names a server-side session row, looked up on every request."""
 from flask import session
-from flask_babel import lazy_gettext as _l
 
 from sellerkit.accounts import services
 from sellerkit.clock import utcnow
 from sellerkit.extensions import login_manager
+from sellerkit.i18n import lazy_gettext as _l
 
 SESSION_TOKEN_KEY = "sid"
 

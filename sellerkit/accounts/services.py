@@ -1,7 +1,6 @@
 """Account actions: sign-up, login with throttling, sessions, passwords and API tokens."""
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,6 +16,7 @@ from sellerkit.accounts.models import (
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.domain import is_valid_timezone
 from sellerkit.shops.models import Membership
 

@@ -1,6 +1,5 @@
 """The user's own settings: profile and language, password, and API tokens."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -9,6 +8,7 @@ from sellerkit.accounts.login import current_session_token
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES, locale_display_name
+from sellerkit.i18n import gettext as _
 from sellerkit.shops.domain import sorted_timezones
 from sellerkit.web import form_page, run_form
 

@@ -1,6 +1,5 @@
 """Account pages: sign up, log in and out, forgotten passwords."""
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -9,6 +8,7 @@ from sellerkit.accounts.login import log_in, log_out
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES, locale_display_name
+from sellerkit.i18n import gettext as _
 from sellerkit.mail import send_system_mail
 from sellerkit.web import client_ip, form_page, run_form, safe_next_url
 

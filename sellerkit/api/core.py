@@ -1,9 +1,9 @@
 """The API blueprint itself: bearer tokens, JSON bodies and JSON errors in the caller's language."""
 from flask import Blueprint, g, jsonify, request
-from flask_babel import gettext as _
 
 from sellerkit.accounts import services as accounts
 from sellerkit.errors import NUL_REFUSED, InputError
+from sellerkit.i18n import gettext as _
 from sellerkit.textguard import has_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

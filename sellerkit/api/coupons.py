@@ -2,12 +2,12 @@
 from zoneinfo import ZoneInfo
 
 from flask import g, jsonify, request
-from flask_babel import gettext as _
 
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.clock import utcnow
 from sellerkit.coupons import domain, services
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 
 COUPON_FIELDS = ("code", "kind", "value", "currency", "valid_from", "valid_until", "usage_limit", "min_order", "pool")

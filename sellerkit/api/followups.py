@@ -2,7 +2,6 @@
 from zoneinfo import ZoneInfo
 
 from flask import g, jsonify
-from flask_babel import gettext as _
 
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.clock import utcnow
@@ -10,6 +9,7 @@ from sellerkit.consent import services as consent
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.followups import stats
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.threads.parsing import moment_field, text_field
 

@@ -1,11 +1,11 @@
 """API endpoints for saved replies: list, create, read, change, delete, and fill one in for a thread."""
 from flask import g, jsonify
-from flask_babel import gettext as _
 
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.policies import services as policies
 from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops

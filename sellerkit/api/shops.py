@@ -1,10 +1,10 @@
 """API endpoints for shops: the caller's shops, one shop, and creating a shop."""
 from flask import g, jsonify, request
-from flask_babel import gettext as _
 
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services
 from sellerkit.sla import services as sla
 

@@ -5,7 +5,6 @@ import io
 import json
 
 from flask import g, jsonify, request, send_file
-from flask_babel import gettext as _
 
 from sellerkit import inbox
 from sellerkit.api.core import ApiError, bp, json_body, refuse_nul
@@ -14,6 +13,7 @@ from sellerkit.attachments import services as attachments
 from sellerkit.clock import utcnow
 from sellerkit.database import MAX_DATABASE_ID
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.threads import domain, parsing, queries
 from sellerkit.threads import services as threads

@@ -1,12 +1,12 @@
 """API endpoints for support tickets: escalate, list with counts, read, file, support's answers (typed or mailed in),
 details, rating and cancelling."""
 from flask import g, jsonify, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from sellerkit.api.core import ApiError, bp, json_body
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.threads import services as threads
 from sellerkit.threads.domain import decode_cursor, encode_cursor

@@ -2,13 +2,13 @@
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from sellerkit.attachments import domain, storage
 from sellerkit.attachments.models import Attachment
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership
 
 ATTACHMENT_NOT_FOUND = _l("This attachment does not exist or belongs to a shop you are not a member of.")

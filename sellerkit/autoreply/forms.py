@@ -1,9 +1,9 @@
 """Vacation and away-reply forms; their messages per language come from forms.with_language_texts."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField
 from wtforms.validators import InputRequired
 
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 MAX_MESSAGE = 5000

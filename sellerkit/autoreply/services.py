@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import joinedload
 
@@ -18,6 +17,7 @@ from sellerkit.autoreply.models import (
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import buyer_date
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.services import require_owner

@@ -1,12 +1,12 @@
 """The vacation page: past, current and planned vacations, the planner's warning, planning and ending early."""
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sellerkit.autoreply import domain, forms, services
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.forms import form_languages, with_language_texts
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.web import form_page, run_form
 

@@ -1,5 +1,4 @@
 """Forms to record a buyer's consent by hand and to import consents collected on the marketplace."""
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, FileField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -7,6 +6,7 @@ from wtforms.validators import Length, Optional
 from sellerkit.consent.domain import MAX_TEXT, RECORDABLE_SOURCES
 from sellerkit.consent.labels import ACTION_LABELS, SOURCE_LABELS
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 
 
 class ConsentForm(BaseForm):

@@ -1,5 +1,5 @@
 """Translated names of consent sources and actions."""
-from flask_babel import lazy_gettext as _l
+from sellerkit.i18n import lazy_gettext as _l
 
 SOURCE_LABELS = {
     "order_checkbox": _l("Checkbox on the order"),

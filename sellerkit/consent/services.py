@@ -6,7 +6,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from sellerkit.consent import domain
@@ -14,6 +13,7 @@ from sellerkit.consent.models import ConsentEvent
 from sellerkit.coupons.domain import parse_moment
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.threads.models import Buyer
 
 BUYER_NOT_FOUND = _l("This buyer does not exist or is not in your shops.")

@@ -3,7 +3,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from sellerkit.extensions import csrf, db
 from sellerkit.followups.labels import REASON_LABELS, STATUS_LABELS
 from sellerkit.followups.models import Campaign, FollowUp
 from sellerkit.i18n import buyer_locale
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.shops.models import Shop
 from sellerkit.textguard import has_nul

@@ -1,5 +1,4 @@
 """Coupon forms: one code, a generated pool, a redemption, and the CSV uploads."""
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -13,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from sellerkit.coupons.domain import MAX_GENERATE, MAX_ORDER_REF, parse_decimal
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("This text is too long.")

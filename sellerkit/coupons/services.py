@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +12,7 @@ from sellerkit.coupons.models import Coupon, Redemption
 from sellerkit.database import MAX_DATABASE_ID
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.services import require_owner
 from sellerkit.threads.models import Order
 

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -20,6 +19,7 @@ from sellerkit.clock import utcnow
 from sellerkit.coupons import domain, forms, services
 from sellerkit.errors import NUL_REFUSED, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.textguard import has_nul
 from sellerkit.web import run_form

@@ -1,5 +1,4 @@
 """The campaign form; its message per language comes from forms.with_language_texts."""
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -7,6 +6,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from sellerkit.followups import domain
 from sellerkit.followups.labels import COUPON_MODE_LABELS, TRIGGER_LABELS
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 DAYS = NumberRange(min=1, max=domain.MAX_DAYS, message=_l("Give a number of days from 1 to 365."))

@@ -1,5 +1,5 @@
 """Translated names of triggers, coupon modes and the reasons a follow-up waits or is skipped."""
-from flask_babel import lazy_gettext as _l
+from sellerkit.i18n import lazy_gettext as _l
 
 TRIGGER_LABELS = {"after_delivery": _l("Days after delivery"), "after_last_order": _l("Days after the last order")}
 COUPON_MODE_LABELS = {"none": _l("No coupon"), "shared": _l("One shared code"),

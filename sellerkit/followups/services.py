@@ -5,8 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -20,6 +18,8 @@ from sellerkit.extensions import db
 from sellerkit.followups import domain, facts
 from sellerkit.followups.models import Campaign, CampaignMessage, FollowUp
 from sellerkit.i18n import buyer_date, buyer_locale
+from sellerkit.i18n import gettext as _
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import services as outbox
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES

@@ -2,7 +2,6 @@
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -18,6 +17,7 @@ from sellerkit.followups.labels import (
     TRIGGER_LABELS,
 )
 from sellerkit.forms import form_languages, with_language_texts
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.web import run_form
 

@@ -1,11 +1,11 @@
 """Outbox actions: queue a message, claim due items safely across processes, record what delivery did."""
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import domain
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.threads.models import Message

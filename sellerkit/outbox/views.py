@@ -1,13 +1,13 @@
 """Outbox actions from the thread page: mark a manual reply as sent, retry a failed delivery."""
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from sellerkit.clock import utcnow
 from sellerkit.errors import NotFound
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import services
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Membership

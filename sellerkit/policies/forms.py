@@ -1,5 +1,4 @@
 """Policy forms: one per section, with typed options and the seller's own text."""
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -13,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.policies.domain import MAX_FREE_TEXT, PAYMENT_METHODS
 from sellerkit.policies.rendering import METHOD_LABELS
 

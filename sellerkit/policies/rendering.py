@@ -2,10 +2,10 @@
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from sellerkit.i18n import buyer_locale, localize_digits
+from sellerkit.i18n import gettext as _
+from sellerkit.i18n import lazy_gettext as _l
 
 SECTION_TITLES = {"shipping": _l("Shipping"), "payment": _l("Payment options"),
                   "returns": _l("Returns and exchanges"), "privacy": _l("Privacy"),

@@ -1,10 +1,10 @@
 """Policy actions: edit a section's draft, publish it as a new version, and find the version an order agreed to."""
 from flask import g
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.policies import domain
 from sellerkit.policies.models import PolicyDraft, PolicyVersion
 from sellerkit.replies.models import SavedReply, SavedReplyVariant

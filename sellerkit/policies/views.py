@@ -12,12 +12,12 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES
+from sellerkit.i18n import gettext as _
 from sellerkit.policies import domain, forms, rendering, services
 from sellerkit.shops import services as shops
 from sellerkit.web import run_form

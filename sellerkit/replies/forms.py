@@ -1,9 +1,9 @@
 """Saved-reply forms: a reply with one body field per language, and the import of an export file."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FileField, StringField
 from wtforms.validators import Length, Optional
 
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.replies.domain import MAX_TITLE
 
 

@@ -1,5 +1,5 @@
 """What each placeholder stands for, in the viewer's language, for the editor's reference list."""
-from flask_babel import lazy_gettext as _l
+from sellerkit.i18n import lazy_gettext as _l
 
 PLACEHOLDER_HELP = {
     "buyer_name": _l("the buyer's name"),

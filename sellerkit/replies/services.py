@@ -3,13 +3,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import buyer_date, localize_digits
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.replies import domain
 from sellerkit.replies.models import SavedReply, SavedReplyVariant
 from sellerkit.shops.domain import BUYER_LANGUAGES

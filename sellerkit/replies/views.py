@@ -10,13 +10,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sellerkit.clock import utcnow
 from sellerkit.errors import NUL_REFUSED, ServiceError
 from sellerkit.extensions import db
 from sellerkit.forms import form_languages, with_language_texts
+from sellerkit.i18n import gettext as _
 from sellerkit.replies import forms, services
 from sellerkit.replies.domain import MAX_BODY
 from sellerkit.replies.labels import PLACEHOLDER_HELP

@@ -1,5 +1,4 @@
 """Shop forms: settings with weekly business hours, and adding a member."""
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from sellerkit.forms import BaseForm, CatalogTranslations
+from sellerkit.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 

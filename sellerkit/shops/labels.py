@@ -1,7 +1,8 @@
 """Translated names for shop values that are stored as codes: platforms, roles, weekdays."""
 from babel.dates import get_day_names
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+
+from sellerkit.i18n import lazy_gettext as _l
 
 PLATFORM_LABELS = {
     "etsy": _l("Etsy"),

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -12,6 +11,7 @@ from sellerkit.accounts.domain import is_valid_email, normalize_email
 from sellerkit.accounts.models import User
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops import domain
 from sellerkit.shops.models import BusinessHours, Holiday, Membership, Shop
 from sellerkit.sla import services as sla

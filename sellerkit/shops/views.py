@@ -3,13 +3,13 @@ from datetime import date
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from sellerkit.clock import utcnow
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import domain, forms, services
 from sellerkit.shops.context import load_shop_from_url

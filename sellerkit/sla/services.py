@@ -2,7 +2,6 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, insert, inspect, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -11,6 +10,7 @@ from sellerkit.bulkload import insert_rows
 from sellerkit.database import dialect_insert, epoch_seconds
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.sla import domain
 from sellerkit.sla.models import Notification, ResponseClock, ResponseDay

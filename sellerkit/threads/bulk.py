@@ -26,17 +26,22 @@ PROBLEM_TEXT = {"required": "is required", "too_long": "is too long", "naive": "
 
 @dataclass(frozen=True)
 class Prepared:
-    """A parsed message with the work that needs no database done: its language and search terms."""
+    """A parsed message with the work that needs no database done: its problem (field, code) if it is not valid,
+    else its language and search terms."""
 
     line: int
     inbound: domain.Inbound
+    problem: tuple | None
     language: str | None
     terms: tuple
     subject_terms: tuple
 
 
 def prepare(line, inbound):
-    return Prepared(line, inbound, inbound.buyer_language or detect_language(inbound.body),
+    problem = domain.inbound_problem(inbound, BUYER_LANGUAGES)
+    if problem:
+        return Prepared(line, inbound, problem, None, (), ())
+    return Prepared(line, inbound, None, inbound.buyer_language or detect_language(inbound.body),
                     tuple(textsearch.terms(inbound.body)), tuple(textsearch.terms(inbound.subject)))
 
 
@@ -45,13 +50,13 @@ _INBOUND_FIELDS = tuple(f.name for f in fields(domain.Inbound))
 
 def pack(row):
     """A Prepared row as plain tuples, which cross a process boundary several times faster than dataclasses."""
-    return (row.line, tuple(getattr(row.inbound, name) for name in _INBOUND_FIELDS), row.language, row.terms,
-            row.subject_terms)
+    return (row.line, tuple(getattr(row.inbound, name) for name in _INBOUND_FIELDS), row.problem, row.language,
+            row.terms, row.subject_terms)
 
 
 def unpack(packed):
-    line, values, language, found, subject_terms = packed
-    return Prepared(line, domain.Inbound(*values), language, found, subject_terms)
+    line, values, problem, language, found, subject_terms = packed
+    return Prepared(line, domain.Inbound(*values), problem, language, found, subject_terms)
 
 
 @dataclass
@@ -65,9 +70,8 @@ def _fresh_messages(shop, rows, report):
     """Valid rows whose external id is neither stored nor repeated earlier in the batch."""
     valid = []
     for row in rows:
-        problem = domain.inbound_problem(row.inbound, BUYER_LANGUAGES)
-        if problem:
-            report.rejected.append((row.line, f"{problem[0]} {PROBLEM_TEXT[problem[1]]}"))
+        if row.problem:
+            report.rejected.append((row.line, f"{row.problem[0]} {PROBLEM_TEXT[row.problem[1]]}"))
         else:
             valid.append(row)
     ids = [row.inbound.external_id for row in valid if row.inbound.external_id]
@@ -116,18 +120,19 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
         known = threads_by_xid.get(inbound.thread_external_id)
         return ("known", known["buyer_id"]) if known else ("thread", inbound.thread_external_id)
 
-    for inbound in fresh:
-        if key(inbound)[0] == "known":
-            by_key[key(inbound)] = key(inbound)[1]
+    keys = [key(inbound) for inbound in fresh]
+    for buyer_key in keys:
+        if buyer_key[0] == "known":
+            by_key[buyer_key] = buyer_key[1]
     missing, created = {}, _stored()[0](now)
-    for inbound, language in zip(fresh, languages, strict=True):
-        if key(inbound) not in by_key and key(inbound) not in missing:
-            missing[key(inbound)] = (shop.id, inbound.buyer_external_id, (inbound.buyer_name or "")[:200], language,
-                                     (inbound.buyer_email or "").lower() or None, created)
+    for buyer_key, inbound, language in zip(keys, fresh, languages, strict=True):
+        if buyer_key not in by_key and buyer_key not in missing:
+            missing[buyer_key] = (shop.id, inbound.buyer_external_id, (inbound.buyer_name or "")[:200], language,
+                                  (inbound.buyer_email or "").lower() or None, created)
     for buyer_key, bid in zip(missing, insert_tuples(Buyer.__table__, BUYER_COLUMNS, list(missing.values())),
                               strict=True):
         by_key[buyer_key] = bid
-    return [by_key[key(inbound)] for inbound in fresh]
+    return [by_key[buyer_key] for buyer_key in keys]
 
 
 def _orders(shop, fresh, buyer_ids, now):

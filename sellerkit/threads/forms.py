@@ -1,5 +1,4 @@
 """Conversation forms: the composer, notes, a message pasted by hand, thread settings, a new conversation."""
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.threads.domain import MAX_BODY, MAX_SUBJECT
 
 REQUIRED = _l("This field is required.")

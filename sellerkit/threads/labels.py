@@ -1,6 +1,7 @@
 """Translated names for conversation codes: inbox views, statuses, message kinds and history events."""
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+
+from sellerkit.i18n import lazy_gettext as _l
 
 VIEW_LABELS = {"needs_reply": _l("Needs reply"), "awaiting_buyer": _l("Awaiting buyer"), "disputes": _l("Disputes"),
                "resolved": _l("Resolved"), "all": _l("All")}

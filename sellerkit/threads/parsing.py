@@ -2,9 +2,8 @@
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
-
 from sellerkit.errors import InputError
+from sellerkit.i18n import gettext as _
 from sellerkit.threads import domain
 
 MESSAGE_FIELDS = ("external_id", "thread_external_id", "buyer", "order", "subject", "body", "received_at", "headers",

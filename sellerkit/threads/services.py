@@ -1,7 +1,6 @@
 """Conversation actions: find or create buyers, orders and threads; add messages; change a thread. Flush, never commit."""
 import hashlib
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -9,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sellerkit.database import insert_unless_stored
 from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Membership
 from sellerkit.threads import domain, search

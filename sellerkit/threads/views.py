@@ -13,7 +13,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -23,6 +22,7 @@ from sellerkit.attachments.domain import is_inline_safe
 from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
 from sellerkit.outbox import services as outbox
 from sellerkit.policies import services as policies

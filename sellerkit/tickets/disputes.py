@@ -2,11 +2,11 @@
 the shop's escalation rule turns waiting disputes into draft tickets."""
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Shop
 from sellerkit.sla.models import ResponseClock

@@ -1,5 +1,4 @@
 """Ticket forms: escalating, editing the draft, filing, support's replies, details, rating, and dispute rules."""
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from sellerkit.forms import BaseForm
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.tickets import domain
 from sellerkit.tickets.labels import LIFECYCLE_LABELS
 

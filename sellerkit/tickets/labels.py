@@ -1,6 +1,7 @@
 """Translated names of ticket lifecycles, history events and closing reasons."""
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+
+from sellerkit.i18n import lazy_gettext as _l
 
 LIFECYCLE_LABELS = {
     "draft": _l("Draft"), "new": _l("New"), "in_review": _l("In review"),

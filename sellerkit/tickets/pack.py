@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
 from sellerkit.extensions import db
 from sellerkit.i18n import buyer_locale, localize_digits
+from sellerkit.i18n import gettext as _
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.threads.models import Message

@@ -1,6 +1,5 @@
 """The dispute rules page: keywords per language, the breach rule, automatic escalation and the support address."""
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -8,6 +7,7 @@ from sellerkit.clock import utcnow
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.forms import OFFERED_LANGUAGES
+from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import services as shops
 from sellerkit.tickets import disputes, domain, forms

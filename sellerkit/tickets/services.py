@@ -3,13 +3,13 @@ cancelling, and the platform's automatic closing. Every change appends a ticket 
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from sellerkit.attachments.models import Attachment
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Message

@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +12,7 @@ from sellerkit.clock import utcnow
 from sellerkit.coupons.domain import day_start
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
 from sellerkit.shops.labels import platform_label
 from sellerkit.threads import services as threads

@@ -152,8 +152,13 @@ class Replayer:
     def _run(self, cursor, statement, parameters, executemany):
         if executemany:
             cursor.executemany(statement, parameters)
-        else:
+        elif self.is_sqlite or statement.lstrip().upper().startswith(WRITE_PREFIXES):
             cursor.execute(statement, parameters)
+        else:
+            # A read is prepared, as the app's statements are once they ran a few times on its connection: the
+            # floor is the statement's own work, not PostgreSQL parsing and planning it again. (A replayed write
+            # that meets its original's row rolls back to a savepoint, which makes psycopg forget them all.)
+            cursor.execute(statement, parameters, prepare=True)
         if cursor.description is not None:
             cursor.fetchall()
 
@@ -181,7 +186,8 @@ class Replayer:
         if self.is_sqlite:
             cursor.execute("ROLLBACK")
         else:
-            self.connection.rollback()
+            # Straight through libpq: psycopg forgets its prepared statements on a ROLLBACK it sends itself.
+            self.connection.pgconn.exec_(b"ROLLBACK")
         return times, failures
 
     def _error_class(self):

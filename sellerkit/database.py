@@ -79,10 +79,10 @@ def end_reading_with_commit(session):
     """
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return False
-    connection = session.connection()
-    if connection.dialect.name == "sqlite" or not connection.info.get("only_read"):
-        return False
     try:
+        connection = session.connection()
+        if connection.dialect.name == "sqlite" or not connection.info.get("only_read"):
+            return False
         session.commit()
     except SQLAlchemyError:
         return False  # a connection lost meanwhile: the session's close rolls back and discards it, as before

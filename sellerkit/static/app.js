@@ -42,7 +42,9 @@
     search.addEventListener("input", function () {
       var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
       document.querySelectorAll("[data-insert-reply]").forEach(function (button) {
-        var haystack = button.getAttribute("data-search");
+        // The title (with its shortcut) and the text as filled in; the page does not write them twice for this.
+        var title = button.querySelector("span").textContent;
+        var haystack = (title + " " + button.getAttribute("data-text")).toLowerCase();
         var match = words.every(function (word) { return haystack.indexOf(word) >= 0; });
         button.parentElement.hidden = !match;
       });

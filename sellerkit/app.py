@@ -51,16 +51,18 @@ def _init_extensions(app):
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
-
-    @app.teardown_request
-    def end_read_only_transaction(exception):
-        # Before Flask-SQLAlchemy's teardown, which closes the session (a rollback).
-        if exception is None:
-            end_reading_with_commit(db.session())
+    if not uri.startswith("sqlite"):  # SQLite keeps no prepared statements for a commit to save
+        app.teardown_request(_end_read_only_transaction)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     login.init_app(app)
     i18n.init_app(app)
+
+
+def _end_read_only_transaction(exception):
+    # Runs before Flask-SQLAlchemy's teardown, which closes the session (a rollback).
+    if exception is None:
+        end_reading_with_commit(db.session())
 
 
 def _import_models():

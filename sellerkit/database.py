@@ -70,18 +70,17 @@ def _note_write(connection, cursor, statement, parameters, context, executemany)
 
 
 def end_reading_with_commit(session):
-    """End a transaction that only read with COMMIT rather than ROLLBACK (the same for the database), on
-    PostgreSQL; True when it did.
+    """End a transaction that only read with COMMIT rather than ROLLBACK (the same for the database); True when
+    it did. Only PostgreSQL engines note what a transaction sent (configure_engine), so elsewhere this is a no-op.
 
     psycopg forgets its prepared statements on every ROLLBACK, and a session that closes rolls back: each page
     had PostgreSQL parse and plan all its queries again, a millisecond for a query that joins five tables. A
     session with pending changes, or whose transaction sent anything but SELECT, keeps the rollback.
     """
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+    if not session.in_transaction():
         return False
     try:
-        connection = session.connection()
-        if connection.dialect.name == "sqlite" or not connection.info.get("only_read"):
+        if not session.connection().info.get("only_read") or session.new or session.dirty or session.deleted:
             return False
         session.commit()
     except SQLAlchemyError:
@@ -149,15 +148,19 @@ def _epoch_seconds_postgresql(element, compiler, **kw):
 
 def dialect_insert(session, table):
     """The database's own INSERT for `table`, which knows ON CONFLICT (both dialects spell it the same)."""
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+    return _dialect_insert(session.get_bind().dialect.name, table)
+
+
+def _dialect_insert(dialect_name, table):
+    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
 
 
 @lru_cache(maxsize=64)
 def _insert_unless_stored_statement(dialect_name, table, unique_key):
     # Built once per table and taking its values as parameters: a message in takes four of these, and building
     # and hashing a new statement with the values inside cost more than running it.
-    build = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    return build(table).on_conflict_do_nothing(index_elements=list(unique_key)).returning(table.c.id)
+    return _dialect_insert(dialect_name, table).on_conflict_do_nothing(index_elements=list(unique_key)) \
+        .returning(table.c.id)
 
 
 def insert_unless_stored(session, model, values, unique_key):

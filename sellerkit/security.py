@@ -3,8 +3,7 @@ no sniffing, no caching of private pages."""
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sellerkit.errors import NUL_REFUSED, InputError
-from sellerkit.textguard import has_nul
+from sellerkit.errors import refuse_nul_fields
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -37,9 +36,7 @@ def add_security_headers(response):
 
 def refuse_nul_in_query():
     """A filter or search with a NUL character is refused up front: PostgreSQL cannot compare text with one."""
-    names = [name for name, value in request.args.items(multi=True) if has_nul(name) or has_nul(value)]
-    if names:
-        raise InputError(NUL_REFUSED, fields={name.replace("\x00", ""): NUL_REFUSED for name in names})
+    refuse_nul_fields(request.args.items(multi=True))
 
 
 def init_app(app):

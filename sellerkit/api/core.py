@@ -2,9 +2,8 @@
 from flask import Blueprint, g, jsonify, request
 
 from sellerkit.accounts import services as accounts
-from sellerkit.errors import NUL_REFUSED, InputError
+from sellerkit.errors import InputError, refuse_nul_fields
 from sellerkit.i18n import gettext as _
-from sellerkit.textguard import has_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -42,10 +41,7 @@ def authenticate():
 def refuse_nul(data):
     """Refuse a JSON object with a NUL character in any text: PostgreSQL cannot store one, SQLite would keep it
     silently, and no buyer or seller ever types it."""
-    fields = {name.replace("\x00", ""): str(NUL_REFUSED) for name, value in data.items()
-              if has_nul(name) or has_nul(value)}
-    if fields:
-        raise ApiError(NUL_REFUSED, fields=fields)
+    refuse_nul_fields(data.items())
 
 
 def json_body(allowed, required=()):

@@ -60,6 +60,21 @@ def test_page_csv_and_api_tell_the_same_story(client, shop):
     assert stats["needed_for_target"] > 0
 
 
+def test_buyers_still_waiting_past_the_deadline_count_as_breaches_on_the_day_they_wrote(app, client, shop):
+    now = utcnow()
+    with app.app_context():
+        shop_row = sqla.session.get(Shop, shop)
+        for number, hours_ago in enumerate((30, 40, 2)):  # the last one is still within its 24 hours
+            inbox.receive_buyer_message(shop_row, Inbound(
+                external_id=f"waiting-{number}", body="Hello?", received_at=now - timedelta(hours=hours_ago),
+                buyer_external_id=f"waiting-buyer-{number}", thread_external_id=f"waiting-{number}"), now)
+        sqla.session.commit()
+    page = client.get(f"/shops/{shop}/response?days=7").get_data(as_text=True)
+    # Four answered on time, the late answer and the two buyers still waiting past their 24 hours.
+    assert "4 of 7, target 95%" in page
+    assert re.findall(r'class="figure">([^<]*)<', page)[2] == "3"
+
+
 def test_a_bad_period_is_refused_by_the_api(client, shop):
     token = client.application.test_cli_runner().invoke(
         args=["create-token", "owner@example.com", "--name", "t"]).output.strip().splitlines()[-1]

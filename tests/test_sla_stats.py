@@ -10,6 +10,7 @@ from sellerkit.sla.stats import (
     answered_days,
     day_starts,
     needed_for_target,
+    overdue_slot,
     window,
 )
 
@@ -29,8 +30,18 @@ def clock(hours_ago, answered_after=None, status=None, allowed=24):
 def figures(clocks, days=7, zone=UTC_ZONE, now=None):
     """What the dashboard shows: the answered clocks counted by day as they stop, the overdue ones read live."""
     now = NOW.timestamp() if now is None else now
-    overdue = [c.started_at for c in clocks if c.status == "open" and c.due_at <= now]
-    return window(answered_days(clocks, zone).items(), overdue, 0.95, *day_starts(now, days, zone))
+    dates, starts = day_starts(now, days, zone)
+    return window(answered_days(clocks, zone).items(), overdue_by_slot(clocks, now, overdue_slot(starts)), 0.95,
+                  dates, starts)
+
+
+def overdue_by_slot(clocks, now, slot):
+    """The overdue clocks as the database hands them to window(): (start of the slot, how many started in it)."""
+    counts = {}
+    for c in clocks:
+        if c.status == "open" and c.due_at <= now:
+            counts[c.started_at // slot] = counts.get(c.started_at // slot, 0) + 1
+    return [(index * slot, count) for index, count in counts.items()]
 
 
 def test_rate_times_and_breaches():
@@ -83,3 +94,24 @@ def test_daily_series_keeps_each_clock_on_its_local_day_across_a_clock_change():
     series = {day.isoformat(): rate for day, _median, rate in figures([late_saturday, late_sunday, early_monday],
                                                                         days=4, zone=warsaw, now=now)[1]}
     assert series == {"2026-10-24": 1.0, "2026-10-25": 1.0, "2026-10-26": 1.0, "2026-10-27": None}
+
+
+def test_overdue_slots_never_straddle_two_local_days():
+    now = datetime(2026, 10, 27, 12, 0, tzinfo=timezone.utc).timestamp()
+    slots = {name: overdue_slot(day_starts(now, 90, ZoneInfo(name))[1])
+             for name in ("Europe/Warsaw", "Asia/Tehran", "Asia/Kathmandu", "UTC")}
+    assert slots == {"Europe/Warsaw": 3600, "Asia/Tehran": 1800, "Asia/Kathmandu": 900, "UTC": 3600}
+
+
+@given(hours=st.lists(st.integers(25, 24 * 30), max_size=40),
+       zone=st.sampled_from(["Europe/Warsaw", "Asia/Tehran", "Asia/Kathmandu", "America/St_Johns"]),
+       minutes=st.integers(0, 59))
+def test_counting_overdue_clocks_per_slot_gives_each_day_its_own(hours, zone, minutes):
+    # Clocks still open past their deadline, counted one by one or per slot, land on the same local days.
+    zone = ZoneInfo(zone)
+    clocks = [clock(h + minutes / 60, None) for h in hours]
+    now = NOW.timestamp()
+    dates, starts = day_starts(now, 30, zone)
+    one_by_one = [(c.started_at, 1) for c in clocks]
+    per_slot = overdue_by_slot(clocks, now, overdue_slot(starts))
+    assert window([], per_slot, 0.95, dates, starts) == window([], one_by_one, 0.95, dates, starts)

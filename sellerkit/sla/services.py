@@ -2,7 +2,18 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, insert, inspect, or_, select, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.accounts.models import User
@@ -14,7 +25,14 @@ from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.sla import domain
 from sellerkit.sla.models import Notification, ResponseClock, ResponseDay
-from sellerkit.sla.stats import DayCount, answered_days, day_starts, local_day, window
+from sellerkit.sla.stats import (
+    DayCount,
+    answered_days,
+    day_starts,
+    local_day,
+    overdue_slot,
+    window,
+)
 from sellerkit.threads.models import Thread, ThreadEvent
 
 
@@ -177,9 +195,14 @@ def _figures(shops, rule, zone, days, now):
     conversations there are."""
     moment = now.timestamp()
     dates, starts = day_starts(moment, days, zone)
-    overdue = db.session.connection().execute(select(epoch_seconds(ResponseClock.started_at)).where(
+    slot = overdue_slot(starts)
+    # Written into the SQL rather than bound, so that the grouped and the selected expression are the same text.
+    stretch = epoch_seconds(ResponseClock.started_at) // literal(slot, Integer, literal_execute=True)
+    overdue = db.session.connection().execute(select(stretch, func.count()).where(
         ResponseClock.shop_id.in_([shop.id for shop in shops]), ResponseClock.status == "open",
-        ResponseClock.started_at >= datetime.fromtimestamp(starts[0], UTC), ResponseClock.due_at <= now)).scalars()
+        ResponseClock.started_at >= datetime.fromtimestamp(starts[0], UTC), ResponseClock.due_at <= now)
+        .group_by(stretch))
+    overdue = [(index * slot, count) for index, count in overdue]
     return (rule, *window(_answered_days(shops, dates[0]), overdue, rule.target_rate, dates, starts))
 
 

@@ -87,12 +87,20 @@ def day_starts(now, days, zone):
     return dates, [datetime.combine(day, time(), zone).timestamp() for day in dates]
 
 
+def overdue_slot(starts):
+    """The longest stretch of time, a divisor of an hour, that never straddles two of the local days beginning
+    at `starts`: an hour in most zones, half an hour in Tehran, a quarter in Kathmandu. Overdue clocks are
+    counted per stretch by the database, so the dashboard reads at most a row per stretch, not one per clock."""
+    return math.gcd(3600, *(int(start) for start in starts))
+
+
 def window(answered, overdue, target, dates, starts):
     """The figures of the local days `dates` (beginning at `starts`, from day_starts): (Summary of them all,
     daily series of (date, median response time or None, rate or None), oldest first).
 
-    `answered` is (date, DayCount) pairs, several per date when several shops are summed; `overdue` the starts
-    (epoch seconds) of the clocks still open past their deadline, which count as breaches without a time.
+    `answered` is (date, DayCount) pairs, several per date when several shops are summed; `overdue` is
+    (moment, count) pairs of the clocks still open past their deadline, which count as breaches without a time:
+    `count` of them started on the local day of `moment` (epoch seconds).
     """
     day_on_time, day_breaches, day_times = dict.fromkeys(dates, 0), dict.fromkeys(dates, 0), {d: [] for d in dates}
     for day, count in answered:
@@ -100,10 +108,10 @@ def window(answered, overdue, target, dates, starts):
             day_on_time[day] += count.on_time
             day_breaches[day] += count.breaches
             day_times[day].extend(count.seconds)
-    for started_at in overdue:
-        index = bisect_right(starts, started_at) - 1
+    for moment, count in overdue:
+        index = bisect_right(starts, moment) - 1
         if index >= 0:
-            day_breaches[dates[index]] += 1
+            day_breaches[dates[index]] += count
     series, times = [], []
     for day in dates:
         day_times[day].sort()

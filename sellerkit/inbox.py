@@ -47,7 +47,7 @@ def receive_buyer_message(shop, inbound, now, files=()):
     sla.on_buyer_message(shop, thread, message, is_new_thread)
     if consent.on_buyer_message(thread.buyer, message, now) is not None:
         threads.record_event(thread, None, "consent_withdrawn", now, message_id=message.id)
-    disputes.on_buyer_message(thread, message, now)
+    disputes.on_buyer_message(shop, thread, message, now)
     if thread.order_id is not None:
         followups.plan_for_orders(shop.id, [thread.order_id], now)
     return Received(thread, message, True, auto_reply=_auto_reply(shop, thread, message, now))

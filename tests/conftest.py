@@ -267,6 +267,8 @@ def make_vacation(app):
         from datetime import timedelta
 
         from sellerkit.autoreply.models import Vacation, VacationMessage
+        from sellerkit.shops.models import Shop
+        from sellerkit.shops.stamped import renew_stamp
 
         with app.app_context():
             start = starts_at or NOW - timedelta(days=20)
@@ -274,6 +276,8 @@ def make_vacation(app):
             vacation.messages = [VacationMessage(language=language, body=body) for language, body in
                                  (bodies or {"en": "I'm away until {vacation_return_date}."}).items()]
             _db.session.add(vacation)
+            # Written past the service, so it renews the shop's stamp as plan_vacation does.
+            renew_stamp(_db.session.get(Shop, shop_id))
             _db.session.commit()
             return vacation.id
     return make

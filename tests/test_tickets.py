@@ -60,6 +60,17 @@ def test_ordinary_messages_and_switched_off_keywords_do_not(app, client, db, own
     assert "refund" in client.get(f"/shops/{shop_id}/dispute-rules").get_data(as_text=True)
 
 
+def test_a_keyword_added_in_another_process_counts_from_the_next_message(app, make_app, db, owner, make_shop):
+    # Each process keeps the rules it read; the shop's stamp tells it when another process changed them.
+    shop_id = make_shop(owner)
+    assert not db.get(Thread, write(app, shop_id, "The table is wobbly")).is_dispute
+    other = make_app()
+    with other.app_context():
+        disputes.add_keyword(_db.session.get(Shop, shop_id), "en", "wobbly", utcnow())
+        _db.session.commit()
+    assert db.get(Thread, write(app, shop_id, "Still wobbly, sadly", name="b-2", order="ORD-2")).is_dispute
+
+
 def test_escalating_builds_the_pack_and_a_second_one_for_the_same_problem_shows_the_first(
         app, client, db, owner, make_shop, publish_policy):
     shop_id = make_shop(owner)

@@ -92,6 +92,27 @@ def test_no_auto_reply_at_work_or_after_ending_early(app, shop):
     assert deliver(app, shop_id, 3, thread="t-2", at=NOW - timedelta(hours=1)) is not None  # before it ended
 
 
+def test_vacations_changed_in_another_process_count_from_the_next_message(app, make_app, shop):
+    # Each process keeps the vacations it read; the shop's stamp tells it when another process changed them.
+    from sellerkit.autoreply import services as vacations
+    from sellerkit.shops.models import Membership
+
+    shop_id = shop(vacation=False)
+    assert deliver(app, shop_id, 1) is None
+    other = make_app()
+    with other.app_context():
+        membership = sqla.session.scalar(select(Membership).where(Membership.shop_id == shop_id))
+        vacation = vacations.plan_vacation(membership, NOW.date(), NOW.date() + timedelta(days=3), AWAY, NOW)
+        sqla.session.commit()
+        vacation_id = vacation.id
+    assert deliver(app, shop_id, 2, thread="t-2", buyer="b-2") is not None
+    with other.app_context():
+        membership = sqla.session.scalar(select(Membership).where(Membership.shop_id == shop_id))
+        vacations.end_early(membership, vacation_id, NOW + timedelta(minutes=1))
+        sqla.session.commit()
+    assert deliver(app, shop_id, 3, thread="t-3", buyer="b-3", at=NOW + timedelta(hours=1)) is None
+
+
 def test_etsy_counts_the_auto_reply_amazon_does_not(app, db, shop):
     etsy, amazon = shop("etsy"), shop("amazon")
     deliver(app, etsy, "e1", thread="t-e")

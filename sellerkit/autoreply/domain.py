@@ -6,7 +6,7 @@ not while the seller is answering (a reply in the last 10 minutes).
 """
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sellerkit.replies.domain import unknown_placeholders, used_placeholders
 
@@ -106,6 +106,20 @@ def vacation_problem(starts_at, ends_at, others, bodies, default_language):
         if wrong:
             return f"body_{language}", "unknown_placeholder", ", ".join(dict.fromkeys(wrong))
     return None
+
+
+@dataclass(frozen=True)
+class VacationFacts:
+    """A vacation as the auto-reply needs it, without its database row: kept between requests."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    ended_early_at: datetime | None
+    bodies: dict
+
+    def ends(self):
+        return self.ended_early_at or self.ends_at
 
 
 def is_active(starts_at, ends_at, ended_early_at, now):

@@ -21,6 +21,7 @@ from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.services import require_owner
+from sellerkit.shops.stamped import cached, renew_stamp
 from sellerkit.sla.domain import closed_since, hours_of, rule_for
 from sellerkit.threads.models import Message, Thread
 
@@ -59,6 +60,7 @@ def plan_vacation(membership, first_day, last_day, bodies, now):
     vacation.messages = [VacationMessage(language=language, body=body) for language, body in bodies.items() if body]
     db.session.add(vacation)
     db.session.flush()
+    renew_stamp(shop)
     return vacation
 
 
@@ -69,14 +71,28 @@ def end_early(membership, vacation_id, now):
             not domain.is_active(vacation.starts_at, vacation.ends_at, vacation.ended_early_at, now):
         raise ServiceError(_l("Only a vacation in progress can be ended."), code="not_active")
     vacation.ended_early_at = now
+    renew_stamp(membership.shop)
 
 
 def active_vacation(shop_id, now):
-    """The vacation in progress with its messages, in one query: every buyer message asks for it."""
+    """The vacation in progress with its messages, in one query."""
     return db.session.scalars(select(Vacation).where(
         Vacation.shop_id == shop_id, Vacation.starts_at <= now, Vacation.ends_at > now,
         (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now))
         .options(joinedload(Vacation.messages))).unique().first()
+
+
+def _vacation_facts(shop):
+    return tuple(domain.VacationFacts(v.id, v.starts_at, v.ends_at, v.ended_early_at, v.bodies)
+                 for v in db.session.scalars(select(Vacation).where(Vacation.shop_id == shop.id)
+                                             .options(joinedload(Vacation.messages))).unique())
+
+
+def vacation_in_progress(shop, now):
+    """The shop's vacation in progress (VacationFacts) or None. Every buyer message asks, so the shop's
+    vacations are read once per process and again only after one of them changed."""
+    return next((v for v in cached(shop, "vacations", _vacation_facts)
+                 if domain.is_active(v.starts_at, v.ends_at, v.ended_early_at, now)), None)
 
 
 def return_day(shop, now):
@@ -136,7 +152,7 @@ class Occasion:
 
 
 def current_occasion(shop, now):
-    vacation = active_vacation(shop.id, now)
+    vacation = vacation_in_progress(shop, now)
     if vacation is not None:
         return Occasion(vacation=vacation)
     if shop.away_replies_enabled:

@@ -46,6 +46,8 @@ class Shop(db.Model):
     #: Automatic escalation: a draft ticket when a dispute's response deadline passes, or after it waited N days.
     escalate_on_breach: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     escalate_after_days: Mapped[int | None]
+    #: Renewed by every change of the settings each buyer message reads (shops.stamped keeps them per process).
+    settings_stamp: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 
     memberships = relationship("Membership", back_populates="shop", cascade="all, delete-orphan")

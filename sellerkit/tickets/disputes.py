@@ -9,6 +9,7 @@ from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Shop
+from sellerkit.shops.stamped import cached, renew_stamp
 from sellerkit.sla.models import ResponseClock
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Message, Order, Thread, ThreadEvent
@@ -24,12 +25,17 @@ def rules_of(shop_id):
                               .order_by(DisputeRule.kind, DisputeRule.language, DisputeRule.keyword)).all()
 
 
-def effective_rules(shop_id):
-    """(keyword rules as (language, keyword), breach rule on?) in force for the shop."""
-    rows = rules_of(shop_id)
+def effective_rules(shop):
+    """(keyword rules as (language, keyword), breach rule on?) in force for the shop. Every buyer message asks,
+    so they are read once per process and again only after the shop changed them."""
+    return cached(shop, "dispute_rules", _read_effective_rules)
+
+
+def _read_effective_rules(shop):
+    rows = rules_of(shop.id)
     if not rows:
-        return domain.default_keywords(), True
-    keywords = [(r.language, r.keyword) for r in rows if r.kind == "keyword" and r.enabled]
+        return tuple(domain.default_keywords()), True
+    keywords = tuple((r.language, r.keyword) for r in rows if r.kind == "keyword" and r.enabled)
     return keywords, any(r.kind == "breach" and r.enabled for r in rows)
 
 
@@ -44,7 +50,7 @@ def _materialize(shop_id, now):
     db.session.flush()
 
 
-def add_keyword(shop_id, language, keyword, now):
+def add_keyword(shop, language, keyword, now):
     keyword = " ".join((keyword or "").split())
     if not keyword:
         raise ServiceError(_l("This field is required."), field="keyword")
@@ -52,33 +58,35 @@ def add_keyword(shop_id, language, keyword, now):
         raise ServiceError(_l("This text is too long."), field="keyword")
     if language not in BUYER_LANGUAGES:
         raise ServiceError(_l("Choose one of the listed languages."), field="language")
-    _materialize(shop_id, now)
-    if db.session.scalar(select(DisputeRule.id).where(DisputeRule.shop_id == shop_id, DisputeRule.kind == "keyword",
+    _materialize(shop.id, now)
+    if db.session.scalar(select(DisputeRule.id).where(DisputeRule.shop_id == shop.id, DisputeRule.kind == "keyword",
                                                       DisputeRule.language == language,
                                                       DisputeRule.keyword == keyword)):
         raise ServiceError(_l("This keyword is already a rule."), field="keyword")
-    db.session.add(DisputeRule(shop_id=shop_id, kind="keyword", language=language, keyword=keyword, enabled=True,
+    db.session.add(DisputeRule(shop_id=shop.id, kind="keyword", language=language, keyword=keyword, enabled=True,
                                created_at=now))
     db.session.flush()
+    renew_stamp(shop)
 
 
-def set_rule_enabled(shop_id, kind, language, keyword, enabled, now):
+def set_rule_enabled(shop, kind, language, keyword, enabled, now):
     """Switch a rule on or off, named by what it matches (a default the shop never stored is stored first)."""
-    _materialize(shop_id, now)
+    _materialize(shop.id, now)
     rule = db.session.scalar(select(DisputeRule).where(
-        DisputeRule.shop_id == shop_id, DisputeRule.kind == kind, DisputeRule.language == (language or ""),
+        DisputeRule.shop_id == shop.id, DisputeRule.kind == kind, DisputeRule.language == (language or ""),
         DisputeRule.keyword == (keyword or "")))
     if rule is None:
         raise ServiceError(_l("This rule does not exist."), code="not_found", status=404)
     rule.enabled = bool(enabled)
     db.session.flush()
+    renew_stamp(shop)
 
 
-def on_buyer_message(thread, message, now):
+def on_buyer_message(shop, thread, message, now):
     """Mark the thread a dispute when the buyer's message holds one of the shop's keywords; returns them."""
     if thread.is_dispute:
         return []
-    keywords, _breach = effective_rules(thread.shop_id)
+    keywords, _breach = effective_rules(shop)
     found = domain.matching_keywords(message.body, message.language, keywords)
     if found:
         threads.update_thread(thread, None, now, is_dispute=True)
@@ -98,7 +106,7 @@ def mark_breached(now):
                ResponseClock.due_at > now - timedelta(days=7), troubled).distinct()).all()
     marked = 0
     for thread in candidates:
-        if effective_rules(thread.shop_id)[1]:
+        if effective_rules(db.session.get(Shop, thread.shop_id))[1]:
             threads.update_thread(thread, None, now, is_dispute=True)
             threads.record_event(thread, None, "dispute_rule", now, breach=True)
             marked += 1

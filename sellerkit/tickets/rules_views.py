@@ -30,7 +30,7 @@ def _keyword_form(**kwargs):
 def _page(membership, keyword_form=None, settings_form=None, status=200):
     shop = membership.shop
     stored = disputes.rules_of(shop.id)
-    _keywords, breach = disputes.effective_rules(shop.id)
+    _keywords, breach = disputes.effective_rules(shop)
     rules = [(r.language, r.keyword, r.enabled) for r in stored if r.kind == "keyword"] if stored else \
         [(language, keyword, True) for language, keyword in domain.default_keywords()]
     settings = settings_form or forms.EscalationSettingsForm(data={
@@ -53,7 +53,7 @@ def add_keyword(shop_id):
     form = _keyword_form()
     if form.validate_on_submit():
         try:
-            disputes.add_keyword(shop_id, form.language.data, form.keyword.data, utcnow())
+            disputes.add_keyword(membership.shop, form.language.data, form.keyword.data, utcnow())
         except ServiceError as error:
             db.session.rollback()
             form.apply_error(error)
@@ -68,7 +68,7 @@ def add_keyword(shop_id):
 def switch_keyword(shop_id, language, keyword, state):
     membership = shops.membership_for(current_user, shop_id)
     shops.require_owner(membership)
-    disputes.set_rule_enabled(shop_id, "keyword", language, keyword, state == "on", utcnow())
+    disputes.set_rule_enabled(membership.shop, "keyword", language, keyword, state == "on", utcnow())
     db.session.commit()
     flash(_("The rule is switched on.") if state == "on" else _("The rule is switched off."), "success")
     return redirect(url_for("dispute_rules.index", shop_id=shop_id))
@@ -82,7 +82,7 @@ def settings(shop_id):
     if not form.validate_on_submit():
         return _page(membership, settings_form=form, status=422)
     shop, now = membership.shop, utcnow()
-    disputes.set_rule_enabled(shop_id, "breach", "", "", form.breach_rule.data, now)
+    disputes.set_rule_enabled(shop, "breach", "", "", form.breach_rule.data, now)
     shop.escalate_on_breach = form.escalate_on_breach.data
     shop.escalate_after_days = form.escalate_after_days.data
     shop.support_email = (form.support_email.data or "").strip().lower() or None

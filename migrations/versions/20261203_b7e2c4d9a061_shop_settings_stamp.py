@@ -1,0 +1,23 @@
+"""Shops: a stamp renewed by every change of the settings each buyer message reads, so processes can keep them
+
+Revision ID: b7e2c4d9a061
+Revises: a41c7e9d2b10
+Created: 2026-12-03 19:40:00.000000
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'b7e2c4d9a061'
+down_revision = 'a41c7e9d2b10'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("shops") as batch:
+        batch.add_column(sa.Column("settings_stamp", sa.Integer(), server_default="0", nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table("shops") as batch:
+        batch.drop_column("settings_stamp")

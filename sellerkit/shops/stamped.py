@@ -24,10 +24,11 @@ def cached(shop, name, load):
     """`load(shop)` for this shop's stamp: read once, then kept until the stamp changes. What `load` returns is
     shared by the requests that follow, so it holds plain values, never database objects."""
     store = current_app.extensions.setdefault(_STORE, {})
-    found = store.get((shop.id, name))
+    key = (shop.id, shop.created_at, name)  # with its creation time: an id a database restore gave another shop
+    found = store.get(key)
     if found is not None and found[0] == shop.settings_stamp:
         return found[1]
     stamp = shop.settings_stamp  # read before the settings: a change made meanwhile leaves a stale stamp, not stale data
     value = load(shop)
-    store[(shop.id, name)] = (stamp, value)
+    store[key] = (stamp, value)
     return value

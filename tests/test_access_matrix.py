@@ -51,6 +51,7 @@ ACCESS = {
     ("threads.new_thread", "GET"): ("member", 200),
     ("threads.new_thread", "POST"): ("member", 422),
     ("threads.thread_page", "GET"): ("member", 200),
+    ("threads.saved_replies", "GET"): ("member", 200),
     ("threads.reply", "POST"): ("member", 422),
     ("threads.note", "POST"): ("member", 422),
     ("threads.pasted", "POST"): ("member", 422),

@@ -86,6 +86,8 @@ def test_seller_answers_a_conversation_typed_in_by_hand(page, make_user, make_sh
 
 def test_saved_replies_go_into_the_composer_by_picker_and_by_shortcut(page, make_user, make_shop, make_conversation,
                                                                        make_saved_reply):
+    from playwright.sync_api import expect
+
     owner = make_user(name="Ana")
     shop_id = make_shop(owner)
     thread_id = make_conversation(shop_id, owner)["thread_id"]
@@ -98,8 +100,8 @@ def test_saved_replies_go_into_the_composer_by_picker_and_by_shortcut(page, make
     page.goto(f"/threads/{thread_id}")
 
     composer = page.get_by_label("Reply to the buyer")
-    composer.press_sequentially("/hi ")
-    assert composer.input_value() == "Hello Maryam!"
+    composer.press_sequentially("/hi ")  # the replies load as the seller starts writing
+    expect(composer).to_have_value("Hello Maryam!")
     page.get_by_text("Insert a saved reply").click()
     page.get_by_placeholder("Search saved replies").fill("ships")
     assert not page.get_by_role("button", name="Greeting").is_visible()

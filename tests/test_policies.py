@@ -99,10 +99,10 @@ def test_saved_replies_quote_the_current_policy_and_are_listed_on_it(client, sho
     make_saved_reply(shop["id"], title="Returns", bodies={"en": "You can return it within {return_window} days."})
     publish_policy(shop["id"], shop["owner"], "returns", return_window_days=21)
     client.post(f"/threads/{ids['thread_id']}/settings", data={"language": "en"})
-    assert "within 21 days" in client.get(f"/threads/{ids['thread_id']}").get_data(as_text=True)
+    assert "within 21 days" in client.get(f"/threads/{ids['thread_id']}/saved-replies").get_data(as_text=True)
     make_saved_reply(shop["id"], title="Persian returns", bodies={"fa": "تا {return_window} روز"})
     client.post(f"/threads/{ids['thread_id']}/settings", data={"language": "fa"})
-    assert 'data-text="تا ۲۱ روز"' in client.get(f"/threads/{ids['thread_id']}").get_data(as_text=True)
+    assert 'data-text="تا ۲۱ روز"' in client.get(f"/threads/{ids['thread_id']}/saved-replies").get_data(as_text=True)
     assert ">Returns</a>" in client.get(f"/shops/{shop['id']}/policies/returns").get_data(as_text=True)
 
 

@@ -60,19 +60,34 @@ def test_the_composer_offers_the_reply_filled_in_for_the_buyer(client, shop, mak
     make_saved_reply(shop["id"], title="Thanks", shortcut="thx", bodies={
         "en": "Thank you {buyer_name}! Order {order_reference} — {shop_name}. {return_window}"})
     page = client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    # The page only says where its picker loads from; the replies come filled in for this buyer.
+    assert f'data-picker="/threads/{shop["thread_id"]}/saved-replies"' in page and "data-insert-reply" not in page
+    page = client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
     button = re.search(r'<button[^>]*data-insert-reply="\d+"[^>]*>', page).group(0)
     assert "Thank you Maryam! Order ORD-" in button and "Amber Studio" in button
     assert 'data-shortcut="thx"' in button
     assert "Left empty (no value): return_window" in page
 
 
+def test_a_shop_without_saved_replies_offers_to_write_one(client, shop):
+    page = client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
+    assert "No saved replies yet." in page and f'href="/shops/{shop["id"]}/replies/new"' in page
+
+
+def test_the_picker_of_another_shops_conversation_is_not_found(client, shop, make_user, make_shop,
+                                                                make_conversation, auth):
+    stranger = make_user("stranger@example.com")
+    other_thread = make_conversation(make_shop(stranger), stranger, external_id="other-1")["thread_id"]
+    assert client.get(f"/threads/{other_thread}/saved-replies").status_code == 404
+
+
 def test_the_buyers_language_wins_and_the_seller_sees_when_it_cannot(client, db, shop, make_saved_reply):
     make_saved_reply(shop["id"], title="Greeting", bodies={"pl": "Dzień dobry!", "fa": "سلام!"})
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "fa"})
-    page = client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    page = client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
     assert 'data-text="سلام!"' in page and "No version in the buyer" not in page
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "de"})  # neither German nor English
-    page = client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    page = client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
     assert 'data-text="سلام!"' in page and "No version in the buyer" in page
 
 
@@ -147,10 +162,11 @@ def test_dates_in_a_reply_are_written_in_the_buyers_language(app, client, shop, 
     make_saved_reply(shop["id"], title="Date", bodies={"fa": "سفارش شما در {order_date} ثبت شد.",
                                                        "en": "You ordered on {order_date}."})
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "fa"})
-    page = client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    page = client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
     assert "سفارش شما در ۲۳ نوامبر ۲۰۲۶ ثبت شد." in page
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "en"})
-    assert "You ordered on November 23, 2026." in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    assert "You ordered on November 23, 2026." in client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(
+        as_text=True)
 
 
 def test_the_return_date_comes_from_the_planned_vacation(client, shop, make_saved_reply, make_vacation):
@@ -160,8 +176,10 @@ def test_the_return_date_comes_from_the_planned_vacation(client, shop, make_save
 
     make_saved_reply(shop["id"], title="Away", bodies={"en": "I'm back on {vacation_return_date|Monday}."})
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "en"})
-    assert 'data-text="I&#39;m back on Monday."' in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    assert 'data-text="I&#39;m back on Monday."' in client.get(
+        f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
     start = utcnow() + timedelta(days=10)
     make_vacation(shop["id"], starts_at=datetime(start.year, start.month, start.day, 12, tzinfo=timezone.utc), days=5)
     back = (start + timedelta(days=5)).strftime("%B %-d, %Y")
-    assert f"I&#39;m back on {back}." in client.get(f"/threads/{shop['thread_id']}").get_data(as_text=True)
+    assert f"I&#39;m back on {back}." in client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(
+        as_text=True)

@@ -38,21 +38,49 @@
   });
 
   var search = document.querySelector("[data-picker-search]");
-  if (search) {
-    search.addEventListener("input", function () {
-      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-      document.querySelectorAll("[data-insert-reply]").forEach(function (button) {
-        // The title (with its shortcut) and the text as filled in; the page does not write them twice for this.
-        var title = button.querySelector("span").textContent;
-        var haystack = (title + " " + button.getAttribute("data-text")).toLowerCase();
-        var match = words.every(function (word) { return haystack.indexOf(word) >= 0; });
-        button.parentElement.hidden = !match;
-      });
+  function filter() {
+    var words = search ? search.value.toLowerCase().split(/\s+/).filter(Boolean) : [];
+    document.querySelectorAll("[data-insert-reply]").forEach(function (button) {
+      // The title (with its shortcut) and the text as filled in; the page does not write them twice for this.
+      var title = button.querySelector("span").textContent;
+      var haystack = (title + " " + button.getAttribute("data-text")).toLowerCase();
+      var match = words.every(function (word) { return haystack.indexOf(word) >= 0; });
+      button.parentElement.hidden = !match;
     });
   }
+  if (search) { search.addEventListener("input", filter); }
+
+  // The saved replies, filled in for this buyer by the server, load once: when the seller opens the list or
+  // starts writing (so that a shortcut finds its reply). A failed load can be retried by opening the list again.
+  var picker = document.querySelector("[data-picker]");
+  var list = picker && picker.querySelector("[data-picker-list]");
+  var loading = null;
+  function loadReplies() {
+    if (!list) { return Promise.resolve(); }
+    if (!loading) {
+      loading = fetch(picker.getAttribute("data-picker"), {credentials: "same-origin"}).then(function (answer) {
+        if (!answer.ok) { throw new Error("HTTP " + answer.status); }
+        return answer.text();
+      }).then(function (items) {
+        list.innerHTML = items;
+        filter();
+      }).catch(function () {
+        loading = null;
+        var failed = document.createElement("li");
+        failed.className = "error";
+        failed.textContent = picker.getAttribute("data-picker-failed");
+        list.replaceChildren(failed);
+      });
+    }
+    return loading;
+  }
+  if (picker) {
+    picker.addEventListener("toggle", function () { if (picker.open) { loadReplies(); } });
+  }
+  composer.addEventListener("focus", loadReplies);
 
   // "/shortcut" followed by a space or a new line becomes the saved reply.
-  composer.addEventListener("input", function () {
+  function expandShortcut() {
     var caret = composer.selectionStart;
     var typed = composer.value.slice(0, caret).match(/(^|\s)\/([\p{L}\p{M}\p{N}-]+)\s$/u);
     if (!typed) { return; }
@@ -60,5 +88,6 @@
     if (!button || !typed[2]) { return; }
     insert(button.getAttribute("data-text"), caret - typed[2].length - 2, caret);
     remember(button.getAttribute("data-insert-reply"));
-  });
+  }
+  composer.addEventListener("input", function () { loadReplies().then(expandShortcut); });
 }());

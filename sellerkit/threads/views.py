@@ -130,7 +130,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
     events = queries.thread_events(thread)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
-        saved_replies=_saved_replies(thread, membership), clock=thread.open_clock, now=utcnow(),
+        clock=thread.open_clock, now=utcnow(),
         policy_titles=SECTION_TITLES, order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
         outbox=outbox, events=events, settings_form=_settings_form(thread, membership),
         reply_form=reply_form or forms.ReplyForm(formdata=None),
@@ -155,6 +155,15 @@ def _ticket_context(thread, shop, events):
 def thread_page(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
     return _render_thread(thread, membership)
+
+
+@bp.route("/threads/<int:thread_id>/saved-replies")
+def saved_replies(thread_id):
+    """The composer's saved replies filled in for this conversation, as list items the page loads when the
+    seller opens the picker or starts writing: most visits of a conversation never insert one."""
+    thread, membership = threads.thread_for(current_user, thread_id)
+    return render_template("threads/_picker.html", saved_replies=_saved_replies(thread, membership),
+                           shop_id=thread.shop_id)
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["POST"])

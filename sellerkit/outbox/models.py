@@ -1,5 +1,5 @@
 """The outbox table: one row per outgoing message, with its delivery state, claim and last error."""
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sellerkit.database import UTCDateTime
@@ -15,6 +15,9 @@ class OutboxItem(db.Model):
         # The sweep looks for due pending rows and for claims that were never confirmed.
         Index("ix_outbox_items_status_due", "status", "due_at"),
         Index("ix_outbox_items_shop_status", "shop_id", "status", "id"),
+        # The inbox's "not delivered" list: only rows that met an error, however many replies wait to be copied.
+        Index("ix_outbox_items_shop_errors", "shop_id", "id", sqlite_where=text("last_error IS NOT NULL"),
+              postgresql_where=text("last_error IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 """Outbox actions: queue a message, claim due items safely across processes, record what delivery did."""
 import secrets
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
@@ -81,10 +81,15 @@ def record_failure(item_id, token, reason, permanent, now):
 
 
 def undelivered(shop_ids, limit=5):
-    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id)."""
+    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id).
+
+    A failed reply always keeps its error (record_failure writes it), so both kinds are among the rows with an
+    error, which ix_outbox_items_shop_errors lists: the replies waiting to be copied by hand are never read.
+    `status || ''` hides the (shop, status) index, which SQLite would otherwise prefer, not knowing how few rows
+    have an error."""
     return db.session.execute(
         select(OutboxItem, Message.thread_id).join(Message, Message.id == OutboxItem.message_id)
-        .where(OutboxItem.shop_id.in_(shop_ids), or_(
-            OutboxItem.status == "failed", and_(OutboxItem.status == "pending", OutboxItem.last_error.is_not(None))))
+        .where(OutboxItem.shop_id.in_(shop_ids), OutboxItem.last_error.is_not(None),
+               (OutboxItem.status + "").in_(("failed", "pending")))
         .order_by(OutboxItem.id.desc()).limit(limit)
     ).all()

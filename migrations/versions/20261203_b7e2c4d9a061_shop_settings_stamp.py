@@ -13,11 +13,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch: rebuilding shops on SQLite would drop the old table, and with foreign keys on
+# that deletes every row that cascades from a shop. SQLite has dropped columns in place since 3.35.
+
+
 def upgrade():
-    with op.batch_alter_table("shops") as batch:
-        batch.add_column(sa.Column("settings_stamp", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("shops", sa.Column("settings_stamp", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table("shops") as batch:
-        batch.drop_column("settings_stamp")
+    op.drop_column("shops", "settings_stamp")

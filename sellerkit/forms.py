@@ -2,15 +2,14 @@
 from flask import request
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import FieldList, FormField, TextAreaField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import Select
 
 from sellerkit.errors import NUL_REFUSED
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.i18n import locale_display_name
 from sellerkit.textguard import has_nul
+from sellerkit.widgets import quick_widget
 
 # WTForms' own messages that our forms can show; listed so that they are extracted into our catalogs.
 N_ = str
@@ -51,30 +50,13 @@ def field_names(form):
     return names
 
 
-class PlainOptionsSelect(Select):
-    """WTForms' select, writing a plain option (no extra attributes) straight out: a conversation page lists thirty
-    options, and WTForms' general attribute writer took more time than the rest of its forms together."""
-
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw or isinstance(choice.value, bool):
-            return super().render_option(choice, **kwargs)
-        selected = " selected" if choice.selected else ""
-        label = escape(choice.label or choice.value)
-        return Markup(f'<option{selected} value="{escape(choice.value)}">{label}</option>')
-
-
-PLAIN_OPTIONS_SELECT = PlainOptionsSelect()
-
-
 class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return CatalogTranslations()
 
         def render_field(self, field, render_kw):
-            if type(field.widget) is Select and not field.widget.multiple:
-                field.widget = PLAIN_OPTIONS_SELECT
+            field.widget = quick_widget(field.widget)
             # Templates pass every optional attribute and None for those that do not apply; WTForms would
             # write them as "None" (and autofocus="None" still focuses).
             return super().render_field(field, {name: value for name, value in render_kw.items() if value is not None})

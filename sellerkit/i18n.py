@@ -275,9 +275,11 @@ def _template_gettext(translations):
         return finish(context, translations.ugettext(string), variables)
 
     @pass_context
-    def ngettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        return finish(context, translations.ungettext(singular, plural, num), variables)
+    def ngettext(context, singular, plural, count, **variables):
+        # As Jinja's: the count picks the plural form and is the text's %(num)s unless the template gives one
+        # (a count written the locale's way, such as 34,318).
+        variables.setdefault("num", count)
+        return finish(context, translations.ungettext(singular, plural, count), variables)
 
     @pass_context
     def pgettext(context, message_context, string, **variables):

@@ -74,35 +74,29 @@ def end_early(membership, vacation_id, now):
     renew_stamp(membership.shop)
 
 
-def active_vacation(shop_id, now):
-    """The vacation in progress with its messages, in one query."""
-    return db.session.scalars(select(Vacation).where(
-        Vacation.shop_id == shop_id, Vacation.starts_at <= now, Vacation.ends_at > now,
-        (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now))
-        .options(joinedload(Vacation.messages))).unique().first()
-
-
 def _vacation_facts(shop):
     return tuple(domain.VacationFacts(v.id, v.starts_at, v.ends_at, v.ended_early_at, v.bodies)
                  for v in db.session.scalars(select(Vacation).where(Vacation.shop_id == shop.id)
                                              .options(joinedload(Vacation.messages))).unique())
 
 
+def _vacations(shop):
+    """The shop's vacations (VacationFacts). Every buyer message asks, so they are read once per process and
+    again only after one of them changed (shops.stamped)."""
+    return cached(shop, "vacations", _vacation_facts)
+
+
 def vacation_in_progress(shop, now):
-    """The shop's vacation in progress (VacationFacts) or None. Every buyer message asks, so the shop's
-    vacations are read once per process and again only after one of them changed."""
-    return next((v for v in cached(shop, "vacations", _vacation_facts)
-                 if domain.is_active(v.starts_at, v.ends_at, v.ended_early_at, now)), None)
+    """The shop's vacation in progress (VacationFacts), or None."""
+    return next((v for v in _vacations(shop) if domain.is_active(v.starts_at, v.ends_at, v.ended_early_at, now)),
+                None)
 
 
 def return_day(shop, now):
     """The day the seller is back (in the shop's timezone): the end of the vacation in progress, else of the
     next planned one; None when none is planned. Vacations never overlap, so the earliest one not over yet is
     the one in progress if there is one."""
-    vacation = db.session.scalar(select(Vacation).where(
-        Vacation.shop_id == shop.id, Vacation.ends_at > now,
-        (Vacation.ended_early_at.is_(None)) | (Vacation.ended_early_at > now))
-        .order_by(Vacation.starts_at).limit(1))
+    vacation = min((v for v in _vacations(shop) if v.ends() > now), key=lambda v: v.starts_at, default=None)
     return vacation.ends().astimezone(ZoneInfo(shop.timezone)).date() if vacation else None
 
 

@@ -1,12 +1,13 @@
 """What the follow-up rules need to know about many buyers at once, in a fixed number of queries (never one per row)."""
 from sqlalchemy import func, select
 
-from sellerkit.autoreply.services import active_vacation
+from sellerkit.autoreply.services import vacation_in_progress
 from sellerkit.consent.services import state_of
 from sellerkit.coupons import domain as coupon_rules
 from sellerkit.extensions import db
 from sellerkit.followups import domain
 from sellerkit.followups.models import FollowUp
+from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Buyer, Message, Order, Thread
 from sellerkit.tickets.domain import OPEN
 from sellerkit.tickets.models import Ticket
@@ -64,7 +65,7 @@ def gather(campaign, orders, now, assume_active=False):
     last, disputes = _last_follow_up(buyer_ids), _open_disputes(buyer_ids)
     complained, tickets = _complained_last(buyer_ids), _open_tickets(buyer_ids)
     latest = _latest_order_time(buyer_ids) if campaign.trigger == "after_last_order" else {}
-    vacation = active_vacation(campaign.shop_id, now)
+    vacation = vacation_in_progress(db.session.get(Shop, campaign.shop_id), now)
     coupon_available = True
     if campaign.coupon_mode == "shared":
         coupon_available = campaign.coupon is not None and coupon_rules.is_usable(campaign.coupon, now)

@@ -39,21 +39,22 @@ def receive_buyer_message(shop, inbound, now, files=()):
     follow-ups of the shop's active campaigns. Delivering the same external id again
     changes nothing and returns the stored message.
     """
-    message, thread, is_new, is_new_thread = threads.receive(shop, inbound, now)
-    if not is_new:
+    receipt = threads.receive(shop, inbound, now)
+    message, thread = receipt.message, receipt.thread
+    if not receipt.is_new:
         return Received(thread, message, False, conflict=message.body_sha256 != threads.body_sha256(inbound.body))
     if files:
         attachments.attach_files(shop, message, files, now)
-    sla.on_buyer_message(shop, thread, message, is_new_thread)
+    sla.on_buyer_message(shop, thread, message, receipt.is_new_thread)
     if consent.on_buyer_message(thread.buyer, message, now) is not None:
         threads.record_event(thread, None, "consent_withdrawn", now, message_id=message.id)
     disputes.on_buyer_message(shop, thread, message, now)
     if thread.order_id is not None:
         followups.plan_for_orders(shop.id, [thread.order_id], now)
-    return Received(thread, message, True, auto_reply=_auto_reply(shop, thread, message, now))
+    return Received(thread, message, True, auto_reply=_auto_reply(shop, receipt, now))
 
 
-def _auto_reply(shop, thread, message, now):
+def _auto_reply(shop, receipt, now):
     """Answer for the seller while on vacation or outside business hours (when the shop switched that on),
     by the rules of autoreply.domain; None when not answered.
 
@@ -61,13 +62,17 @@ def _auto_reply(shop, thread, message, now):
     platform counts auto-replies. The unique (vacation, thread) row makes a second answer impossible even
     when two workers receive messages of the same thread at once.
     """
-    buyer = thread.buyer
-    occasion, decision = autoreply.decide(shop, thread, message, buyer, now)
+    thread, buyer = receipt.thread, receipt.thread.buyer
+    # A buyer and a thread that this message created have no past to look up: no reply yet, nothing sent.
+    first_contact = receipt.is_new_thread and receipt.is_new_buyer
+    occasion, decision = autoreply.decide(shop, thread, receipt.message, buyer, now, first_contact=first_contact)
     text = autoreply.occasion_text(occasion, shop, thread, buyer) if decision.send else None
     if not text:
         return None
-    if writes_are_serialized(db.session):
-        # No other worker can answer this thread between the check in decide() and this insert.
+    if writes_are_serialized(db.session) or receipt.is_new_thread:
+        # No other worker can answer this thread between the check in decide() and this insert: SQLite lets one
+        # writer in at a time, and a thread created by this transaction stays invisible to others until it commits
+        # (a worker that receives the same thread meanwhile waits on its unique key, then finds this answer).
         return _send_auto_reply(shop, thread, buyer, occasion, text, now)
     try:
         with db.session.begin_nested():

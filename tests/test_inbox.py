@@ -77,6 +77,17 @@ def test_resolve_dispute_and_labels_from_the_thread_page(client, deliver):
                         "language": ["en"], "footer-locale": []}  # the footer marks its language its own way
 
 
+def test_each_row_shows_its_own_labels_in_order(client, deliver):
+    labelled, other, plain = deliver(1), deliver(2), deliver(3)
+    client.post(f"/threads/{labelled}/settings", data={"labels": "urgent, Courier, 退款"})
+    client.post(f"/threads/{other}/settings", data={"labels": "gift wrap"})
+    page = client.get("/inbox?view=all").get_data(as_text=True)
+    rows = dict(re.findall(r'<a href="/threads/(\d+)">(.*?)</a>\s*</li>', page, re.DOTALL))
+    shown = {int(key): re.findall(r'<span class="badge label"><bdi>([^<]*)</bdi></span>', row)
+             for key, row in rows.items()}
+    assert shown == {labelled: ["courier", "urgent", "退款"], other: ["gift wrap"], plain: []}
+
+
 @pytest.mark.parametrize("body, query", [
     ("我的包裹在哪里？已经十天了", "包裹"),
     ("سفارش من هنوز نرسیده است", "نرسیده"),

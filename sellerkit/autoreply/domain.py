@@ -36,6 +36,10 @@ class History:
     last_seller_reply_at: object | None
 
 
+#: The history of a buyer and a thread that a message has just created.
+NO_HISTORY = History(replied_in_thread_this_period=False, last_auto_reply_to_buyer_at=None, last_seller_reply_at=None)
+
+
 @dataclass(frozen=True)
 class Decision:
     send: bool

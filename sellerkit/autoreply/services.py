@@ -156,12 +156,18 @@ def current_occasion(shop, now):
     return None
 
 
-def decide(shop, thread, message, buyer, now):
-    """(Occasion or None, Decision) for a buyer message just received."""
+def decide(shop, thread, message, buyer, now, first_contact=False):
+    """(Occasion or None, Decision) for a buyer message just received. `first_contact`: the buyer and the thread
+    are new with this message, so they have no history and the database is not asked for one."""
     occasion = current_occasion(shop, now)
     headers = message.headers or {}
     incoming = domain.Incoming(kind=message.kind, headers=headers, sender=headers.get("from") or buyer.email,
                                is_ours=str(headers.get("message-id", "")).startswith("<sellerkit."))
+    history = domain.NO_HISTORY if first_contact else _history(occasion, thread, buyer)
+    return occasion, domain.decide(incoming, occasion is not None, history, now)
+
+
+def _history(occasion, thread, buyer):
     if occasion is None:
         answered = literal(False)
     elif occasion.vacation is not None:
@@ -181,9 +187,8 @@ def decide(shop, thread, message, buyer, now):
         .scalar_subquery().label("last_seller_reply"))).one()
     last_to_buyer = max([moment for moment in (row.last_vacation_reply, row.last_away_reply) if moment is not None],
                         default=None)
-    history = domain.History(replied_in_thread_this_period=bool(row.answered),
-                             last_auto_reply_to_buyer_at=last_to_buyer, last_seller_reply_at=row.last_seller_reply)
-    return occasion, domain.decide(incoming, occasion is not None, history, now)
+    return domain.History(replied_in_thread_this_period=bool(row.answered),
+                          last_auto_reply_to_buyer_at=last_to_buyer, last_seller_reply_at=row.last_seller_reply)
 
 
 def occasion_text(occasion, shop, thread, buyer):

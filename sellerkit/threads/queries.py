@@ -15,6 +15,8 @@ from sellerkit.threads.models import Buyer, Message, Thread, ThreadEvent, Thread
 SEARCH_PROBE = 500
 #: The start of the latest message a list shows (the API's preview is the longest).
 PREVIEW_CHARS = 200
+#: Joins a row's labels into one text; labels are single-line (domain.normalize_labels).
+LABEL_SEPARATOR = "\n"
 #: The thread's own columns a list row carries.
 ROW_COLUMNS = ("id", "shop_id", "buyer_id", "order_id", "external_id", "subject", "status", "is_dispute", "language",
                "assignee_id", "waiting_since", "last_message_at")
@@ -153,24 +155,24 @@ def _in_order(threads, sort, limit):
 
 
 def _rows(page, sort):
-    """The rows of a page subquery (from _first or _in_order) with their buyer, open clock and latest message in
-    one query, and their labels in another: joined outside the page, they are read for its rows only."""
+    """The rows of a page subquery (from _first or _in_order) with their buyer, open clock, latest message and
+    labels in one query: joined outside the page, they are read for its rows only.
+
+    The labels come joined into one text per row (a label never holds a line break): a second query for them
+    would list the page's ids as 50 parameters, a statement psycopg neither caches nor prepares."""
     latest = select(func.substr(Message.body, 1, PREVIEW_CHARS)).where(
         Message.thread_id == page.c.id, Message.kind != "note") \
         .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1).scalar_subquery()
+    labels = select(func.aggregate_strings(ThreadLabel.label, LABEL_SEPARATOR)) \
+        .where(ThreadLabel.thread_id == page.c.id).scalar_subquery()
     rows = db.session.execute(
         select(page, Buyer.display_name, Buyer.platform_buyer_id, Buyer.email, ResponseClock.due_at,
-               ResponseClock.warn_at, latest)
+               ResponseClock.warn_at, latest, labels)
         .join(Buyer, Buyer.id == page.c.buyer_id)
         .outerjoin(ResponseClock, and_(ResponseClock.thread_id == page.c.id, ResponseClock.status == "open"))
         .order_by(*sort.of(page.c))).all()
-    labels = {}
-    if rows:
-        for thread_id, label in db.session.execute(
-                select(ThreadLabel.thread_id, ThreadLabel.label)
-                .where(ThreadLabel.thread_id.in_([row[0] for row in rows])).order_by(ThreadLabel.label)):
-            labels.setdefault(thread_id, []).append(label)
-    return [ThreadRow(*row, labels=tuple(labels.get(row[0], ()))) for row in rows]
+    return [ThreadRow(*row[:-1], labels=tuple(sorted(row[-1].split(LABEL_SEPARATOR))) if row[-1] else ())
+            for row in rows]
 
 
 def _searched(shop_ids, conditions, sort, query, limit):

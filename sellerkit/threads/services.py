@@ -1,5 +1,6 @@
 """Conversation actions: find or create buyers, orders and threads; add messages; change a thread. Flush, never commit."""
 import hashlib
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -65,6 +66,7 @@ def stored_message(shop, external_id):
 
 
 def find_or_create_buyer(shop, inbound, now):
+    """The buyer a message comes from, known or new: (buyer, whether this call stored it)."""
     if inbound.buyer_external_id:
         lookup = select(Buyer).where(Buyer.shop_id == shop.id, Buyer.platform_buyer_id == inbound.buyer_external_id)
     elif inbound.buyer_email:
@@ -74,16 +76,15 @@ def find_or_create_buyer(shop, inbound, now):
         lookup = None
     buyer = db.session.scalar(lookup) if lookup is not None else None
     if buyer is None:
-        buyer, _inserted = _insert_or_fetch(Buyer, dict(
+        return _insert_or_fetch(Buyer, dict(
             shop_id=shop.id, platform_buyer_id=inbound.buyer_external_id, display_name=(inbound.buyer_name or "")[:200],
             language=inbound.buyer_language, email=(inbound.buyer_email or "").lower() or None, consent_given_at=None,
             consent_source=None, consent_withdrawn_at=None, created_at=now), ["shop_id", "platform_buyer_id"], lookup)
-    else:
-        # Newer deliveries may know more about the buyer; they never erase what is known.
-        buyer.display_name = (inbound.buyer_name or buyer.display_name)[:200]
-        buyer.language = inbound.buyer_language or buyer.language
-        buyer.email = (inbound.buyer_email or "").lower() or buyer.email
-    return buyer
+    # Newer deliveries may know more about the buyer; they never erase what is known.
+    buyer.display_name = (inbound.buyer_name or buyer.display_name)[:200]
+    buyer.language = inbound.buyer_language or buyer.language
+    buyer.email = (inbound.buyer_email or "").lower() or buyer.email
+    return buyer, False
 
 
 ORDER_FIELDS = ("placed_at", "shipped_at", "delivered_at", "tracking_number", "tracking_url", "total", "currency",
@@ -179,13 +180,24 @@ def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None
     return message
 
 
+class Receipt(NamedTuple):
+    """What storing a buyer message did. `is_new` is False for a known external id (the stored message comes back);
+    `is_new_thread` and `is_new_buyer` say that this transaction created them, so nothing happened to them yet."""
+
+    message: object
+    thread: object
+    is_new: bool
+    is_new_thread: bool = False
+    is_new_buyer: bool = False
+
+
 def receive(shop, inbound, now):
-    """Store a buyer message once: (message, thread, is_new, is_new_thread). A known external id returns the
-    stored one."""
+    """Store a buyer message once, as a Receipt. A known external id returns the stored one."""
     validate_inbound(inbound)
     existing = stored_message(shop, inbound.external_id)
     if existing is not None:
-        return existing, db.session.get(Thread, existing.thread_id), False, False
+        return Receipt(existing, db.session.get(Thread, existing.thread_id), False)
+    is_new_buyer = False
     if inbound.thread_id:
         thread = db.session.scalar(select(Thread).where(Thread.id == inbound.thread_id, Thread.shop_id == shop.id))
         if thread is None:
@@ -193,7 +205,7 @@ def receive(shop, inbound, now):
         buyer, is_new_thread = thread.buyer, False
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
     else:
-        buyer = find_or_create_buyer(shop, inbound, now)
+        buyer, is_new_buyer = find_or_create_buyer(shop, inbound, now)
         order = find_or_create_order(shop, buyer, inbound, now)
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
         thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now, language)
@@ -206,8 +218,8 @@ def receive(shop, inbound, now):
     if message is None:
         # Another worker stored the same external id a moment ago: theirs is the one.
         existing = stored_message(shop, inbound.external_id)
-        return existing, db.session.get(Thread, existing.thread_id), False, False
-    return message, thread, True, is_new_thread
+        return Receipt(existing, db.session.get(Thread, existing.thread_id), False)
+    return Receipt(message, thread, True, is_new_thread, is_new_buyer)
 
 
 def thread_for(user, thread_id):

@@ -57,6 +57,18 @@ def test_a_reply_moves_the_thread_to_awaiting_buyer(client, deliver):
     assert thread_ids(client.get("/inbox").get_data(as_text=True)) == [thread]
 
 
+def test_after_a_reply_the_seller_is_told_what_happens_next(app, client, deliver, shop):
+    thread = deliver(1)
+    page = client.post(f"/threads/{thread}/reply", data={"body": "It ships today."}, follow_redirects=True)
+    assert "Copy it to the platform, then mark it as sent." in page.get_data(as_text=True)
+    with app.app_context():
+        sqla.session.get(Shop, shop["id"]).reply_transport = "email"
+        sqla.session.commit()
+    page = client.post(f"/threads/{thread}/reply", data={"body": "Tracking follows."}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Your reply is saved and on its way." in text and "Copy it to the platform" not in text
+
+
 def test_resolve_dispute_and_labels_from_the_thread_page(client, deliver):
     thread = deliver(1)
     client.post(f"/threads/{thread}/settings", data={"is_dispute": "yes"})

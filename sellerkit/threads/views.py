@@ -177,9 +177,12 @@ def reply(thread_id):
     if not done:
         db.session.rollback()
         return _render_thread(thread, membership, reply_form=form, status=422)
+    # Read before the commit, which expires every loaded object: after it the shop would be read again, in a
+    # transaction of its own (on SQLite one that takes the write lock, since this is a POST).
+    sent_by_hand = membership.shop.reply_transport == "manual"
     db.session.commit()
-    flash(_("Your reply is saved and on its way.") if membership.shop.reply_transport != "manual"
-          else _("Your reply is saved. Copy it to the platform, then mark it as sent."), "success")
+    flash(_("Your reply is saved. Copy it to the platform, then mark it as sent.") if sent_by_hand
+          else _("Your reply is saved and on its way."), "success")
     return redirect(url_for("threads.thread_page", thread_id=thread_id, _anchor="composer"))
 
 

@@ -119,6 +119,30 @@ def test_an_answer_counts_on_the_shops_day_and_moves_with_a_new_timezone(app, cl
     assert daily[day] == ["", ""] and daily[next_day] == ["1.00", "1.0000"]
 
 
+def test_a_new_answer_counts_on_a_day_already_shown(app, client, auth, make_user, make_shop):
+    owner = make_user()
+    shop_id = make_shop(owner, timezone_name="UTC")
+    morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), timezone.utc)
+
+    def answer(number, after_hours):
+        with app.app_context():
+            shop = sqla.session.get(Shop, shop_id)
+            received = inbox.receive_buyer_message(shop, Inbound(
+                external_id=f"m-{number}", body="Is it still available?", received_at=morning,
+                buyer_external_id=f"b-{number}", subject="Question"), morning)
+            inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!",
+                             morning + timedelta(hours=after_hours))
+            sqla.session.commit()
+
+    auth.login()
+    answer(1, 3)
+    assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["3.00", "1.0000"]
+    answer(2, 1)  # the day's median is now the quicker answer (nearest rank of 1 and 3 hours)
+    assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["1.00", "1.0000"]
+    answer(3, 30)
+    assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["3.00", "0.6667"]
+
+
 def test_upgrading_an_existing_database_counts_its_answered_clocks(app, make_user, make_shop, make_conversation):
     owner = make_user()
     shop_id = make_shop(owner)

@@ -1,4 +1,5 @@
 """Response statistics as the dashboard shows them."""
+import math
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 
 from sellerkit.sla.stats import (
     ClockFacts,
+    DayCount,
     answered_days,
     day_starts,
     needed_for_target,
@@ -71,6 +73,24 @@ def test_needed_replies_reach_the_target_and_no_fewer_would(on_time, late):
     assert (on_time + needed) / (counted + needed) >= 0.95 - 1e-12
     if needed:
         assert (on_time + needed - 1) / (counted + needed - 1) < 0.95
+
+
+def nearest_rank(values, share):
+    values = sorted(values)
+    return timedelta(seconds=values[max(0, math.ceil(share * len(values)) - 1)]) if values else None
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.lists(st.integers(0, 10**6), max_size=30)), max_size=12))
+def test_medians_and_p90_are_exact_over_the_answers_of_several_shops(rows):
+    """Several shops' rows of one day each keep their own sorted times; the figures are those of all the times
+    taken together, as if sorted into one list."""
+    dates, starts = day_starts(NOW.timestamp(), 7, UTC_ZONE)
+    answered = [(dates[index], DayCount(len(times), 0, sorted(times))) for index, times in rows]
+    summary, series = window(answered, [], 0.95, dates, starts)
+    every = [value for _index, times in rows for value in times]
+    assert (summary.median, summary.p90) == (nearest_rank(every, 0.5), nearest_rank(every, 0.9))
+    assert [median for _day, median, _rate in series] == [
+        nearest_rank([value for index, times in rows if index == day for value in times], 0.5) for day in range(7)]
 
 
 def test_daily_series_follows_the_shops_days():

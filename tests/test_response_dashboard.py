@@ -92,6 +92,19 @@ def test_one_platform_across_the_users_shops(client, shop, make_shop):
     assert re.findall(r'class="figure">([^<]*)<', empty)[0] == "—"
 
 
+def answer(app, shop_id, owner, number, received_at, after_hours):
+    """A buyer writes to the shop at `received_at` in a conversation of their own; the owner answers after
+    `after_hours`."""
+    with app.app_context():
+        shop = sqla.session.get(Shop, shop_id)
+        received = inbox.receive_buyer_message(shop, Inbound(
+            external_id=f"m-{number}", body="Is it still available?", received_at=received_at,
+            buyer_external_id=f"b-{number}", subject="Question"), received_at)
+        inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!",
+                         received_at + timedelta(hours=after_hours))
+        sqla.session.commit()
+
+
 def _daily_csv(client, shop_id):
     lines = client.get(f"/shops/{shop_id}/response/export.csv?days=7").get_data(as_text=True).splitlines()
     return {line.split(",")[0]: line.split(",")[1:] for line in lines[1:8]}
@@ -101,13 +114,7 @@ def test_an_answer_counts_on_the_shops_day_and_moves_with_a_new_timezone(app, cl
     owner = make_user()
     shop_id = make_shop(owner, timezone_name="UTC")
     evening = datetime.combine(utcnow().date() - timedelta(days=3), time(20, 0), timezone.utc)  # 05:00 next day in Tokyo
-    with app.app_context():
-        shop = sqla.session.get(Shop, shop_id)
-        received = inbox.receive_buyer_message(shop, Inbound(
-            external_id="late-1", body="Is it still available?", received_at=evening, buyer_external_id="b-1",
-            subject="Question"), evening)
-        inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!", evening + timedelta(hours=1))
-        sqla.session.commit()
+    answer(app, shop_id, owner, 1, evening, after_hours=1)
     auth.login()
     day, next_day = evening.date().isoformat(), (evening.date() + timedelta(days=1)).isoformat()
     daily = _daily_csv(client, shop_id)
@@ -123,23 +130,12 @@ def test_a_new_answer_counts_on_a_day_already_shown(app, client, auth, make_user
     owner = make_user()
     shop_id = make_shop(owner, timezone_name="UTC")
     morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), timezone.utc)
-
-    def answer(number, after_hours):
-        with app.app_context():
-            shop = sqla.session.get(Shop, shop_id)
-            received = inbox.receive_buyer_message(shop, Inbound(
-                external_id=f"m-{number}", body="Is it still available?", received_at=morning,
-                buyer_external_id=f"b-{number}", subject="Question"), morning)
-            inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!",
-                             morning + timedelta(hours=after_hours))
-            sqla.session.commit()
-
     auth.login()
-    answer(1, 3)
+    answer(app, shop_id, owner, 1, morning, after_hours=3)
     assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["3.00", "1.0000"]
-    answer(2, 1)  # the day's median is now the quicker answer (nearest rank of 1 and 3 hours)
+    answer(app, shop_id, owner, 2, morning, after_hours=1)  # now the quicker answer (nearest rank of 1 and 3 hours)
     assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["1.00", "1.0000"]
-    answer(3, 30)
+    answer(app, shop_id, owner, 3, morning, after_hours=30)
     assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["3.00", "0.6667"]
 
 

@@ -165,3 +165,27 @@ def test_imported_messages_are_found_by_search(app, db, tmp_path, shop_id):
         # The subject is searched with a new thread's first message, the body with every message.
         assert found("paczka") == {"t1"} and found("wysłana") == {"t1"}
         assert found("заказ") == {None} and found("nothing-like-this") == set()
+
+
+def test_batch_look_ups_are_planned_for_their_own_values_on_postgresql(app, shop_id):
+    """A prepared look-up of a batch's thousands of buyers, orders or threads may get one generic plan that tests
+    every row against every value; the importer's statements are planned each time instead, and the app's own
+    statements are prepared again afterwards."""
+    from sellerkit.threads import bulk
+
+    with app.app_context():
+        connection = sqla.session.connection()
+        if connection.dialect.name != "postgresql":
+            pytest.skip("only PostgreSQL prepares statements")
+        shop = sqla.session.get(Shop, shop_id)
+        report = bulk.ImportReport()
+        for batch in range(7):  # psycopg prepares a statement on its fifth run
+            rows = [dict(ROWS[0], external_id=f"p{batch}-{n}", thread_external_id=f"pt{batch}-{n}",
+                         buyer_id=f"pb{batch}-{n}", order_reference=f"PO-{batch}-{n}") for n in range(3)]
+            bulk.import_batch(shop, [bulk.prepare(n, inbound_from_json(json_from_csv_row(row)))
+                                     for n, row in enumerate(rows)], NOW, report)
+        prepared = connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+        assert report.new == 21 and len(set(sqla.session.scalars(select(Thread.buyer_id)))) == 21
+        assert not [statement for statement in prepared if "ANY" in statement], prepared
+        assert connection.connection.driver_connection.prepare_threshold is not None
+        sqla.session.rollback()

@@ -11,7 +11,7 @@ from datetime import timezone
 
 from sqlalchemy import bindparam, select, text, update
 
-from sellerkit.bulkload import among, insert_rows, insert_tuples, is_sqlite
+from sellerkit.bulkload import among, insert_rows, insert_tuples, is_sqlite, planned_each_time
 from sellerkit.extensions import db
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.threads import domain, search, textsearch
@@ -260,6 +260,11 @@ def _update_threads(changed):
 
 def import_batch(shop, rows, now, report):
     """Store one batch of Prepared rows; the caller commits. Idempotent like receive."""
+    with planned_each_time():
+        _import(shop, rows, now, report)
+
+
+def _import(shop, rows, now, report):
     prepared = _fresh_messages(shop, rows, report)
     if not prepared:
         return

@@ -39,7 +39,7 @@ def index_terms(documents, new=False):
         return
     if _dialect() == "postgresql" and new:
         copy_rows(SEARCH_TABLE, ("message_id", "shop_id", "thread_id", "document"),
-                  [(m, s, t, " ".join(_lexeme(term) for term in found)) for m, s, t, found in documents])
+                  [(m, s, t, _tsvector_text(found)) for m, s, t, found in documents])
         return
     # Straight to the driver, in its own parameter style: this runs for every message stored, and the
     # statement never changes, so SQLAlchemy's compiling and caching would only add work.
@@ -56,6 +56,15 @@ def index_terms(documents, new=False):
         connection.exec_driver_sql(sql, rows[0])
     else:
         connection.exec_driver_sql(sql, rows)
+
+
+def _tsvector_text(found):
+    """Terms written as a tsvector's text: each a quoted lexeme. Terms are letters, marks and digits, so all of
+    them are quoted at once; a term with a quote or a backslash would be escaped one by one."""
+    plain = "".join(found)
+    if "'" in plain or "\\" in plain:
+        return " ".join(_lexeme(term) for term in found)
+    return "'" + "' '".join(found) + "'"
 
 
 def _lexeme(term):

@@ -30,8 +30,8 @@ def planned_each_time():
     psycopg prepares a statement run five times, and PostgreSQL may then keep one generic plan for any
     values. For `column = ANY(:values)` that plan may read all of a shop's rows and test each against every
     value of the array in turn, which it cannot hash as it does a known array: an import's buyer look-up took
-    240 ms instead of 5 ms once a shop had a few thousand buyers. Planning a batch's few statements costs a
-    fraction of a millisecond each."""
+    150 to 340 ms instead of under one once a shop had a few thousand buyers. Planning a batch's few
+    statements costs a fraction of a millisecond each."""
     if is_sqlite():
         yield
         return

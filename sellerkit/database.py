@@ -21,6 +21,11 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 MAX_DATABASE_ID = 2**31 - 1
 
 
+def is_database_id(value):
+    """Whether `value` could be a row's id: an integer from 1 to MAX_DATABASE_ID (booleans are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DATABASE_ID
+
+
 class UTCDateTime(TypeDecorator):
     """An aware UTC datetime on every database (SQLite keeps no zone, so it stores naive UTC)."""
 

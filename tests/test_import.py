@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sellerkit import inbox
 from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
-from sellerkit.threads import importing, search
+from sellerkit.threads import bulk, importing, search
 from sellerkit.threads.models import Message, Thread, ThreadEvent
 from sellerkit.threads.parsing import inbound_from_json, json_from_csv_row
 from tests.conftest import NOW
@@ -171,8 +171,6 @@ def test_batch_look_ups_are_planned_for_their_own_values_on_postgresql(app, shop
     """A prepared look-up of a batch's thousands of buyers, orders or threads may get one generic plan that tests
     every row against every value; the importer's statements are planned each time instead, and the app's own
     statements are prepared again afterwards."""
-    from sellerkit.threads import bulk
-
     with app.app_context():
         connection = sqla.session.connection()
         if connection.dialect.name != "postgresql":

@@ -183,3 +183,22 @@ def test_the_return_date_comes_from_the_planned_vacation(client, shop, make_save
     back = (start + timedelta(days=5)).strftime("%B %-d, %Y")
     assert f"I&#39;m back on {back}." in client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(
         as_text=True)
+
+
+def test_api_ids_too_large_for_a_database_id_get_a_clear_answer(client, db, shop):
+    """An id past the largest one an INTEGER column holds (PostgreSQL would refuse to compare with it) is just
+    an id that does not exist: no server error, nothing changed."""
+    token = client.application.test_cli_runner().invoke(
+        args=["create-token", "owner@example.com", "--name", "t"]).output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    too_large = 2**31
+    rendered = client.post(f"/api/v1/threads/{shop['thread_id']}/render", headers=headers,
+                           json={"saved_reply_id": too_large})
+    assert rendered.status_code == 404 and rendered.json["error"]["message"]
+    sent = client.post(f"/api/v1/threads/{shop['thread_id']}/replies", headers=headers,
+                       json={"body": "Thank you!", "saved_reply_ids": [too_large]})
+    assert sent.status_code == 201
+    assigned = client.patch(f"/api/v1/threads/{shop['thread_id']}", headers=headers, json={"assignee_id": too_large})
+    assert assigned.status_code in (400, 422)
+    assert assigned.json["error"]["fields"]["assignee_id"] == "Only members of the shop can be assigned."
+    assert client.get(f"/api/v1/threads/{shop['thread_id']}", headers=headers).json["assignee_id"] is None

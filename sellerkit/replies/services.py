@@ -6,6 +6,7 @@ from babel import Locale
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from sellerkit.database import is_database_id
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import buyer_date, localize_digits
@@ -67,6 +68,8 @@ def picker_replies(membership):
 
 def reply_for(user, reply_id):
     """A saved reply the user may see, with their membership; NotFound otherwise (another's personal one too)."""
+    if not is_database_id(reply_id):  # PostgreSQL would refuse to compare an integer column with it
+        raise NotFound(REPLY_NOT_FOUND)
     row = db.session.execute(
         select(SavedReply, Membership).join(Membership, Membership.shop_id == SavedReply.shop_id)
         .where(SavedReply.id == reply_id, Membership.user_id == user.id,
@@ -127,7 +130,7 @@ def delete_reply(membership, reply):
 
 def record_usage(shop_id, user, reply_ids, now):
     """Count a sent message that contained these replies (the ones this user can see in this shop)."""
-    ids = {int(i) for i in reply_ids if str(i).isdigit()}
+    ids = {int(i) for i in reply_ids if str(i).isdigit() and is_database_id(int(i))}
     if ids:
         db.session.execute(
             update(SavedReply).where(SavedReply.id.in_(ids), SavedReply.shop_id == shop_id,

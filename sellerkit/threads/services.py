@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from sellerkit.database import insert_unless_stored
+from sellerkit.database import insert_unless_stored, is_database_id
 from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -272,8 +272,8 @@ def update_thread(thread, actor, now, status=None, is_dispute=None, labels=None,
     if labels is not None:
         _set_labels(thread, actor, labels, now)
     if set_assignee and assignee_id != thread.assignee_id:
-        if assignee_id is not None and not db.session.scalar(select(Membership.id).where(
-                Membership.shop_id == thread.shop_id, Membership.user_id == assignee_id)):
+        if assignee_id is not None and (not is_database_id(assignee_id) or not db.session.scalar(select(
+                Membership.id).where(Membership.shop_id == thread.shop_id, Membership.user_id == assignee_id))):
             raise ServiceError(_l("Only members of the shop can be assigned."), field="assignee_id")
         record_event(thread, actor, "assigned", now, old=thread.assignee_id, new=assignee_id)
         thread.assignee_id = assignee_id

@@ -247,6 +247,7 @@ def test_redemptions_of_sent_codes_show_on_the_campaign_page(app, client, db, sh
     ({"body_en": "Hi {first_name}"}, "Unknown placeholder: first_name."),
     ({"days": "0"}, "Give a number of days from 1 to 365."),
     ({"coupon_mode": "shared", "coupon_id": "0"}, "Choose the coupon to send."),
+    ({"coupon_mode": "shared", "coupon_id": str(2**31)}, "Choose the coupon to send."),  # past any INTEGER id
     ({"coupon_mode": "pool", "coupon_pool": "NOPE"}, "This pool has no free codes left"),
 ])
 def test_bad_campaigns_are_refused_with_a_clear_message(client, db, shop, changes, message):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sellerkit.coupons import domain
 from sellerkit.coupons.models import Coupon, Redemption
-from sellerkit.database import MAX_DATABASE_ID
+from sellerkit.database import MAX_DATABASE_ID, is_database_id
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -349,6 +349,8 @@ def shared_coupons(shop_id, now):
 
 
 def coupon_of(shop_id, coupon_id):
+    if not is_database_id(coupon_id):  # a form's number past any id: PostgreSQL would refuse to compare with it
+        return None
     return db.session.scalar(select(Coupon).where(Coupon.shop_id == shop_id, Coupon.id == coupon_id))
 
 

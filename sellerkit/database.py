@@ -26,6 +26,15 @@ def is_database_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DATABASE_ID
 
 
+def database_id(value):
+    """`value`, an integer or text of ASCII digits (a form's, a query string's), as a row's id; None when it cannot
+    be one. str.isdigit() also takes "²", which int() refuses, and int() refuses thousands of digits."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+    return value if is_database_id(value) else None
+
+
 class UTCDateTime(TypeDecorator):
     """An aware UTC datetime on every database (SQLite keeps no zone, so it stores naive UTC)."""
 

@@ -99,6 +99,16 @@ def test_usage_is_counted_when_the_message_is_sent(client, db, shop, make_saved_
     assert saved.usage_count == 1 and saved.last_used_at is not None
 
 
+def test_a_reply_with_saved_reply_ids_that_are_no_ids_is_still_sent(client, db, shop, make_saved_reply):
+    """The composer's hidden field is the browser's to send: a superscript digit or a number past any id is no
+    saved reply, and the reply goes out with the real one counted."""
+    reply_id = make_saved_reply(shop["id"])
+    answer = client.post(f"/threads/{shop['thread_id']}/reply", data={
+        "body": "Hi Maryam, it ships in 2 days.", "saved_reply_ids": f"\u00b2,{2**31},{'9' * 5000},{reply_id}"})
+    assert answer.status_code == 302
+    assert db.get(SavedReply, reply_id).usage_count == 1
+
+
 def test_agents_keep_personal_replies_that_nobody_else_sees(app, client, db, shop, make_user, add_member):
     add_member(shop["id"], make_user("agent@example.com"))
     agent = app.test_client()
@@ -202,3 +212,6 @@ def test_api_ids_too_large_for_a_database_id_get_a_clear_answer(client, db, shop
     assert assigned.status_code in (400, 422)
     assert assigned.json["error"]["fields"]["assignee_id"] == "Only members of the shop can be assigned."
     assert client.get(f"/api/v1/threads/{shop['thread_id']}", headers=headers).json["assignee_id"] is None
+    for number in ("\u00b2", str(too_large), "9" * 5000):  # in a query string too: no id, a clear 400
+        listed = client.get(f"/api/v1/shops/{shop['id']}/threads", headers=headers, query_string={"assignee": number})
+        assert listed.status_code == 400 and "assignee" in listed.json["error"]["fields"]

@@ -73,7 +73,7 @@ def _int_arg(name):
     value = request.args.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit() or int(value) > MAX_DATABASE_ID:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_DATABASE_ID:
         raise ApiError(_("Some fields have the wrong type."), fields={name: _("This value is not valid.")})
     return int(value)
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sellerkit.coupons import domain
 from sellerkit.coupons.models import Coupon, Redemption
-from sellerkit.database import MAX_DATABASE_ID, is_database_id
+from sellerkit.database import database_id, is_database_id
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -356,8 +356,7 @@ def coupon_of(shop_id, coupon_id):
 
 def cursor_id(text):
     """The id a page continues after, from ?after= or an API cursor; None when it is not an id."""
-    number = domain.parse_whole_number(text)
-    return number if number and number <= MAX_DATABASE_ID else None
+    return database_id(text)
 
 
 def coupons_page(shop_id, pool=None, query="", after=None, limit=PAGE_SIZE):

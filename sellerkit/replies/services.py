@@ -6,7 +6,7 @@ from babel import Locale
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from sellerkit.database import is_database_id
+from sellerkit.database import database_id, is_database_id
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import buyer_date, localize_digits
@@ -130,7 +130,7 @@ def delete_reply(membership, reply):
 
 def record_usage(shop_id, user, reply_ids, now):
     """Count a sent message that contained these replies (the ones this user can see in this shop)."""
-    ids = {int(i) for i in reply_ids if str(i).isdigit() and is_database_id(int(i))}
+    ids = {reply_id for reply_id in map(database_id, reply_ids) if reply_id is not None}
     if ids:
         db.session.execute(
             update(SavedReply).where(SavedReply.id.in_(ids), SavedReply.shop_id == shop_id,

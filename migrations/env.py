@@ -15,10 +15,32 @@ def include_name(name, type_, parent_names):
 
 def run_online():
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=db.metadata, include_name=include_name,
-                          **migrate_options)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's keys by building a new table and dropping the old one, and with foreign
+            # keys on that drop deletes (or empties the column of) every row of other tables that refers to it:
+            # a message's clocks, outbox items and files. SQLite's own way: keys off during the change, set
+            # outside a transaction (inside one the pragma does nothing), then every key checked before commit.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        applied = []
+        try:
+            context.configure(connection=connection, target_metadata=db.metadata, include_name=include_name,
+                              on_version_apply=lambda **step: applied.append(step), transactional_ddl=True,
+                              **migrate_options)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and applied:
+                    _check_keys(connection)
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_keys(connection):
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration would leave rows that refer to missing rows (table, rowid, parent): "
+                           f"{[tuple(row[:3]) for row in broken[:10]]}; nothing was changed")
 
 
 if context.is_offline_mode():

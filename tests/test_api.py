@@ -1,7 +1,7 @@
 """The JSON API: bearer tokens, shops, errors, and the OpenAPI document."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sellerkit.accounts.models import ApiToken
 from sellerkit.shops.models import Shop
@@ -90,3 +90,33 @@ def test_openapi_document_describes_every_api_route(app, client):
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, f"{method} {path} is not in the OpenAPI document"
+
+
+def test_a_request_reads_only_the_shop_it_names_however_many_the_user_has(app, client, auth, make_user, make_shop):
+    """A host with hundreds of shops: a request about one shop loads that one, and answers as before for a shop
+    that is not the caller's."""
+    owner = make_user()
+    shop_ids = [make_shop(owner, name=f"Shop {number}") for number in range(6)]
+    stranger = make_shop(make_user("other@example.com"), name="Not Mine")
+    headers = make_token(client, auth)
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target.id)
+
+    event.listen(Shop, "load", count)
+    try:
+        answer = client.post(f"/api/v1/shops/{shop_ids[3]}/messages", headers=headers, json={
+            "external_id": "m-1", "body": "Where is my parcel?", "buyer": {"id": "b-1"},
+            "received_at": "2026-11-23T12:00:00+00:00"})
+        assert answer.status_code == 201
+        assert set(loaded) == {shop_ids[3]}
+        assert client.get(f"/api/v1/shops/{shop_ids[4]}", headers=headers).json["name"] == "Shop 4"
+        assert client.get(f"/api/v1/shops/{stranger}", headers=headers).status_code == 404
+        assert client.post(f"/api/v1/shops/{stranger}/messages", headers=headers, json={
+            "external_id": "m-2", "body": "Hello", "buyer": {"id": "b-2"},
+            "received_at": "2026-11-23T12:00:00+00:00"}).status_code == 404
+    finally:
+        event.remove(Shop, "load", count)
+    # Listing the shops still shows all of them.
+    assert len(client.get("/api/v1/shops", headers=headers).json["shops"]) == 6

@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify, request
 from sellerkit.accounts import services as accounts
 from sellerkit.errors import InputError, refuse_nul_fields
 from sellerkit.i18n import gettext as _
+from sellerkit.shops import services as shops
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -30,11 +31,14 @@ def authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    user = accounts.user_for_api_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
+    found = accounts.user_for_api_token(token.strip(), (request.view_args or {}).get("shop_id")) \
+        if scheme.lower() == "bearer" and token.strip() else None
+    if found is None:
         return error_response(ApiError(_("A valid API token is required (Authorization: Bearer ...)."),
                                        status=401, code="unauthorized"))
-    g.api_user = user
+    g.api_user, membership = found
+    if membership is not None:
+        shops.remember_membership(membership)
     return None
 
 

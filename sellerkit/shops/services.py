@@ -72,8 +72,17 @@ def memberships_of(user):
     return memberships
 
 
+def remember_membership(membership):
+    """Keep a membership that came with the request's user (the API loads the one of the shop its URL names), so
+    that membership_for needs no query."""
+    g.known_membership = membership
+
+
 def membership_for(user, shop_id):
     """The user's membership in a shop; NotFound when the shop is missing or not theirs (the same answer)."""
+    known = g.get("known_membership")
+    if known is not None and known.user_id == user.id and known.shop_id == shop_id:
+        return known
     loaded = _loaded_memberships(user)
     if loaded is not None:  # no query needed
         found = next((m for m in loaded if m.shop_id == shop_id), None)

@@ -22,8 +22,10 @@ def run_online():
             # a message's clocks, outbox items and files. SQLite's own way: keys off during the change, set
             # outside a transaction (inside one the pragma does nothing), then every key checked before commit.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-        applied = []
+        applied = []  # the check below runs only when a migration did: it reads every row of every table
         try:
+            # One transaction on every database (Alembic's SQLite default is a commit per step), so that a failed
+            # key check undoes the whole upgrade.
             context.configure(connection=connection, target_metadata=db.metadata, include_name=include_name,
                               on_version_apply=lambda **step: applied.append(step), transactional_ddl=True,
                               **migrate_options)

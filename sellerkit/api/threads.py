@@ -11,7 +11,7 @@ from sellerkit.api.core import ApiError, bp, json_body, refuse_nul
 from sellerkit.api.serializers import message_json, thread_json, thread_summary_json
 from sellerkit.attachments import services as attachments
 from sellerkit.clock import utcnow
-from sellerkit.database import MAX_DATABASE_ID
+from sellerkit.database import database_id
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
@@ -70,12 +70,16 @@ def receive_message(shop_id):
 
 
 def _int_arg(name):
+    """A query argument that names an id or a count: None when absent, 0 as given, else a database id."""
     value = request.args.get(name)
     if value in (None, ""):
         return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_DATABASE_ID:
+    if value == "0":  # ?limit=0 asks for the default page size
+        return 0
+    number = database_id(value)
+    if number is None:
         raise ApiError(_("Some fields have the wrong type."), fields={name: _("This value is not valid.")})
-    return int(value)
+    return number
 
 
 @bp.get("/shops/<int:shop_id>/threads")

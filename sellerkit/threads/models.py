@@ -90,7 +90,7 @@ class Thread(db.Model):
         Index("ix_threads_last_message", "last_message_at", "id"),
         Index("ix_threads_shop_buyer_order", "shop_id", "buyer_id", "order_id"),
         Index("ix_threads_assignee", "assignee_id", "last_message_at"),
-        # What the messages and events of a thread refer to (ON_THREAD): a thread together with its shop.
+        # What the messages and events of a thread refer to (on_thread): a thread together with its shop.
         Index("uq_threads_id_shop_id", "id", "shop_id", unique=True),
     )
 

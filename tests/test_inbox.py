@@ -211,6 +211,32 @@ def test_search_pages_list_every_match_newest_first_once(app, deliver, monkeypat
     assert seen == list(reversed(matching))
 
 
+#: Conversations (their messages) and what searching them must find, by both of search's ways of asking.
+SEARCHED = (("Where is my ORDER?", "It is late"), ("Order number 7 is late",), ("The disorder of my parcel",),
+            ("Мой заказ не пришёл",), ("我的包裹在哪里",), ("پيگيري سفارش",), ("পার্সেল কোথায়?",))
+FOUND = {"order": [0, 1], "ord": [0, 1], "rder": [], "order late": [1], "late order": [1], "ЗАКАЗ": [3],
+         "заказ пр": [3], "包裹": [4], "裹在": [4], "包": [4], "在包": [], "پیگیری": [5], "سفار": [5],
+         "পার্সেল": [6], "পার": [6], "parcel disorder": [2], "7": [1]}
+
+
+def test_checking_given_conversations_finds_what_the_index_finds(app, deliver):
+    """The inbox checks the view's next conversations one by one (thread_has_match) and falls back to every match
+    of the index (matching_thread_ids): both find a word typed as a prefix, a Chinese pair, folded Persian, and
+    words together only in one message."""
+    conversations = []
+    for number, messages in enumerate(SEARCHED):
+        for index, body in enumerate(messages):
+            thread = deliver(f"{number}-{index}", body=body, thread=f"t-{number}", buyer=f"b-{number}")
+        conversations.append(thread)
+    with app.app_context():
+        for query, expected in FOUND.items():
+            one_by_one = sqla.session.scalars(
+                select(Thread.id).where(search.thread_has_match(query, Thread.id)).order_by(Thread.id)).all()
+            indexed = sqla.session.scalars(
+                select(Thread.id).where(Thread.id.in_(search.matching_thread_ids(query))).order_by(Thread.id)).all()
+            assert (query, one_by_one) == (query, indexed) == (query, [conversations[i] for i in expected])
+
+
 def test_compacting_the_search_index_finds_the_same_conversations(app, client, deliver):
     from sellerkit import jobs
 

@@ -19,6 +19,8 @@ _NOISE = re.compile(
     r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|(?<![\w.-])(?:[\w-]+\.)+(?:com|net|org|info|io|co|shop|store|ru|pl|cn|ir|bd|ua|kz|by|eu)\b(?:/[!-~]*)?",
     re.ASCII | re.IGNORECASE)
+# Every match of _NOISE holds "://", "www.", "@" or a dot before a visible ASCII character (a domain's next part).
+_MAY_BE_NOISE = re.compile(r"\.[!-~]", re.ASCII)
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters: digits, underscores and punctuation split words
 _TATWEEL = "\u0640"  # Arabic-script stretching stroke: decoration inside words, not a letter
 
@@ -89,6 +91,13 @@ for _lang, _words in _STOP_WORDS.items():
 
 
 @lru_cache(maxsize=8192)
+def _character(ch):
+    """(its script if it is a letter, else None; whether words are read without it). Combining marks (Arabic vowel
+    signs) and the tatweel (a letter, counted as one) would split or pad words, so they are dropped before."""
+    return (_script(ch) if ch.isalpha() else None), (ch == _TATWEEL or unicodedata.category(ch) == "Mn")
+
+
+@lru_cache(maxsize=8192)
 def _script(ch):
     code = ord(ch)
     for start, end, script in _SCRIPTS:
@@ -97,22 +106,30 @@ def _script(ch):
     return "other"
 
 
+@lru_cache(maxsize=65536)
+def _latin_clues(word):
+    """What a Latin word says, as (language, points) pairs; () for a word that gives no clue or is not Latin.
+    Kept per word: buyers use a few thousand words over and over, and an import reads them by the million."""
+    if _script(word[0]) != "latin":
+        return ()
+    clues = {}
+    for ch in word:  # a word's letters give each language at most one point, however many accents it has
+        for lang, weight in _LETTER_WEIGHTS.get(ch, ()):
+            clues[lang] = max(clues.get(lang, 0.0), weight)
+    for lang in _WORD_LANGUAGES.get(word, ()):
+        clues[lang] = clues.get(lang, 0.0) + 1.0  # a known word is worth a point on top
+    return tuple(clues.items())
+
+
 def _latin(words, text):
     """(language, letters in recognised words): only words that gave a clue count, so brand names and SKUs do not."""
     scores = dict.fromkeys(_LATIN_ORDER, 0.0)
     recognised = 0
     for word in words:
-        if _script(word[0]) != "latin":
-            continue
-        clues = {}
-        for ch in word:  # a word's letters give each language at most one point, however many accents it has
-            for lang, weight in _LETTER_WEIGHTS.get(ch, ()):
-                clues[lang] = max(clues.get(lang, 0.0), weight)
-        for lang in _WORD_LANGUAGES.get(word, ()):
-            clues[lang] = clues.get(lang, 0.0) + 1.0  # a known word is worth a point on top
+        clues = _latin_clues(word)
         if clues:
             recognised += len(word)
-            for lang, points in clues.items():
+            for lang, points in clues:
                 scores[lang] += points
     scores["es"] += text.count("¿") + text.count("¡")  # inverted marks are written only in Spanish
     best = max(_LATIN_ORDER, key=scores.get)
@@ -147,18 +164,20 @@ def detect_language(text: str) -> str | None:
     text = text[:MAX_CHARS].replace("№", "#")
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    text = _NOISE.sub(" ", text).replace("İ", "i").lower()  # Python lower-cases İ to i + a combining dot
+    if _MAY_BE_NOISE.search(text) or "@" in text or "://" in text or "www." in text.lower():
+        text = _NOISE.sub(" ", text)  # tried only where some noise may be: at every position, it is slow
+    text = text.replace("İ", "i").lower()  # Python lower-cases İ to i + a combining dot
     # Look at each distinct character once: a message repeats far fewer characters than it holds.
     distinct = Counter(text)
-    letters = {}
+    letters, dropped = {}, {}
     for ch, count in distinct.items():
-        if ch.isalpha():
-            script = _script(ch)
+        script, is_dropped = _character(ch)
+        if script:
             letters[script] = letters.get(script, 0) + count
+        if is_dropped:
+            dropped[ord(ch)] = None
     if sum(letters.values()) < MIN_LETTERS:
         return None
-    # Combining marks (Arabic vowel signs) and the tatweel would split or pad words, so drop them before splitting.
-    dropped = {ord(ch): None for ch in distinct if ch == _TATWEEL or unicodedata.category(ch) == "Mn"}
     bare = text.translate(dropped) if dropped else text
     words = _WORD.findall(bare)
     latin, latin_letters = _latin(words, text)

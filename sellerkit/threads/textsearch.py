@@ -28,7 +28,8 @@ def _patterns():
         if index + 1 == len(marks) or ord(marks[index + 1]) != ord(char) + 1:
             ranges.append(re.escape(start) + ("-" + re.escape(char) if char != start else ""))
             start = None
-    word = re.compile(r"(?:[^\W_]|[" + "".join(ranges) + "\u200c\u200d])+")
+    # One class, not "a letter or a mark" (twice as fast): _runs turns underscores, which \w counts, into spaces.
+    word = re.compile(r"[\w" + "".join(ranges) + "\u200c\u200d]+")
     pieces = re.compile(f"[{_CJK_RANGES}]+|[^{_CJK_RANGES}]+")
     return word, pieces
 
@@ -52,7 +53,7 @@ def _fold(word):
 def _runs(text):
     """Runs of word characters, each split into its CJK and non-CJK pieces."""
     word, pieces = _patterns()
-    for run in word.findall(text):
+    for run in word.findall(text.replace("_", " ")):
         if run.isascii():
             yield run
         else:

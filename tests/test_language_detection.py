@@ -115,6 +115,14 @@ def test_links_addresses_and_numbers_change_nothing(text, language):
     assert detect_language(noisy) == language
 
 
+@pytest.mark.parametrize("noise", ["WWW.WHERE-IS-THE-ORDER.COM", "where-is-the-order.com/thanks",
+                                   "Where.Is.The.Order.Store", "http://localhost/where/is/the/order",
+                                   "where.is.the.order@shop.com"])
+def test_each_kind_of_link_alone_changes_nothing(noise):
+    """English words inside a link, an address or a bare domain must not outvote a short Polish message."""
+    assert detect_language(f"Paczka nie doszła {noise} {noise}") == "pl"
+
+
 def test_only_the_start_of_a_very_long_message_is_read():
     assert detect_language("Где мой заказ? " + "x" * 100_000 + " Where is my order?") == "ru"
 

@@ -48,7 +48,9 @@ def judge(result):
             if not figures["sql_passes"]:
                 misses.append(f"{name}: {figures['sql_count']} SQL statements > {SQL_PER_PAGE}")
     checks = result["checks"] = {
-        "bulk_import": result["import"]["write_rate"] >= IMPORT_RATE,
+        # The whole import, preparing (language, terms) and writing one after the other in one process: the
+        # importer prepares in a second process meanwhile, so it is never slower than this.
+        "bulk_import": result["import"]["rate"] >= IMPORT_RATE,
         "scheduler_backlog": result["scheduler"]["backlog_sweep_s"] <= BACKLOG_SECONDS,
         "scheduler_steady": result["scheduler"]["steady_sweep_ms"] <= STEADY_MS,
         "peak_rss": result["peak_rss_mb"] <= PEAK_RSS_MB,
@@ -118,7 +120,7 @@ def table(result):
                  str(floor["sql_count"]), "-"))
     imported, sweeps, mixed, checks = result["import"], result["scheduler"], result["concurrency"], result["checks"]
     rows += [
-        ("bulk import (database side)", f"{imported['write_rate']:,.0f}/s", f"all: {imported['rate']:,.0f}/s",
+        ("bulk import (prepare + write)", f"{imported['rate']:,.0f}/s", f"db: {imported['write_rate']:,.0f}/s",
          f">= {IMPORT_RATE:,}/s", _verdict(checks["bulk_import"]), "-", "-", "-"),
         (f"scheduler: backlog of {sweeps['backlog_clocks']:,} clocks", f"{sweeps['backlog_sweep_s']:.2f} s",
          f"job {sweeps['backlog_job_s']:.2f} s", f"<= {BACKLOG_SECONDS} s", _verdict(checks["scheduler_backlog"]),

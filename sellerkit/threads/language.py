@@ -164,7 +164,7 @@ def detect_language(text: str) -> str | None:
     text = text[:MAX_CHARS].replace("№", "#")
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    if _MAY_BE_NOISE.search(text) or "@" in text or "://" in text or "www." in text.lower():
+    if "@" in text or "://" in text or _MAY_BE_NOISE.search(text) or "www." in text.lower():
         text = _NOISE.sub(" ", text)  # tried only where some noise may be: at every position, it is slow
     text = text.replace("İ", "i").lower()  # Python lower-cases İ to i + a combining dot
     # Look at each distinct character once: a message repeats far fewer characters than it holds.

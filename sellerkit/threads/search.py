@@ -4,7 +4,8 @@ Both index the same terms (see textsearch), so a search finds the same threads o
 The message_search table is created by a migration for each dialect and is not part of the models.
 
 On SQLite a message's row id in the FTS5 table is (thread id << 32) | message id: FTS5 hands out row ids fast
-and its stored columns slowly, so the threads of tens of thousands of matches come from the ids themselves.
+and its stored columns slowly, so the threads of tens of thousands of matches come from the ids themselves, and
+one thread's rows are a range of ids (thread_has_match reads the stored terms of those few rows only).
 """
 import time
 

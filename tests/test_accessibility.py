@@ -1,0 +1,157 @@
+"""The pages' markup as assistive technology reads it: valid ARIA states, unique ids, radios named in words."""
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from sellerkit.accounts.models import User
+from sellerkit.extensions import db as database
+from sellerkit.shops.models import Shop
+from sellerkit.threads.models import Thread
+from sellerkit.tickets import services as tickets
+from tests.conftest import NOW, PASSWORD
+from tests.test_shops import settings_form
+
+
+class Markup(HTMLParser):
+    """Every element's attributes, and for each label the text a screen reader speaks (aria-hidden parts left out)
+    with the inputs inside it."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, html):
+        super().__init__()
+        self.elements, self.labels = [], []
+        self._open, self._label, self._hidden_depth = [], None, None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        if tag == "label":
+            self._label = {"text": "", "inputs": []}
+            self.labels.append(self._label)
+        elif tag == "input" and self._label is not None:
+            self._label["inputs"].append(attributes)
+        if tag in self.VOID:
+            return
+        self._open.append(tag)
+        if attributes.get("aria-hidden") == "true" and self._hidden_depth is None:
+            self._hidden_depth = len(self._open)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID or tag not in self._open:
+            return
+        while self._open:
+            closed = self._open.pop()
+            if self._hidden_depth is not None and len(self._open) < self._hidden_depth:
+                self._hidden_depth = None
+            if closed == "label":
+                self._label = None
+            if closed == tag:
+                break
+
+    def handle_data(self, data):
+        if self._label is not None and self._hidden_depth is None:
+            self._label["text"] += data
+
+    def ids(self):
+        return Counter(attributes["id"] for _tag, attributes in self.elements if "id" in attributes)
+
+    def with_attribute(self, name):
+        return [(tag, attributes) for tag, attributes in self.elements if name in attributes]
+
+
+@pytest.fixture
+def owner_client(make_app, make_user, make_shop):
+    """Owner of a shop, logged in to an app with CSRF on (as served), so every form writes its token."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    user_id = make_user(locale="en")
+    shop_id = make_shop(user_id)
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" [^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"email": "owner@example.com", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    client.app, client.shop_id, client.user_id = app, shop_id, user_id
+    return client
+
+
+def csrf_token(page):
+    return re.search(r'name="csrf_token" [^>]*value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def answered_ticket(owner_client, make_conversation):
+    """A filed ticket that support has answered: its page shows the answer, details and rating forms at once."""
+    app = owner_client.app
+    thread_id = make_conversation(owner_client.shop_id, owner_client.user_id)["thread_id"]
+    with app.app_context():
+        shop, owner = database.session.get(Shop, owner_client.shop_id), database.session.get(User, owner_client.user_id)
+        ticket = tickets.escalate(shop, database.session.get(Thread, thread_id), NOW, owner, topic_key="order_not_received")
+        tickets.file(ticket, owner, NOW)
+        tickets.record_support_reply(ticket, "Please send a photo of the parcel.", "answered", NOW)
+        database.session.commit()
+        return ticket.id
+
+
+def test_business_hours_inputs_carry_no_invalid_aria_state(owner_client):
+    url = f"/shops/{owner_client.shop_id}/settings"
+    page = owner_client.get(url).get_data(as_text=True)
+    assert 'aria-invalid="None"' not in page
+    assert Markup(page).with_attribute("aria-invalid") == []
+
+    refused = owner_client.post(url, data=settings_form(**{"hours-0-is_open": "y", "csrf_token": csrf_token(page)}))
+    assert refused.status_code == 422
+    states = {attributes["id"]: attributes["aria-invalid"]
+              for _tag, attributes in Markup(refused.get_data(as_text=True)).with_attribute("aria-invalid")}
+    assert states == {"hours-0-closes_at": "true"}  # the day's error is shown under its closing time
+
+
+def test_ticket_page_ids_are_unique(owner_client, answered_ticket):
+    page = owner_client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+    markup = Markup(page)
+    assert page.count('name="csrf_token"') >= 4  # the number, answer, details and rating forms each have one
+    repeated = {name: count for name, count in markup.ids().items() if count > 1}
+    assert repeated == {}
+    # Each label still points at its own field.
+    fields = {attributes.get("id") for tag, attributes in markup.elements if tag in ("input", "textarea", "select")}
+    assert {attributes["for"] for _tag, attributes in markup.with_attribute("for")} <= fields
+
+
+def test_the_answer_and_details_keep_their_field_names(owner_client, answered_ticket, db):
+    from sellerkit.tickets.models import TicketEvent
+
+    url = f"/tickets/{answered_ticket}"
+    token = csrf_token(owner_client.get(url).get_data(as_text=True))
+    assert owner_client.post(f"{url}/details", data={"body": "Photo attached.", "csrf_token": token}).status_code == 302
+    assert owner_client.post(f"{url}/support-reply", data={"body": "Refund approved.", "status": "answered",
+                                                           "csrf_token": token}).status_code == 302
+    bodies = db.scalars(select(TicketEvent.body).where(TicketEvent.ticket_id == answered_ticket)
+                        .order_by(TicketEvent.id))
+    assert bodies[-2:] == ["Photo attached.", "Refund approved."]
+
+
+def rating_names(page):
+    return {label["inputs"][0]["value"]: " ".join(label["text"].split())
+            for label in Markup(page).labels if label["inputs"] and label["inputs"][0].get("type") == "radio"}
+
+
+def test_rating_radios_are_named_in_words_not_only_stars(owner_client, answered_ticket):
+    page = owner_client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+    assert rating_names(page) == {str(n): f"{n} of 5 stars" for n in range(5, 0, -1)}
+    assert "★★★★" in page  # the stars still show
+
+
+def test_rating_radios_in_persian_are_named_with_persian_digits(owner_client, answered_ticket):
+    owner_client.post("/language", data={"locale": "fa", "csrf_token": csrf_token(owner_client.get("/inbox").get_data(
+        as_text=True))})
+    page = owner_client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+    assert 'lang="fa"' in page
+    names = rating_names(page)
+    # The words come from the Persian catalog once it has them; the digits are Persian either way.
+    assert set(names) == {"1", "2", "3", "4", "5"}
+    assert "۴" in names["4"]
+    assert "۵" in names["4"]
+    assert "★" not in names["4"]

@@ -2,6 +2,7 @@
 import re
 from collections import Counter
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sellerkit.extensions import db as database
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Thread
 from sellerkit.tickets import services as tickets
+from sellerkit.tickets.models import TicketEvent
 from tests.conftest import NOW, PASSWORD
 from tests.test_shops import settings_form
 
@@ -64,53 +66,52 @@ class Markup(HTMLParser):
         return [(tag, attributes) for tag, attributes in self.elements if name in attributes]
 
 
-@pytest.fixture
-def owner_client(make_app, make_user, make_shop):
-    """Owner of a shop, logged in to an app with CSRF on (as served), so every form writes its token."""
-    app = make_app(WTF_CSRF_ENABLED=True)
-    user_id = make_user(locale="en")
-    shop_id = make_shop(user_id)
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" [^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"email": "owner@example.com", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
-    client.app, client.shop_id, client.user_id = app, shop_id, user_id
-    return client
-
-
 def csrf_token(page):
     return re.search(r'name="csrf_token" [^>]*value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
-def answered_ticket(owner_client, make_conversation):
+def seller(make_app, make_user, make_shop):
+    """A shop's owner logged in to an app with CSRF on (as served), so every form writes its token."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    user_id = make_user(locale="en")
+    shop_id = make_shop(user_id)
+    client = app.test_client()
+    assert client.post("/login", data={"email": "owner@example.com", "password": PASSWORD,
+                                       "csrf_token": csrf_token(client.get("/login").get_data(as_text=True))}
+                       ).status_code == 302
+    return SimpleNamespace(app=app, client=client, shop_id=shop_id, user_id=user_id)
+
+
+@pytest.fixture
+def answered_ticket(seller, make_conversation):
     """A filed ticket that support has answered: its page shows the answer, details and rating forms at once."""
-    app = owner_client.app
-    thread_id = make_conversation(owner_client.shop_id, owner_client.user_id)["thread_id"]
-    with app.app_context():
-        shop, owner = database.session.get(Shop, owner_client.shop_id), database.session.get(User, owner_client.user_id)
-        ticket = tickets.escalate(shop, database.session.get(Thread, thread_id), NOW, owner, topic_key="order_not_received")
+    thread_id = make_conversation(seller.shop_id, seller.user_id)["thread_id"]
+    with seller.app.app_context():
+        shop, owner = database.session.get(Shop, seller.shop_id), database.session.get(User, seller.user_id)
+        thread = database.session.get(Thread, thread_id)
+        ticket = tickets.escalate(shop, thread, NOW, owner, topic_key="order_not_received")
         tickets.file(ticket, owner, NOW)
         tickets.record_support_reply(ticket, "Please send a photo of the parcel.", "answered", NOW)
         database.session.commit()
         return ticket.id
 
 
-def test_business_hours_inputs_carry_no_invalid_aria_state(owner_client):
-    url = f"/shops/{owner_client.shop_id}/settings"
-    page = owner_client.get(url).get_data(as_text=True)
+def test_business_hours_inputs_carry_no_invalid_aria_state(seller):
+    url = f"/shops/{seller.shop_id}/settings"
+    page = seller.client.get(url).get_data(as_text=True)
     assert 'aria-invalid="None"' not in page
     assert Markup(page).with_attribute("aria-invalid") == []
 
-    refused = owner_client.post(url, data=settings_form(**{"hours-0-is_open": "y", "csrf_token": csrf_token(page)}))
+    refused = seller.client.post(url, data=settings_form(**{"hours-0-is_open": "y", "csrf_token": csrf_token(page)}))
     assert refused.status_code == 422
     states = {attributes["id"]: attributes["aria-invalid"]
               for _tag, attributes in Markup(refused.get_data(as_text=True)).with_attribute("aria-invalid")}
     assert states == {"hours-0-closes_at": "true"}  # the day's error is shown under its closing time
 
 
-def test_ticket_page_ids_are_unique(owner_client, answered_ticket):
-    page = owner_client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+def test_ticket_page_ids_are_unique(seller, answered_ticket):
+    page = seller.client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
     markup = Markup(page)
     assert page.count('name="csrf_token"') >= 4  # the number, answer, details and rating forms each have one
     repeated = {name: count for name, count in markup.ids().items() if count > 1}
@@ -120,13 +121,11 @@ def test_ticket_page_ids_are_unique(owner_client, answered_ticket):
     assert {attributes["for"] for _tag, attributes in markup.with_attribute("for")} <= fields
 
 
-def test_the_answer_and_details_keep_their_field_names(owner_client, answered_ticket, db):
-    from sellerkit.tickets.models import TicketEvent
-
+def test_the_answer_and_details_keep_their_field_names(seller, answered_ticket, db):
     url = f"/tickets/{answered_ticket}"
-    token = csrf_token(owner_client.get(url).get_data(as_text=True))
-    assert owner_client.post(f"{url}/details", data={"body": "Photo attached.", "csrf_token": token}).status_code == 302
-    assert owner_client.post(f"{url}/support-reply", data={"body": "Refund approved.", "status": "answered",
+    token = csrf_token(seller.client.get(url).get_data(as_text=True))
+    assert seller.client.post(f"{url}/details", data={"body": "Photo attached.", "csrf_token": token}).status_code == 302
+    assert seller.client.post(f"{url}/support-reply", data={"body": "Refund approved.", "status": "answered",
                                                            "csrf_token": token}).status_code == 302
     bodies = db.scalars(select(TicketEvent.body).where(TicketEvent.ticket_id == answered_ticket)
                         .order_by(TicketEvent.id))
@@ -138,16 +137,16 @@ def rating_names(page):
             for label in Markup(page).labels if label["inputs"] and label["inputs"][0].get("type") == "radio"}
 
 
-def test_rating_radios_are_named_in_words_not_only_stars(owner_client, answered_ticket):
-    page = owner_client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+def test_rating_radios_are_named_in_words_not_only_stars(seller, answered_ticket):
+    page = seller.client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
     assert rating_names(page) == {str(n): f"{n} of 5 stars" for n in range(5, 0, -1)}
     assert "★★★★" in page  # the stars still show
 
 
-def test_rating_radios_in_persian_are_named_with_persian_digits(owner_client, answered_ticket):
-    owner_client.post("/language", data={"locale": "fa", "csrf_token": csrf_token(owner_client.get("/inbox").get_data(
-        as_text=True))})
-    page = owner_client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+def test_rating_radios_in_persian_are_named_with_persian_digits(seller, answered_ticket):
+    token = csrf_token(seller.client.get("/inbox").get_data(as_text=True))
+    assert seller.client.post("/language", data={"locale": "fa", "csrf_token": token}).status_code == 302
+    page = seller.client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
     assert 'lang="fa"' in page
     names = rating_names(page)
     # The words come from the Persian catalog once it has them; the digits are Persian either way.

@@ -124,7 +124,8 @@ def test_ticket_page_ids_are_unique(seller, answered_ticket):
 def test_the_answer_and_details_keep_their_field_names(seller, answered_ticket, db):
     url = f"/tickets/{answered_ticket}"
     token = csrf_token(seller.client.get(url).get_data(as_text=True))
-    assert seller.client.post(f"{url}/details", data={"body": "Photo attached.", "csrf_token": token}).status_code == 302
+    details = seller.client.post(f"{url}/details", data={"body": "Photo attached.", "csrf_token": token})
+    assert details.status_code == 302
     assert seller.client.post(f"{url}/support-reply", data={"body": "Refund approved.", "status": "answered",
                                                            "csrf_token": token}).status_code == 302
     bodies = db.scalars(select(TicketEvent.body).where(TicketEvent.ticket_id == answered_ticket)

@@ -143,6 +143,11 @@ def test_rating_radios_are_named_in_words_not_only_stars(seller, answered_ticket
     assert rating_names(page) == {str(n): f"{n} of 5 stars" for n in range(5, 0, -1)}
     assert "★★★★" in page  # the stars still show
 
+    rated = seller.client.post(f"/tickets/{answered_ticket}/rate", data={"rating": "4", "csrf_token": csrf_token(page)})
+    assert rated.status_code == 302
+    shown = seller.client.get(f"/tickets/{answered_ticket}").get_data(as_text=True)
+    assert '<span aria-hidden="true">★★★★</span><span class="visually-hidden">4 of 5 stars</span>' in shown
+
 
 def test_rating_radios_in_persian_are_named_with_persian_digits(seller, answered_ticket):
     token = csrf_token(seller.client.get("/inbox").get_data(as_text=True))

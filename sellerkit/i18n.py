@@ -1,14 +1,10 @@
 """Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
-from datetime import time as clock_time
 from datetime import timedelta
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import TIMEDELTA_UNITS, format_timedelta, get_datetime_format
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_time as babel_format_time
+from babel.dates import TIMEDELTA_UNITS, format_timedelta
 from babel.numbers import format_currency, format_decimal
-from babel.numbers import format_percent as format_percent_babel
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
@@ -16,14 +12,11 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from sellerkit.localformat import date_text, moment_text, native_digits, percent_text
+
 #: The UI languages, in the order the language menu shows them.
 LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
 RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
-#: Babel formats with Latin digits for these; their readers expect their own.
-NATIVE_DIGITS = {
-    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
-    "bn": str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"),
-}
 
 
 #: Each locale's catalog, as Flask-Babel loaded it from translations/ (the one catalog folder of every app).
@@ -100,14 +93,6 @@ def select_locale():
     return parse_accept_language(request.headers.get("Accept-Language")) or "en"
 
 
-def select_timezone():
-    """The user's timezone, else the current shop's, else UTC."""
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
-    shop = getattr(g, "shop", None)
-    return shop.timezone if shop is not None else "UTC"
-
-
 def text_direction(locale=None):
     locale = locale or get_locale()
     return "rtl" if locale.language in RTL_LANGUAGES else "ltr"
@@ -119,8 +104,7 @@ def html_lang(locale=None):
 
 
 def localize_digits(text, locale=None):
-    table = NATIVE_DIGITS.get((locale or get_locale()).language)
-    return str(text).translate(table) if table else str(text)
+    return native_digits(text, locale or get_locale())
 
 
 def locale_display_name(code, in_locale=None):
@@ -147,34 +131,14 @@ def buyer_locale(language):
 
 
 def buyer_date(value, language):
-    """A date written for a buyer (saved replies, auto-replies): long form, their language and digits."""
-    try:
-        locale = Locale.parse(language or "en")
-    except (ValueError, UnknownLocaleError):
-        locale = Locale.parse("en")
-    return localize_digits(babel_format_date(value, "long", locale=locale), locale)
+    """A date written for a buyer (saved replies, auto-replies, follow-ups): long form, in their language,
+    calendar and digits."""
+    return date_text(value, language, "long")
 
 
 def format_when(value):
-    """A moment as a medium date and a short time (no seconds), in the viewer's timezone and language."""
-    if not value:
-        return ""
-    local, locale = value.astimezone(get_timezone()), str(get_locale())
-    # Lists write fifty of these and Babel takes about 50 µs for each, so each day and each time of day is
-    # formatted once per process, then joined the locale's way.
-    day, time_of_day = _day_in(local.date(), locale), _time_in(local.hour, local.minute, locale)
-    return _when_glue(locale).replace("{0}", time_of_day).replace("{1}", day)
-
-
-@lru_cache(maxsize=4096)
-def _time_in(hour, minute, locale):
-    return localize_digits(babel_format_time(clock_time(hour, minute), "short", locale=locale), Locale.parse(locale))
-
-
-@lru_cache(maxsize=16)
-def _when_glue(locale):
-    # Babel joins a date and a time this way too: the locale's pattern such as "{1}, {0}", quotes dropped.
-    return get_datetime_format("medium", locale=locale).replace("'", "")
+    """A moment as a medium date and a short time (no seconds), in the page's timezone and the viewer's language."""
+    return moment_text(value, get_timezone(), get_locale()) if value else ""
 
 
 def format_number(value):
@@ -196,25 +160,14 @@ def format_money(value, currency=None):
 
 
 def format_percent(value):
-    return _percent_in(value, str(get_locale()))
-
-
-@lru_cache(maxsize=4096)
-def _percent_in(value, locale):
-    # A dashboard writes a rate for each of 90 days, and the same few rates again and again.
-    return localize_digits(format_percent_babel(value, locale=locale, numbering_system="default"),
-                           Locale.parse(locale))
+    return percent_text(value, get_locale())
 
 
 def format_day(value):
-    """A calendar date (no time) in the viewer's language."""
-    return _day_in(value, str(get_locale())) if value else ""
-
-
-@lru_cache(maxsize=4096)
-def _day_in(value, locale):
-    # A dashboard writes each of 90 days twice; dates and locales repeat, so each is formatted once per process.
-    return localize_digits(babel_format_date(value, "medium", locale=locale), Locale.parse(locale))
+    """A calendar date (no time) in the viewer's language; a moment gives its day in the page's timezone."""
+    if not value:
+        return ""
+    return date_text(value.astimezone(get_timezone()) if hasattr(value, "astimezone") else value, get_locale())
 
 
 #: Babel switches to the next larger unit from 1.5 of it; without this it rounds 23 hours up to "1 day".

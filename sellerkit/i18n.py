@@ -12,7 +12,8 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from sellerkit.localformat import date_text, moment_text, native_digits, percent_text
+from sellerkit.localformat import (date_text, moment_text, native_digits, percent_text, period_end_text,
+                                   period_start_text)
 
 #: The UI languages, in the order the language menu shows them.
 LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
@@ -141,6 +142,16 @@ def format_when(value):
     return moment_text(value, get_timezone(), get_locale()) if value else ""
 
 
+def format_period_start(value):
+    """A period's first moment (a coupon's start): the day alone when the period starts at a midnight of the page."""
+    return period_start_text(value, get_timezone(), get_locale()) if value else ""
+
+
+def format_period_end(value):
+    """A period's end (a coupon's "until"): the last day alone when the period ends at a midnight of the page."""
+    return period_end_text(value, get_timezone(), get_locale()) if value else ""
+
+
 def format_number(value):
     # The locale's own numbering system: Persian separators ٬ ٫, Bengali lakh grouping (Babel keeps Latin
     # digits either way; localize_digits swaps those).
@@ -201,7 +212,7 @@ def _duration_unit(seconds):
 
 def init_app(app):
     app.jinja_env.filters.update(
-        when=format_when, day=format_day, number=format_number, money=format_money, percent=format_percent,
+        when=format_when, day=format_day, period_start=format_period_start, period_end=format_period_end, number=format_number, money=format_money, percent=format_percent,
         duration=format_duration, digits=localize_digits,
         language_name=locale_display_name,
     )

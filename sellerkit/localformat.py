@@ -1,5 +1,5 @@
 """Dates, times, percents and digits written for a locale and a zone: the one formatter of pages and buyer texts."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import time as clock_time
 from functools import lru_cache
 
@@ -69,9 +69,27 @@ def moment_text(value, zone, locale, style="medium"):
     return _glue(code, style).replace("{0}", time_of_day).replace("{1}", day)
 
 
-def local_date(value, zone):
-    """The calendar day of a moment in `zone` (a date stays as it is)."""
-    return value.astimezone(zone).date() if isinstance(value, datetime) else value
+def period_start_text(value, zone, locale):
+    """The start of a period (a coupon's "valid from"): a date alone when it is a midnight in `zone`, as periods
+    entered as days are, else the moment."""
+    local = value.astimezone(zone)
+    if local.time() == clock_time(0):
+        return date_text(local.date(), locale)
+    return moment_text(value, zone, locale)
+
+
+def period_end_text(value, zone, locale):
+    """The end of a period (a coupon's "valid until"): one that ends at a midnight in `zone` lasts through the
+    day before, which is shown alone ("until 31 Dec", not "until 1 Jan, 00:00"); else the moment."""
+    local = value.astimezone(zone)
+    if local.time() == clock_time(0):
+        return date_text(last_day(value, zone), locale)
+    return moment_text(value, zone, locale)
+
+
+def last_day(end, zone):
+    """The last calendar day in `zone` of a period that ends at the moment `end` (exclusive)."""
+    return (end - timedelta(microseconds=1)).astimezone(zone).date()
 
 
 def percent_text(value, locale, pattern=None):

@@ -183,29 +183,31 @@ def format_day(value):
 
 #: Babel switches to the next larger unit from 1.5 of it; without this it rounds 23 hours up to "1 day".
 DURATION_THRESHOLD = 1.5
-#: (unit, count, locale) -> text: a duration's text depends on nothing else (see format_duration).
+#: (unit, count, locale) -> text: a duration's text depends on nothing else (see format_duration); the threshold
+#: only picks the unit and count.
 _durations = {}
 
 
-def format_duration(value):
-    """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh."""
+def format_duration(value, threshold=DURATION_THRESHOLD):
+    """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh.
+    A larger `threshold` keeps a smaller unit longer (a chart's "36 hr" tick, which 1.5 would round to "2 days")."""
     seconds = value.days * 86400 + value.seconds if isinstance(value, timedelta) else int(value)
     locale = str(get_locale())
     # Babel's text is the count of the first unit that reaches the threshold, rounded: two durations with the
     # same unit and count read the same, so each is formatted once per process (an inbox shows fifty).
-    unit, count = _duration_unit(seconds)
+    unit, count = _duration_unit(seconds, threshold)
     key = (unit, count, locale)
     if key not in _durations:
-        _durations[key] = localize_digits(format_timedelta(seconds, threshold=DURATION_THRESHOLD, format="short",
+        _durations[key] = localize_digits(format_timedelta(seconds, threshold=threshold, format="short",
                                                            locale=locale), Locale.parse(locale))
     return _durations[key]
 
 
-def _duration_unit(seconds):
+def _duration_unit(seconds, threshold=DURATION_THRESHOLD):
     """The unit and rounded count Babel's format_timedelta writes for `seconds` (its own choice, repeated)."""
     for unit, seconds_per_unit in TIMEDELTA_UNITS:
         count = abs(seconds) / seconds_per_unit
-        if count >= DURATION_THRESHOLD or unit == "second":
+        if count >= threshold or unit == "second":
             return unit, int(round(max(1, count) if unit == "second" and count > 0 else count))
     return "second", 0
 

@@ -1,5 +1,6 @@
 """Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
 from datetime import timedelta
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -32,13 +33,19 @@ def gettext(string, **variables):
     """
     locale = get_locale()
     if locale is None:  # outside a request, as Flask-Babel's: the text as written
-        text = string
-    else:
-        catalog = _catalogs.get(locale)
-        if catalog is None:
-            catalog = _catalogs[locale] = get_translations()
-        text = catalog.ugettext(string)
-    return text % variables if variables else text
+        return string % variables if variables else string
+    catalog = _catalogs.get(locale)
+    if catalog is None:
+        catalog = _catalogs[locale] = get_translations()
+    text = catalog.ugettext(string)
+    return text % _numbers_written(variables, locale) if variables else text
+
+
+def _numbers_written(variables, locale):
+    """The variables of a message with each number written the viewer's way ("at most ۵٬۰۰۰ codes"): a message
+    says a count or a limit in the words around it, and those are in the viewer's language."""
+    return {name: _number_text(value, locale) if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+            else value for name, value in variables.items()}
 
 
 def lazy_gettext(string, **variables):
@@ -153,9 +160,12 @@ def format_period_end(value):
 
 
 def format_number(value):
+    return _number_text(value, get_locale())
+
+
+def _number_text(value, locale):
     # The locale's own numbering system: Persian separators ٬ ٫, Bengali lakh grouping (Babel keeps Latin
     # digits either way; localize_digits swaps those).
-    locale = get_locale()
     return localize_digits(format_decimal(value, locale=locale, numbering_system="default"), locale)
 
 
@@ -223,18 +233,19 @@ def init_app(app):
     def locale_context():
         locale = get_locale()
         return {"html_lang": html_lang(locale), "text_dir": text_direction(locale), "ui_locales": LOCALES,
-                **_template_gettext(get_translations())}
+                **_template_gettext(get_translations(), locale)}
 
 
-def _template_gettext(translations):
+def _template_gettext(translations, locale):
     """The template's _(), ngettext() and pgettext() bound to this request's catalog.
 
     Flask-Babel's versions look the request's locale and catalog up again on every call, several context-local
     reads each; a page that says a hundred things paid for them a hundred times. These behave as Jinja's
-    "newstyle" gettext: the text is marked safe only where autoescaping is on, then formatted with %.
+    "newstyle" gettext: the text is marked safe only where autoescaping is on, then formatted with %, numbers
+    written the `locale`'s way.
     """
     def finish(context, text, variables):
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return (Markup(text) if context.eval_ctx.autoescape else text) % _numbers_written(variables, locale)
 
     @pass_context
     def gettext(context, string, **variables):

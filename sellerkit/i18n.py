@@ -44,8 +44,8 @@ def gettext(string, **variables):
 def _numbers_written(variables, locale):
     """The variables of a message with each number written the viewer's way ("at most ۵٬۰۰۰ codes"): a message
     says a count or a limit in the words around it, and those are in the viewer's language."""
-    return {name: _number_text(value, locale) if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-            else value for name, value in variables.items()}
+    return {name: _number_text(value, locale) if isinstance(value, (int, float, Decimal))
+            and not isinstance(value, bool) else value for name, value in variables.items()}
 
 
 def lazy_gettext(string, **variables):
@@ -224,7 +224,8 @@ def _duration_unit(seconds, threshold=DURATION_THRESHOLD):
 
 def init_app(app):
     app.jinja_env.filters.update(
-        when=format_when, day=format_day, period_start=format_period_start, period_end=format_period_end, number=format_number, money=format_money, percent=format_percent,
+        when=format_when, day=format_day, period_start=format_period_start, period_end=format_period_end,
+        number=format_number, money=format_money, percent=format_percent,
         duration=format_duration, digits=localize_digits,
         language_name=locale_display_name,
     )

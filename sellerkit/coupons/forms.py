@@ -27,7 +27,8 @@ class AmountField(StringField):
         text = valuelist[0].strip() if valuelist else ""
         self.data = parse_decimal(text) if text else None
         if text and self.data is None:
-            raise ValueError(_l("Enter a number, such as 10 or 12.50."))
+            raise ValueError(_l("Enter a number, such as %(whole)s or %(fraction)s.", whole=10,
+                                fraction=Decimal("12.5")))
 
     def _value(self):
         if self.raw_data:

@@ -68,6 +68,7 @@ def export(shop_id):
     writer.writerow([summary.counted, summary.on_time, summary.breaches,
                      f"{summary.rate:.4f}" if summary.rate is not None else "",
                      f"{summary.median.total_seconds() / 3600:.2f}" if summary.median is not None else "",
-                     f"{summary.p90.total_seconds() / 3600:.2f}" if summary.p90 is not None else "", summary.needed_for_target])
+                     f"{summary.p90.total_seconds() / 3600:.2f}" if summary.p90 is not None else "",
+                     summary.needed_for_target])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="response-shop-{shop_id}-{days}d.csv"'})

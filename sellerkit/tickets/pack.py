@@ -10,7 +10,7 @@ from sellerkit.attachments.models import Attachment
 from sellerkit.extensions import db
 from sellerkit.i18n import buyer_locale
 from sellerkit.i18n import gettext as _
-from sellerkit.localformat import moment_text, native_digits
+from sellerkit.localformat import moment_text
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.threads.models import Message
@@ -62,7 +62,7 @@ def write(shop, thread, profile, category, topic, now):
                   "", _("What we offered (our latest reply):"), offered.strip() or "—"]
         if versions:
             lines += ["", _("Policies in force when the order was placed:")]
-            lines += [f"- {SECTION_TITLES[section]}: " + _("version %(number)s of %(date)s", number=native_digits(v.number, locale),
+            lines += [f"- {SECTION_TITLES[section]}: " + _("version %(number)s of %(date)s", number=v.number,
                                                            date=moment(v.published_at))
                       for section, v in sorted(versions.items())]
         speaker = {"in": _("Buyer"), "out": _("Seller")}

@@ -1,4 +1,4 @@
-"""Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
+"""Languages: which UI locale a request gets, right-to-left, and the format filters (dates through localformat)."""
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -44,6 +44,8 @@ def gettext(string, **variables):
 def _numbers_written(variables, locale):
     """The variables of a message with each number written the viewer's way ("at most ۵٬۰۰۰ codes"): a message
     says a count or a limit in the words around it, and those are in the viewer's language."""
+    if locale is None:  # a template rendered outside a request: as written
+        return variables
     return {name: _number_text(value, locale) if isinstance(value, (int, float, Decimal))
             and not isinstance(value, bool) else value for name, value in variables.items()}
 

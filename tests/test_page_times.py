@@ -138,6 +138,15 @@ def test_persian_pages_write_dates_times_and_percents_the_persian_way(app, clien
     assert "%" not in re.sub(r"<[^>]*>", "", dashboard)
 
 
+def test_bengali_pages_write_times_with_bengali_digits(app, client, owner, make_shop):
+    shop_id = make_shop(owner, timezone_name="Asia/Dhaka")  # 18:41 UTC is 00:41 the next day in Dhaka
+    thread_id = dispute(app, shop_id)
+    ticket_id = escalate(app, client, thread_id)
+    for url in (f"/threads/{thread_id}", f"/tickets/{ticket_id}"):
+        page = client.get(url, headers={"Accept-Language": "bn"}).get_data(as_text=True)
+        assert "৮ ডিসে, ২০২৬ ১২:৪১ AM" in page, url
+
+
 def test_a_digikala_ticket_draft_dates_the_order_in_the_solar_hijri_calendar(app, client, owner, make_shop):
     shop_id = make_shop(owner, platform="digikala", default_language="fa", timezone_name="Asia/Tehran")
     thread_id = dispute(app, shop_id, language="fa", body="سفارش را دریافت نکردم")

@@ -78,7 +78,7 @@ def _view_condition(view):
         "needs_reply": and_(Thread.waiting_since.is_not(None), Thread.status != literal_column("'resolved'")),
         # As the partial indexes ix_threads_to_send and ix_threads_automatic say them.
         "to_send": Thread.unsent_reply_at.is_not(None),
-        "automatic": Thread.is_automatic.is_(True),
+        "automatic": literal_column("threads.is_automatic"),
         "awaiting_buyer": Thread.status == "awaiting_buyer",
         "disputes": and_(Thread.is_dispute.is_(True), Thread.status != "resolved"),
         "resolved": Thread.status == "resolved",

@@ -115,9 +115,11 @@ def on_reply_delivered(shop, thread, message, delivered_at, by_hand):
     db.session.flush()  # the stopped clock leaves the one-open-clock index before another may open
     set_committed_value(thread, "open_clock", None)
     if rule.starts_on == "every_message" and thread.waiting_since is not None and thread.status != "resolved":
+        # Not the message just answered: an auto-reply leaves the thread waiting since that very message.
         waiting = db.session.scalar(select(Message).where(
             Message.thread_id == thread.id, Message.kind == "buyer", Message.is_automatic.is_(False),
-            Message.posted_at >= thread.waiting_since).order_by(Message.posted_at, Message.id).limit(1))
+            Message.id != clock.message_id, Message.posted_at >= max(thread.waiting_since, clock.started_at))
+            .order_by(Message.posted_at, Message.id).limit(1))
         if waiting is not None:
             return _start_clock(shop, thread, waiting, rule)
     return None

@@ -228,3 +228,16 @@ def test_away_replies_need_the_default_language_and_known_placeholders(client, d
                                                               "away_en": "Back on {vacation_return_date}"})
     assert unknown.status_code == 422 and "Unknown placeholder: vacation_return_date" in unknown.get_data(as_text=True)
     assert db.get(Shop, closed_shop).away_replies_enabled is True  # unchanged by the refused saves
+
+
+def test_a_delivered_auto_reply_that_counts_closes_the_clock_for_good(app, db, shop, receiver):
+    """Where every buyer message is counted and the shop counts auto-replies, the answered message gets no
+    second clock after the auto-reply is delivered, although the thread still waits for the seller."""
+    shop_id = shop("ozon")
+    send_by_webhook(app, [shop_id], receiver.base + "/ok")
+    with app.app_context():
+        sqla.session.execute(update(Shop).where(Shop.id == shop_id).values(response_auto_reply_counts=True))
+        sqla.session.commit()
+    assert deliver(app, shop_id, 1) is not None
+    assert deliver_outbox(app, NOW + timedelta(minutes=1)) == (1, 0)
+    assert [(row.status, row.stopped_by) for row in db.scalars(select(ResponseClock))] == [("met", "auto_reply")]

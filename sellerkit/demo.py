@@ -16,6 +16,7 @@ from sellerkit.coupons import services as coupons
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.followups.models import Campaign
+from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops import services as shops
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads import services as threads
@@ -173,7 +174,11 @@ def create_demo_data(now, email=None, min_password_length=10):
                 continue
             thread = received.thread
             if reply:
-                inbox.send_reply(shop, thread, owner, reply, started + timedelta(hours=2))
+                # Copied to the platform and marked sent at once, as a seller who answers by hand does.
+                message = inbox.send_reply(shop, thread, owner, reply, started + timedelta(hours=2))
+                db.session.flush()
+                inbox.mark_reply_sent(db.session.scalar(select(OutboxItem).where(OutboxItem.message_id == message.id)),
+                                      started + timedelta(hours=2))
             if is_dispute:
                 threads.update_thread(thread, owner, now, is_dispute=True, labels=["refund"])
                 threads.add_note(thread, owner, "Photo received. Offer a replacement before a refund.", now)

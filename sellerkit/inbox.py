@@ -13,9 +13,11 @@ from sellerkit.followups import services as followups
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
+from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
+from sellerkit.threads.models import Thread
 from sellerkit.tickets import disputes
 
 
@@ -85,14 +87,14 @@ def _send_auto_reply(shop, thread, buyer, occasion, text, now):
     reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language, is_automatic=True)
     outbox.enqueue(shop, reply, now)
     autoreply.record_sent(occasion, thread, buyer, reply, now)
-    sla.on_seller_reply(shop, thread, now, automatic=True)
     return reply
 
 
 def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
     """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer.
 
-    The saved replies it was written from count one more use.
+    The saved replies it was written from count one more use. The response clock stops when the reply is
+    delivered (reply_delivered), and a reply sent by hand keeps its thread in "To send" until it is marked sent.
     """
     body = (body or "").strip()
     if not body:
@@ -102,7 +104,26 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
     message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
     if files:
         attachments.attach_files(shop, message, files, now)
-    outbox.enqueue(shop, message, now)
+    if outbox.enqueue(shop, message, now).transport == "manual":
+        threads.reply_to_send(thread, message)
     replies.record_usage(shop.id, actor, saved_reply_ids, now)
-    sla.on_seller_reply(shop, thread, now)
     return message
+
+
+def reply_delivered(item, delivered_at):
+    """What follows once a message of the outbox reached the buyer's side, in the deliverer's transaction: the
+    response clock stops (by the platform's rule), and a reply sent by hand leaves "To send"."""
+    if item.message_id is None:
+        return  # a mail to a platform's support team
+    message = item.message
+    thread = db.session.get(Thread, message.thread_id)
+    by_hand = item.transport == "manual"
+    sla.on_reply_delivered(db.session.get(Shop, item.shop_id), thread, message, delivered_at, by_hand)
+    if by_hand:
+        threads.recount_to_send(thread)
+
+
+def mark_reply_sent(item, now):
+    """The seller copied a reply to the platform by hand and says so: from now on the buyer can see it."""
+    outbox.mark_sent_by_hand(item, now)
+    reply_delivered(item, now)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from flask_babel import force_locale
 
+from sellerkit import inbox
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.database import checkpoint_wal
@@ -51,7 +52,7 @@ def compact_search_indexes():
 
 def deliver_outbox():
     """Send every due reply through its transport; failures wait with backoff, nothing is sent twice."""
-    deliver_due(utcnow(), current_app.config)
+    deliver_due(utcnow(), current_app.config, on_sent=inbox.reply_delivered)
 
 
 def sweep_response_clocks():

@@ -135,3 +135,39 @@ def test_a_new_shop_starts_in_the_browsers_timezone(make_app, make_user):
         assert page.locator("dd bdi", has_text="Asia/Tehran").is_visible()
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def lan_page(make_app):
+    """The app as a seller opens it from another machine on the LAN: plain http on a name that is not localhost,
+    which the browser does not count as a secure context (so there is no clipboard API)."""
+    from playwright.sync_api import sync_playwright
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with LiveServer(app) as server, sync_playwright() as playwright:
+        port = server.url.rsplit(":", 1)[1]
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP shop.lan 127.0.0.1"])
+        context = browser.new_context(base_url=f"http://shop.lan:{port}", locale="en-US")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_copy_text_without_a_secure_context_selects_the_reply_and_names_the_keys(lan_page, make_user, make_shop,
+                                                                                 make_conversation):
+    from playwright.sync_api import expect
+
+    page = lan_page
+    owner = make_user()
+    thread_id = make_conversation(make_shop(owner), owner)["thread_id"]
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("owner@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/inbox")
+    page.goto(f"/threads/{thread_id}")
+    assert page.evaluate("window.isSecureContext") is False
+    page.get_by_role("button", name="Copy text").click()
+    expect(page.get_by_text("Press Ctrl+C (⌘C on a Mac) to copy")).to_be_visible()
+    assert page.evaluate("window.getSelection().toString()") == "On its way!"

@@ -35,12 +35,18 @@ def deliver(app, shop_id, number, minutes=0, thread="t-1"):
         return received.thread.id
 
 
-def reply(app, shop_id, thread_id, owner, at):
+def reply(app, shop_id, thread_id, owner, at, sent_at=None):
+    """A reply written by hand at `at` and marked sent at `sent_at` (by default at once; False: never)."""
     with app.app_context():
+        from sellerkit.outbox.models import OutboxItem
         from sellerkit.threads.models import Thread
 
-        inbox.send_reply(sqla.session.get(Shop, shop_id), sqla.session.get(Thread, thread_id),
-                         sqla.session.get(User, owner), "Ships today.", at)
+        message = inbox.send_reply(sqla.session.get(Shop, shop_id), sqla.session.get(Thread, thread_id),
+                                   sqla.session.get(User, owner), "Ships today.", at)
+        sqla.session.flush()
+        if sent_at is not False:
+            item = sqla.session.scalar(select(OutboxItem).where(OutboxItem.message_id == message.id))
+            inbox.mark_reply_sent(item, sent_at or at)
         sqla.session.commit()
 
 
@@ -162,3 +168,77 @@ def test_each_warning_is_mailed_once_to_the_owners(make_app, db, shop, smtp_serv
     (envelope,) = smtp_server.envelopes
     assert envelope.rcpt_tos == ["ozon@example.com"]
     assert b"/threads/" in envelope.content
+
+
+def test_a_reply_counts_from_when_it_was_marked_sent_not_when_it_was_written(app, db, shop):
+    s = shop()
+    thread_id = deliver(app, s["id"], 1)
+    reply(app, s["id"], thread_id, s["owner"], NOW + timedelta(hours=3), sent_at=False)
+    (clock,) = clocks(db, thread_id)
+    assert clock.status == "open"  # written, but the buyer cannot see it yet
+    with app.app_context():
+        from sellerkit.outbox.models import OutboxItem
+
+        inbox.mark_reply_sent(sqla.session.scalar(select(OutboxItem)), NOW + timedelta(hours=26))
+        sqla.session.commit()
+    (clock,) = clocks(db, thread_id)
+    assert (clock.status, clock.stopped_at) == ("breached", NOW + timedelta(hours=26))
+    with app.app_context():
+        from sellerkit.sla.models import ResponseDay
+
+        (day,) = sqla.session.scalars(select(ResponseDay)).all()
+        assert (day.on_time, day.breaches, day.response_seconds) == (0, 1, str(26 * 3600))
+
+
+def test_a_reply_sent_by_the_scheduler_counts_from_its_delivery(make_app, db, shop, smtp_server, monkeypatch):
+    from sqlalchemy import update
+
+    from sellerkit import jobs
+    from sellerkit.threads.models import Buyer
+
+    s = shop()
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"])
+    with app.app_context():
+        sqla.session.execute(update(Shop).values(reply_transport="email"))
+        sqla.session.commit()
+    thread_id = deliver(app, s["id"], 1)
+    with app.app_context():
+        sqla.session.execute(update(Buyer).values(email="olga@example.com"))
+        sqla.session.commit()
+    reply(app, s["id"], thread_id, s["owner"], NOW + timedelta(hours=1), sent_at=False)
+    assert [c.status for c in clocks(db, thread_id)] == ["open"]
+    monkeypatch.setattr(jobs, "utcnow", lambda: NOW + timedelta(hours=2))
+    with app.app_context():
+        jobs.deliver_outbox()
+    assert len(smtp_server.envelopes) == 1
+    assert [(c.status, c.stopped_at) for c in clocks(db, thread_id)] == [("met", NOW + timedelta(hours=2))]
+
+
+def test_a_buyer_message_written_while_the_reply_waited_gets_its_own_clock(app, db, shop):
+    s = shop("amazon")
+    thread_id = deliver(app, s["id"], 1)
+    reply(app, s["id"], thread_id, s["owner"], NOW + timedelta(hours=1), sent_at=False)
+    deliver(app, s["id"], 2, minutes=90)
+    with app.app_context():
+        from sellerkit.outbox.models import OutboxItem
+
+        inbox.mark_reply_sent(sqla.session.scalar(select(OutboxItem)), NOW + timedelta(hours=2))
+        sqla.session.commit()
+    assert [(c.status, c.started_at) for c in clocks(db, thread_id)] == [
+        ("met", NOW), ("open", NOW + timedelta(minutes=90))]
+
+
+def test_machine_mail_opens_no_clock_and_raises_no_breach(app, db, client, shop):
+    s = shop()
+    with app.app_context():
+        received = inbox.receive_buyer_message(sqla.session.get(Shop, s["id"]), Inbound(
+            external_id="ooo-1", body="I am out of the office until Monday and will read your message then.",
+            received_at=NOW, buyer_external_id="b-1", thread_external_id="t-ooo",
+            headers={"Auto-Submitted": "auto-replied", "From": "Olga <olga@example.com>"}), NOW)
+        sqla.session.commit()
+        thread_id = received.thread.id
+    assert list(clocks(db, thread_id)) == []
+    assert sweep(app, NOW + timedelta(days=2)) == (0, 0)
+    assert f'href="/threads/{thread_id}"' not in client.get("/inbox").get_data(as_text=True)
+    automatic = client.get("/inbox?view=automatic").get_data(as_text=True)
+    assert f'href="/threads/{thread_id}"' in automatic

@@ -12,8 +12,10 @@ from sellerkit.clock import utcnow
 from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
+from sellerkit.outbox.models import OutboxItem
 from sellerkit.sla.models import ResponseClock, ResponseDay
 from sellerkit.threads.domain import Inbound
+from tests.conftest import NOW
 from tests.test_shops import settings_form
 
 
@@ -24,9 +26,10 @@ def shop(app, auth, make_user, make_shop, make_conversation):
     ids = make_conversation(shop_id, owner)
     now = utcnow()
     with app.app_context():
-        # The conversation's own clock (met by its reply) counts too, moved into the window whatever today is;
-        # four more, reusing its message.
+        # The conversation's own clock (met by its reply, once sent) counts too, moved into the window whatever
+        # today is; four more, reusing its message.
         own = sqla.session.scalar(select(ResponseClock).where(ResponseClock.thread_id == ids["thread_id"]))
+        own.status, own.stopped_by = "met", "reply"
         own.started_at = now - timedelta(hours=60)
         own.due_at, own.warn_at = own.started_at + timedelta(hours=24), own.started_at + timedelta(hours=20)
         own.stopped_at = own.started_at + timedelta(hours=1)
@@ -100,8 +103,11 @@ def answer(app, shop_id, owner, number, received_at, after_hours):
         received = inbox.receive_buyer_message(shop, Inbound(
             external_id=f"m-{number}", body="Is it still available?", received_at=received_at,
             buyer_external_id=f"b-{number}", subject="Question"), received_at)
-        inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!",
-                         received_at + timedelta(hours=after_hours))
+        reply = inbox.send_reply(shop, received.thread, sqla.session.get(User, owner), "Yes!",
+                                 received_at + timedelta(hours=after_hours))
+        sqla.session.flush()
+        inbox.mark_reply_sent(sqla.session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply.id)),
+                              received_at + timedelta(hours=after_hours))
         sqla.session.commit()
 
 
@@ -142,7 +148,10 @@ def test_a_new_answer_counts_on_a_day_already_shown(app, client, auth, make_user
 def test_upgrading_an_existing_database_counts_its_answered_clocks(app, make_user, make_shop, make_conversation):
     owner = make_user()
     shop_id = make_shop(owner)
-    make_conversation(shop_id, owner)
+    ids = make_conversation(shop_id, owner)
+    with app.app_context():
+        inbox.mark_reply_sent(sqla.session.get(OutboxItem, ids["item_id"]), NOW + timedelta(hours=1))
+        sqla.session.commit()
 
     def days():
         return sqla.session.execute(select(ResponseDay.shop_id, ResponseDay.zone, ResponseDay.day,

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sellerkit import inbox
 from sellerkit.autoreply.models import Vacation
@@ -113,13 +113,46 @@ def test_vacations_changed_in_another_process_count_from_the_next_message(app, m
     assert deliver(app, shop_id, 3, thread="t-3", buyer="b-3", at=NOW + timedelta(hours=1)) is None
 
 
-def test_etsy_counts_the_auto_reply_amazon_does_not(app, db, shop):
+def send_by_webhook(app, shop_ids, url):
+    with app.app_context():
+        sqla.session.execute(update(Shop).where(Shop.id.in_(shop_ids)).values(
+            reply_transport="webhook", webhook_url=url, webhook_secret="s" * 32))
+        sqla.session.commit()
+
+
+def deliver_outbox(app, at):
+    """The scheduler's delivery sweep."""
+    from sellerkit.outbox.delivery import deliver_due
+
+    with app.app_context():
+        return deliver_due(at, {**app.config, "WEBHOOK_ALLOW_PRIVATE": True}, on_sent=inbox.reply_delivered)
+
+
+def test_etsy_counts_the_auto_reply_once_delivered_amazon_does_not(app, db, shop, receiver):
     etsy, amazon = shop("etsy"), shop("amazon")
+    send_by_webhook(app, [etsy, amazon], receiver.base + "/ok")
     deliver(app, etsy, "e1", thread="t-e")
     deliver(app, amazon, "a1", thread="t-a")
-    statuses = {row.shop_id: (row.status, row.stopped_by) for row in db.scalars(select(ResponseClock))}
-    assert statuses[etsy] == ("met", "auto_reply")
-    assert statuses[amazon] == ("open", None)
+    assert deliver_outbox(app, NOW + timedelta(minutes=1)) == (2, 0)
+    statuses = {row.shop_id: (row.status, row.stopped_by, row.stopped_at) for row in db.scalars(select(ResponseClock))}
+    assert statuses[etsy] == ("met", "auto_reply", NOW + timedelta(minutes=1))
+    assert statuses[amazon] == ("open", None, None)
+
+
+def test_an_auto_reply_in_a_shop_that_sends_by_hand_never_counts(app, db, shop):
+    etsy = shop("etsy")
+    assert deliver(app, etsy, "e1", thread="t-e") is not None
+    with app.app_context():
+        inbox.mark_reply_sent(sqla.session.scalar(select(OutboxItem)), NOW + timedelta(minutes=5))
+        sqla.session.commit()
+    assert [(row.status, row.stopped_by) for row in db.scalars(select(ResponseClock))] == [("open", None)]
+
+
+def test_the_planner_says_plainly_that_replies_sent_by_hand_cannot_reach_anyone(client, shop):
+    shop_id = shop("etsy", vacation=False)
+    page = client.get(f"/shops/{shop_id}/vacations").get_data(as_text=True)
+    assert "auto-replies cannot reach anyone while you are away" in page
+    assert f'href="/shops/{shop_id}/settings#reply_transport"' in page
 
 
 def test_the_planner_warns_where_auto_replies_do_not_count(client, shop):
@@ -195,3 +228,16 @@ def test_away_replies_need_the_default_language_and_known_placeholders(client, d
                                                               "away_en": "Back on {vacation_return_date}"})
     assert unknown.status_code == 422 and "Unknown placeholder: vacation_return_date" in unknown.get_data(as_text=True)
     assert db.get(Shop, closed_shop).away_replies_enabled is True  # unchanged by the refused saves
+
+
+def test_a_delivered_auto_reply_that_counts_closes_the_clock_for_good(app, db, shop, receiver):
+    """Where every buyer message is counted and the shop counts auto-replies, the answered message gets no
+    second clock after the auto-reply is delivered, although the thread still waits for the seller."""
+    shop_id = shop("ozon")
+    send_by_webhook(app, [shop_id], receiver.base + "/ok")
+    with app.app_context():
+        sqla.session.execute(update(Shop).where(Shop.id == shop_id).values(response_auto_reply_counts=True))
+        sqla.session.commit()
+    assert deliver(app, shop_id, 1) is not None
+    assert deliver_outbox(app, NOW + timedelta(minutes=1)) == (1, 0)
+    assert [(row.status, row.stopped_by) for row in db.scalars(select(ResponseClock))] == [("met", "auto_reply")]

@@ -45,6 +45,8 @@ SCHEMAS = {
         "properties": {"message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
                        "buyer_id": {"type": "integer"}, "order_id": {"type": "integer", "nullable": True},
                        "language": NULLABLE_TEXT, "duplicate": {"type": "boolean"}, "conflict": {"type": "boolean"},
+                       "is_automatic": {"type": "boolean", "description": "Machine mail (an out-of-office, a bounce, "
+                                        "a mailing list): it opens no response clock."},
                        "warning": {"type": "string"}},
     },
     "Attachment": {"type": "object", "properties": {
@@ -63,7 +65,11 @@ SCHEMAS = {
         "is_dispute": {"type": "boolean"}, "language": NULLABLE_TEXT,
         "labels": {"type": "array", "items": {"type": "string"}}, "assignee_id": {"type": "integer", "nullable": True},
         "buyer": {"type": "object"}, "order_id": {"type": "integer", "nullable": True},
-        "waiting_since": {**DATE_TIME, "nullable": True}, "last_message_at": DATE_TIME, "preview": NULLABLE_TEXT}},
+        "waiting_since": {**DATE_TIME, "nullable": True}, "last_message_at": DATE_TIME,
+        "is_automatic": {"type": "boolean", "description": "Only machines wrote in this conversation."},
+        "unsent_reply_at": {**DATE_TIME, "nullable": True,
+                            "description": "When the oldest reply still to be sent by hand was written."},
+        "preview": {**NULLABLE_TEXT, "description": "The start of the buyer's latest words."}}},
     "Thread": {"allOf": [ref("ThreadSummary"), {"type": "object", "properties": {
         "order": {"type": "object", "nullable": True}, "messages": {"type": "array", "items": ref("Message")}}}]},
     "ThreadChange": {"type": "object", "additionalProperties": False, "properties": {

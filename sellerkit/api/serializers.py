@@ -31,7 +31,8 @@ def thread_summary_json(row):
         "assignee_id": row.assignee_id,
         "buyer": {"id": row.buyer_id, "platform_buyer_id": row.buyer_platform_id, "name": row.buyer_name},
         "order_id": row.order_id, "waiting_since": _when(row.waiting_since),
-        "last_message_at": _when(row.last_message_at), "preview": row.preview,
+        "last_message_at": _when(row.last_message_at), "is_automatic": row.is_automatic,
+        "unsent_reply_at": _when(row.unsent_reply_at), "preview": row.preview,
     }
 
 

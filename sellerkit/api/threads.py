@@ -61,6 +61,7 @@ def receive_message(shop_id):
     # new transaction (on SQLite a second write lock) and two queries.
     body = {"message_id": received.message.id, "thread_id": received.thread.id, "buyer_id": received.thread.buyer_id,
             "order_id": received.thread.order_id, "language": received.message.language,
+            "is_automatic": received.message.is_automatic,
             "duplicate": not received.is_new, "conflict": received.conflict}
     if received.conflict:
         body["warning"] = _("A message with this external id was stored before with a different text; the stored "

@@ -4,17 +4,14 @@ Never to a machine (Auto-Submitted other than "no", Precedence bulk/list/junk, m
 senders, our own messages); at most once per thread per vacation and once per buyer per 7 days; and
 not while the seller is answering (a reply in the last 10 minutes).
 """
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sellerkit.replies.domain import unknown_placeholders, used_placeholders
+from sellerkit.threads.domain import machine_mail_reason
 
 BUYER_COOLDOWN = timedelta(days=7)
 SELLER_ACTIVE = timedelta(minutes=10)
-NO_REPLY_SENDER = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+@]|$)",
-                             re.IGNORECASE)
-BULK_PRECEDENCE = {"bulk", "list", "junk"}
 
 
 @dataclass(frozen=True)
@@ -48,21 +45,16 @@ class Decision:
 
 def automated_reason(incoming):
     """Why a message looks automated, or None for a person's message."""
-    headers = {name.lower(): str(value).strip().lower() for name, value in incoming.headers.items()}
     if incoming.is_ours:
         return "ours"
-    if headers.get("auto-submitted", "no") != "no":
-        return "auto_submitted"
-    if headers.get("precedence") in BULK_PRECEDENCE:
-        return "bulk"
-    if "list-id" in headers:
-        return "mailing_list"
-    suppress = headers.get("x-auto-response-suppress", "")
+    machine = machine_mail_reason(incoming.headers, incoming.sender)
+    if machine:
+        return machine
+    # A person's message may still ask not to be answered by a machine (Outlook sets this on meeting invitations).
+    suppress = {name.lower(): str(value).lower() for name, value in incoming.headers.items()}.get(
+        "x-auto-response-suppress", "")
     if any(word in suppress for word in ("all", "autoreply", "oof")):
         return "suppressed"
-    local = (incoming.sender or "").strip().lower()
-    if local and NO_REPLY_SENDER.match(local.rsplit("<", 1)[-1]):
-        return "no_reply_sender"
     return None
 
 

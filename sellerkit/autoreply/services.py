@@ -101,10 +101,12 @@ def return_day(shop, now):
 
 
 def planner(shop, now):
-    """What the seller should know before leaving: whether auto-replies count, and how many buyers wait."""
+    """What the seller should know before leaving: whether auto-replies reach buyers at all (a shop that sends
+    replies by hand has nobody to send them while away) and count as answers, and how many buyers wait."""
     waiting = db.session.scalar(select(func.count()).select_from(Thread).where(
         Thread.shop_id == shop.id, Thread.waiting_since.is_not(None), Thread.status != "resolved"))
-    return {"auto_reply_counts": rule_for(shop.platform).auto_reply_counts, "waiting": waiting}
+    return {"auto_reply_counts": rule_for(shop.platform).auto_reply_counts, "waiting": waiting,
+            "sent_by_hand": shop.reply_transport == "manual"}
 
 
 def away_bodies(shop_id):

@@ -85,9 +85,12 @@ def _send(item, delivery, config, now):
         raise DeliveryError(f"transport {item.transport!r} is delivered by hand", permanent=True)
 
 
-def deliver_due(now, config, limit=100):
+def deliver_due(now, config, limit=100, on_sent=None):
     """One sweep. Returns (sent, failed). Sending happens only after the claim is committed, so a process
-    that dies mid-sweep leaves its items claimed until the timeout gives them back, never lost."""
+    that dies mid-sweep leaves its items claimed until the timeout gives them back, never lost.
+
+    `on_sent(item, now)` runs in the transaction that marks an item sent (the flows that follow a delivery live
+    outside the outbox, in sellerkit.inbox)."""
     services.release_stale_claims(now)
     ids, token = services.claim_due(now, limit)
     db.session.commit()
@@ -100,7 +103,8 @@ def deliver_due(now, config, limit=100):
             services.record_failure(item_id, token, error.reason, error.permanent, now)
             failed += 1
         else:
-            services.confirm_sent(item_id, token, now)
+            if services.confirm_sent(item_id, token, now) and on_sent is not None:
+                on_sent(item, now)
             sent += 1
         db.session.commit()
     return sent, failed

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from sellerkit import inbox
 from sellerkit.clock import utcnow
 from sellerkit.errors import NotFound
 from sellerkit.extensions import db
@@ -36,7 +37,7 @@ def _item_for(item_id):
 @bp.route("/<int:item_id>/sent", methods=["POST"])
 def mark_sent(item_id):
     item, thread_id = _item_for(item_id)
-    services.mark_sent_by_hand(item, utcnow())
+    inbox.mark_reply_sent(item, utcnow())
     db.session.commit()
     flash(_("Marked as sent."), "success")
     return redirect(url_for("threads.thread_page", thread_id=thread_id))

@@ -35,7 +35,7 @@ from sellerkit.sla.stats import (
     overdue_slot,
     window,
 )
-from sellerkit.threads.models import Thread, ThreadEvent
+from sellerkit.threads.models import Message, Thread, ThreadEvent
 
 
 def rule_overrides(shop):
@@ -69,14 +69,21 @@ def open_clock(thread):
 def on_buyer_message(shop, thread, message, is_new_thread):
     """Start the thread's clock under the platform's rule, unless one is already running (one per thread).
 
-    Etsy counts only a new thread's first message; other platforms every buyer message left waiting.
+    Etsy counts only a new thread's first message; other platforms every buyer message left waiting. Machine mail
+    (an out-of-office, a bounce) waits for nobody and starts none.
     """
+    if message.is_automatic:
+        return None if is_new_thread else open_clock(thread)
     rule = shop_rule(shop)
     if rule.starts_on == "first_message" and not is_new_thread:
         return open_clock(thread)
     existing = None if is_new_thread else open_clock(thread)  # a thread made just now has no clock yet
     if existing is not None:
         return existing
+    return _start_clock(shop, thread, message, rule)
+
+
+def _start_clock(shop, thread, message, rule):
     due = domain.deadline(message.posted_at, rule.allowed, domain.hours_of(shop) if rule.business_hours_only else None)
     clock = ResponseClock(shop_id=shop.id, thread_id=thread.id, message_id=message.id, started_at=message.posted_at,
                           due_at=due, warn_at=domain.warning_time(due, rule.warning_lead), status="open")
@@ -86,15 +93,36 @@ def on_buyer_message(shop, thread, message, is_new_thread):
     return clock
 
 
-def on_seller_reply(shop, thread, now, automatic=False):
-    """A reply stops the clock as met or breached; an auto-reply only where the platform counts it."""
+def on_reply_delivered(shop, thread, message, delivered_at, by_hand):
+    """A reply the buyer can see now (a transport sent it, or the seller marked it sent by hand) stops the clock
+    it answers as met or breached, timed by that moment: a reply that waits in the outbox has answered nobody yet.
+
+    An auto-reply counts only where the platform counts it, and never when sent by hand: nobody copies a vacation
+    message while away. A reply written before the clock's message arrived does not answer it. Where every buyer
+    message is counted, a message the buyer wrote while the reply waited gets its own clock then.
+    """
     clock = open_clock(thread)
-    if clock is None or (automatic and not shop_rule(shop).auto_reply_counts):
+    rule = shop_rule(shop)
+    if message.kind == "auto_reply":
+        counts = rule.auto_reply_counts and not by_hand
+    else:
+        counts = message.kind == "reply"
+    if clock is None or not counts or message.posted_at < clock.started_at:
         return clock
-    clock.status = "met" if now <= clock.due_at else "breached"
-    clock.stopped_by, clock.stopped_at = ("auto_reply" if automatic else "reply"), now
+    clock.status = "met" if delivered_at <= clock.due_at else "breached"
+    clock.stopped_by, clock.stopped_at = ("auto_reply" if message.kind == "auto_reply" else "reply"), delivered_at
     _count_answer(shop, clock)
-    return clock
+    db.session.flush()  # the stopped clock leaves the one-open-clock index before another may open
+    set_committed_value(thread, "open_clock", None)
+    if rule.starts_on == "every_message" and thread.waiting_since is not None and thread.status != "resolved":
+        # Not the message just answered: an auto-reply leaves the thread waiting since that very message.
+        waiting = db.session.scalar(select(Message).where(
+            Message.thread_id == thread.id, Message.kind == "buyer", Message.is_automatic.is_(False),
+            Message.id != clock.message_id, Message.posted_at >= max(thread.waiting_since, clock.started_at))
+            .order_by(Message.posted_at, Message.id).limit(1))
+        if waiting is not None:
+            return _start_clock(shop, thread, waiting, rule)
+    return None
 
 
 def _count_answer(shop, clock):
@@ -112,7 +140,7 @@ def _count_answer(shop, clock):
 
 def recount_days(shop):
     """Count a shop's answered clocks into its days again: after its timezone changed (its days begin at other
-    moments) and after clocks were written in bulk, which bypasses on_seller_reply."""
+    moments) and after clocks were written in bulk, which bypasses on_reply_delivered."""
     clocks = db.session.connection().execute(select(
         epoch_seconds(ResponseClock.started_at), epoch_seconds(ResponseClock.due_at),
         epoch_seconds(ResponseClock.stopped_at), ResponseClock.status).where(

@@ -2,14 +2,27 @@
 (function () {
   "use strict";
 
+  // Without a secure context (plain http on a LAN address) there is no clipboard API: select the text so that
+  // the seller's own copy keys take it, and say which ones.
+  function selectForCopy(button, source) {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var hint = document.getElementById(button.getAttribute("data-copy") + "-hint");
+    if (hint) { hint.textContent = button.getAttribute("data-copy-by-hand"); }
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) { return; }
     var source = document.getElementById(button.getAttribute("data-copy"));
-    if (!source || !navigator.clipboard) { return; }
+    if (!source) { return; }
+    if (!navigator.clipboard) { selectForCopy(button, source); return; }
     navigator.clipboard.writeText(source.textContent).then(function () {
       button.textContent = button.getAttribute("data-copied");
-    });
+    }, function () { selectForCopy(button, source); });
   });
 
   // The create-shop form: choose the browser's own timezone when the list offers it.

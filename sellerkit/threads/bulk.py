@@ -35,6 +35,7 @@ class Prepared:
     language: str | None
     terms: tuple
     subject_terms: tuple
+    is_automatic: bool = False
 
 
 def prepare(line, inbound):
@@ -42,7 +43,8 @@ def prepare(line, inbound):
     if problem:
         return Prepared(line, inbound, problem, None, (), ())
     return Prepared(line, inbound, None, inbound.buyer_language or detect_language(inbound.body),
-                    tuple(textsearch.terms(inbound.body)), tuple(textsearch.terms(inbound.subject)))
+                    tuple(textsearch.terms(inbound.body)), tuple(textsearch.terms(inbound.subject)),
+                    domain.is_machine_mail(inbound))
 
 
 _INBOUND_FIELDS = tuple(f.name for f in fields(domain.Inbound))
@@ -51,12 +53,12 @@ _INBOUND_FIELDS = tuple(f.name for f in fields(domain.Inbound))
 def pack(row):
     """A Prepared row as plain tuples, which cross a process boundary several times faster than dataclasses."""
     return (row.line, tuple(getattr(row.inbound, name) for name in _INBOUND_FIELDS), row.problem, row.language,
-            row.terms, row.subject_terms)
+            row.terms, row.subject_terms, row.is_automatic)
 
 
 def unpack(packed):
-    line, values, problem, language, found, subject_terms = packed
-    return Prepared(line, domain.Inbound(*values), problem, language, found, subject_terms)
+    line, values, problem, language, found, subject_terms, is_automatic = packed
+    return Prepared(line, domain.Inbound(*values), problem, language, found, subject_terms, is_automatic)
 
 
 @dataclass
@@ -177,9 +179,9 @@ MESSAGE_COLUMNS = ("shop_id", "thread_id", "direction", "kind", "body", "externa
 EVENT_COLUMNS = ("shop_id", "thread_id", "actor_id", "kind", "data", "created_at")
 BUYER_COLUMNS = ("shop_id", "platform_buyer_id", "display_name", "language", "email", "created_at")
 THREAD_INSERT_COLUMNS = ("shop_id", "buyer_id", "order_id", "external_id", "subject", "status", "is_dispute",
-                         "language", "waiting_since", "last_message_at", "created_at")
+                         "language", "is_automatic", "waiting_since", "last_message_at", "created_at")
 THREAD_COLUMNS = (Thread.id, Thread.external_id, Thread.buyer_id, Thread.order_id, Thread.status,
-                  Thread.waiting_since, Thread.last_message_at, Thread.language)
+                  Thread.waiting_since, Thread.last_message_at, Thread.language, Thread.is_automatic)
 
 
 def _known_threads(shop, fresh):
@@ -210,7 +212,7 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
         elif key not in missing:
             missing[key] = {"shop_id": shop.id, "buyer_id": buyer_id, "order_id": order_id,
                             "external_id": inbound.thread_external_id, "subject": inbound.subject[:domain.MAX_SUBJECT],
-                            "status": "open", "is_dispute": False, "language": None,
+                            "status": "open", "is_dispute": False, "language": None, "is_automatic": True,
                             "last_message_at": inbound.received_at, "created_at": now}
     for key, row in missing.items():
         states[key] = {**row, "id": None, "waiting_since": None, "is_new": True}
@@ -242,20 +244,21 @@ def _update_threads(changed):
     if not is_sqlite():
         db.session.execute(text(
             "UPDATE threads SET status = v.status, waiting_since = v.waiting_since, "
-            "last_message_at = v.last_message_at, language = v.language "
+            "last_message_at = v.last_message_at, language = v.language, is_automatic = v.is_automatic "
             "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:waiting AS timestamptz[]), "
-            "CAST(:latest AS timestamptz[]), CAST(:languages AS varchar[])) "
-            "AS v(id, status, waiting_since, last_message_at, language) WHERE threads.id = v.id"),
+            "CAST(:latest AS timestamptz[]), CAST(:languages AS varchar[]), CAST(:automatic AS boolean[])) "
+            "AS v(id, status, waiting_since, last_message_at, language, is_automatic) WHERE threads.id = v.id"),
             {"ids": [t["id"] for t in changed], "statuses": [t["status"] for t in changed],
              "waiting": [t["waiting_since"] for t in changed], "latest": [t["last_message_at"] for t in changed],
-             "languages": [t["language"] for t in changed]})
+             "languages": [t["language"] for t in changed], "automatic": [t["is_automatic"] for t in changed]})
         return
     # Straight to the driver, as insert_tuples does: SQLAlchemy's per-value processing cost more than SQLite.
     stamp = _stored()[0]
     db.session.connection().exec_driver_sql(
-        "UPDATE threads SET status = ?, waiting_since = ?, last_message_at = ?, language = ? WHERE id = ?",
+        "UPDATE threads SET status = ?, waiting_since = ?, last_message_at = ?, language = ?, is_automatic = ? "
+        "WHERE id = ?",
         [(t["status"], stamp(t["waiting_since"]) if t["waiting_since"] else None, stamp(t["last_message_at"]),
-          t["language"], t["id"]) for t in changed])
+          t["language"], t["is_automatic"], t["id"]) for t in changed])
 
 
 def import_batch(shop, rows, now, report):
@@ -274,18 +277,20 @@ def _import(shop, rows, now, report):
     buyer_ids = _buyers(shop, fresh, languages, threads_by_xid, now)
     order_ids = _orders(shop, fresh, buyer_ids, now)
     threads = _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now)
-    for inbound, thread, language in zip(fresh, threads, languages, strict=True):
-        state = domain.after_inbound(domain.ThreadState(thread["status"], thread["waiting_since"]), inbound.received_at)
+    automatic = [row.is_automatic for row in prepared]
+    for inbound, thread, language, is_automatic in zip(fresh, threads, languages, automatic, strict=True):
+        state = domain.after_inbound(domain.ThreadState(thread["status"], thread["waiting_since"]), inbound.received_at,
+                                     is_automatic)
         thread.update(status=state.status, waiting_since=state.waiting_since,
                       last_message_at=max(thread["last_message_at"], inbound.received_at),
-                      language=thread["language"] or language)
+                      language=thread["language"] or language, is_automatic=thread["is_automatic"] and is_automatic)
     _store_threads(threads)
     stamp, as_json = _stored()
     created = stamp(now)
     inserted = insert_tuples(Message.__table__, MESSAGE_COLUMNS, [
         (shop.id, t["id"], "in", "buyer", i.body, i.external_id, body_sha256(i.body), lang, stamp(i.received_at),
-         None, False, as_json(domain.kept_headers(i.headers)) if i.headers else "{}", created)
-        for i, t, lang in zip(fresh, threads, languages, strict=True)])
+         None, is_automatic, as_json(domain.kept_headers(i.headers)) if i.headers else "{}", created)
+        for i, t, lang, is_automatic in zip(fresh, threads, languages, automatic, strict=True)])
     indexed, events, first_of_new = [], [], set()
     for message_id, row, thread in zip(inserted, prepared, threads, strict=True):
         subject_too = thread.get("is_new") and thread["id"] not in first_of_new

@@ -11,7 +11,7 @@ STATUSES = ("open", "awaiting_buyer", "resolved")
 DIRECTIONS = ("in", "out", "internal")
 #: kind -> direction: a buyer writes in; replies, auto-replies and follow-ups go out; notes stay inside.
 KINDS = {"buyer": "in", "reply": "out", "auto_reply": "out", "follow_up": "out", "note": "internal"}
-VIEWS = ("needs_reply", "awaiting_buyer", "disputes", "resolved", "all")
+VIEWS = ("needs_reply", "to_send", "awaiting_buyer", "disputes", "automatic", "resolved", "all")
 MAX_BODY = 20_000
 MAX_SUBJECT = 200
 MAX_LABEL = 40
@@ -19,7 +19,12 @@ MAX_LABELS = 10
 PAGE_SIZE = 50
 #: Headers kept from inbound mail or platform events: the ones automation decisions look at.
 KEPT_HEADERS = ("auto-submitted", "precedence", "from", "reply-to", "message-id", "in-reply-to", "list-id",
-                "x-auto-response-suppress", "return-path")
+                "x-auto-response-suppress", "x-autoreply", "return-path")
+#: Precedence values that mean no person wrote the message and none waits for an answer (RFC 3834, RFC 2076).
+MACHINE_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+#: The local part of an address nobody reads: no-reply, do-not-reply, bounce handlers.
+NO_REPLY_SENDER = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+@]|$)",
+                             re.IGNORECASE)
 LABEL_PATTERN = re.compile(r"^[\w][\w \-.]*$", re.UNICODE)
 
 
@@ -45,6 +50,33 @@ def kept_headers(headers):
         if name in KEPT_HEADERS and value is not None:
             kept[name] = " ".join(str(value).split())[:500]
     return kept
+
+
+def machine_mail_reason(headers, sender=None):
+    """Why a received message was written by a machine (an out-of-office, a bounce, a newsletter, a platform
+    notice) rather than by a buyer who waits for an answer; None for a person's message.
+
+    `headers` may use any case in their names; `sender` is the address to judge when they carry no From
+    ("Name <a@b>" or a bare address).
+    """
+    headers = {str(name).strip().lower(): str(value).strip().lower() for name, value in (headers or {}).items()}
+    if headers.get("auto-submitted", "no") != "no":
+        return "auto_submitted"
+    if headers.get("precedence") in MACHINE_PRECEDENCE:
+        return "bulk"
+    if "list-id" in headers:
+        return "mailing_list"
+    if "x-autoreply" in headers:
+        return "autoreply"
+    address = (headers.get("from") or sender or "").strip().rsplit("<", 1)[-1]
+    if address and NO_REPLY_SENDER.match(address):
+        return "no_reply_sender"
+    return None
+
+
+def is_machine_mail(inbound):
+    """Whether an Inbound is machine mail, judged by its headers and its sender's address."""
+    return machine_mail_reason(inbound.headers, inbound.buyer_email) is not None
 
 
 @dataclass(frozen=True)
@@ -100,8 +132,11 @@ class ThreadState:
     waiting_since: datetime | None
 
 
-def after_inbound(state, received_at):
-    """A buyer wrote: the thread is open and waits since its oldest unanswered buyer message."""
+def after_inbound(state, received_at, is_automatic=False):
+    """A buyer wrote: the thread is open and waits since its oldest unanswered buyer message. Machine mail waits
+    for nobody: it leaves a thread as it was (a thread it starts is open, waiting for nothing)."""
+    if is_automatic:
+        return state
     waiting = state.waiting_since if state.waiting_since and state.status != "resolved" else received_at
     return ThreadState("open", min(waiting, received_at))
 

@@ -3,7 +3,8 @@ from flask_babel import lazy_pgettext
 
 from sellerkit.i18n import lazy_gettext as _l
 
-VIEW_LABELS = {"needs_reply": _l("Needs reply"), "awaiting_buyer": _l("Awaiting buyer"), "disputes": _l("Disputes"),
+VIEW_LABELS = {"needs_reply": _l("Needs reply"), "to_send": _l("To send"), "awaiting_buyer": _l("Awaiting buyer"),
+               "disputes": _l("Disputes"), "automatic": lazy_pgettext("machine mail", "Automatic"),
                "resolved": _l("Resolved"), "all": _l("All")}
 STATUS_LABELS = {"open": lazy_pgettext("thread status", "Open"), "awaiting_buyer": _l("Awaiting buyer"), "resolved": _l("Resolved")}
 KIND_LABELS = {"buyer": _l("Buyer"), "reply": _l("Reply"), "auto_reply": _l("Automatic reply"),

@@ -60,6 +60,8 @@ class Order(db.Model):
 
 
 _NEEDS_REPLY = "waiting_since IS NOT NULL AND status != 'resolved'"
+_TO_SEND = "unsent_reply_at IS NOT NULL"
+_AUTOMATIC = "is_automatic"
 
 
 def on_thread():
@@ -86,6 +88,11 @@ class Thread(db.Model):
         Index("ix_threads_needs_reply", "waiting_since", "id", sqlite_where=text(_NEEDS_REPLY),
               postgresql_where=text(_NEEDS_REPLY)),
         Index("ix_threads_shop_last_message", "shop_id", "last_message_at", "id"),
+        # "To send" and "Automatic": partial, so each holds only its few threads and reads them in the view's order.
+        Index("ix_threads_to_send", "shop_id", "unsent_reply_at", "id", sqlite_where=text(_TO_SEND),
+              postgresql_where=text(_TO_SEND)),
+        Index("ix_threads_automatic", "shop_id", "last_message_at", "id", sqlite_where=text(_AUTOMATIC),
+              postgresql_where=text(_AUTOMATIC)),
         # Every other view across several shops: newest first, one page read and no sort of the whole inbox.
         Index("ix_threads_last_message", "last_message_at", "id"),
         Index("ix_threads_shop_buyer_order", "shop_id", "buyer_id", "order_id"),
@@ -107,6 +114,10 @@ class Thread(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: When the oldest buyer message still without an answer arrived; None when nothing waits.
     waiting_since: Mapped[object | None] = mapped_column(UTCDateTime())
+    #: When the oldest reply still to be sent by hand was written; None when every reply reached the buyer's side.
+    unsent_reply_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    #: Only machines wrote in this conversation (out-of-office, bounces, notices): nobody waits for an answer.
+    is_automatic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_message_at: Mapped[object] = mapped_column(UTCDateTime())
     created_at: Mapped[object] = mapped_column(UTCDateTime())
 

@@ -1,7 +1,7 @@
 """Reading conversations: the inbox views with filters, search and keyset pages; one thread with its parts."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal_column, select, tuple_
+from sqlalchemy import and_, case, func, literal_column, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from sellerkit.extensions import db
@@ -19,7 +19,7 @@ PREVIEW_CHARS = 200
 LABEL_SEPARATOR = "\n"
 #: The thread's own columns a list row carries.
 ROW_COLUMNS = ("id", "shop_id", "buyer_id", "order_id", "external_id", "subject", "status", "is_dispute", "language",
-               "assignee_id", "waiting_since", "last_message_at")
+               "assignee_id", "waiting_since", "last_message_at", "unsent_reply_at", "is_automatic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +38,20 @@ class ThreadRow:
     assignee_id: int | None
     waiting_since: object
     last_message_at: object
+    #: When the oldest reply still to be copied by hand was written; None when none waits.
+    unsent_reply_at: object
+    #: Only machines wrote in the conversation.
+    is_automatic: bool
     buyer_name: str
     buyer_platform_id: str | None
     buyer_email: str | None
     #: The open response clock's deadline and warning time; None when no clock runs.
     due_at: object
     warn_at: object
-    #: The start of the newest message that is not an internal note.
+    #: The start of the buyer's latest words (machine mail only where no person wrote).
     preview: str | None
+    #: The start of the buyer's first message, which titles a conversation without a subject; None with one.
+    title: str | None = None
     labels: tuple = ()
 
 
@@ -70,6 +76,9 @@ def _view_condition(view):
     return {
         # Written out as the partial index ix_threads_needs_reply says it, so that SQLite can use that index.
         "needs_reply": and_(Thread.waiting_since.is_not(None), Thread.status != literal_column("'resolved'")),
+        # As the partial indexes ix_threads_to_send and ix_threads_automatic say them.
+        "to_send": Thread.unsent_reply_at.is_not(None),
+        "automatic": literal_column("threads.is_automatic"),
         "awaiting_buyer": Thread.status == "awaiting_buyer",
         "disputes": and_(Thread.is_dispute.is_(True), Thread.status != "resolved"),
         "resolved": Thread.status == "resolved",
@@ -90,15 +99,20 @@ class _Sort:
 
 
 def _sort_of(view):
-    """Needs reply: oldest waiting first; every other view: latest message first."""
-    return _Sort("waiting_since", False) if view == "needs_reply" else _Sort("last_message_at", True)
+    """Needs reply: oldest waiting first; To send: oldest unsent reply first; every other view: latest message
+    first."""
+    if view == "needs_reply":
+        return _Sort("waiting_since", False)
+    if view == "to_send":
+        return _Sort("unsent_reply_at", False)
+    return _Sort("last_message_at", True)
 
 
 def row_of(thread):
     """A loaded thread as a list row (no preview): what the API says of one conversation, the same as of a list's."""
     buyer = thread.buyer
     return ThreadRow(*(getattr(thread, name) for name in ROW_COLUMNS), buyer.display_name, buyer.platform_buyer_id,
-                     buyer.email, None, None, None, tuple(sorted(label.label for label in thread.labels)))
+                     buyer.email, None, None, None, None, tuple(sorted(label.label for label in thread.labels)))
 
 
 def _conditions(shop_ids, view, filters):
@@ -160,14 +174,19 @@ def _rows(page, sort):
 
     The labels come joined into one text per row (a label never holds a line break): a second query for them
     would list the page's ids as 50 parameters, a statement psycopg neither caches nor prepares."""
-    latest = select(func.substr(Message.body, 1, PREVIEW_CHARS)).where(
-        Message.thread_id == page.c.id, Message.kind != "note") \
-        .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1).scalar_subquery()
+    def buyer_words(*where, first=False):
+        order = (Message.posted_at, Message.id) if first else (Message.posted_at.desc(), Message.id.desc())
+        return select(func.substr(Message.body, 1, PREVIEW_CHARS)).where(
+            Message.thread_id == page.c.id, Message.kind == "buyer", *where).order_by(*order).limit(1).scalar_subquery()
+
+    # The buyer's latest words, never our own replies; machine mail only in a conversation no person wrote in.
+    latest = func.coalesce(buyer_words(Message.is_automatic.is_(False)), buyer_words())
+    title = case((page.c.subject == "", buyer_words(first=True)), else_=None)
     labels = select(func.aggregate_strings(ThreadLabel.label, LABEL_SEPARATOR)) \
         .where(ThreadLabel.thread_id == page.c.id).scalar_subquery()
     rows = db.session.execute(
         select(page, Buyer.display_name, Buyer.platform_buyer_id, Buyer.email, ResponseClock.due_at,
-               ResponseClock.warn_at, latest, labels)
+               ResponseClock.warn_at, latest, title, labels)
         .join(Buyer, Buyer.id == page.c.buyer_id)
         .outerjoin(ResponseClock, and_(ResponseClock.thread_id == page.c.id, ResponseClock.status == "open"))
         .order_by(*sort.of(page.c))).all()

@@ -2,7 +2,7 @@
 import hashlib
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -10,6 +10,7 @@ from sellerkit.database import insert_unless_stored, is_database_id
 from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Membership
 from sellerkit.threads import domain, search
@@ -121,12 +122,14 @@ def find_or_create_thread(shop, buyer, order, inbound, now, language=None):
     if thread is not None:
         return thread, False
     # Born in the state its first message leaves it in, so storing that message updates nothing.
-    state = domain.after_inbound(domain.ThreadState("open", None), inbound.received_at)
+    is_automatic = domain.is_machine_mail(inbound)
+    state = domain.after_inbound(domain.ThreadState("open", None), inbound.received_at, is_automatic)
     thread, inserted = _insert_or_fetch(Thread, dict(
         shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None,
         external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
         status=state.status, is_dispute=False, language=language, assignee_id=None, waiting_since=state.waiting_since,
-        last_message_at=inbound.received_at, created_at=now), ["shop_id", "external_id"], lookup)
+        unsent_reply_at=None, is_automatic=is_automatic, last_message_at=inbound.received_at, created_at=now),
+        ["shop_id", "external_id"], lookup)
     if inserted:
         # Its buyer is at hand, and a new thread has no labels and no clock yet: known without asking the database.
         set_committed_value(thread, "buyer", buyer)
@@ -167,7 +170,9 @@ def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None
     set_committed_value(message, "attachments", [])  # files are attached after, by attachments.attach_files
     state = domain.ThreadState(thread.status, thread.waiting_since)
     if kind == "buyer":
-        state = domain.after_inbound(state, posted_at)
+        state = domain.after_inbound(state, posted_at, is_automatic)
+        # One person's message makes the conversation a buyer's for good.
+        thread.is_automatic = thread.is_automatic and is_automatic
     elif kind == "reply":
         # An auto-reply or a follow-up leaves the thread as it was: only a real answer settles what the buyer asked.
         state = domain.after_reply(state)
@@ -178,6 +183,20 @@ def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None
     record_event(thread, actor, {"buyer": "message_received", "note": "note_added"}.get(kind, "message_sent"), now,
                  message_id=message.id, message_kind=kind)
     return message
+
+
+def reply_to_send(thread, message):
+    """A reply the seller sends by hand waits to be copied: its thread is listed under "To send" until then."""
+    if thread.unsent_reply_at is None or message.posted_at < thread.unsent_reply_at:
+        thread.unsent_reply_at = message.posted_at
+
+
+def recount_to_send(thread):
+    """After a reply was marked sent: the oldest reply of the thread still waiting to be copied, if any."""
+    thread.unsent_reply_at = db.session.scalar(
+        select(func.min(Message.posted_at)).join(OutboxItem, OutboxItem.message_id == Message.id).where(
+            Message.thread_id == thread.id, Message.kind == "reply", OutboxItem.transport == "manual",
+            OutboxItem.status == "pending"))
 
 
 class Receipt(NamedTuple):
@@ -213,7 +232,7 @@ def receive(shop, inbound, now):
     thread.language = thread.language or language
     # The subject is searched with the first message, which is where a buyer wrote it.
     message = add_message(thread, "buyer", inbound.body, inbound.received_at, now, external_id=inbound.external_id,
-                          headers=inbound.headers, language=language,
+                          headers=inbound.headers, language=language, is_automatic=domain.is_machine_mail(inbound),
                           index_text=f"{thread.subject}\n{inbound.body}" if is_new_thread else None)
     if message is None:
         # Another worker stored the same external id a moment ago: theirs is the one.

@@ -1,7 +1,11 @@
-"""Pure ticket rules: the lifecycle and its moves, the platform's limits and intervals, dispute keywords, topics."""
+"""Pure ticket rules: the lifecycle and its moves, the platform's limits and intervals, dispute phrases, topics."""
+import re
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
-from sellerkit.consent.domain import normalize
+from sellerkit.textfold import fold
 
 LIFECYCLES = ("draft", "new", "in_review", "awaiting_details", "answered", "resolved", "closed", "cancelled")
 OPEN = ("draft", "new", "in_review", "awaiting_details", "answered")
@@ -11,68 +15,142 @@ MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_COMMENT = 2000
 
-#: Dispute keywords per problem and language: the shop's rules start from these, and the problem found
-#: suggests the ticket's topic (every profile has these topic keys).
-PROBLEM_KEYWORDS = {
-    "order_not_received": {
-        "en": ("not received", "never arrived", "didn't arrive", "did not arrive", "hasn't arrived"),
-        "ru": ("не получил", "не получила", "не пришел", "не пришёл", "не пришла", "не пришло"),
-        "pl": ("nie otrzymałem", "nie otrzymałam", "nie dotarła", "nie dotarło", "nie doszła"),
-        "zh": ("没收到", "未收到", "还没到"),
-        "bn": ("পাইনি", "এখনও আসেনি", "পৌঁছায়নি"),
-        "fa": ("دریافت نکردم", "نرسیده", "به دستم نرسید"),
-    },
-    "refund_request": {
-        "en": ("refund", "money back"), "ru": ("вернуть деньги", "верните деньги", "возврат"),
-        "pl": ("zwrot pieniędzy", "zwrot"), "zh": ("退款", "退钱"), "bn": ("রিফান্ড", "টাকা ফেরত"),
-        "fa": ("بازپرداخت", "استرداد وجه", "پول را برگردانید"),
-    },
-    "item_damaged": {
-        "en": ("broken", "damaged", "cracked"), "ru": ("сломан", "разбит", "поврежд", "трещин", "брак"),
-        "pl": ("uszkodzon", "zepsut", "pęknięt"), "zh": ("坏了", "破损", "损坏"), "bn": ("ভাঙা", "নষ্ট", "ক্ষতিগ্রস্ত"),
-        "fa": ("شکسته", "خراب", "آسیب دیده"),
-    },
-    "chargeback": {
-        "en": ("chargeback", "dispute with my bank"), "ru": ("чарджбэк", "оспорю платеж"),
-        "pl": ("chargeback", "obciążenie zwrotne"), "zh": ("拒付", "银行争议"), "bn": ("চার্জব্যাক",),
-        "fa": ("چارج بک", "شکایت به بانک"),
-    },
-    "case": {
-        "en": ("open a case", "case"), "ru": ("открою спор", "спор"), "pl": ("otworzę spór", "spór"),
-        "zh": ("纠纷", "投诉"), "bn": ("কেস", "অভিযোগ"), "fa": ("شکایت", "پرونده"),
-    },
-}
-#: The ticket topic each problem suggests ("case" is the platform's case about a refund).
-PROBLEM_TOPICS = {"order_not_received": "order_not_received", "refund_request": "refund_request",
-                  "item_damaged": "item_damaged", "chargeback": "chargeback", "case": "refund_request"}
+#: What a dispute rule says went wrong, most telling first: the first one found suggests the ticket's topic.
+PROBLEMS = ("order_not_received", "item_damaged", "wrong_item", "not_as_described", "chargeback", "case_opened",
+            "refund_request")
+#: Each problem's topic key, then the topics to offer when the platform's profile lacks it.
+PROBLEM_TOPICS = {"order_not_received": ("order_not_received", "delivery_delayed"),
+                  "item_damaged": ("item_damaged", "not_as_described"),
+                  "wrong_item": ("wrong_item", "not_as_described"),
+                  "not_as_described": ("not_as_described", "refund_request"),
+                  "chargeback": ("chargeback", "refund_request"),
+                  "case_opened": ("case_opened", "refund_request"),
+                  "refund_request": ("refund_request",)}
+#: The shortest stem a wildcard may end ("сло*" would find half the dictionary), and the shortest Chinese phrase.
+MIN_STEM = 3
+MIN_CJK = 2
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def default_keywords():
-    """(language, keyword) pairs the shop's keyword rules start with."""
-    return sorted({(language, keyword) for by_language in PROBLEM_KEYWORDS.values()
-                   for language, keywords in by_language.items() for keyword in keywords})
+@dataclass(frozen=True)
+class Rule:
+    """A dispute rule: a phrase in a buyer language, and the problem it names (None for a shop's own phrase that
+    names none)."""
+
+    language: str
+    phrase: str
+    problem: str | None = None
 
 
-def matching_keywords(body, language, rules):
-    """The rule keywords found in a buyer message: rules of the message's language (all, when unknown), matched
-    after folding case, punctuation and Arabic/Persian letters; "case" must be a whole word."""
-    text = f" {normalize(body)} "
+@lru_cache(maxsize=1)
+def _defaults():
+    data = tomllib.loads((resources.files("sellerkit.tickets") / "dispute_phrases.toml").read_text("utf-8"))
+    rules, traps = [], {}
+    for language, table in data.items():
+        traps[language] = tuple(dict.fromkeys(table.get("traps", ())))
+        for problem in PROBLEMS:
+            rules.extend(Rule(language, phrase, problem) for phrase in dict.fromkeys(table.get(problem, ())))
+    return tuple(rules), traps
+
+
+def default_rules():
+    """The rules a shop starts with, in file order (language, problem, phrase)."""
+    return _defaults()[0]
+
+
+def phrase_problem(phrase):
+    """Why a phrase cannot be a rule, as a code, or None: no word at all, a wildcard inside a word or after fewer
+    than MIN_STEM letters, a Chinese phrase of a single character."""
+    words = fold(phrase, keep="*").split()
+    if not any(word.strip("*") for word in words):
+        return "empty"
+    for word in words:
+        stem = word[:-1] if word.endswith("*") else word
+        if "*" in stem:
+            return "wildcard"
+        if word.endswith("*") and word != "*" and len(stem) < MIN_STEM:
+            return "short_stem"
+    if _CJK.search(phrase) and len(fold(phrase).replace(" ", "")) < MIN_CJK:
+        return "short_chinese"
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _pattern(phrase):
+    """The compiled phrase: whole words of folded text (a trailing * any ending, a lone * any word), or for
+    Chinese the folded characters anywhere. None for a phrase that cannot match."""
+    folded = fold(phrase, keep="*")
+    if phrase_problem(phrase):
+        return None
+    if _CJK.search(folded):
+        return re.compile(re.escape(folded.replace("*", "")))
+    parts = []
+    for word in folded.split():
+        if word == "*":
+            parts.append(r"\S+")
+        elif word.endswith("*"):
+            parts.append(re.escape(word[:-1]) + r"\S*")
+        else:
+            parts.append(re.escape(word))
+    return re.compile(r"(?<!\S)" + " ".join(parts) + r"(?!\S)")
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Rules and traps per language, compiled; built once per set of rules."""
+
+    rules: dict
+    traps: dict
+
+
+def matcher(rules):
+    """A Matcher for rules (Rule objects) and the built-in traps of their languages."""
+    by_language = {}
+    for rule in rules:
+        pattern = _pattern(rule.phrase)
+        if pattern is not None:
+            by_language.setdefault(rule.language, []).append((pattern, rule))
+    traps = {language: tuple(p for p in map(_pattern, phrases) if p is not None)
+             for language, phrases in _defaults()[1].items()}
+    return Matcher({language: tuple(found) for language, found in by_language.items()}, traps)
+
+
+def matching_rules(body, language, rules):
+    """The rules (a Matcher) a buyer message holds, in rule order: rules of the message's language (all, when it
+    is unknown) on folded text, except where a trap of that language is found at the same words."""
+    text = fold(body)
+    if not text:
+        return []
+    languages = [language] if language else list(rules.rules)
     found = []
-    for rule_language, keyword in rules:
-        if language and rule_language != language:
+    for lang in languages:
+        spans = [(m.span(), rule) for pattern, rule in rules.rules.get(lang, ()) if (m := pattern.search(text))]
+        if not spans:
             continue
-        folded = normalize(keyword)
-        if folded and (f" {folded} " in text if folded.isascii() else folded in text):
-            found.append(keyword)
+        traps = [m.span() for trap in rules.traps.get(lang, ()) for m in trap.finditer(text)]
+        for (start, end), rule in spans:
+            if not any(start < trap_end and trap_start < end for trap_start, trap_end in traps):
+                found.append(rule)
     return found
 
 
-def suggested_topic(texts):
-    """The topic key the buyer's own words point to, first problem first; None when none is recognised."""
-    for problem, by_language in PROBLEM_KEYWORDS.items():
-        pairs = [(language, keyword) for language, keywords in by_language.items() for keyword in keywords]
-        if any(matching_keywords(text, None, pairs) for text in texts):
-            return PROBLEM_TOPICS[problem]
+def suggested_problem(found):
+    """The problem the buyer's words point to, from the rules found (most telling first), or None."""
+    problems = {rule.problem for rule in found}
+    return next((problem for problem in PROBLEMS if problem in problems), None)
+
+
+def topic_for(found, offered):
+    """The topic key to suggest for the rules found, among the topic keys the platform `offered`: the most telling
+    problem's own topic, else the first near topic of any problem found; None when none fits."""
+    problems = [problem for problem in PROBLEMS if problem in {rule.problem for rule in found}]
+    for problem in problems:
+        if problem in offered:
+            return problem
+    for problem in problems:
+        near = next((key for key in PROBLEM_TOPICS[problem] if key in offered), None)
+        if near:
+            return near
     return None
 
 

@@ -20,7 +20,7 @@ from sellerkit.tickets.models import DisputeRule, Ticket
 MAX_KEYWORD = 80
 PHRASE_PROBLEMS = {
     "empty": _l("This field is required."),
-    "wildcard": _l("A * may only end a word."),
+    "wildcard": _l("A * may only end a word or stand between two words."),
     "short_stem": _l("Give at least three letters before a *."),
     "short_chinese": _l("A Chinese phrase needs at least two characters."),
 }
@@ -127,11 +127,11 @@ def on_buyer_message(shop, thread, message, now):
 
 
 def suggested_topic(shop, profile, messages):
-    """The topic key the buyer's messages (body, language) suggest by the shop's rules, among the profile's topics;
-    None when no rule names a problem."""
+    """The topic key the buyer's messages (body, language) suggest by the shop's rules and the profile's topic for
+    each problem; None when no rule names a problem the profile has a topic for."""
     rules = effective_rules(shop).matcher
     found = [rule for body, language in messages for rule in domain.matching_rules(body, language, rules)]
-    return domain.topic_for(found, {topic.key for category in profile.categories for topic in category.topics})
+    return domain.topic_for(found, profile.problems)
 
 
 def mark_breached(now):

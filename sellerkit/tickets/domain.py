@@ -15,17 +15,9 @@ MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_COMMENT = 2000
 
-#: What a dispute rule says went wrong, most telling first: the first one found suggests the ticket's topic.
-PROBLEMS = ("order_not_received", "item_damaged", "wrong_item", "not_as_described", "chargeback", "case_opened",
-            "refund_request")
-#: Each problem's topic key, then the topics to offer when the platform's profile lacks it.
-PROBLEM_TOPICS = {"order_not_received": ("order_not_received", "delivery_delayed"),
-                  "item_damaged": ("item_damaged", "not_as_described"),
-                  "wrong_item": ("wrong_item", "not_as_described"),
-                  "not_as_described": ("not_as_described", "refund_request"),
-                  "chargeback": ("chargeback", "refund_request"),
-                  "case_opened": ("case_opened", "refund_request"),
-                  "refund_request": ("refund_request",)}
+#: What a dispute rule says went wrong, in the order a ticket is filed on when a buyer names several: an escalation
+#: to the platform or the bank, then the cause, then the remedy asked for. Profiles map each to a topic.
+PROBLEMS = ("chargeback", "case", "not_received", "damaged", "not_as_described", "wrong_item", "cancel", "refund")
 #: The shortest stem a wildcard may end ("сло*" would find half the dictionary), and the shortest Chinese phrase.
 MIN_STEM = 3
 MIN_CJK = 2
@@ -42,15 +34,20 @@ class Rule:
     problem: str | None = None
 
 
+#: Buyers mix English words into messages in every language ("بسته damaged رسید"): English phrases count in all.
+MIXED_IN = "en"
+
+
 @lru_cache(maxsize=1)
 def _defaults():
+    """(rules, {language: traps}, {language: before-buying phrases}) from dispute_phrases.toml."""
     data = tomllib.loads((resources.files("sellerkit.tickets") / "dispute_phrases.toml").read_text("utf-8"))
-    rules, traps = [], {}
+    rules = []
     for language, table in data.items():
-        traps[language] = tuple(dict.fromkeys(table.get("traps", ())))
         for problem in PROBLEMS:
             rules.extend(Rule(language, phrase, problem) for phrase in dict.fromkeys(table.get(problem, ())))
-    return tuple(rules), traps
+    return (tuple(rules), {language: tuple(table.get("traps", ())) for language, table in data.items()},
+            {language: tuple(table.get("before_buying", ())) for language, table in data.items()})
 
 
 def default_rules():
@@ -59,11 +56,13 @@ def default_rules():
 
 
 def phrase_problem(phrase):
-    """Why a phrase cannot be a rule, as a code, or None: no word at all, a wildcard inside a word or after fewer
-    than MIN_STEM letters, a Chinese phrase of a single character."""
+    """Why a phrase cannot be a rule, as a code, or None: no word at all, a wildcard inside a word, after fewer than
+    MIN_STEM letters or alone at either end, a Chinese phrase of a single character."""
     words = fold(phrase, keep="*").split()
     if not any(word.strip("*") for word in words):
         return "empty"
+    if "*" in (words[0], words[-1]):
+        return "wildcard"
     for word in words:
         stem = word[:-1] if word.endswith("*") else word
         if "*" in stem:
@@ -77,81 +76,90 @@ def phrase_problem(phrase):
 
 @lru_cache(maxsize=8192)
 def _pattern(phrase):
-    """The compiled phrase: whole words of folded text (a trailing * any ending, a lone * any word), or for
-    Chinese the folded characters anywhere. None for a phrase that cannot match."""
+    """The compiled phrase: whole words of folded text (a trailing * any ending, a lone * up to three words), or
+    for Chinese the folded characters anywhere. None for a phrase that cannot match."""
     folded = fold(phrase, keep="*")
     if phrase_problem(phrase):
         return None
     if _CJK.search(folded):
         return re.compile(re.escape(folded.replace("*", "")))
-    parts = []
+    pattern = ""
     for word in folded.split():
         if word == "*":
-            parts.append(r"\S+")
-        elif word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"\S*")
-        else:
-            parts.append(re.escape(word))
-    return re.compile(r"(?<!\S)" + " ".join(parts) + r"(?!\S)")
+            pattern += r"(?: \S+){0,3}"
+            continue
+        pattern += " " if pattern else ""
+        pattern += re.escape(word[:-1]) + r"\S*" if word.endswith("*") else re.escape(word)
+    return re.compile(r"(?<!\S)" + pattern + r"(?!\S)")
+
+
+def _patterns(phrases_by_language):
+    return {language: tuple(p for p in map(_pattern, phrases) if p is not None)
+            for language, phrases in phrases_by_language.items()}
 
 
 @dataclass(frozen=True)
 class Matcher:
-    """Rules and traps per language, compiled; built once per set of rules."""
+    """Rules, traps and before-buying phrases per language, compiled; built once per set of rules."""
 
     rules: dict
     traps: dict
+    before_buying: dict
 
 
 def matcher(rules):
-    """A Matcher for rules (Rule objects) and the built-in traps of their languages."""
+    """A Matcher for rules (Rule objects) with the built-in traps and before-buying phrases."""
     by_language = {}
     for rule in rules:
         pattern = _pattern(rule.phrase)
         if pattern is not None:
             by_language.setdefault(rule.language, []).append((pattern, rule))
-    traps = {language: tuple(p for p in map(_pattern, phrases) if p is not None)
-             for language, phrases in _defaults()[1].items()}
-    return Matcher({language: tuple(found) for language, found in by_language.items()}, traps)
+    _rules, traps, before_buying = _defaults()
+    return Matcher({language: tuple(found) for language, found in by_language.items()}, _patterns(traps),
+                   _patterns(before_buying))
+
+
+def _overlaps(span, others):
+    return any(span[0] < end and start < span[1] for start, end in others)
 
 
 def matching_rules(body, language, rules):
-    """The rules (a Matcher) a buyer message holds, in rule order: rules of the message's language (all, when it
-    is unknown) on folded text, except where a trap of that language is found at the same words."""
+    """The rules (a Matcher) a buyer message holds, in rule order. Rules of the message's language (all, when it
+    is unknown) and English ones are matched on folded text; a rule does not count where a trap of its language
+    is found at the same words, nor inside a longer rule found (টাকা ফেরত পাইনি is about a refund, not about
+    পাইনি), and none counts in a question asked before buying."""
     text = fold(body)
     if not text:
         return []
-    languages = [language] if language else list(rules.rules)
-    found = []
+    languages = list(dict.fromkeys([language, MIXED_IN])) if language else list(rules.rules)
+    spans = []
     for lang in languages:
-        spans = [(m.span(), rule) for pattern, rule in rules.rules.get(lang, ()) if (m := pattern.search(text))]
-        if not spans:
+        hits = [(rule, found) for pattern, rule in rules.rules.get(lang, ())
+                if (found := [match.span() for match in pattern.finditer(text)])]
+        if not hits:
             continue
-        traps = [m.span() for trap in rules.traps.get(lang, ()) for m in trap.finditer(text)]
-        for (start, end), rule in spans:
-            if not any(start < trap_end and trap_start < end for trap_start, trap_end in traps):
-                found.append(rule)
-    return found
+        traps = [match.span() for trap in rules.traps.get(lang, ()) for match in trap.finditer(text)]
+        for rule, found in hits:
+            span = next((span for span in found if not _overlaps(span, traps)), None)
+            if span:
+                spans.append((span, rule))
+    if not spans or any(p.search(text) for lang in languages for p in rules.before_buying.get(lang, ())):
+        return []
+    return [rule for (start, end), rule in spans
+            if not any(s <= start and end <= e and e - s > end - start for (s, e), _other in spans)]
 
 
 def suggested_problem(found):
-    """The problem the buyer's words point to, from the rules found (most telling first), or None."""
+    """The problem the rules found point to (the first of PROBLEMS among theirs), or None."""
     problems = {rule.problem for rule in found}
     return next((problem for problem in PROBLEMS if problem in problems), None)
 
 
-def topic_for(found, offered):
-    """The topic key to suggest for the rules found, among the topic keys the platform `offered`: the most telling
-    problem's own topic, else the first near topic of any problem found; None when none fits."""
-    problems = [problem for problem in PROBLEMS if problem in {rule.problem for rule in found}]
-    for problem in problems:
-        if problem in offered:
-            return problem
-    for problem in problems:
-        near = next((key for key in PROBLEM_TOPICS[problem] if key in offered), None)
-        if near:
-            return near
-    return None
+def topic_for(found, problem_topics):
+    """The topic key to suggest for the rules found, by the profile's {problem: topic key}: the first problem
+    found that the profile has a topic for; None when there is none."""
+    problems = {rule.problem for rule in found}
+    return next((problem_topics[p] for p in PROBLEMS if p in problems and p in problem_topics), None)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ EVENT_LABELS = {
 SOURCE_LABELS = {"typed": _l("typed in"), "email": _l("by e-mail"), "api": _l("through the API")}
 #: The problems dispute rules name, as the Dispute rules page shows them.
 PROBLEM_LABELS = {
-    "order_not_received": _l("Order not received"), "item_damaged": _l("Item damaged or faulty"),
-    "wrong_item": _l("Wrong or missing item"), "not_as_described": _l("Not as described"),
-    "chargeback": _l("Chargeback"), "case_opened": _l("Case or complaint"), "refund_request": _l("Refund request"),
+    "not_received": _l("Order not received"), "damaged": _l("Item damaged or faulty"),
+    "not_as_described": _l("Not as described"), "wrong_item": _l("Wrong item sent"),
+    "cancel": _l("Order cancellation"), "refund": _l("Refund request"), "case": _l("Case or complaint to the platform"),
+    "chargeback": _l("Payment dispute with the bank"),
 }
 CLOSED_REASON_LABELS = {"rated": _l("Rated"), "cancelled": _l("Cancelled"),
                         "auto_closed": _l("Closed automatically by the platform's rule"),

@@ -16,8 +16,9 @@ MAX_TEXT = 20_000
 MAX_COMMENT = 2000
 
 #: What a dispute rule says went wrong, in the order a ticket is filed on when a buyer names several: an escalation
-#: to the platform or the bank, then the cause, then the remedy asked for. Profiles map each to a topic.
-PROBLEMS = ("chargeback", "case", "not_received", "damaged", "not_as_described", "wrong_item", "cancel", "refund")
+#: to the platform or the bank, then the cause, then the money asked back, then a cancellation (whose reasons, "I
+#: changed my mind", also come with refunds). Profiles map each to a topic.
+PROBLEMS = ("chargeback", "case", "not_received", "damaged", "not_as_described", "wrong_item", "refund", "cancel")
 #: The shortest stem a wildcard may end ("сло*" would find half the dictionary), and the shortest Chinese phrase.
 MIN_STEM = 3
 MIN_CJK = 2

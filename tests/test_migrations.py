@@ -10,6 +10,7 @@ from sellerkit.outbox.models import OutboxItem
 from sellerkit.sla.models import ResponseClock
 from sellerkit.threads import search
 from sellerkit.threads.models import Message, Thread, ThreadEvent
+from sellerkit.tickets import disputes
 from tests.conftest import NOW
 
 #: The revision before messages and events were keyed to (thread, shop).
@@ -39,7 +40,10 @@ def _message_in_other_shop(thread_id, shop_id):
 
 
 @pytest.fixture
-def before_thread_key(app):
+def before_thread_key(app, monkeypatch):
+    # Today's code makes the conversations on the old schema; the dispute rules table gained a column after it, so
+    # the dispute step stays out of their way.
+    monkeypatch.setattr(disputes, "on_buyer_message", lambda shop, thread, message, now: [])
     _migrate(app, downgrade, BEFORE_THREAD_KEY)
     yield
     with app.app_context():  # whatever a test left, the next one gets the schema at head

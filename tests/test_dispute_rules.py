@@ -12,9 +12,11 @@ from sellerkit.extensions import db as _db
 from sellerkit.shops.models import Shop
 from sellerkit.threads.domain import Inbound
 from sellerkit.threads.models import Thread
+from sellerkit.tickets import domain
 from sellerkit.tickets import services as tickets
+from sellerkit.tickets.labels import PROBLEM_LABELS
 from sellerkit.tickets.models import DisputeRule
-from sellerkit.tickets.profiles import ProfileError, load_profiles, parse_profile
+from sellerkit.tickets.profiles import PROBLEM_TOPICS, ProfileError, load_profiles, parse_profile
 from tests.test_ticket_profiles import built_in_text
 
 #: The revision before dispute rules became phrases.
@@ -92,7 +94,7 @@ def test_the_rules_page_lists_phrases_per_language_and_a_phrase_added_with_its_p
     ("en", "*", "This field is required."), ("en", "ref*und", "A * may only end a word or stand between two words."),
     ("en", "* refund", "A * may only end a word or stand between two words."),
     ("ru", "во*", "Give at least three letters before a *."),
-    ("zh", "坏", "A Chinese phrase needs at least two characters."), ("en", "refund", "This keyword is already a rule."),
+    ("zh", "坏", "A Chinese phrase needs at least two characters."), ("en", "refund", "This phrase is already a rule."),
     ("en", "wobbly", "Choose one of the listed problems."),
 ])
 def test_a_phrase_that_cannot_be_a_rule_gets_a_clear_error_and_changes_nothing(client, db, owner, make_shop,
@@ -114,10 +116,10 @@ def test_switching_a_default_off_stores_only_that_choice(app, client, db, owner,
     assert db.get(Thread, write(app, shop_id, "It never arrived", name="b-2")).is_dispute  # the other defaults
 
 
-def test_every_built_in_profile_names_a_topic_for_every_problem():
+def test_every_built_in_profile_names_a_topic_for_every_problem_the_rules_know():
+    assert set(domain.PROBLEMS) == set(PROBLEM_TOPICS) == set(PROBLEM_LABELS)
     for profile in load_profiles().values():
-        assert set(profile.problems) == {"not_received", "damaged", "not_as_described", "wrong_item", "refund",
-                                         "cancel", "case", "chargeback"}, profile.platform
+        assert set(profile.problems) == set(domain.PROBLEMS), profile.platform
 
 
 @pytest.mark.parametrize("table, message", [

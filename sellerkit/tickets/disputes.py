@@ -89,7 +89,7 @@ def add_keyword(shop, language, keyword, now, problem=None):
     if problem is not None and problem not in domain.PROBLEMS:
         raise ServiceError(_l("Choose one of the listed problems."), field="problem")
     if any(r.language == language and r.phrase == keyword for r in listed_rules(shop.id)):
-        raise ServiceError(_l("This keyword is already a rule."), field="keyword")
+        raise ServiceError(_l("This phrase is already a rule."), field="keyword")
     db.session.add(DisputeRule(shop_id=shop.id, kind="keyword", language=language, keyword=keyword, problem=problem,
                                enabled=True, created_at=now))
     db.session.flush()

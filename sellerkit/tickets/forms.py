@@ -54,7 +54,8 @@ class KeywordForm(BaseForm):
     language = SelectField(_l("Buyer language"), validate_choice=False)
     keyword = StringField(_l("Phrase"), validators=[Length(max=80)],
                           description=_l("Whole words, in any case and with or without accents. End a word with * "
-                                         "for any ending: refund* finds refunded."))
+                                         "for any ending (refund* finds refunded); a * between two words stands "
+                                         "for up to three words."))
     problem = SelectField(_l("Problem (suggests the ticket topic)"), validate_choice=False,
                           choices=[SelectChoice("", _l("Marks a dispute only"))] +
                           [SelectChoice(key, label) for key, label in PROBLEM_LABELS.items()])

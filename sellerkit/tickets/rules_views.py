@@ -62,7 +62,7 @@ def add_keyword(shop_id):
             form.apply_error(error)
         else:
             db.session.commit()
-            flash(_("The keyword is added."), "success")
+            flash(_("The phrase is added."), "success")
             return redirect(url_for("dispute_rules.index", shop_id=shop_id, language=form.language.data))
     return _page(membership, keyword_form=form, status=422, language=form.language.data)
 

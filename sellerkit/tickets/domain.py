@@ -77,8 +77,9 @@ def phrase_problem(phrase):
 
 @lru_cache(maxsize=8192)
 def _pattern(phrase):
-    """The compiled phrase: whole words of folded text (a trailing * any ending, a lone * up to three words), or
-    for Chinese the folded characters anywhere. None for a phrase that cannot match."""
+    """The compiled phrase for folded text between two spaces: whole words, each after a space and the last before
+    one (a trailing * any ending, a lone * up to three words), or for Chinese the folded characters anywhere. A
+    literal space first lets the regex engine scan for it quickly. None for a phrase that cannot match."""
     folded = fold(phrase, keep="*")
     if phrase_problem(phrase):
         return None
@@ -88,10 +89,9 @@ def _pattern(phrase):
     for word in folded.split():
         if word == "*":
             pattern += r"(?: \S+){0,3}"
-            continue
-        pattern += " " if pattern else ""
-        pattern += re.escape(word[:-1]) + r"\S*" if word.endswith("*") else re.escape(word)
-    return re.compile(r"(?<!\S)" + pattern + r"(?!\S)")
+        else:
+            pattern += " " + (re.escape(word[:-1]) + r"\S*" if word.endswith("*") else re.escape(word))
+    return re.compile(pattern + "(?= )")
 
 
 def _patterns(phrases_by_language):
@@ -101,9 +101,11 @@ def _patterns(phrases_by_language):
 
 @dataclass(frozen=True)
 class Matcher:
-    """Rules, traps and before-buying phrases per language, compiled; built once per set of rules."""
+    """Rules, traps and before-buying phrases per language, compiled; built once per set of rules. `any_rule` finds
+    whether any rule of a language may be in a text at all, in one pass: most messages hold none."""
 
     rules: dict
+    any_rule: dict
     traps: dict
     before_buying: dict
 
@@ -115,9 +117,11 @@ def matcher(rules):
         pattern = _pattern(rule.phrase)
         if pattern is not None:
             by_language.setdefault(rule.language, []).append((pattern, rule))
+    any_rule = {language: re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _rule in found))
+                for language, found in by_language.items()}
     _rules, traps, before_buying = _defaults()
-    return Matcher({language: tuple(found) for language, found in by_language.items()}, _patterns(traps),
-                   _patterns(before_buying))
+    return Matcher({language: tuple(found) for language, found in by_language.items()}, any_rule,
+                   _patterns(traps), _patterns(before_buying))
 
 
 def _overlaps(span, others):
@@ -129,12 +133,12 @@ def matching_rules(body, language, rules):
     is unknown) and English ones are matched on folded text; a rule does not count where a trap of its language
     is found at the same words, nor inside a longer rule found (টাকা ফেরত পাইনি is about a refund, not about
     পাইনি), and none counts in a question asked before buying."""
-    text = fold(body)
-    if not text:
-        return []
+    text = f" {fold(body)} "
     languages = list(dict.fromkeys([language, MIXED_IN])) if language else list(rules.rules)
     spans = []
     for lang in languages:
+        if lang not in rules.any_rule or not rules.any_rule[lang].search(text):
+            continue
         hits = [(rule, found) for pattern, rule in rules.rules.get(lang, ())
                 if (found := [match.span() for match in pattern.finditer(text)])]
         if not hits:

@@ -67,7 +67,7 @@ def add_keyword(shop_id):
     return _page(membership, keyword_form=form, status=422, language=form.language.data)
 
 
-@bp.route("/shops/<int:shop_id>/dispute-rules/<language>/<keyword>/<any(on, off):state>", methods=["POST"])
+@bp.route("/shops/<int:shop_id>/dispute-rules/<language>/<path:keyword>/<any(on, off):state>", methods=["POST"])
 def switch_keyword(shop_id, language, keyword, state):
     membership = shops.membership_for(current_user, shop_id)
     shops.require_owner(membership)

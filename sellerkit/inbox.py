@@ -37,7 +37,7 @@ def receive_buyer_message(shop, inbound, now, files=()):
 
     Finds or creates the buyer, the order and the thread, stores the message and its files, records the
     event and opens the response clock under the platform's rule. A reply of just "stop" withdraws marketing
-    consent, the shop's dispute keywords mark the thread a dispute, and an order that arrives delivered gets the
+    consent, the shop's dispute phrases mark the thread a dispute, and an order that arrives delivered gets the
     follow-ups of the shop's active campaigns. Delivering the same external id again
     changes nothing and returns the stored message.
     """

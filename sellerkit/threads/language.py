@@ -1,4 +1,4 @@
-"""Offline language detection for buyer messages: letters counted per script, then small letter and word clues."""
+"""Offline language detection for buyer messages: letters per script, letter and word clues, a model for the rest."""
 import re
 import unicodedata
 from collections import Counter
@@ -10,6 +10,11 @@ LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa", "uk", "de", "fr", "es", "it", "
 MAX_CHARS = 2000
 #: Fewer letters than this (in the whole message, or in the winning script) is not evidence.
 MIN_LETTERS = 2
+#: Latin text the clues cannot decide goes to a statistical model (py3langid), which answers among the shops'
+#: languages only, and only with at least this many letters and this confidence (its probability, from 0 to 1).
+MODEL_LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
+MODEL_MIN_LETTERS = 3
+MODEL_MIN_CONFIDENCE = 0.7
 
 # Links, e-mail addresses and bare shop domains are ASCII that says nothing about the writer's language. Each
 # pattern starts with a literal or behind a look-behind (only at the start of a run), so matching stays linear.
@@ -22,6 +27,7 @@ _NOISE = re.compile(
 # Every match of _NOISE holds "://", "www.", "@" or a dot before a visible ASCII character (a domain's next part).
 _MAY_BE_NOISE = re.compile(r"\.[!-~]", re.ASCII)
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters: digits, underscores and punctuation split words
+_WORD_OR_CODE = re.compile(r"[^\W_]+")  # runs of letters and digits
 _TATWEEL = "\u0640"  # Arabic-script stretching stroke: decoration inside words, not a letter
 
 # Code-point blocks of the scripts we tell apart; any other letter (Greek, Hangul, Devanagari...) is "other".
@@ -44,14 +50,18 @@ _RU_WORDS = set("где что это мой моё мое мне уже ещё 
 
 # Arabic script. Persian keyboards type پ چ ژ گ plus their own ی (U+06CC) and ک (U+06A9) and join word parts with
 # ZWNJ; Arabic keyboards type ي (U+064A), ك (U+0643), ى and ة. Urdu's own letters mean a language we do not detect.
+# Arabic-script text without evidence either way is Persian: it is the shops' language, and "لغو" (a whole STOP
+# reply) or "بله" hold no letter or word only one of the two languages uses.
 _FA_LETTERS = set("پچژگ\u06cc\u06a9")
-_AR_LETTERS = set("\u064a\u0643\u0649\u0629")
+# Only letters Persian keyboards lack are Arabic evidence: ي ك ى are what Persian typed on an Arabic keyboard looks
+# like, so they point nowhere; ة and the hamza seats أ إ ؤ are Arabic spelling.
+_AR_LETTERS = set("\u0629\u0623\u0625\u0624")
 _UR_LETTERS = set("ٹڈڑںےہھ")
 _ZWNJ = "\u200c"
 # Persian words are matched after mapping Arabic-keyboard letters to Persian ones (many Iranians type on those).
 _TO_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9", "\u0649": "\u06cc"})
 _FA_WORDS = set("است این آن که را می های برای شما سفارش کجا کجاست چرا چه هست نه خیلی ممنون مرسی به از با تا بود "
-                "شد کنم کنید هم یک چی هنوز نشده نرسیده بسته کالا لطفا کی ممنونم دارید میشه".split())
+                "شد کنم کنید هم یک چی هنوز نشده نرسیده بسته کالا لطفا کی ممنونم دارید میشه لغو توقف".split())
 _AR_WORDS = set("في على إلى الى عن هذا هذه التي الذي أن لم لن هل متى أين شكرا طلبي الطلب تم لقد قد ماذا كيف عندي "
                 "وصل بعد".split())
 
@@ -67,10 +77,11 @@ _LETTER_WEIGHTS = {ch: [(lang, 1 / len(langs)) for lang in langs]
 # are listed too: many buyers skip them. A word in several lists helps all of them, so only the other words decide.
 _STOP_WORDS = {
     "en": "a the and or is are was i me my you your it this that to of in on for with not no have has do don t "
-          "where when what why how any can please order item received still thanks thank hi hello will",
+          "where when what why how any can please order item received still thanks thank hi hello will stop "
+          "unsubscribe",
     "pl": "a i w z na nie tak jest to że ze się sie do co jak czy gdzie kiedy mój moj moja moje mi ale już juz "
           "jeszcze bardzo dziękuję dziekuje proszę prosze witam dzień dzien dobry paczka paczki paczkę paczke "
-          "zamówienie zamowienie przesyłka przesylka jestem",
+          "zamówienie zamowienie przesyłka przesylka jestem wypisz polecam",
     "de": "der die das den dem und ist sind nicht ich mir mein meine meinen sie es ein eine wo wann noch bitte danke "
           "mit für fur auf zu von habe hat bestellung paket leider schon aber kein keine warum hallo guten tag in",
     "fr": "a à le la les de des du un une et en est je j ai mon ma mes vous votre pas ne n pour dans avec que qu "
@@ -93,8 +104,11 @@ for _lang, _words in _STOP_WORDS.items():
 @lru_cache(maxsize=8192)
 def _character(ch):
     """(its script if it is a letter, else None; whether words are read without it). Combining marks (Arabic vowel
-    signs) and the tatweel (a letter, counted as one) would split or pad words, so they are dropped before."""
-    return (_script(ch) if ch.isalpha() else None), (ch == _TATWEEL or unicodedata.category(ch) == "Mn")
+    signs) and the tatweel (a letter, counted as one) would split or pad words, so they are dropped before. Bengali
+    vowel signs are marks but spell as much as letters do: "না" (no) is a whole reply."""
+    category = unicodedata.category(ch)
+    is_letter = ch.isalpha() or (category[0] == "M" and _script(ch) == "bengali")
+    return (_script(ch) if is_letter else None), (ch == _TATWEEL or category == "Mn")
 
 
 @lru_cache(maxsize=8192)
@@ -152,7 +166,7 @@ def _arabic(words, text):
         ur += any(ch in _UR_LETTERS for ch in word)
     if ur > max(fa, ar):
         return None
-    return "fa" if fa > 0 and fa >= ar else "ar"
+    return "fa" if fa >= ar else "ar"
 
 
 def detect_language(text: str) -> str | None:
@@ -166,6 +180,7 @@ def detect_language(text: str) -> str | None:
         text = unicodedata.normalize("NFKC", text)
     if "@" in text or "://" in text or _MAY_BE_NOISE.search(text) or "www." in text.lower():
         text = _NOISE.sub(" ", text)  # tried only where some noise may be: at every position, it is slow
+    written = text
     text = text.replace("İ", "i").lower()  # Python lower-cases İ to i + a combining dot
     # Look at each distinct character once: a message repeats far fewer characters than it holds.
     distinct = Counter(text)
@@ -191,7 +206,7 @@ def detect_language(text: str) -> str | None:
     weights = dict(counts, cjk=2 * cjk)
     winner = max(weights, key=weights.get)
     if counts[winner] < MIN_LETTERS:
-        return None
+        return _undecided_latin(written, letters)
     if winner == "latin":
         return latin
     if winner == "cyrillic":
@@ -204,3 +219,33 @@ def detect_language(text: str) -> str | None:
         # Japanese is full of kana (particles, verb endings); a stray の in Chinese shop talk is only decoration.
         return None if letters.get("kana", 0) * 10 >= cjk else "zh"
     return None  # Greek, Hangul, Devanagari...: languages we do not detect
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    """py3langid's model, restricted to the shops' languages and its "not a language" class. Loading it takes
+    seconds, so it happens once per process, for the first message the word clues cannot decide."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True, min_confidence=MODEL_MIN_CONFIDENCE)
+    identifier.set_languages([*MODEL_LANGUAGES, "zxx"])
+    return identifier
+
+
+def _undecided_latin(text, letters):
+    """The model's answer for Latin-script text none of whose words the clues know ("wrong size sent"), when it is
+    sure; None for too few letters, other scripts, and names and codes ("iPhone 15 Pro Max", "SKU-AB12")."""
+    latin = letters.get("latin", 0)
+    if latin < MODEL_MIN_LETTERS or latin * 2 < sum(letters.values()):
+        return None
+    words = [word for word in _WORD_OR_CODE.findall(text) if not _is_name_or_code(word)]
+    if sum(map(len, words)) < MODEL_MIN_LETTERS or all(word.istitle() for word in words):
+        return None  # what is left is a name: Every Word Capitalised
+    language, _confidence = _identifier().classify(" ".join(words))
+    return language if language in MODEL_LANGUAGES else None
+
+
+def _is_name_or_code(word):
+    """Words with digits ("13", "AB12"), inner capitals ("iPhone") or short capitals ("SKU", "JBL") name things."""
+    return (not word.isalpha() or (word[1:] != word[1:].lower() and not word.isupper())
+            or (word.isupper() and len(word) <= 4))

@@ -1,5 +1,6 @@
-"""Dispute rules: keywords in the buyer's language and a breached clock on a troubled order make a thread a dispute;
+"""Dispute rules: phrases in the buyer's language and a breached clock on a troubled order make a thread a dispute;
 the shop's escalation rule turns waiting disputes into draft tickets."""
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import exists, select
@@ -17,81 +18,120 @@ from sellerkit.tickets import domain
 from sellerkit.tickets.models import DisputeRule, Ticket
 
 MAX_KEYWORD = 80
+PHRASE_PROBLEMS = {
+    "empty": _l("This field is required."),
+    "wildcard": _l("A * may only end a word or stand between two words."),
+    "short_stem": _l("Give at least three letters before a *."),
+    "short_chinese": _l("A Chinese phrase needs at least two characters."),
+}
+
+
+@dataclass(frozen=True)
+class EffectiveRules:
+    """The rules in force for a shop: the compiled phrase rules and whether the breach rule is on."""
+
+    matcher: domain.Matcher
+    breach: bool
+
+
+@dataclass(frozen=True)
+class ListedRule:
+    """A phrase rule as the Dispute rules page lists it."""
+
+    language: str
+    phrase: str
+    problem: str | None
+    enabled: bool
+    is_default: bool
 
 
 def rules_of(shop_id):
-    """The shop's rules; a shop that never edited them has none stored and uses the defaults."""
+    """The shop's stored rules: its own phrases, the defaults it switched on or off, and its breach rule switch.
+    Defaults it never touched are not stored, so better defaults reach every shop."""
     return db.session.scalars(select(DisputeRule).where(DisputeRule.shop_id == shop_id)
                               .order_by(DisputeRule.kind, DisputeRule.language, DisputeRule.keyword)).all()
 
 
+def listed_rules(shop_id):
+    """Every phrase rule of the shop, the defaults first (in file order), then its own phrases."""
+    stored = {(r.language, r.keyword): r for r in rules_of(shop_id) if r.kind == "keyword"}
+    listed = []
+    for rule in domain.default_rules():
+        row = stored.pop((rule.language, rule.phrase), None)
+        listed.append(ListedRule(rule.language, rule.phrase, rule.problem, row is None or row.enabled, True))
+    listed.extend(ListedRule(r.language, r.keyword, r.problem, r.enabled, False) for r in stored.values())
+    return listed
+
+
 def effective_rules(shop):
-    """(keyword rules as (language, keyword), breach rule on?) in force for the shop. Every buyer message asks,
-    so they are read once per process and again only after the shop changed them."""
+    """The EffectiveRules in force for the shop. Every buyer message asks, so they are read and compiled once per
+    process and again only after the shop changed them."""
     return cached(shop, "dispute_rules", _read_effective_rules)
 
 
 def _read_effective_rules(shop):
     rows = rules_of(shop.id)
-    if not rows:
-        return tuple(domain.default_keywords()), True
-    keywords = tuple((r.language, r.keyword) for r in rows if r.kind == "keyword" and r.enabled)
-    return keywords, any(r.kind == "breach" and r.enabled for r in rows)
+    rules = [domain.Rule(r.language, r.phrase, r.problem) for r in listed_rules(shop.id) if r.enabled]
+    return EffectiveRules(domain.matcher(rules), next((r.enabled for r in rows if r.kind == "breach"), True))
 
 
-def _materialize(shop_id, now):
-    """Store the defaults the first time the shop edits its rules, so that what it sees is what it edits."""
-    if rules_of(shop_id):
-        return
-    db.session.add(DisputeRule(shop_id=shop_id, kind="breach", language="", keyword="", enabled=True, created_at=now))
-    for language, keyword in domain.default_keywords():
-        db.session.add(DisputeRule(shop_id=shop_id, kind="keyword", language=language, keyword=keyword,
-                                   enabled=True, created_at=now))
-    db.session.flush()
-
-
-def add_keyword(shop, language, keyword, now):
+def add_keyword(shop, language, keyword, now, problem=None):
+    """Add the shop's own phrase rule, naming the problem it suggests a ticket topic for (or none)."""
     keyword = " ".join((keyword or "").split())
-    if not keyword:
-        raise ServiceError(_l("This field is required."), field="keyword")
+    problem = problem or None
+    code = domain.phrase_problem(keyword)
+    if code:
+        raise ServiceError(PHRASE_PROBLEMS[code], field="keyword")
     if len(keyword) > MAX_KEYWORD:
         raise ServiceError(_l("This text is too long."), field="keyword")
     if language not in BUYER_LANGUAGES:
         raise ServiceError(_l("Choose one of the listed languages."), field="language")
-    _materialize(shop.id, now)
-    if db.session.scalar(select(DisputeRule.id).where(DisputeRule.shop_id == shop.id, DisputeRule.kind == "keyword",
-                                                      DisputeRule.language == language,
-                                                      DisputeRule.keyword == keyword)):
-        raise ServiceError(_l("This keyword is already a rule."), field="keyword")
-    db.session.add(DisputeRule(shop_id=shop.id, kind="keyword", language=language, keyword=keyword, enabled=True,
-                               created_at=now))
+    if problem is not None and problem not in domain.PROBLEMS:
+        raise ServiceError(_l("Choose one of the listed problems."), field="problem")
+    if any(r.language == language and r.phrase == keyword for r in listed_rules(shop.id)):
+        raise ServiceError(_l("This phrase is already a rule."), field="keyword")
+    db.session.add(DisputeRule(shop_id=shop.id, kind="keyword", language=language, keyword=keyword, problem=problem,
+                               enabled=True, created_at=now))
     db.session.flush()
     renew_stamp(shop)
 
 
 def set_rule_enabled(shop, kind, language, keyword, enabled, now):
-    """Switch a rule on or off, named by what it matches (a default the shop never stored is stored first)."""
-    _materialize(shop.id, now)
+    """Switch a rule on or off, named by what it matches; switching a default stores the shop's choice for it."""
+    language, keyword = language or "", keyword or ""
     rule = db.session.scalar(select(DisputeRule).where(
-        DisputeRule.shop_id == shop.id, DisputeRule.kind == kind, DisputeRule.language == (language or ""),
-        DisputeRule.keyword == (keyword or "")))
+        DisputeRule.shop_id == shop.id, DisputeRule.kind == kind, DisputeRule.language == language,
+        DisputeRule.keyword == keyword))
     if rule is None:
-        raise ServiceError(_l("This rule does not exist."), code="not_found", status=404)
+        is_default = kind == "breach" or any(r.language == language and r.phrase == keyword
+                                             for r in domain.default_rules())
+        if not is_default:
+            raise ServiceError(_l("This rule does not exist."), code="not_found", status=404)
+        rule = DisputeRule(shop_id=shop.id, kind=kind, language=language, keyword=keyword, created_at=now)
+        db.session.add(rule)
     rule.enabled = bool(enabled)
     db.session.flush()
     renew_stamp(shop)
 
 
 def on_buyer_message(shop, thread, message, now):
-    """Mark the thread a dispute when the buyer's message holds one of the shop's keywords; returns them."""
+    """Mark the thread a dispute when the buyer's message holds one of the shop's phrase rules; returns the phrases."""
     if thread.is_dispute:
         return []
-    keywords, _breach = effective_rules(shop)
-    found = domain.matching_keywords(message.body, message.language, keywords)
+    found = [rule.phrase for rule in domain.matching_rules(message.body, message.language,
+                                                           effective_rules(shop).matcher)]
     if found:
         threads.update_thread(thread, None, now, is_dispute=True)
         threads.record_event(thread, None, "dispute_rule", now, keywords=found[:5])
     return found
+
+
+def suggested_topic(shop, profile, messages):
+    """The topic key the buyer's messages (body, language) suggest by the shop's rules and the profile's topic for
+    each problem; None when no rule names a problem the profile has a topic for."""
+    rules = effective_rules(shop).matcher
+    found = [rule for body, language in messages for rule in domain.matching_rules(body, language, rules)]
+    return domain.topic_for(found, profile.problems)
 
 
 def mark_breached(now):
@@ -106,7 +146,7 @@ def mark_breached(now):
                ResponseClock.due_at > now - timedelta(days=7), troubled).distinct()).all()
     marked = 0
     for thread in candidates:
-        if effective_rules(db.session.get(Shop, thread.shop_id))[1]:
+        if effective_rules(db.session.get(Shop, thread.shop_id)).breach:
             threads.update_thread(thread, None, now, is_dispute=True)
             threads.record_event(thread, None, "dispute_rule", now, breach=True)
             marked += 1

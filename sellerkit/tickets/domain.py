@@ -1,7 +1,11 @@
-"""Pure ticket rules: the lifecycle and its moves, the platform's limits and intervals, dispute keywords, topics."""
+"""Pure ticket rules: the lifecycle and its moves, the platform's limits and intervals, dispute phrases, topics."""
+import re
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
-from sellerkit.consent.domain import normalize
+from sellerkit.textfold import fold
 
 LIFECYCLES = ("draft", "new", "in_review", "awaiting_details", "answered", "resolved", "closed", "cancelled")
 OPEN = ("draft", "new", "in_review", "awaiting_details", "answered")
@@ -11,69 +15,156 @@ MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_COMMENT = 2000
 
-#: Dispute keywords per problem and language: the shop's rules start from these, and the problem found
-#: suggests the ticket's topic (every profile has these topic keys).
-PROBLEM_KEYWORDS = {
-    "order_not_received": {
-        "en": ("not received", "never arrived", "didn't arrive", "did not arrive", "hasn't arrived"),
-        "ru": ("не получил", "не получила", "не пришел", "не пришёл", "не пришла", "не пришло"),
-        "pl": ("nie otrzymałem", "nie otrzymałam", "nie dotarła", "nie dotarło", "nie doszła"),
-        "zh": ("没收到", "未收到", "还没到"),
-        "bn": ("পাইনি", "এখনও আসেনি", "পৌঁছায়নি"),
-        "fa": ("دریافت نکردم", "نرسیده", "به دستم نرسید"),
-    },
-    "refund_request": {
-        "en": ("refund", "money back"), "ru": ("вернуть деньги", "верните деньги", "возврат"),
-        "pl": ("zwrot pieniędzy", "zwrot"), "zh": ("退款", "退钱"), "bn": ("রিফান্ড", "টাকা ফেরত"),
-        "fa": ("بازپرداخت", "استرداد وجه", "پول را برگردانید"),
-    },
-    "item_damaged": {
-        "en": ("broken", "damaged", "cracked"), "ru": ("сломан", "разбит", "поврежд", "трещин", "брак"),
-        "pl": ("uszkodzon", "zepsut", "pęknięt"), "zh": ("坏了", "破损", "损坏"), "bn": ("ভাঙা", "নষ্ট", "ক্ষতিগ্রস্ত"),
-        "fa": ("شکسته", "خراب", "آسیب دیده"),
-    },
-    "chargeback": {
-        "en": ("chargeback", "dispute with my bank"), "ru": ("чарджбэк", "оспорю платеж"),
-        "pl": ("chargeback", "obciążenie zwrotne"), "zh": ("拒付", "银行争议"), "bn": ("চার্জব্যাক",),
-        "fa": ("چارج بک", "شکایت به بانک"),
-    },
-    "case": {
-        "en": ("open a case", "case"), "ru": ("открою спор", "спор"), "pl": ("otworzę spór", "spór"),
-        "zh": ("纠纷", "投诉"), "bn": ("কেস", "অভিযোগ"), "fa": ("شکایت", "پرونده"),
-    },
-}
-#: The ticket topic each problem suggests ("case" is the platform's case about a refund).
-PROBLEM_TOPICS = {"order_not_received": "order_not_received", "refund_request": "refund_request",
-                  "item_damaged": "item_damaged", "chargeback": "chargeback", "case": "refund_request"}
+#: What a dispute rule says went wrong, in the order a ticket is filed on when a buyer names several: an escalation
+#: to the platform or the bank, then the cause, then the money asked back, then a cancellation (whose reasons, "I
+#: changed my mind", also come with refunds). Profiles map each to a topic.
+PROBLEMS = ("chargeback", "case", "not_received", "damaged", "not_as_described", "wrong_item", "refund", "cancel")
+#: The shortest stem a wildcard may end ("сло*" would find half the dictionary), and the shortest Chinese phrase.
+MIN_STEM = 3
+MIN_CJK = 2
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def default_keywords():
-    """(language, keyword) pairs the shop's keyword rules start with."""
-    return sorted({(language, keyword) for by_language in PROBLEM_KEYWORDS.values()
-                   for language, keywords in by_language.items() for keyword in keywords})
+@dataclass(frozen=True)
+class Rule:
+    """A dispute rule: a phrase in a buyer language, and the problem it names (None for a shop's own phrase that
+    names none)."""
+
+    language: str
+    phrase: str
+    problem: str | None = None
 
 
-def matching_keywords(body, language, rules):
-    """The rule keywords found in a buyer message: rules of the message's language (all, when unknown), matched
-    after folding case, punctuation and Arabic/Persian letters; "case" must be a whole word."""
-    text = f" {normalize(body)} "
-    found = []
-    for rule_language, keyword in rules:
-        if language and rule_language != language:
-            continue
-        folded = normalize(keyword)
-        if folded and (f" {folded} " in text if folded.isascii() else folded in text):
-            found.append(keyword)
-    return found
+#: Buyers mix English words into messages in every language ("بسته damaged رسید"): English phrases count in all.
+MIXED_IN = "en"
 
 
-def suggested_topic(texts):
-    """The topic key the buyer's own words point to, first problem first; None when none is recognised."""
-    for problem, by_language in PROBLEM_KEYWORDS.items():
-        pairs = [(language, keyword) for language, keywords in by_language.items() for keyword in keywords]
-        if any(matching_keywords(text, None, pairs) for text in texts):
-            return PROBLEM_TOPICS[problem]
+@lru_cache(maxsize=1)
+def _defaults():
+    """(rules, {language: traps}, {language: before-buying phrases}) from dispute_phrases.toml."""
+    data = tomllib.loads((resources.files("sellerkit.tickets") / "dispute_phrases.toml").read_text("utf-8"))
+    rules = []
+    for language, table in data.items():
+        for problem in PROBLEMS:
+            rules.extend(Rule(language, phrase, problem) for phrase in dict.fromkeys(table.get(problem, ())))
+    return (tuple(rules), {language: tuple(table.get("traps", ())) for language, table in data.items()},
+            {language: tuple(table.get("before_buying", ())) for language, table in data.items()})
+
+
+def default_rules():
+    """The rules a shop starts with, in file order (language, problem, phrase)."""
+    return _defaults()[0]
+
+
+def phrase_problem(phrase):
+    """Why a phrase cannot be a rule, as a code, or None: no word at all, a wildcard inside a word, after fewer than
+    MIN_STEM letters or alone at either end, a Chinese phrase of a single character."""
+    words = fold(phrase, keep="*").split()
+    if not any(word.strip("*") for word in words):
+        return "empty"
+    if "*" in (words[0], words[-1]):
+        return "wildcard"
+    for word in words:
+        stem = word[:-1] if word.endswith("*") else word
+        if "*" in stem:
+            return "wildcard"
+        if word.endswith("*") and word != "*" and len(stem) < MIN_STEM:
+            return "short_stem"
+    if _CJK.search(phrase) and len(fold(phrase).replace(" ", "")) < MIN_CJK:
+        return "short_chinese"
     return None
+
+
+@lru_cache(maxsize=8192)
+def _pattern(phrase):
+    """The compiled phrase for folded text between two spaces: whole words, each after a space and the last before
+    one (a trailing * any ending, a lone * up to three words), or for Chinese the folded characters anywhere. A
+    literal space first lets the regex engine scan for it quickly. None for a phrase that cannot match."""
+    folded = fold(phrase, keep="*")
+    if phrase_problem(phrase):
+        return None
+    if _CJK.search(folded):
+        return re.compile(re.escape(folded.replace("*", "")))
+    pattern = ""
+    for word in folded.split():
+        if word == "*":
+            pattern += r"(?: \S+){0,3}"
+        else:
+            pattern += " " + (re.escape(word[:-1]) + r"\S*" if word.endswith("*") else re.escape(word))
+    return re.compile(pattern + "(?= )")
+
+
+def _patterns(phrases_by_language):
+    return {language: tuple(p for p in map(_pattern, phrases) if p is not None)
+            for language, phrases in phrases_by_language.items()}
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Rules, traps and before-buying phrases per language, compiled; built once per set of rules. `any_rule` finds
+    whether any rule of a language may be in a text at all, in one pass: most messages hold none."""
+
+    rules: dict
+    any_rule: dict
+    traps: dict
+    before_buying: dict
+
+
+def matcher(rules):
+    """A Matcher for rules (Rule objects) with the built-in traps and before-buying phrases."""
+    by_language = {}
+    for rule in rules:
+        pattern = _pattern(rule.phrase)
+        if pattern is not None:
+            by_language.setdefault(rule.language, []).append((pattern, rule))
+    any_rule = {language: re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _rule in found))
+                for language, found in by_language.items()}
+    _rules, traps, before_buying = _defaults()
+    return Matcher({language: tuple(found) for language, found in by_language.items()}, any_rule,
+                   _patterns(traps), _patterns(before_buying))
+
+
+def _overlaps(span, others):
+    return any(span[0] < end and start < span[1] for start, end in others)
+
+
+def matching_rules(body, language, rules):
+    """The rules (a Matcher) a buyer message holds, in rule order. Rules of the message's language (all, when it
+    is unknown) and English ones are matched on folded text; a rule does not count where a trap of its language
+    is found at the same words, nor inside a longer rule found (টাকা ফেরত পাইনি is about a refund, not about
+    পাইনি), and none counts in a question asked before buying."""
+    text = f" {fold(body)} "
+    languages = list(dict.fromkeys([language, MIXED_IN])) if language else list(rules.rules)
+    spans = []
+    for lang in languages:
+        if lang not in rules.any_rule or not rules.any_rule[lang].search(text):
+            continue
+        hits = [(rule, found) for pattern, rule in rules.rules.get(lang, ())
+                if (found := [match.span() for match in pattern.finditer(text)])]
+        if not hits:
+            continue
+        traps = [match.span() for trap in rules.traps.get(lang, ()) for match in trap.finditer(text)]
+        for rule, found in hits:
+            span = next((span for span in found if not _overlaps(span, traps)), None)
+            if span:
+                spans.append((span, rule))
+    if not spans or any(p.search(text) for lang in languages for p in rules.before_buying.get(lang, ())):
+        return []
+    return [rule for (start, end), rule in spans
+            if not any(s <= start and end <= e and e - s > end - start for (s, e), _other in spans)]
+
+
+def suggested_problem(found):
+    """The problem the rules found point to (the first of PROBLEMS among theirs), or None."""
+    problems = {rule.problem for rule in found}
+    return next((problem for problem in PROBLEMS if problem in problems), None)
+
+
+def topic_for(found, problem_topics):
+    """The topic key to suggest for the rules found, by the profile's {problem: topic key}: the first problem
+    found that the profile has a topic for; None when there is none."""
+    problems = {rule.problem for rule in found}
+    return next((problem_topics[p] for p in PROBLEMS if p in problems and p in problem_topics), None)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from wtforms.validators import Length, NumberRange, Optional, Regexp
 from sellerkit.forms import BaseForm
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.tickets import domain
-from sellerkit.tickets.labels import LIFECYCLE_LABELS
+from sellerkit.tickets.labels import LIFECYCLE_LABELS, PROBLEM_LABELS
 
 
 class EscalateForm(BaseForm):
@@ -53,7 +53,13 @@ class RateForm(BaseForm):
 
 class KeywordForm(BaseForm):
     language = SelectField(_l("Buyer language"), validate_choice=False)
-    keyword = StringField(_l("Keyword"), validators=[Length(max=80)])
+    keyword = StringField(_l("Phrase"), validators=[Length(max=80)],
+                          description=_l("Whole words, in any case and with or without accents. End a word with * "
+                                         "for any ending (refund* finds refunded); a * between two words stands "
+                                         "for up to three words."))
+    problem = SelectField(_l("Problem (suggests the ticket topic)"), validate_choice=False,
+                          choices=[SelectChoice("", _l("Marks a dispute only"))] +
+                          [SelectChoice(key, label) for key, label in PROBLEM_LABELS.items()])
 
 
 class EscalationSettingsForm(BaseForm):

@@ -114,7 +114,7 @@ class TicketFile(db.Model):
 
 
 class DisputeRule(db.Model):
-    """A shop's rule that marks a thread as a dispute: a keyword in a language, or a breached clock on an order."""
+    """A shop's rule that marks a thread as a dispute: a phrase in a language, or a breached clock on an order."""
 
     __tablename__ = "dispute_rules"
     __table_args__ = (
@@ -128,6 +128,10 @@ class DisputeRule(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     #: The buyer language the keyword is for ("" for the breach rule).
     language: Mapped[str] = mapped_column(String(16), default="")
+    #: The phrase (see tickets/dispute_phrases.toml for its wildcards); a default phrase stored here is the shop's
+    #: switch for that default.
     keyword: Mapped[str] = mapped_column(String(80), default="")
+    #: The problem (tickets.domain.PROBLEMS) the shop's own phrase names, which picks the suggested ticket topic.
+    problem: Mapped[str | None] = mapped_column(String(30))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime())

@@ -19,7 +19,11 @@ FALLBACK_PLATFORM = "generic"
 #: Every category ends with a topic "<category key>_other" for requests that fit no other topic.
 OTHER_SUFFIX = "_other"
 
-_TOP_KEYS = ("platform", "name", "contact", "limits", "rules", "statuses", "categories")
+_TOP_KEYS = ("platform", "name", "contact", "limits", "rules", "problems", "statuses", "categories")
+#: The problems dispute rules name, and the topic each suggests where a profile's [problems] table does not say.
+PROBLEM_TOPICS = {"not_received": "order_not_received", "damaged": "item_damaged",
+                  "not_as_described": "not_as_described", "wrong_item": "wrong_item", "refund": "refund_request",
+                  "cancel": "order_cancellation", "case": "case_opened", "chargeback": "chargeback"}
 _LIMIT_KEYS = ("max_files", "max_file_bytes", "max_total_bytes")
 _RULE_KEYS = ("same_topic_interval_minutes", "auto_close_after_days", "auto_close_from", "rating", "required_fields")
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -120,6 +124,8 @@ class Profile:
     #: lifecycle -> language -> the platform's own status name.
     statuses: dict
     categories: tuple
+    #: problem (PROBLEM_TOPICS) -> the topic key a dispute about it suggests; problems without one are absent.
+    problems: dict = field(default_factory=dict)
     #: The picker order per language, worked out once: sorting by letters is slow and the order never changes.
     _sorted: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -349,11 +355,27 @@ def _topics(entry, category_key, where, topic_homes):
     return tuple(topics)
 
 
+def _problems(data, categories):
+    """{problem: topic key}: the [problems] table, else the problem's usual topic where the profile has it."""
+    table = _table(data, "problems", "", required=False)
+    _known_keys(table, tuple(PROBLEM_TOPICS), "problems")
+    offered = {topic.key for category in categories for topic in category.topics}
+    problems = {}
+    for problem, usual in PROBLEM_TOPICS.items():
+        key = _identifier(table, problem, "problems") if problem in table else usual
+        if key in offered:
+            problems[problem] = key
+        elif problem in table:
+            _fail(f"problems.{problem}", f'"{key}" is not a topic of this profile')
+    return problems
+
+
 def parse_profile(data):
     """The profile a parsed TOML document describes; ProfileError names the first problem and where it is."""
     if not isinstance(data, dict):
         _fail("", "a profile must be a TOML table")
     _known_keys(data, _TOP_KEYS, "")
+    categories = _categories(data)
     return Profile(
         platform=_identifier(data, "platform", ""),
         name=_text(data, "name", ""),
@@ -361,7 +383,8 @@ def parse_profile(data):
         limits=_limits(data),
         **_rules(data),
         statuses=_statuses(data),
-        categories=_categories(data),
+        categories=categories,
+        problems=_problems(data, categories),
     )
 
 

@@ -1,5 +1,5 @@
-"""The dispute rules page: keywords per language, the breach rule, automatic escalation and the support address."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""The dispute rules page: phrases per language, the breach rule, automatic escalation and the support address."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -10,7 +10,8 @@ from sellerkit.forms import OFFERED_LANGUAGES
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import services as shops
-from sellerkit.tickets import disputes, domain, forms
+from sellerkit.tickets import disputes, forms
+from sellerkit.tickets.labels import PROBLEM_LABELS
 
 bp = Blueprint("dispute_rules", __name__)
 
@@ -27,23 +28,24 @@ def _keyword_form(**kwargs):
     return form
 
 
-def _page(membership, keyword_form=None, settings_form=None, status=200):
+def _page(membership, keyword_form=None, settings_form=None, status=200, language=None):
     shop = membership.shop
-    stored = disputes.rules_of(shop.id)
-    _keywords, breach = disputes.effective_rules(shop)
-    rules = [(r.language, r.keyword, r.enabled) for r in stored if r.kind == "keyword"] if stored else \
-        [(language, keyword, True) for language, keyword in domain.default_keywords()]
+    listed = disputes.listed_rules(shop.id)
+    languages = list(dict.fromkeys(rule.language for rule in listed))
+    language = language if language in languages else languages[0]
+    breach = disputes.effective_rules(shop).breach
     settings = settings_form or forms.EscalationSettingsForm(data={
         "breach_rule": breach, "escalate_on_breach": shop.escalate_on_breach,
         "escalate_after_days": shop.escalate_after_days, "support_email": shop.support_email})
-    return render_template("tickets/rules.html", shop=shop, membership=membership, rules=rules,
-                           keyword_form=keyword_form or _keyword_form(), settings_form=settings,
-                           defaults=not stored), status
+    return render_template("tickets/rules.html", shop=shop, membership=membership, languages=languages,
+                           language=language, rules=[rule for rule in listed if rule.language == language],
+                           problem_labels=PROBLEM_LABELS, keyword_form=keyword_form or _keyword_form(language=language),
+                           settings_form=settings), status
 
 
 @bp.route("/shops/<int:shop_id>/dispute-rules")
 def index(shop_id):
-    return _page(shops.membership_for(current_user, shop_id))
+    return _page(shops.membership_for(current_user, shop_id), language=request.args.get("language"))
 
 
 @bp.route("/shops/<int:shop_id>/dispute-rules/keywords", methods=["POST"])
@@ -53,25 +55,26 @@ def add_keyword(shop_id):
     form = _keyword_form()
     if form.validate_on_submit():
         try:
-            disputes.add_keyword(membership.shop, form.language.data, form.keyword.data, utcnow())
+            disputes.add_keyword(membership.shop, form.language.data, form.keyword.data, utcnow(),
+                                 problem=form.problem.data)
         except ServiceError as error:
             db.session.rollback()
             form.apply_error(error)
         else:
             db.session.commit()
-            flash(_("The keyword is added."), "success")
-            return redirect(url_for("dispute_rules.index", shop_id=shop_id))
-    return _page(membership, keyword_form=form, status=422)
+            flash(_("The phrase is added."), "success")
+            return redirect(url_for("dispute_rules.index", shop_id=shop_id, language=form.language.data))
+    return _page(membership, keyword_form=form, status=422, language=form.language.data)
 
 
-@bp.route("/shops/<int:shop_id>/dispute-rules/<language>/<keyword>/<any(on, off):state>", methods=["POST"])
+@bp.route("/shops/<int:shop_id>/dispute-rules/<language>/<path:keyword>/<any(on, off):state>", methods=["POST"])
 def switch_keyword(shop_id, language, keyword, state):
     membership = shops.membership_for(current_user, shop_id)
     shops.require_owner(membership)
     disputes.set_rule_enabled(membership.shop, "keyword", language, keyword, state == "on", utcnow())
     db.session.commit()
     flash(_("The rule is switched on.") if state == "on" else _("The rule is switched off."), "success")
-    return redirect(url_for("dispute_rules.index", shop_id=shop_id))
+    return redirect(url_for("dispute_rules.index", shop_id=shop_id, language=language))
 
 
 @bp.route("/shops/<int:shop_id>/dispute-rules/settings", methods=["POST"])

@@ -13,7 +13,7 @@ from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Message
-from sellerkit.tickets import domain, pack, profiles, search
+from sellerkit.tickets import disputes, domain, pack, profiles, search
 from sellerkit.tickets.models import Ticket, TicketEvent, TicketFile
 
 TICKET_NOT_FOUND = _l("This ticket does not exist or is not in your shops.")
@@ -105,12 +105,13 @@ def escalate(shop, thread, now, actor=None, topic_key=None, automatic=False):
     topic. A problem (thread and topic) with an open ticket raises DuplicateTicket with that ticket.
     """
     profile = profile_of(shop.platform)
-    buyer_texts = db.session.scalars(select(Message.body).where(Message.thread_id == thread.id,
-                                                                Message.direction == "in")).all()
-    topic_key = topic_key or domain.suggested_topic(buyer_texts)
+    buyer_messages = db.session.execute(select(Message.body, Message.language).where(
+        Message.thread_id == thread.id, Message.direction == "in").order_by(Message.id)).all()
+    suggested = disputes.suggested_topic(shop, profile, buyer_messages)
+    topic_key = topic_key or suggested
     found = profile.topic(topic_key) if topic_key else None
     if found is None:
-        if topic_key and not automatic and topic_key != domain.suggested_topic(buyer_texts):
+        if topic_key and not automatic and topic_key != suggested:
             raise ServiceError(PROBLEMS["unknown_topic"], field="topic", code="unknown_topic")
         category = profile.categories[0]
         found = (category, category.topics[-1])

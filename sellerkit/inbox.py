@@ -16,6 +16,7 @@ from sellerkit.replies import services as replies
 from sellerkit.sla import services as sla
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
+from sellerkit.threads.outbound import KIND as REPLY
 from sellerkit.tickets import disputes
 
 
@@ -83,7 +84,7 @@ def _auto_reply(shop, receipt, now):
 
 def _send_auto_reply(shop, thread, buyer, occasion, text, now):
     reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language, is_automatic=True)
-    outbox.enqueue(shop, reply, now)
+    outbox.enqueue(shop, reply, now, REPLY)
     autoreply.record_sent(occasion, thread, buyer, reply, now)
     sla.on_seller_reply(shop, thread, now, automatic=True)
     return reply
@@ -102,7 +103,7 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
     message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
     if files:
         attachments.attach_files(shop, message, files, now)
-    outbox.enqueue(shop, message, now)
+    outbox.enqueue(shop, message, now, REPLY)
     replies.record_usage(shop.id, actor, saved_reply_ids, now)
     sla.on_seller_reply(shop, thread, now)
     return message

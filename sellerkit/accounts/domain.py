@@ -44,6 +44,32 @@ class Throttle:
     retry_after: timedelta = timedelta(0)
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failed logins in `window` block: per (account, address), per address, and per account from
+    addresses that never logged in to it (much higher, so that a stranger cannot lock the owner out)."""
+
+    per_account_and_address: int
+    per_address: int
+    per_account: int
+    window: timedelta
+
+
+def login_verdict(failures, email, ip_address, now, limits, is_known_address):
+    """The verdict on a login of `email` from `ip_address`, given recent failures as (email, address, at).
+
+    An address that has logged in to the account before is never held back by the account's own bound."""
+    checks = [
+        ([at for e, a, at in failures if e == email and a == ip_address], limits.per_account_and_address),
+        ([at for _e, a, at in failures if a == ip_address], limits.per_address),
+    ]
+    if not is_known_address:
+        checks.append(([at for e, _a, at in failures if e == email], limits.per_account))
+    verdicts = [login_throttle(times, now, maximum, limits.window) for times, maximum in checks]
+    blocked = [v for v in verdicts if v.is_blocked]
+    return max(blocked, key=lambda v: v.retry_after) if blocked else Throttle(False)
+
+
 def login_throttle(failure_times, now, max_failures, window):
     """Block when `max_failures` failures fall within `window` before `now`.
 

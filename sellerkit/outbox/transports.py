@@ -38,6 +38,10 @@ class Delivery:
     payload: dict
     #: Files sent with the reply, as (filename, content type, bytes); e-mail attaches them.
     attachments: tuple = ()
+    #: More mail headers as (name, value), such as List-Unsubscribe.
+    headers: tuple = ()
+    #: Mail of sellerkit's own (a password reset): without a mail server it goes to the log, as setup needs.
+    is_system_mail: bool = False
 
 
 class DeliveryError(Exception):
@@ -117,6 +121,8 @@ def build_email(delivery) -> EmailMessage:
         # RFC 3834, and Exchange's own header: other robots must not answer our auto-replies (no mail loops).
         _put(message, "Auto-Submitted", "auto-replied")
         _put(message, "X-Auto-Response-Suppress", "All")
+    for name, value in delivery.headers:
+        _put(message, name, value)
     body = (delivery.body or "").encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent
     # Quoted-printable keeps non-ASCII text 7-bit clean, so servers without 8BITMIME take it too.
     message.set_content(body, charset="utf-8", cte=None if body.isascii() else "quoted-printable")
@@ -131,6 +137,9 @@ def _smtp_error(error):
         code, text = next(iter(error.recipients.values()), (0, b""))
     elif isinstance(error, smtplib.SMTPResponseException):
         code, text = error.smtp_code, error.smtp_error
+    elif isinstance(error, ssl.SSLCertVerificationError):
+        return DeliveryError(f"the mail server's TLS certificate is not trusted: {error.verify_message}"[:300],
+                             permanent=False)
     elif isinstance(error, smtplib.SMTPNotSupportedError):
         return DeliveryError(f"the mail server does not support what is needed: {error}", permanent=True)
     else:  # timeout, connection refused or reset, DNS or TLS failure, server hung up: all may pass
@@ -140,8 +149,25 @@ def _smtp_error(error):
     return DeliveryError(f"the mail server answered {code} {text}"[:300], permanent=500 <= code < 600)
 
 
+def tls_context(ca_file=None):
+    """Certificate and host name checked against the system's CAs (and `ca_file`'s, for a private CA)."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def smtp_settings(config):
+    """The mail server settings of the app's configuration, as send_email takes them."""
+    return {"server": config.get("MAIL_SERVER"), "port": config.get("MAIL_PORT"),
+            "username": config.get("MAIL_USERNAME"), "password": config.get("MAIL_PASSWORD"),
+            "use_starttls": config.get("MAIL_USE_STARTTLS"), "use_ssl": config.get("MAIL_USE_SSL"),
+            "ca_file": config.get("MAIL_CA_FILE")}
+
+
 def send_email(delivery, smtp: dict, timeout=30):
-    """Send one message. smtp: server, port, username, password, use_starttls. Raises DeliveryError."""
+    """Send one message, the only way sellerkit sends mail. smtp: server, port, username, password, use_starttls,
+    use_ssl (SMTPS), ca_file; TLS always verifies the server's certificate. Raises DeliveryError."""
     if not delivery.to_email:
         raise DeliveryError("the buyer has no e-mail address", permanent=True)
     if not smtp.get("server"):
@@ -149,13 +175,16 @@ def send_email(delivery, smtp: dict, timeout=30):
     message = build_email(delivery)
     sender = message["From"].addresses[0].addr_spec
     recipient = message["To"].addresses[0].addr_spec
-    client = smtplib.SMTP(timeout=timeout)
+    if smtp.get("use_ssl"):
+        client = smtplib.SMTP_SSL(timeout=timeout, context=tls_context(smtp.get("ca_file")))
+    else:
+        client = smtplib.SMTP(timeout=timeout)
     try:
         code, banner = client.connect(smtp["server"], int(smtp.get("port") or 0))
         if code != 220:
             raise smtplib.SMTPConnectError(code, banner)
-        if smtp.get("use_starttls"):
-            client.starttls(context=ssl.create_default_context())
+        if smtp.get("use_starttls") and not smtp.get("use_ssl"):
+            client.starttls(context=tls_context(smtp.get("ca_file")))
         if smtp.get("username"):
             client.login(smtp["username"], smtp.get("password") or "")
         # Explicit envelope: the recipient is the one address we checked, never one read back from headers.

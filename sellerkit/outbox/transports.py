@@ -175,16 +175,18 @@ def send_email(delivery, smtp: dict, timeout=30):
     message = build_email(delivery)
     sender = message["From"].addresses[0].addr_spec
     recipient = message["To"].addresses[0].addr_spec
-    if smtp.get("use_ssl"):
-        client = smtplib.SMTP_SSL(timeout=timeout, context=tls_context(smtp.get("ca_file")))
-    else:
-        client = smtplib.SMTP(timeout=timeout)
+    context = tls_context(smtp.get("ca_file")) if smtp.get("use_ssl") or smtp.get("use_starttls") else None
     try:
-        code, banner = client.connect(smtp["server"], int(smtp.get("port") or 0))
-        if code != 220:
-            raise smtplib.SMTPConnectError(code, banner)
+        # The server's name is given to the constructor: smtplib checks the certificate against that name only.
+        if smtp.get("use_ssl"):
+            client = smtplib.SMTP_SSL(smtp["server"], int(smtp.get("port") or 0), timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(smtp["server"], int(smtp.get("port") or 0), timeout=timeout)
+    except (smtplib.SMTPException, OSError) as error:
+        raise _smtp_error(error) from error
+    try:
         if smtp.get("use_starttls") and not smtp.get("use_ssl"):
-            client.starttls(context=tls_context(smtp.get("ca_file")))
+            client.starttls(context=context)
         if smtp.get("username"):
             client.login(smtp["username"], smtp.get("password") or "")
         # Explicit envelope: the recipient is the one address we checked, never one read back from headers.

@@ -1,4 +1,5 @@
 """The two network transports for outbox items, e-mail over SMTP and a signed webhook POST; no Flask, no database."""
+import email.policy
 import hashlib
 import hmac
 import http.client
@@ -20,6 +21,9 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_HTTP = frozenset({408, 429})
 # A msg-id as RFC 5322 has it, ASCII only: Python 3.11's Message-ID parser truncates or crashes on anything looser.
 MSG_ID = re.compile(r"<[!-;=?A-~]+@[!-;=?A-~]+>")
+#: RFC 5322's own line limit: at 78, a header word longer than a line (the signed URL in List-Unsubscribe) would be
+#: written as encoded words, which mail clients do not read as a URL.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def _mailbox(text, role):
 
 def build_email(delivery) -> EmailMessage:
     """The plain-text UTF-8 message for a delivery. Raises DeliveryError(permanent) for unusable addresses."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     for name, role, text in (("From", "sender", delivery.from_email), ("To", "recipient", delivery.to_email)):
         mailbox = _mailbox(text, role)
         _put(message, name, str(mailbox))

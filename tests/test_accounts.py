@@ -1,8 +1,10 @@
 """Sign-up, login, logout, sessions, password change and reset, as a user meets them in the browser."""
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from sellerkit.accounts.domain import LoginLimits, login_verdict
 from sellerkit.accounts.models import (
     LoginFailure,
     PasswordResetToken,
@@ -232,3 +234,67 @@ def test_sessions_are_stored_hashed(client, db, auth, make_user):
     auth.login()
     stored = db.scalars(select(UserSession.token_hash))
     assert len(stored) == 1 and len(stored[0]) == 64
+
+
+def test_a_reset_link_takes_its_host_from_the_configuration_never_from_the_request(make_app, make_user, smtp_server):
+    app = make_app(ENV="production", PUBLIC_URL="https://shop.example.com", MAIL_SERVER="127.0.0.1",
+                   MAIL_PORT=smtp_server.config["port"])
+    make_user()
+    response = app.test_client().post("/password/forgot", data={"email": "owner@example.com"},
+                                      headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    assert response.status_code == 302
+    deliver_outbox(app)
+    (envelope,) = smtp_server.envelopes
+    assert b"https://shop.example.com/password/reset/" in envelope.content
+    assert b"evil.example" not in envelope.content
+
+
+def test_forgot_password_answers_alike_and_mails_nothing_while_answering(make_app, db, make_user, smtp_server):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"])
+    make_user()
+    answers = []
+    for address in ("owner@example.com", "nobody@example.com"):
+        client = app.test_client()
+        response = client.post("/password/forgot", data={"email": address})
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        answers.append((response.status_code, response.headers["Location"],
+                        re.sub(r'name="csrf_token" value="[^"]+"', "", page)))  # a fresh token for each browser
+    assert answers[0] == answers[1]
+    assert "If an account uses this e-mail, a reset link is on its way." in answers[0][2]
+    assert smtp_server.envelopes == []  # the mail is the scheduler's work, not the request's
+    assert db.count(OutboxItem) == 2
+    assert deliver_outbox(app) == (1, 0)
+    (envelope,) = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["owner@example.com"]
+
+
+def test_forgot_password_is_rate_limited_per_email_and_per_address(app, db, make_user):
+    make_user()
+    first = from_address(app, STRANGER)
+    for _ in range(3):
+        assert first.post("/password/forgot", data={"email": "Owner@example.com"}).status_code == 302
+    refused = first.post("/password/forgot", data={"email": "owner@example.com"})
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60 * 60
+    assert "Too many reset requests" in refused.get_data(as_text=True)
+    # The same mailbox from elsewhere is refused too, and the answer is the same for an unknown mailbox.
+    assert from_address(app, OWNER_HOME).post("/password/forgot", data={"email": "owner@example.com"}
+                                              ).status_code == 429
+    for number in range(7):
+        assert first.post("/password/forgot", data={"email": f"someone{number}@example.com"}).status_code == 302
+    assert first.post("/password/forgot", data={"email": "anyone@example.com"}).status_code == 429
+    assert db.count(OutboxItem) == 10
+
+
+def test_login_verdict_counts_the_pair_the_address_and_the_account_apart():
+    now = utcnow()
+    limits = LoginLimits(per_account_and_address=3, per_address=5, per_account=6, window=timedelta(minutes=15))
+    botnet = [("owner@example.com", f"203.0.113.{n}", now - timedelta(minutes=1)) for n in range(6)]
+    assert login_verdict(botnet, "owner@example.com", "198.51.100.7", now, limits, is_known_address=False).is_blocked
+    assert not login_verdict(botnet, "owner@example.com", "198.51.100.7", now, limits, is_known_address=True).is_blocked
+    old = [("owner@example.com", "203.0.113.1", now - timedelta(minutes=16))] * 3
+    assert not login_verdict(old, "owner@example.com", "203.0.113.1", now, limits, is_known_address=True).is_blocked
+    pair = [("owner@example.com", "203.0.113.1", now - timedelta(minutes=1))] * 3
+    verdict = login_verdict(pair, "owner@example.com", "203.0.113.1", now, limits, is_known_address=True)
+    assert verdict.is_blocked
+    assert verdict.retry_after == timedelta(minutes=14)

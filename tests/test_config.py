@@ -6,6 +6,7 @@ import pytest
 from sellerkit import create_app, create_web_app
 from sellerkit.config import ConfigError
 from sellerkit.extensions import db
+from sellerkit.links import public_link
 from tests.conftest import build_config
 
 
@@ -45,6 +46,12 @@ def test_production_refuses_to_start_without_its_public_address(tmp_path):
 def test_the_public_address_of_links_in_mail(tmp_path, settings, expected):
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40, **settings})
     assert app.config["PUBLIC_URL"] == expected
+
+
+def test_links_in_mail_keep_the_public_addresss_path(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "development", "PUBLIC_URL": "https://example.com/sk/"})
+    with app.app_context():
+        assert public_link("accounts.reset_password", token="abc") == "https://example.com/sk/password/reset/abc"
 
 
 @pytest.mark.parametrize("url", ["shop.example.com", "ftp://shop.example.com", "https://", "https://a.example/?x=1"])

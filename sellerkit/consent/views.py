@@ -119,5 +119,5 @@ def opt_out(shop_id, token):
     db.session.commit()
     locale = buyer_locale(buyer.language or shop.default_language)
     with force_locale(locale):
-        return render_template("consent/opt_out.html", shop=shop, error=None, locale=locale,
+        return render_template("consent/opt_out.html", shop=shop, error=None, locale=locale, token=token,
                                is_done=request.method == "POST")

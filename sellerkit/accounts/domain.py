@@ -1,4 +1,4 @@
-"""Pure account rules: e-mail normalisation, password strength, tokens and login throttling."""
+"""Pure account rules: e-mail normalisation, password strength, tokens, and throttling of logins and resets."""
 import hashlib
 import re
 import secrets
@@ -65,19 +65,19 @@ def login_verdict(failures, email, ip_address, now, limits, is_known_address):
     ]
     if not is_known_address:
         checks.append(([at for e, _a, at in failures if e == email], limits.per_account))
-    verdicts = [login_throttle(times, now, maximum, limits.window) for times, maximum in checks]
+    verdicts = [throttle(times, now, maximum, limits.window) for times, maximum in checks]
     blocked = [v for v in verdicts if v.is_blocked]
     return max(blocked, key=lambda v: v.retry_after) if blocked else Throttle(False)
 
 
-def login_throttle(failure_times, now, max_failures, window):
-    """Block when `max_failures` failures fall within `window` before `now`.
+def throttle(event_times, now, maximum, window):
+    """Block when `maximum` events (failed logins, reset requests) fall within `window` before `now`.
 
-    `failure_times` are the recent failures of one account or one address; the wait ends when
-    the oldest failure that still counts leaves the window.
+    `event_times` are the recent events of one key (an account, an address, a mailbox); the wait ends when
+    the oldest event that still counts leaves the window.
     """
-    recent = sorted(t for t in failure_times if now - t < window)
-    if len(recent) < max_failures:
+    recent = sorted(t for t in event_times if now - t < window)
+    if len(recent) < maximum:
         return Throttle(False)
-    oldest_counted = recent[-max_failures]
+    oldest_counted = recent[-maximum]
     return Throttle(True, max(oldest_counted + window - now, timedelta(seconds=1)))

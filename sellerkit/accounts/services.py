@@ -159,7 +159,7 @@ def request_password_reset(email, ip_address, locale, now, *, max_per_email, max
         PasswordResetRequest.requested_at > now - window,
         or_(PasswordResetRequest.email == email, PasswordResetRequest.ip_address == ip_address))).all()
     for position, key, maximum in ((0, email, max_per_email), (1, ip_address, max_per_address)):
-        verdict = domain.login_throttle([r[2] for r in recent if r[position] == key], now, maximum, window)
+        verdict = domain.throttle([r[2] for r in recent if r[position] == key], now, maximum, window)
         if verdict.is_blocked:
             raise ResetThrottled(verdict.retry_after)
     request = PasswordResetRequest(email=email, ip_address=ip_address, locale=locale, requested_at=now)

@@ -21,14 +21,6 @@ def enqueue(shop, message, now, kind):
     return item
 
 
-def enqueue_mail(kind, subject_id, now, shop_id=None):
-    """Queue a mail of `kind` about row `subject_id` (which only the kind's builder reads), due at once."""
-    item = OutboxItem(shop_id=shop_id, kind=kind, subject_id=subject_id, transport="email", status="pending",
-                      attempts=0, due_at=now, created_at=now)
-    db.session.add(item)
-    return item
-
-
 def drop(item_id, token):
     """Its builder found nothing to send any more (a reset asked for an unknown e-mail): the claimed item goes."""
     db.session.execute(delete(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.claim_token == token))

@@ -11,8 +11,8 @@ MO := $(PO:.po=.mo)
 
 # make run is the single-machine setup: development mode (plain http on 127.0.0.1) unless told otherwise.
 run: export SELLERKIT_ENV ?= development
-# Follow-ups link back to this server (opt-out), so it needs to know its own address.
-run: export SELLERKIT_SERVER_NAME ?= $(or $(HOST),127.0.0.1):$(or $(PORT),5000)
+# Links in mails (password resets, opt-outs) lead back to this server, so it needs to know its own address.
+run: export SELLERKIT_PUBLIC_URL ?= http://$(or $(HOST),127.0.0.1):$(or $(PORT),5000)
 run: $(RUN_STAMP) translations
 	$(BIN)/sellerkit db upgrade
 	$(BIN)/sellerkit serve

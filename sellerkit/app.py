@@ -26,6 +26,7 @@ def create_app(config=None, migrations=True):
 
         Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     _register_blueprints(app)
+    _register_outbound_kinds(app)
     errorpages.init_app(app)
     security.init_app(app)
 
@@ -90,6 +91,17 @@ class DatabaseIdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_DATABASE_ID, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _register_outbound_kinds(app):
+    """Each kind of outbox item registers the builder that turns it into a delivery."""
+    from sellerkit.accounts import mail as account_mail
+    from sellerkit.followups import outbound as follow_up_mail
+    from sellerkit.threads import outbound as replies
+    from sellerkit.tickets import mail as ticket_mail
+
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail):
+        feature.init_app(app)
 
 
 def _register_blueprints(app):

@@ -155,8 +155,13 @@ def init_app(app):
 
 def _create_app():
     from sellerkit.app import create_app
+    from sellerkit.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:
+        # The operator needs the one line that says what to set, not a traceback (Flask prints one for --help).
+        raise SystemExit(str(error)) from None
 
 
 main = FlaskGroup(create_app=_create_app, set_debug_flag=False,

@@ -3,6 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret_key"
@@ -36,10 +37,24 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_USE_STARTTLS": False,
+    #: Implicit TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
+    "MAIL_USE_SSL": False,
+    #: A CA bundle to trust for the mail server's certificate besides the system's (a private CA).
+    "MAIL_CA_FILE": None,
     "MAIL_FROM": "sellerkit@localhost",
+    #: The address every link in a mail starts with (https://shop.example.com); never taken from a request.
+    "PUBLIC_URL": None,
+    #: Failed logins per (account, address) and per address before a 429.
     "LOGIN_MAX_FAILURES": 10,
+    "LOGIN_MAX_ADDRESS_FAILURES": 30,
+    #: Failed logins per account, from addresses that never logged in to it, before those addresses wait too.
+    "LOGIN_MAX_ACCOUNT_FAILURES": 100,
     "LOGIN_WINDOW": timedelta(minutes=15),
     "PASSWORD_RESET_TTL": timedelta(hours=1),
+    #: Reset requests per e-mail and per address in PASSWORD_RESET_WINDOW, so the form cannot flood a mailbox.
+    "PASSWORD_RESET_MAX_PER_EMAIL": 3,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": 10,
+    "PASSWORD_RESET_WINDOW": timedelta(hours=1),
     "MIN_PASSWORD_LENGTH": 10,
 }
 
@@ -56,6 +71,7 @@ def load_config(app, test_config=None):
     if app.config["ENV"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config["PUBLIC_URL"] = public_url(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     _refuse_unsafe_production(app)
@@ -70,6 +86,23 @@ def database_uri(app):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def public_url(config):
+    """The base of every link in a mail, without a trailing slash: PUBLIC_URL, else the SERVER_NAME of older
+    setups (https in production), else in development this machine's `make run` address; None when unknown."""
+    url = config.get("PUBLIC_URL")
+    development = config["ENV"] == "development"
+    if not url and config.get("SERVER_NAME"):
+        url = ("http://" if development else "https://") + config["SERVER_NAME"]
+    if not url and development:
+        url = "http://127.0.0.1:5000"
+    if not url:
+        return None
+    parts = urlsplit(str(url))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"SELLERKIT_PUBLIC_URL must be an address such as https://shop.example.com, not {url!r}.")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def _instance_secret_key(app):
@@ -100,5 +133,9 @@ def _refuse_unsafe_production(app):
                 "sellerkit refuses to start in production without a secret key: set SELLERKIT_SECRET_KEY "
                 f"or write a long random string to {Path(app.instance_path) / SECRET_KEY_FILE}."
             )
+        if not app.config.get("PUBLIC_URL"):
+            raise ConfigError(
+                "sellerkit refuses to start in production without its public address: set SELLERKIT_PUBLIC_URL "
+                "(such as https://shop.example.com), which every link in a mail starts with.")
         if app.config.get("DEBUG"):
             raise ConfigError("sellerkit refuses to start in production with DEBUG on: unset SELLERKIT_DEBUG.")

@@ -18,6 +18,7 @@ from sellerkit.sla import services as sla
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Thread
+from sellerkit.threads.outbound import KIND as REPLY
 from sellerkit.tickets import disputes
 
 
@@ -85,7 +86,7 @@ def _auto_reply(shop, receipt, now):
 
 def _send_auto_reply(shop, thread, buyer, occasion, text, now):
     reply = threads.add_message(thread, "auto_reply", text, now, now, language=thread.language, is_automatic=True)
-    outbox.enqueue(shop, reply, now)
+    outbox.enqueue(shop, reply, now, REPLY)
     autoreply.record_sent(occasion, thread, buyer, reply, now)
     return reply
 
@@ -104,7 +105,7 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
     message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
     if files:
         attachments.attach_files(shop, message, files, now)
-    if outbox.enqueue(shop, message, now).transport == "manual":
+    if outbox.enqueue(shop, message, now, REPLY).transport == "manual":
         threads.reply_to_send(thread, message)
     replies.record_usage(shop.id, actor, saved_reply_ids, now)
     return message
@@ -113,8 +114,8 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
 def reply_delivered(item, delivered_at):
     """What follows once a message of the outbox reached the buyer's side, in the deliverer's transaction: the
     response clock stops (by the platform's rule), and a reply sent by hand leaves "To send"."""
-    if item.message_id is None:
-        return  # a mail to a platform's support team
+    if item.kind != REPLY:
+        return  # a follow-up, a mail to a platform's support team, a password reset
     message = item.message
     thread = db.session.get(Thread, message.thread_id)
     by_hand = item.transport == "manual"

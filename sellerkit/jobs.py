@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 
 from sellerkit import inbox
@@ -12,6 +12,7 @@ from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.i18n import gettext as _
+from sellerkit.links import public_link
 from sellerkit.mail import send_system_mail
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.shops import services as shops
@@ -33,8 +34,9 @@ class Job:
 
 
 def purge_expired_auth_records():
-    """Drop expired sessions and reset tokens, and login failures older than the throttling window."""
-    accounts.purge_expired(utcnow(), current_app.config["LOGIN_WINDOW"])
+    """Drop expired sessions and reset tokens, and login failures and reset requests older than their windows."""
+    config = current_app.config
+    accounts.purge_expired(utcnow(), config["LOGIN_WINDOW"], config["PASSWORD_RESET_WINDOW"])
     db.session.commit()
 
 
@@ -51,7 +53,8 @@ def compact_search_indexes():
 
 
 def deliver_outbox():
-    """Send every due reply through its transport; failures wait with backoff, nothing is sent twice."""
+    """Send every due item (replies, follow-ups, ticket mails, password resets) through its transport; failures
+    wait with backoff, nothing is sent twice."""
     deliver_due(utcnow(), current_app.config, on_sent=inbox.reply_delivered)
 
 
@@ -66,7 +69,7 @@ def sweep_response_clocks():
     claimed = sla.claim_warning_mails(now)
     db.session.commit()
     for _id, thread_id, subject, shop_name, owners in claimed:
-        link = url_for("threads.thread_page", thread_id=thread_id, _external=True)
+        link = public_link("threads.thread_page", thread_id=thread_id)
         for email, locale in owners:
             with force_locale(locale or "en"):
                 send_system_mail(email, _("A buyer is waiting for your reply (%(shop)s)", shop=shop_name),
@@ -77,7 +80,7 @@ def sweep_response_clocks():
 def send_follow_ups():
     """Plan follow-ups for orders that arrived by any path, then send the due ones in batches."""
     if not followups.can_send():
-        current_app.logger.warning("Follow-ups wait: set SELLERKIT_SERVER_NAME so they can carry an opt-out link.")
+        current_app.logger.warning("Follow-ups wait: set SELLERKIT_PUBLIC_URL so they can carry an opt-out link.")
         return
     now = utcnow()
     followups.plan_all(now)
@@ -97,7 +100,7 @@ def follow_tickets():
     if not current_app.config.get("MAIL_SERVER"):
         return
     for ticket in drafts:
-        link = url_for("tickets.ticket_page", ticket_id=ticket.id, _external=True)
+        link = public_link("tickets.ticket_page", ticket_id=ticket.id)
         for email, locale in shops.owner_addresses(ticket.shop_id):
             with force_locale(locale or "en"):
                 send_system_mail(email, _("A ticket draft is ready to file: %(number)s", number=ticket.number),

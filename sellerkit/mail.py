@@ -1,24 +1,17 @@
-"""Outgoing system mail (password resets); without a mail server the message goes to the log."""
-import smtplib
-from email.message import EmailMessage
+"""Notification mail of sellerkit's own to its users, sent at once through the one mail path (outbox.delivery)."""
+import secrets
 
 from flask import current_app
 
+from sellerkit.outbox.delivery import mail_domain, send_mail
+from sellerkit.outbox.transports import Delivery
+
 
 def send_system_mail(to, subject, body):
-    """Send a plain-text message; EmailMessage refuses CR/LF in headers, so no field can inject one."""
+    """Send a plain-text message (to the log without a mail server); raises DeliveryError when sending fails."""
     config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    if not config.get("MAIL_SERVER"):
-        current_app.logger.warning("No mail server configured; mail to %s:\n%s\n%s", to, subject, body)
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-        if config.get("MAIL_USE_STARTTLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    send_mail(Delivery(
+        outbox_id=0, shop_id=None, subject=subject, body=body, is_automatic=False,
+        message_id_header=f"<sellerkit.notice.{secrets.token_hex(8)}@{mail_domain(config)}>", in_reply_to=None,
+        to_email=to, from_email=config["MAIL_FROM"], webhook_url=None, webhook_secret=None, payload={},
+        is_system_mail=True), config)

@@ -1,5 +1,7 @@
-"""Real local servers for tests: an SMTP server (aiosmtpd) and an HTTP receiver, both on 127.0.0.1."""
+"""Real local servers for tests: an SMTP server (aiosmtpd, also with TLS) and an HTTP receiver, on 127.0.0.1."""
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +45,34 @@ def smtp_server(request):
     handler.config = {"server": "127.0.0.1", "port": controller.port, "username": None, "password": None,
                       "use_starttls": False}
     return handler
+
+
+@pytest.fixture(scope="session")
+def self_signed_certificate(tmp_path_factory):
+    """(certificate, key) files for 127.0.0.1, signed by nobody a client trusts: made with openssl at test time."""
+    folder = tmp_path_factory.mktemp("tls")
+    certificate, key = folder / "server.pem", folder / "server.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True, timeout=60)
+    return certificate, key
+
+
+@pytest.fixture
+def tls_smtp_server(request, self_signed_certificate):
+    """Start an SMTP server with the self-signed certificate: mode "starttls" (required) or "smtps" (implicit)."""
+    def start(mode):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*self_signed_certificate)
+        handler = CollectingHandler()
+        options = {"tls_context": context, "require_starttls": True} if mode == "starttls" else \
+            {"ssl_context": context}
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        request.addfinalizer(controller.stop)
+        handler.port, handler.certificate = controller.port, str(self_signed_certificate[0])
+        return handler
+    return start
 
 
 @pytest.fixture

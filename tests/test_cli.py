@@ -60,3 +60,27 @@ def test_installed_command_upgrades_an_empty_database(tmp_path):
     assert (tmp_path / "sellerkit.db").exists()
     current = subprocess.run([command, "db", "current"], env=env, capture_output=True, text=True, timeout=120)
     assert "(head)" in current.stdout
+
+
+def _clean_environment(tmp_path, **settings):
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SELLERKIT_")}
+    return {**env, "SELLERKIT_INSTANCE_PATH": str(tmp_path), **settings}
+
+
+def test_help_without_a_secret_key_prints_the_one_line_that_says_what_to_set(tmp_path):
+    command = os.path.join(os.path.dirname(sys.executable), "sellerkit")
+    result = subprocess.run([command, "--help"], env=_clean_environment(tmp_path), capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"sellerkit refuses to start in production without a secret key: set SELLERKIT_SECRET_KEY or write a long "
+        f"random string to {tmp_path / 'secret_key'}."]
+
+
+def test_a_command_without_a_public_address_in_production_prints_one_line(tmp_path):
+    command = os.path.join(os.path.dirname(sys.executable), "sellerkit")
+    result = subprocess.run([command, "scheduler", "--once"], env=_clean_environment(
+        tmp_path, SELLERKIT_SECRET_KEY="x" * 40), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert "without its public address: set SELLERKIT_PUBLIC_URL" in result.stderr

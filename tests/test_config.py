@@ -6,6 +6,7 @@ import pytest
 from sellerkit import create_app, create_web_app
 from sellerkit.config import ConfigError
 from sellerkit.extensions import db
+from sellerkit.links import public_link
 from tests.conftest import build_config
 
 
@@ -26,7 +27,37 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_production_refuses_to_start_with_debug_on(tmp_path):
     with pytest.raises(ConfigError, match="DEBUG"):
-        create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "production", "SECRET_KEY": "x" * 40, "DEBUG": True})
+        create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "production", "SECRET_KEY": "x" * 40, "DEBUG": True,
+                    "PUBLIC_URL": "https://shop.example.com"})
+
+
+def test_production_refuses_to_start_without_its_public_address(tmp_path):
+    with pytest.raises(ConfigError, match="SELLERKIT_PUBLIC_URL"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "production", "SECRET_KEY": "x" * 40})
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({"ENV": "production", "PUBLIC_URL": "https://shop.example.com/"}, "https://shop.example.com"),
+    ({"ENV": "production", "PUBLIC_URL": "https://example.com/sellerkit"}, "https://example.com/sellerkit"),
+    ({"ENV": "production", "SERVER_NAME": "shop.example.com"}, "https://shop.example.com"),  # older setups
+    ({"ENV": "development", "SERVER_NAME": "127.0.0.1:8080"}, "http://127.0.0.1:8080"),
+    ({"ENV": "development"}, "http://127.0.0.1:5000"),  # make run on a fresh machine
+])
+def test_the_public_address_of_links_in_mail(tmp_path, settings, expected):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40, **settings})
+    assert app.config["PUBLIC_URL"] == expected
+
+
+def test_links_in_mail_keep_the_public_addresss_path(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "development", "PUBLIC_URL": "https://example.com/sk/"})
+    with app.app_context():
+        assert public_link("accounts.reset_password", token="abc") == "https://example.com/sk/password/reset/abc"
+
+
+@pytest.mark.parametrize("url", ["shop.example.com", "ftp://shop.example.com", "https://", "https://a.example/?x=1"])
+def test_a_public_address_that_is_not_one_is_refused(tmp_path, url):
+    with pytest.raises(ConfigError, match="SELLERKIT_PUBLIC_URL must be an address"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "development", "PUBLIC_URL": url})
 
 
 def test_order_defaults_instance_file_environment_then_test_config(tmp_path, monkeypatch):
@@ -54,7 +85,8 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
 
 
 def test_cookies_are_secure_outside_development(tmp_path):
-    production = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "production", "SECRET_KEY": "x" * 40})
+    production = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "production", "SECRET_KEY": "x" * 40,
+                             "PUBLIC_URL": "https://shop.example.com"})
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
     assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -1,4 +1,6 @@
 """Follow-up campaigns end to end: consent, preview, sending in the buyer's language, opt-out, limits, figures."""
+import email
+import email.policy
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -14,6 +16,7 @@ from sellerkit.coupons import services as coupons
 from sellerkit.extensions import db as _db
 from sellerkit.followups import services as followups
 from sellerkit.followups.models import Campaign, FollowUp
+from sellerkit.outbox.delivery import deliver_due
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads.domain import Inbound
@@ -99,8 +102,8 @@ def test_preview_then_switch_on_sends_once_in_the_buyers_language_with_an_opt_ou
     assert statuses == {("sent", None), ("skipped", "no_consent"), ("pending", None)}
 
 
-def test_the_opt_out_link_withdraws_consent_once_and_confirms_in_the_buyers_language(app, client, db, shop,
-                                                                                      make_campaign):
+def test_opening_the_opt_out_link_changes_nothing_and_its_button_withdraws_consent_once(app, client, db, shop,
+                                                                                       make_campaign):
     buyer_id, _thread = customer(app, shop, "b-fa", language="fa")
     make_campaign(shop, active=True, activated_at=utcnow(), bodies={"en": "Thanks!"})
     with app.app_context():
@@ -109,14 +112,55 @@ def test_the_opt_out_link_withdraws_consent_once_and_confirms_in_the_buyers_lang
     send_due(app)
     link = re.search(r"http://shop\.example(/opt-out/\S+)", follow_up_messages(db)[0].body).group(1)
     client.post("/logout")
+    # Mail scanners and link previews fetch every link: a GET or HEAD only shows the button.
     page = client.get(link)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'lang="fa" dir="rtl"' in html
+    assert f'<form method="post" action="{link}">' in html
+    assert client.head(link).status_code == 200
+    assert db.get(Buyer, buyer_id).consent_withdrawn_at is None
+    done = client.post(link)
+    assert done.status_code == 200
+    assert "<form" not in done.get_data(as_text=True)
     assert db.get(Buyer, buyer_id).consent_withdrawn_at is not None
-    assert client.get(link).status_code == 200  # a second click is fine and records nothing new
+    assert client.post(link).status_code == 200  # a second click is fine and records nothing new
     actions = [(e.action, e.source) for e in db.scalars(select(ConsentEvent).order_by(ConsentEvent.id))]
     assert actions == [("given", "order_checkbox"), ("withdrawn", "opt_out_link")]
+
+
+def test_a_mailed_follow_up_offers_one_click_unsubscribe_without_session_or_csrf_token(make_app, db, make_user,
+                                                                                      make_shop, make_campaign,
+                                                                                      smtp_server):
+    app = make_app(PUBLIC_URL="https://shop.example.com", MAIL_SERVER="127.0.0.1",
+                   MAIL_PORT=smtp_server.config["port"], WTF_CSRF_ENABLED=True)
+    shop_id = make_shop(make_user())
+    buyer_id, _thread = customer(app, shop_id, "b-1")
+
+    def by_email(session):
+        session.get(Shop, shop_id).reply_transport = "email"
+        session.get(Buyer, buyer_id).email = "buyer@example.com"
+
+    db.update(by_email)
+    make_campaign(shop_id, active=True, activated_at=utcnow())
+    with app.app_context():
+        followups.plan_all(utcnow())
+        _db.session.commit()
+    send_due(app)
+    with app.app_context():
+        assert deliver_due(utcnow(), app.config) == (1, 0)
+    (envelope,) = smtp_server.envelopes
+    mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = re.fullmatch(r"<(https://shop\.example\.com/opt-out/\S+)>", mail["List-Unsubscribe"]).group(1)
+    stranger = app.test_client()  # no session, no CSRF token: the signed token in the URL is the proof
+    forged = stranger.post(url.replace(f"/opt-out/{shop_id}/", f"/opt-out/{shop_id}/x"),
+                           data={"List-Unsubscribe": "One-Click"})
+    assert forged.status_code == 400
+    assert db.get(Buyer, buyer_id).consent_withdrawn_at is None
+    response = stranger.post(url, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert db.get(Buyer, buyer_id).consent_withdrawn_at is not None
 
 
 def test_tampered_or_foreign_opt_out_links_are_refused_and_change_nothing(app, client, db, shop, make_user, make_shop):
@@ -125,9 +169,9 @@ def test_tampered_or_foreign_opt_out_links_are_refused_and_change_nothing(app, c
     with app.test_request_context():
         token = consent.opt_out_token(shop, buyer_id)
     for url in (f"/opt-out/{shop}/{token[:-3]}xyz", f"/opt-out/{other_shop}/{token}"):
-        response = client.get(url)
-        assert response.status_code == 400
-        assert "This opt-out link is not valid" in response.get_data(as_text=True)
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 400
+            assert "This opt-out link is not valid" in response.get_data(as_text=True)
     assert db.get(Buyer, buyer_id).consent_withdrawn_at is None
     assert db.count(ConsentEvent) == 1
 
@@ -286,7 +330,8 @@ def test_the_scheduler_job_plans_and_sends_and_waits_without_a_public_address(ap
                                                                                make_campaign, monkeypatch):
     customer(app, shop, "b-1")
     make_campaign(shop, active=True, activated_at=utcnow())
-    with make_app().app_context():  # no SERVER_NAME: the links could not work, so nothing is sent
+    # No public address (production refuses to start without one, tests may): no link could work, nothing is sent.
+    with make_app(ENV="production").app_context():
         jobs.send_follow_ups()
     assert db.count(FollowUp) == 0
     with app.app_context():

@@ -42,7 +42,7 @@ def test_three_scheduler_processes_deliver_1000_replies_exactly_once(app, databa
             for n in range(1000)])
         ids = sqla.session.scalars(select(Message.id).where(Message.body.like("Reply %"))).all()
         sqla.session.execute(insert(OutboxItem), [
-            {"shop_id": shop_id, "message_id": message_id, "transport": "webhook", "status": "pending",
+            {"shop_id": shop_id, "kind": "reply", "message_id": message_id, "transport": "webhook", "status": "pending",
              "attempts": 0, "due_at": NOW, "created_at": NOW} for message_id in ids])
         sqla.session.execute(update(OutboxItem).where(OutboxItem.transport == "manual").values(due_at=None))
         sqla.session.commit()
@@ -70,7 +70,7 @@ def _queue_replies(app, shop_id, thread_id, count, url):
             for n in range(count)])
         ids = sqla.session.scalars(select(Message.id).where(Message.body.like("Reply %"))).all()
         sqla.session.execute(insert(OutboxItem), [
-            {"shop_id": shop_id, "message_id": message_id, "transport": "webhook", "status": "pending",
+            {"shop_id": shop_id, "kind": "reply", "message_id": message_id, "transport": "webhook", "status": "pending",
              "attempts": 0, "due_at": NOW, "created_at": NOW} for message_id in ids])
         sqla.session.commit()
 

@@ -1,6 +1,7 @@
-"""Account tables: users, their login sessions, failed logins, reset tokens and API tokens."""
+"""Account tables: users, their login sessions, failed logins, known login addresses, reset requests and tokens,
+and API tokens."""
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sellerkit.database import UTCDateTime
@@ -56,6 +57,36 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     ip_address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[object] = mapped_column(UTCDateTime())
+
+
+class LoginAddress(db.Model):
+    """An address someone logged in to the account from with the right password: a flood of failures against the
+    account never holds it back."""
+
+    __tablename__ = "login_addresses"
+    __table_args__ = (UniqueConstraint("user_id", "ip_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    last_login_at: Mapped[object] = mapped_column(UTCDateTime())
+
+
+class PasswordResetRequest(db.Model):
+    """A "forgot password" form sent, known e-mail or not: counted for the rate limit, mailed by the outbox."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_email_at", "email", "requested_at"),
+        Index("ix_password_reset_requests_ip_at", "ip_address", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    #: The language of the page the request came from, for the mail when the user chose none.
+    locale: Mapped[str | None] = mapped_column(String(16))
+    requested_at: Mapped[object] = mapped_column(UTCDateTime())
 
 
 class PasswordResetToken(db.Model):

@@ -6,13 +6,17 @@ from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sellerkit.accounts import domain
+from sellerkit.accounts.mail import queue_reset_mail
 from sellerkit.accounts.models import (
     ApiToken,
+    LoginAddress,
     LoginFailure,
+    PasswordResetRequest,
     PasswordResetToken,
     User,
     UserSession,
 )
+from sellerkit.database import dialect_insert
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES
@@ -62,30 +66,38 @@ def sign_up(email, password, display_name, locale, now, min_password_length):
     return user
 
 
-def authenticate(email, password, ip_address, now, max_failures, window):
+def authenticate(email, password, ip_address, now, limits):
     """Return the user for a correct e-mail and password; record a failure otherwise.
 
-    Raises LoginThrottled once the account or the address has `max_failures` failures in `window`,
-    before the password is even checked, so guessing stops paying off.
+    Raises LoginThrottled, before the password is even checked, once `limits` (domain.LoginLimits) are reached:
+    per account and address, per address, and per account only from addresses that never logged in to it, so a
+    stranger's guesses cannot lock the owner out. A successful login remembers its address for the account.
     """
     email = domain.normalize_email(email)
-    since = now - window
     failures = db.session.execute(
         select(LoginFailure.email, LoginFailure.ip_address, LoginFailure.attempted_at).where(
-            LoginFailure.attempted_at > since,
+            LoginFailure.attempted_at > now - limits.window,
             or_(LoginFailure.email == email, LoginFailure.ip_address == ip_address),
         )
     ).all()
-    for key, position in ((email, 0), (ip_address, 1)):
-        verdict = domain.login_throttle([f.attempted_at for f in failures if f[position] == key],
-                                        now, max_failures, window)
-        if verdict.is_blocked:
-            raise LoginThrottled(verdict.retry_after)
     user = db.session.scalar(select(User).where(User.email == email))
+    is_known = user is not None and db.session.scalar(select(LoginAddress.id).where(
+        LoginAddress.user_id == user.id, LoginAddress.ip_address == ip_address)) is not None
+    verdict = domain.login_verdict([tuple(f) for f in failures], email, ip_address, now, limits, is_known)
+    if verdict.is_blocked:
+        raise LoginThrottled(verdict.retry_after)
     if check_password_hash(user.password_hash if user else _dummy_hash(), password) and user:
+        _remember_login_address(user, ip_address, now)
         return user
     db.session.add(LoginFailure(email=email, ip_address=ip_address, attempted_at=now))
     return None
+
+
+def _remember_login_address(user, ip_address, now):
+    statement = dialect_insert(db.session, LoginAddress.__table__).values(
+        user_id=user.id, ip_address=ip_address, last_login_at=now)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "ip_address"], set_={"last_login_at": now}))
 
 
 def start_session(user, now, lifetime):
@@ -128,14 +140,33 @@ def change_password(user, current_password, new_password, now, min_password_leng
     _end_other_sessions(user, keep_session_token)
 
 
-def request_password_reset(email, now, ttl):
-    """Return (user, token) for a known e-mail, or None; the caller sends the link either way silently."""
-    user = db.session.scalar(select(User).where(User.email == domain.normalize_email(email)))
-    if user is None:
-        return None
-    token, token_hash = domain.new_token()
-    db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + ttl))
-    return user, token
+class ResetThrottled(ServiceError):
+    def __init__(self, retry_after):
+        super().__init__(
+            _l("Too many reset requests. Try again in %(minutes)s minutes.",
+               minutes=max(1, -(-int(retry_after.total_seconds()) // 60))),
+            status=429, code="throttled",
+        )
+        self.retry_after = retry_after
+
+
+def request_password_reset(email, ip_address, locale, now, *, max_per_email, max_per_address, window):
+    """Record the request and queue its mail, the same work whether or not an account uses the e-mail (the
+    scheduler's builder decides); at most `max_per_email` and `max_per_address` in `window` (ResetThrottled)."""
+    email = domain.normalize_email(email)[:254]
+    recent = db.session.execute(select(PasswordResetRequest.email, PasswordResetRequest.ip_address,
+                                       PasswordResetRequest.requested_at).where(
+        PasswordResetRequest.requested_at > now - window,
+        or_(PasswordResetRequest.email == email, PasswordResetRequest.ip_address == ip_address))).all()
+    for position, key, maximum in ((0, email, max_per_email), (1, ip_address, max_per_address)):
+        verdict = domain.throttle([r[2] for r in recent if r[position] == key], now, maximum, window)
+        if verdict.is_blocked:
+            raise ResetThrottled(verdict.retry_after)
+    request = PasswordResetRequest(email=email, ip_address=ip_address, locale=locale, requested_at=now)
+    db.session.add(request)
+    db.session.flush()
+    queue_reset_mail(request, now)
+    return request
 
 
 def reset_password(token, new_password, now, min_password_length):
@@ -216,8 +247,9 @@ def set_locale(user, locale):
     user.locale = locale or None
 
 
-def purge_expired(now, login_window):
-    """Delete sessions, reset tokens and login failures that can no longer matter."""
+def purge_expired(now, login_window, reset_window):
+    """Delete sessions, reset tokens and requests, and login failures that can no longer matter."""
     db.session.execute(delete(UserSession).where(UserSession.expires_at <= now))
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.expires_at <= now))
     db.session.execute(delete(LoginFailure).where(LoginFailure.attempted_at <= now - login_window))
+    db.session.execute(delete(PasswordResetRequest).where(PasswordResetRequest.requested_at <= now - reset_window))

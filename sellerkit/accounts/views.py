@@ -1,5 +1,6 @@
 """Account pages: sign up, log in and out, forgotten passwords."""
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -7,9 +8,9 @@ from sellerkit.accounts import forms, services
 from sellerkit.accounts.login import log_in, log_out
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
+from sellerkit.accounts.domain import LoginLimits
 from sellerkit.i18n import LOCALES, locale_display_name
 from sellerkit.i18n import gettext as _
-from sellerkit.mail import send_system_mail
 from sellerkit.web import client_ip, form_page, run_form, safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -43,8 +44,9 @@ def login():
     config = current_app.config
     now = utcnow()
     try:
-        user = services.authenticate(form.email.data, form.password.data, client_ip(), now,
-                                     config["LOGIN_MAX_FAILURES"], config["LOGIN_WINDOW"])
+        user = services.authenticate(form.email.data, form.password.data, client_ip(), now, LoginLimits(
+            config["LOGIN_MAX_FAILURES"], config["LOGIN_MAX_ADDRESS_FAILURES"], config["LOGIN_MAX_ACCOUNT_FAILURES"],
+            config["LOGIN_WINDOW"]))
     except services.LoginThrottled as error:
         form.form_errors.append(error.message)
         body, _status = form_page("accounts/login.html", form)
@@ -71,15 +73,17 @@ def forgot_password():
     form = forms.ForgotPasswordForm()
     if not form.validate_on_submit():
         return form_page("accounts/forgot.html", form)
-    issued = services.request_password_reset(form.email.data, utcnow(), current_app.config["PASSWORD_RESET_TTL"])
+    config = current_app.config
+    try:
+        services.request_password_reset(
+            form.email.data, client_ip(), str(get_locale()), utcnow(),
+            max_per_email=config["PASSWORD_RESET_MAX_PER_EMAIL"],
+            max_per_address=config["PASSWORD_RESET_MAX_PER_ADDRESS"], window=config["PASSWORD_RESET_WINDOW"])
+    except services.ResetThrottled as error:
+        form.form_errors.append(error.message)
+        body, _status = form_page("accounts/forgot.html", form)
+        return body, 429, {"Retry-After": str(int(error.retry_after.total_seconds()))}
     db.session.commit()
-    if issued:
-        user, token = issued
-        link = url_for("accounts.reset_password", token=token, _external=True)
-        minutes = int(current_app.config["PASSWORD_RESET_TTL"].total_seconds() // 60)
-        send_system_mail(user.email, _("Reset your sellerkit password"),
-                         _("Open this link to choose a new password (it works once, for %(minutes)s minutes):\n\n"
-                           "%(link)s\n\nIf you did not ask for it, ignore this message.", minutes=minutes, link=link))
     # The same answer whether or not the e-mail is known, so the form cannot be used to probe for accounts.
     flash(_("If an account uses this e-mail, a reset link is on its way."), "info")
     return redirect(url_for("accounts.login"))

@@ -238,8 +238,9 @@ def _store_history(shop, owner, planned, now):
              "data": {"message_id": mid, "message_kind": "reply"}, "created_at": row["posted_at"]}
             for mid, row in zip(ids, chunk, strict=True)])
         insert_rows(OutboxItem.__table__, [
-            {"shop_id": shop.id, "message_id": mid, "transport": "manual", "status": "sent", "attempts": 0,
-             "sent_at": row["posted_at"], "created_at": row["posted_at"]} for mid, row in zip(ids, chunk, strict=True)])
+            {"shop_id": shop.id, "kind": "reply", "message_id": mid, "transport": "manual", "status": "sent",
+             "attempts": 0, "sent_at": row["posted_at"], "created_at": row["posted_at"]}
+            for mid, row in zip(ids, chunk, strict=True)])
         search.index_terms([(mid, shop.id, row["thread_id"], textsearch.terms(row["body"]))
                             for mid, row in zip(ids, chunk, strict=True)])
     table = Thread.__table__

@@ -59,10 +59,11 @@ def _drop_postgresql(url):
 
 def _app(url, instance, secret):
     from sellerkit.app import create_app
+    from sellerkit.bench.server import PUBLIC_URL
 
     # BENCH off: the runner's own app only generates data and runs sweeps; the servers it starts are instrumented.
     return create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": secret,
-                       "ENV": "production", "BENCH": False})
+                       "ENV": "production", "PUBLIC_URL": PUBLIC_URL, "BENCH": False})
 
 
 def _dispose(app):

@@ -8,6 +8,9 @@ import time
 
 from sellerkit.bench.measure import Client, children_of
 
+#: The benchmark mails nothing, but production needs its public address to start.
+PUBLIC_URL = "http://127.0.0.1"
+
 
 def free_port():
     with socket.socket() as probe:
@@ -29,7 +32,7 @@ class Server:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SELLERKIT_")}
         environment.update(SELLERKIT_ENV="production", SELLERKIT_SECRET_KEY=self.secret_key,
                            SELLERKIT_DATABASE_URL=self.database_url, SELLERKIT_INSTANCE_PATH=self.instance_path,
-                           SELLERKIT_BENCH="1")
+                           SELLERKIT_PUBLIC_URL=PUBLIC_URL, SELLERKIT_BENCH="1")
         return environment
 
     def start(self, timeout=60):

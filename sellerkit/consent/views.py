@@ -105,14 +105,19 @@ def import_consents(shop_id):
 @bp.route("/opt-out/<int:shop_id>/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the buyer has no session here; the signed token is the proof (and RFC 8058 one-click POSTs)
 def opt_out(shop_id, token):
-    """One click from a follow-up: the buyer stops getting marketing messages, confirmed in their language."""
+    """A follow-up's opt-out link. Opening it (GET or HEAD, as mail scanners and link previews do) only shows a
+    button; its POST, or a mail client's one-click POST (List-Unsubscribe-Post), withdraws the buyer's consent."""
     shop = db.session.get(Shop, shop_id)
     try:
-        buyer = services.opt_out(shop_id, token, utcnow())
+        if request.method == "POST":
+            buyer = services.opt_out(shop_id, token, utcnow())
+        else:
+            buyer = services.buyer_for_token(shop_id, token)
     except ServiceError as error:
         db.session.rollback()
         return render_template("consent/opt_out.html", shop=None, error=error.message, locale=None), 400
     db.session.commit()
     locale = buyer_locale(buyer.language or shop.default_language)
     with force_locale(locale):
-        return render_template("consent/opt_out.html", shop=shop, error=None, locale=locale)
+        return render_template("consent/opt_out.html", shop=shop, error=None, locale=locale, token=token,
+                               is_done=request.method == "POST")

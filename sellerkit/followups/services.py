@@ -3,7 +3,6 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
 from flask_babel import force_locale
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,10 +16,12 @@ from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import domain, facts
 from sellerkit.followups.models import Campaign, CampaignMessage, FollowUp
+from sellerkit.followups.outbound import KIND as FOLLOW_UP_KIND
 from sellerkit.i18n import buyer_date, buyer_locale
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.localformat import last_day
+from sellerkit.links import can_build_links, public_link
 from sellerkit.outbox import services as outbox
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
@@ -242,7 +243,7 @@ def _send(campaign, follow_up, now):
             language, text = message_text(campaign, shop, buyer, order, coupon)
             thread = threads.thread_to_write(shop, buyer, order, campaign.name, now)
             message = threads.add_message(thread, "follow_up", text, now, now, language=language, is_automatic=True)
-            outbox.enqueue(shop, message, now)
+            outbox.enqueue(shop, message, now, kind=FOLLOW_UP_KIND)
             follow_up.status, follow_up.reason, follow_up.sent_at = "sent", None, now
             follow_up.message_id, follow_up.language = message.id, language
             follow_up.coupon_id = coupon.id if coupon else None
@@ -280,10 +281,10 @@ def message_text(campaign, shop, buyer, order, coupon):
 
 
 def opt_out_link(shop_id, buyer_id):
-    """The absolute opt-out link. Outside a request (the scheduler) it needs SERVER_NAME, checked by can_send()."""
-    return url_for("consent.opt_out", shop_id=shop_id, token=opt_out_token(shop_id, buyer_id), _external=True)
+    """The absolute opt-out link, under PUBLIC_URL (checked by can_send())."""
+    return public_link("consent.opt_out", shop_id=shop_id, token=opt_out_token(shop_id, buyer_id))
 
 
 def can_send():
     """Follow-ups carry an opt-out link to this server, so the scheduler needs to know its public address."""
-    return bool(current_app.config.get("SERVER_NAME"))
+    return can_build_links()

@@ -133,7 +133,7 @@ def _switch(shop_id, campaign_id, active):
         return redirect(url_for("followups.campaign", shop_id=shop_id, campaign_id=campaign_id))
     db.session.commit()
     if active and not services.can_send():
-        current_app.logger.warning("Campaign %s is on, but SERVER_NAME is not set: follow-ups wait.", campaign_id)
+        current_app.logger.warning("Campaign %s is on, but PUBLIC_URL is not set: follow-ups wait.", campaign_id)
     flash(_("The campaign is on: follow-ups are planned and go out when due.") if active
           else _("The campaign is off: nothing more is sent."), "success")
     return redirect(url_for("followups.campaign", shop_id=shop_id, campaign_id=campaign_id))

@@ -1,7 +1,7 @@
 """Outbox actions: queue a message, claim due items safely across processes, record what delivery did."""
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
@@ -11,13 +11,19 @@ from sellerkit.outbox.models import OutboxItem
 from sellerkit.threads.models import Message
 
 
-def enqueue(shop, message, now):
-    """Queue an outgoing message in the caller's transaction; manual items wait for the seller, not the scheduler."""
+def enqueue(shop, message, now, kind):
+    """Queue an outgoing message in the caller's transaction; manual items wait for the seller, not the scheduler.
+    `kind` names the registered builder that turns it into a delivery (a follow-up adds its unsubscribe headers)."""
     transport = shop.reply_transport
-    item = OutboxItem(shop_id=shop.id, message_id=message.id, transport=transport, status="pending", attempts=0,
-                      due_at=None if transport == "manual" else now, created_at=now)
+    item = OutboxItem(shop_id=shop.id, kind=kind, message_id=message.id, transport=transport, status="pending",
+                      attempts=0, due_at=None if transport == "manual" else now, created_at=now)
     db.session.add(item)
     return item
+
+
+def drop(item_id, token):
+    """Its builder found nothing to send any more (a reset asked for an unknown e-mail): the claimed item goes."""
+    db.session.execute(delete(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.claim_token == token))
 
 
 def mark_sent_by_hand(item, now):

@@ -1,4 +1,5 @@
 """The two network transports for outbox items, e-mail over SMTP and a signed webhook POST; no Flask, no database."""
+import email.policy
 import hashlib
 import hmac
 import http.client
@@ -20,6 +21,9 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_HTTP = frozenset({408, 429})
 # A msg-id as RFC 5322 has it, ASCII only: Python 3.11's Message-ID parser truncates or crashes on anything looser.
 MSG_ID = re.compile(r"<[!-;=?A-~]+@[!-;=?A-~]+>")
+#: RFC 5322's own line limit: at 78, a header word longer than a line (the signed URL in List-Unsubscribe) would be
+#: written as encoded words, which mail clients do not read as a URL.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,10 @@ class Delivery:
     payload: dict
     #: Files sent with the reply, as (filename, content type, bytes); e-mail attaches them.
     attachments: tuple = ()
+    #: More mail headers as (name, value), such as List-Unsubscribe.
+    headers: tuple = ()
+    #: Mail of sellerkit's own (a password reset): without a mail server it goes to the log, as setup needs.
+    is_system_mail: bool = False
 
 
 class DeliveryError(Exception):
@@ -93,7 +101,7 @@ def _mailbox(text, role):
 
 def build_email(delivery) -> EmailMessage:
     """The plain-text UTF-8 message for a delivery. Raises DeliveryError(permanent) for unusable addresses."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     for name, role, text in (("From", "sender", delivery.from_email), ("To", "recipient", delivery.to_email)):
         mailbox = _mailbox(text, role)
         _put(message, name, str(mailbox))
@@ -117,6 +125,8 @@ def build_email(delivery) -> EmailMessage:
         # RFC 3834, and Exchange's own header: other robots must not answer our auto-replies (no mail loops).
         _put(message, "Auto-Submitted", "auto-replied")
         _put(message, "X-Auto-Response-Suppress", "All")
+    for name, value in delivery.headers:
+        _put(message, name, value)
     body = (delivery.body or "").encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent
     # Quoted-printable keeps non-ASCII text 7-bit clean, so servers without 8BITMIME take it too.
     message.set_content(body, charset="utf-8", cte=None if body.isascii() else "quoted-printable")
@@ -131,6 +141,9 @@ def _smtp_error(error):
         code, text = next(iter(error.recipients.values()), (0, b""))
     elif isinstance(error, smtplib.SMTPResponseException):
         code, text = error.smtp_code, error.smtp_error
+    elif isinstance(error, ssl.SSLCertVerificationError):
+        return DeliveryError(f"the mail server's TLS certificate is not trusted: {error.verify_message}"[:300],
+                             permanent=False)
     elif isinstance(error, smtplib.SMTPNotSupportedError):
         return DeliveryError(f"the mail server does not support what is needed: {error}", permanent=True)
     else:  # timeout, connection refused or reset, DNS or TLS failure, server hung up: all may pass
@@ -140,8 +153,25 @@ def _smtp_error(error):
     return DeliveryError(f"the mail server answered {code} {text}"[:300], permanent=500 <= code < 600)
 
 
+def tls_context(ca_file=None):
+    """Certificate and host name checked against the system's CAs (and `ca_file`'s, for a private CA)."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def smtp_settings(config):
+    """The mail server settings of the app's configuration, as send_email takes them."""
+    return {"server": config.get("MAIL_SERVER"), "port": config.get("MAIL_PORT"),
+            "username": config.get("MAIL_USERNAME"), "password": config.get("MAIL_PASSWORD"),
+            "use_starttls": config.get("MAIL_USE_STARTTLS"), "use_ssl": config.get("MAIL_USE_SSL"),
+            "ca_file": config.get("MAIL_CA_FILE")}
+
+
 def send_email(delivery, smtp: dict, timeout=30):
-    """Send one message. smtp: server, port, username, password, use_starttls. Raises DeliveryError."""
+    """Send one message, the only way sellerkit sends mail. smtp: server, port, username, password, use_starttls,
+    use_ssl (SMTPS), ca_file; TLS always verifies the server's certificate. Raises DeliveryError."""
     if not delivery.to_email:
         raise DeliveryError("the buyer has no e-mail address", permanent=True)
     if not smtp.get("server"):
@@ -149,13 +179,18 @@ def send_email(delivery, smtp: dict, timeout=30):
     message = build_email(delivery)
     sender = message["From"].addresses[0].addr_spec
     recipient = message["To"].addresses[0].addr_spec
-    client = smtplib.SMTP(timeout=timeout)
+    context = tls_context(smtp.get("ca_file")) if smtp.get("use_ssl") or smtp.get("use_starttls") else None
     try:
-        code, banner = client.connect(smtp["server"], int(smtp.get("port") or 0))
-        if code != 220:
-            raise smtplib.SMTPConnectError(code, banner)
-        if smtp.get("use_starttls"):
-            client.starttls(context=ssl.create_default_context())
+        # The server's name is given to the constructor: smtplib checks the certificate against that name only.
+        if smtp.get("use_ssl"):
+            client = smtplib.SMTP_SSL(smtp["server"], int(smtp.get("port") or 0), timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(smtp["server"], int(smtp.get("port") or 0), timeout=timeout)
+    except (smtplib.SMTPException, OSError) as error:
+        raise _smtp_error(error) from error
+    try:
+        if smtp.get("use_starttls") and not smtp.get("use_ssl"):
+            client.starttls(context=context)
         if smtp.get("username"):
             client.login(smtp["username"], smtp.get("password") or "")
         # Explicit envelope: the recipient is the one address we checked, never one read back from headers.

@@ -9,22 +9,28 @@ from sellerkit.attachments.models import Attachment
 from sellerkit.extensions import db
 from sellerkit.outbox.delivery import file_contents, mail_domain
 from sellerkit.outbox.models import OutboxItem
+from sellerkit.outbox.registry import register_builder
 from sellerkit.outbox.transports import Delivery
 from sellerkit.shops.models import Shop
 from sellerkit.tickets import services
 from sellerkit.tickets.models import Ticket, TicketEvent
 
 NUMBER_IN_SUBJECT = re.compile(r"\[SK-(\d{6,})\]")
+KIND = "ticket_mail"
 
 
 def queue_mail(shop, ticket, event, now):
     """Send the filing (or the seller's added details) to the platform's support address through the outbox."""
     event.mail_id = f"<sellerkit.ticket.{ticket.id}.{event.id}@{mail_domain(current_app.config)}>"
-    db.session.add(OutboxItem(shop_id=shop.id, ticket_event_id=event.id, transport="email", status="pending",
-                              attempts=0, due_at=now, created_at=now))
+    db.session.add(OutboxItem(shop_id=shop.id, kind=KIND, ticket_event_id=event.id, transport="email",
+                              status="pending", attempts=0, due_at=now, created_at=now))
 
 
-def build_ticket_delivery(item, config):
+def init_app(app):
+    register_builder(app, KIND, build_ticket_delivery)
+
+
+def build_ticket_delivery(item, config, now):
     event, ticket, shop = db.session.execute(
         select(TicketEvent, Ticket, Shop).join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .join(Shop, Shop.id == Ticket.shop_id).where(TicketEvent.id == item.ticket_event_id)).one()

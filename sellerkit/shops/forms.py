@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from sellerkit.forms import BaseForm, CatalogTranslations
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.i18n import lazy_pgettext
 
 REQUIRED = _l("This field is required.")
 
@@ -26,7 +27,8 @@ class DayHoursForm(Form):
         def get_translations(self, form):
             return CatalogTranslations()
 
-    is_open = BooleanField(_l("Open"))
+    # Translators: a weekday on which the shop works (a check box beside the weekday).
+    is_open = BooleanField(lazy_pgettext("business day", "Open"))
     opens_at = TimeField(_l("From"), validators=[Optional()])
     closes_at = TimeField(_l("Until"), validators=[Optional()])
 

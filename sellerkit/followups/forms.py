@@ -15,8 +15,10 @@ DAYS = NumberRange(min=1, max=domain.MAX_DAYS, message=_l("Give a number of days
 
 class CampaignForm(BaseForm):
     # Translators: the campaign's name (a title, not a person's name).
-    name = StringField(lazy_pgettext("campaign name", "Name"), validators=[InputRequired(REQUIRED), Length(max=domain.MAX_NAME)],
+    name = StringField(lazy_pgettext("campaign name", "Name"),
+                       validators=[InputRequired(REQUIRED), Length(max=domain.MAX_NAME)],
                        description=_l("For you; buyers see only the message."))
+    # Translators: when a campaign's follow-up goes out (a field and a column), such as "Days after delivery: 14".
     trigger = SelectField(_l("When"), choices=[SelectChoice(t, TRIGGER_LABELS[t]) for t in domain.TRIGGERS])
     days = IntegerField(_l("Days"), validators=[InputRequired(REQUIRED), DAYS])
     min_days_between = IntegerField(_l("At most one follow-up per buyer every (days)"), default=30,

@@ -29,7 +29,9 @@ class DayHoursForm(Form):
 
     # Translators: a weekday on which the shop works (a check box beside the weekday).
     is_open = BooleanField(lazy_pgettext("business day", "Open"))
+    # Translators: the time a business day starts, written before a time field.
     opens_at = TimeField(_l("From"), validators=[Optional()])
+    # Translators: the time a business day ends, written before a time field.
     closes_at = TimeField(_l("Until"), validators=[Optional()])
 
     def validate(self, extra_validators=None):

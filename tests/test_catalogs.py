@@ -1,4 +1,5 @@
-"""The six message catalogs: complete, not fuzzy, and current with the code (extract + compare)."""
+"""The six message catalogs: complete, not fuzzy, current with the code (extract + compare), with the glossary's words."""
+import re
 from pathlib import Path
 
 import pytest
@@ -80,10 +81,29 @@ def test_catalogs_keep_the_translator_comments(locale, translator_comments):
     assert not bare, f"{locale}: entries whose code has a translator comment but the catalog does not: {bare[:10]}"
 
 
+def glossary():
+    """(English, {locale: word}) of each row of translations/GLOSSARY.md's word table, notes in brackets left out."""
+    for line in (ROOT / "translations" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == len(LOCALES) and cells[0] not in ("English", "---"):
+            yield cells[0], {locale: re.sub(r"\s*\(.*?\)", "", word) for locale, word in zip(LOCALES[1:], cells[1:])}
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+def test_catalogs_use_the_glossarys_words(locale):
+    """A word the glossary lists and the UI shows on its own (Order, Buyer, Dispute, ...) is translated with it."""
+    entries = catalog(locale)
+    checked = 0
+    for english, words in glossary():
+        message = entries.get(english[:1].upper() + english[1:])
+        if message is not None:
+            checked += 1
+            assert message.string.casefold() == words[locale].casefold(), (english, message.string, words[locale])
+    assert checked >= 10
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_placeholders_survive_translation(locale):
-    import re
-
     for message in catalog(locale):
         if not message.id or not isinstance(message.id, str):
             continue

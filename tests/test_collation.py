@@ -80,3 +80,13 @@ def test_a_conversations_labels_are_in_polish_order(app, client, make_user, make
     page = client.get("/inbox?view=all").get_data(as_text=True)
     assert re.findall(r'<span class="badge label"><bdi>([^<]*)</bdi></span>', page) == [
         "cena", "ćwiczenie", "zwrot", "żółte"]
+
+
+def test_the_team_is_listed_owners_first_then_by_name(client, make_user, make_shop, add_member, auth):
+    owner = make_user(locale="ru", name="Яна")
+    shop_id = make_shop(owner)
+    for number, name in enumerate(("Zoe", "Ёж Иван", "Анна", "Егор")):
+        add_member(shop_id, make_user(f"agent{number}@example.com", name=name))
+    auth.login()
+    page = client.get(f"/shops/{shop_id}/members").get_data(as_text=True)
+    assert re.findall(r"<tr><td><bdi>([^<]*)</bdi></td>", page) == ["Яна", "Анна", "Егор", "Ёж Иван", "Zoe"]

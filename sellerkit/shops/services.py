@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from sellerkit.accounts.domain import is_valid_email, normalize_email
 from sellerkit.accounts.models import User
-from sellerkit.collation import alphabetical
+from sellerkit.collation import alphabetical, sort_key_for
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -223,10 +223,13 @@ def opening_hours(shop):
 
 
 def members_of(membership):
-    return db.session.scalars(
+    """The shop's team: owners first, then by name in the viewer's language."""
+    members = db.session.scalars(
         select(Membership).where(Membership.shop_id == membership.shop_id)
-        .options(joinedload(Membership.user)).order_by(Membership.role.desc(), Membership.id)
+        .options(joinedload(Membership.user)).order_by(Membership.id)
     ).all()
+    key = sort_key_for()
+    return sorted(members, key=lambda member: (member.role != "owner", key(member.user.name)))
 
 
 def add_member(membership, email, role, now):

@@ -45,9 +45,10 @@ translations: $(MO)
 %.mo: %.po $(RUN_STAMP)
 	$(BIN)/pybabel compile -i $< -o $@
 
-# For developers: pull new strings from the code into every catalog.
+# For developers: pull new strings, with their '# Translators:' comments, from the code into every catalog.
 messages: $(RUN_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_pgettext:1c,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_pgettext:1c,2 -c Translators: --no-location --sort-output \
+		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

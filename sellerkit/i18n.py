@@ -11,7 +11,9 @@ from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from sellerkit.replies.domain import PLACEHOLDER
 
 from sellerkit.localformat import (date_text, moment_text, native_digits, percent_text, period_end_text,
                                    period_start_text)
@@ -32,13 +34,27 @@ def gettext(string, **variables):
     context-local reads each; a page shows a hundred texts (labels, statuses, kinds of events).
     """
     locale = get_locale()
+    catalog = _catalog(locale)
+    text = string if catalog is None else catalog.ugettext(string)
+    return text % _numbers_written(variables, locale) if variables else text
+
+
+def pgettext(context, string, **variables):
+    """gettext for a word used in several roles ("Resolved" as an inbox tab and as a status): the context
+    gives each role its own entry, which each language can inflect its own way."""
+    locale = get_locale()
+    catalog = _catalog(locale)
+    text = string if catalog is None else catalog.upgettext(context, string)
+    return text % _numbers_written(variables, locale) if variables else text
+
+
+def _catalog(locale):
     if locale is None:  # outside a request, as Flask-Babel's: the text as written
-        return string % variables if variables else string
+        return None
     catalog = _catalogs.get(locale)
     if catalog is None:
         catalog = _catalogs[locale] = get_translations()
-    text = catalog.ugettext(string)
-    return text % _numbers_written(variables, locale) if variables else text
+    return catalog
 
 
 def _numbers_written(variables, locale):
@@ -53,6 +69,10 @@ def _numbers_written(variables, locale):
 def lazy_gettext(string, **variables):
     """A text translated when it is shown, in the language of that moment."""
     return LazyString(gettext, string, **variables)
+
+
+def lazy_pgettext(context, string, **variables):
+    return LazyString(pgettext, context, string, **variables)
 
 
 def parse_accept_language(header):
@@ -224,12 +244,19 @@ def _duration_unit(seconds, threshold=DURATION_THRESHOLD):
     return "second", 0
 
 
+def isolate_placeholders(text):
+    """A hint that quotes placeholders, each set apart as left-to-right code: in a Persian sentence the braces and
+    bar of {buyer_name|دوست عزیز} would otherwise be reordered around the Persian fallback."""
+    escaped = str(escape(text))  # the catalog's text; a placeholder's characters need no escaping
+    return Markup(PLACEHOLDER.sub(lambda match: f'<code dir="ltr">{match.group(0)}</code>', escaped))
+
+
 def init_app(app):
     app.jinja_env.filters.update(
         when=format_when, day=format_day, period_start=format_period_start, period_end=format_period_end,
         number=format_number, money=format_money, percent=format_percent,
         duration=format_duration, digits=localize_digits,
-        language_name=locale_display_name,
+        language_name=locale_display_name, placeholders=isolate_placeholders,
     )
 
     @app.context_processor

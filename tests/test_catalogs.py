@@ -1,4 +1,5 @@
-"""The six message catalogs: complete, not fuzzy, and current with the code (extract + compare)."""
+"""The six message catalogs: complete, not fuzzy, current with the code (extract + compare), with the glossary's words."""
+import re
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,31 @@ def catalog(locale):
         return read_po(handle)
 
 
+#: Short words that keep one entry for several places: each must tell translators what it names.
+AMBIGUOUS = ("All", "Buyer", "Code", "Created", "Draft", "Filed", "From", "Import", "Number", "Off", "On", "Order",
+             "Past", "Record", "Reply", "Status", "Title", "Until", "Used", "Valid", "When")
+
+
+def _extract():
+    """Every translatable string in the code and templates with its context and translator comments, as
+    `make messages` (pybabel extract -F babel.cfg -c Translators:) finds them."""
+    return extract_from_dir(str(ROOT), method_map=METHOD_MAP, keywords=KEYWORDS, comment_tags=["Translators:"],
+                            strip_comment_tags=True)
+
+
 @pytest.fixture(scope="module")
 def code_messages():
-    """Every translatable string in the code and templates, as pybabel extract -F babel.cfg finds them."""
-    found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map=METHOD_MAP, keywords=KEYWORDS):
-        found.add(message[0] if isinstance(message, tuple) else message)
+    """(context, msgid) of every translatable string."""
+    return {(context, message[0] if isinstance(message, tuple) else message)
+            for _filename, _lineno, message, _comments, context in _extract()}
+
+
+@pytest.fixture(scope="module")
+def translator_comments():
+    """(context, msgid) -> the translator comments of all its places."""
+    found = {}
+    for _filename, _lineno, message, comments, context in _extract():
+        found.setdefault((context, message[0] if isinstance(message, tuple) else message), []).extend(comments)
     return found
 
 
@@ -39,17 +58,52 @@ def test_catalog_is_complete_and_not_fuzzy(locale):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_catalog_is_current_with_the_code(locale, code_messages):
-    ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog(locale) if m.id}
-    missing = sorted(code_messages - ids)
-    stale = sorted(ids - code_messages)
+    ids = {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalog(locale) if m.id}
+    missing = sorted(code_messages - ids, key=str)
+    stale = sorted(ids - code_messages, key=str)
     assert not missing, f"{locale}: strings in the code but not in the catalog (run make messages): {missing[:10]}"
     assert not stale, f"{locale}: strings in the catalog no longer in the code: {stale[:10]}"
 
 
+def test_words_with_several_roles_tell_translators_which_one(translator_comments):
+    """A context marks a word used in several roles; it and each shared short word say which role they name."""
+    contexts = sorted(key for key, comments in translator_comments.items() if key[0] and not comments)
+    shared = sorted(word for word in AMBIGUOUS if not translator_comments.get((None, word)))
+    assert not contexts, f"strings with a context but no '# Translators:' comment: {contexts}"
+    assert not shared, f"ambiguous strings without a '# Translators:' comment: {shared}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalogs_keep_the_translator_comments(locale, translator_comments):
+    """make messages extracts the comments (-c Translators:), so translators see them in every catalog."""
+    bare = [(m.context, m.id) for m in catalog(locale)
+            if m.id and translator_comments.get((m.context, m.id)) and not m.auto_comments]
+    assert not bare, f"{locale}: entries whose code has a translator comment but the catalog does not: {bare[:10]}"
+
+
+def glossary():
+    """(English, {locale: word}) of each row of translations/GLOSSARY.md's word table, notes in brackets left out."""
+    for line in (ROOT / "translations" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == len(LOCALES) and cells[0] not in ("English", "---"):
+            yield cells[0], {locale: re.sub(r"\s*\(.*?\)", "", word) for locale, word in zip(LOCALES[1:], cells[1:])}
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+def test_catalogs_use_the_glossarys_words(locale):
+    """A word the glossary lists and the UI shows on its own (Order, Buyer, Dispute, ...) is translated with it."""
+    entries = catalog(locale)
+    checked = 0
+    for english, words in glossary():
+        message = entries.get(english[:1].upper() + english[1:])
+        if message is not None:
+            checked += 1
+            assert message.string.casefold() == words[locale].casefold(), (english, message.string, words[locale])
+    assert checked >= 10
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_placeholders_survive_translation(locale):
-    import re
-
     for message in catalog(locale):
         if not message.id or not isinstance(message.id, str):
             continue

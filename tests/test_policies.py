@@ -124,3 +124,17 @@ def test_a_published_version_cannot_be_edited(client, db, shop, publish_policy):
     response = client.post(f"/shops/{shop['id']}/policies/returns/versions/1", data={"return_window_days": "90"})
     assert response.status_code == 405
     assert db.scalar(select(PolicyVersion.options))["return_window_days"] == 30
+
+
+@pytest.mark.parametrize("language, sentence", [
+    ("en", "Accepted payment methods: card, PayPal, bank transfer, and cash on delivery."),
+    # These two read the catalogs' "payment method in a sentence" entries.
+    ("ru", "Доступные способы оплаты: банковская карта, PayPal, банковский перевод и оплата при получении."),
+    ("pl", "Akceptowane metody płatności: karta płatnicza, PayPal, przelew bankowy i płatność za pobraniem."),
+], ids=["en", "ru", "pl"])
+def test_payment_methods_are_not_capitalised_mid_sentence(client, shop, publish_policy, language, sentence):
+    publish_policy(shop["id"], shop["owner"], "payment", methods=["card", "paypal", "bank_transfer", "cash_on_delivery"])
+    text = client.get(f"/shops/{shop['id']}/policies/payment/export?lang={language}").get_data(as_text=True)
+    assert text.split("\n\n")[1].strip() == sentence
+    # The seller still picks them from a capitalised list.
+    assert ">Bank transfer<" in client.get(f"/shops/{shop['id']}/policies/payment").get_data(as_text=True)

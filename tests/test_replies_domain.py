@@ -26,6 +26,14 @@ def test_a_placeholder_without_value_or_fallback_renders_as_nothing_and_is_repor
     assert result.missing == ("return_window",)
 
 
+def test_a_value_ending_in_a_full_stop_does_not_double_the_sentences_stop():
+    # Russian long dates end in the abbreviation «г.» (год); the sentence's own full stop follows the placeholder.
+    body = "Вернусь {vacation_return_date}. До встречи, {seller_name|команда}."
+    result = render(body, {"vacation_return_date": "29 ноября 2026\u202fг.", "seller_name": "Анна Inc."})
+    assert result.text == "Вернусь 29 ноября 2026\u202fг. До встречи, Анна Inc."
+    assert render("{shop_name}, {today}.", {"shop_name": "A.B.", "today": "1 мая"}).text == "A.B., 1 мая."
+
+
 def test_template_syntax_is_plain_text():
     body = "{{ config }} {% for x in y %}{{ x }}{% endfor %} { buyer_name } {BUYER_NAME} {}"
     assert render(body, {"buyer_name": "Ana"}).text == body

@@ -50,6 +50,16 @@ def test_a_buyer_gets_one_auto_reply_in_their_language_with_the_return_date(app,
     assert auto.is_automatic and db.scalar(select(OutboxItem.message_id)) == auto.id
 
 
+def test_the_russian_return_date_ends_the_sentence_with_one_full_stop(app, make_user, make_shop, make_vacation):
+    owner = make_user("ru@example.com")
+    shop_id = make_shop(owner, platform="ozon", default_language="ru", timezone_name="Europe/Moscow")
+    make_vacation(shop_id, starts_at=NOW - timedelta(days=1), days=7,
+                  bodies={"ru": "Спасибо за сообщение! Магазин не работает до {vacation_return_date}."})
+    text = deliver(app, shop_id, 1, language="ru")
+    assert text == "Спасибо за сообщение! Магазин не работает до 29 ноября 2026\u202fг."
+    assert "г.." not in text
+
+
 def test_messages_arriving_at_once_get_one_auto_reply(make_app, db, shop):
     """Eight workers receive eight messages of one thread at the same instant: all kept, answered once."""
     shop_id = shop()

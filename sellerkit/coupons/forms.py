@@ -70,6 +70,7 @@ class TermsForm(BaseForm):
 
 
 class CouponForm(TermsForm):
+    # Translators: a coupon code that buyers type at checkout.
     code = StringField(_l("Code"), validators=[InputRequired(REQUIRED), Length(max=64, message=TOO_LONG)],
                        description=_l("As buyers type it at checkout; stored in capital letters."))
     usage_limit = IntegerField(_l("Usage limit"), validators=[Optional()],

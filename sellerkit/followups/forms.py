@@ -7,14 +7,18 @@ from sellerkit.followups import domain
 from sellerkit.followups.labels import COUPON_MODE_LABELS, TRIGGER_LABELS
 from sellerkit.forms import BaseForm
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.i18n import lazy_pgettext
 
 REQUIRED = _l("This field is required.")
 DAYS = NumberRange(min=1, max=domain.MAX_DAYS, message=_l("Give a number of days from 1 to 365."))
 
 
 class CampaignForm(BaseForm):
-    name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=domain.MAX_NAME)],
+    # Translators: the campaign's name (a title, not a person's name).
+    name = StringField(lazy_pgettext("campaign name", "Name"),
+                       validators=[InputRequired(REQUIRED), Length(max=domain.MAX_NAME)],
                        description=_l("For you; buyers see only the message."))
+    # Translators: when a campaign's follow-up goes out (a field and a column), such as "Days after delivery: 14".
     trigger = SelectField(_l("When"), choices=[SelectChoice(t, TRIGGER_LABELS[t]) for t in domain.TRIGGERS])
     days = IntegerField(_l("Days"), validators=[InputRequired(REQUIRED), DAYS])
     min_days_between = IntegerField(_l("At most one follow-up per buyer every (days)"), default=30,

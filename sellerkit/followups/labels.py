@@ -1,5 +1,6 @@
 """Translated names of triggers, coupon modes and the reasons a follow-up waits or is skipped."""
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.i18n import lazy_pgettext
 
 TRIGGER_LABELS = {"after_delivery": _l("Days after delivery"), "after_last_order": _l("Days after the last order")}
 COUPON_MODE_LABELS = {"none": _l("No coupon"), "shared": _l("One shared code"),
@@ -18,4 +19,11 @@ REASON_LABELS = {
     "vacation": _l("Waits for the end of your vacation"),
     "recently_contacted": _l("Had a follow-up recently"),
 }
-STATUS_LABELS = {"pending": _l("Planned"), "sent": _l("Sent"), "skipped": _l("Skipped")}
+STATUS_LABELS = {
+    # Translators: state of one follow-up message to a buyer (agrees with the word for "message").
+    "pending": lazy_pgettext("follow-up status", "Planned"),
+    # Translators: state of one follow-up message to a buyer (agrees with the word for "message").
+    "sent": lazy_pgettext("follow-up status", "Sent"),
+    # Translators: state of one follow-up message to a buyer: it was not sent, for the reason shown beside it.
+    "skipped": lazy_pgettext("follow-up status", "Skipped"),
+}

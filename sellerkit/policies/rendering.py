@@ -6,12 +6,26 @@ from flask_babel import force_locale, ngettext
 from sellerkit.i18n import buyer_locale, localize_digits
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.i18n import lazy_pgettext
 
 SECTION_TITLES = {"shipping": _l("Shipping"), "payment": _l("Payment options"),
                   "returns": _l("Returns and exchanges"), "privacy": _l("Privacy"),
                   "faq": _l("More information (FAQ)")}
+#: The payment methods as the seller picks them (a list of choices, so capitalised).
 METHOD_LABELS = {"marketplace": _l("Payment through the marketplace"), "card": _l("Card"), "paypal": _l("PayPal"),
                  "bank_transfer": _l("Bank transfer"), "cash_on_delivery": _l("Cash on delivery")}
+#: The same methods inside the policy's sentence, written as the language writes them mid-sentence.
+METHODS_IN_SENTENCE = {
+    # Translators: a payment method inside "Accepted payment methods: …", lower case where your language writes it so.
+    "marketplace": lazy_pgettext("payment method in a sentence", "payment through the marketplace"),
+    # Translators: a payment method inside "Accepted payment methods: …", lower case where your language writes it so.
+    "card": lazy_pgettext("payment method in a sentence", "card"),
+    "paypal": METHOD_LABELS["paypal"],
+    # Translators: a payment method inside "Accepted payment methods: …", lower case where your language writes it so.
+    "bank_transfer": lazy_pgettext("payment method in a sentence", "bank transfer"),
+    # Translators: a payment method inside "Accepted payment methods: …", lower case where your language writes it so.
+    "cash_on_delivery": lazy_pgettext("payment method in a sentence", "cash on delivery"),
+}
 
 
 def _sentences(section, options, locale):
@@ -26,7 +40,7 @@ def _sentences(section, options, locale):
     elif section == "payment":
         # Babel joins the list the way the language does: "A, B and C", "A、B和C", "A، B و C".
         yield _("Accepted payment methods: %(methods)s.",
-                methods=format_list([str(METHOD_LABELS[m]) for m in options["methods"]], locale=locale))
+                methods=format_list([str(METHODS_IN_SENTENCE[m]) for m in options["methods"]], locale=locale))
     elif section == "returns":
         if options["returns_accepted"]:
             yield ngettext("Returns are accepted within %(num)s day of delivery.",

@@ -51,13 +51,15 @@ def render(body, values, names=PLACEHOLDERS):
         if name not in names:
             return match.group(0)
         value = values.get(name)
-        if value not in (None, ""):
-            return str(value)
-        if fallback is not None:
-            return fallback
-        if name not in missing:
-            missing.append(name)
-        return ""
+        text = str(value) if value not in (None, "") else fallback
+        if text is None:
+            if name not in missing:
+                missing.append(name)
+            return ""
+        # A value ending in an abbreviation's full stop ("15 января 2027 г.") ends the sentence too: one stop.
+        if text.endswith(".") and body.startswith(".", match.end()):
+            return text[:-1]
+        return text
 
     return Rendered(PLACEHOLDER.sub(fill, body), tuple(missing))
 

@@ -8,6 +8,7 @@ from sellerkit.replies.domain import MAX_TITLE
 
 
 class SavedReplyForm(BaseForm):
+    # Translators: the title of a saved reply or a ticket (not a person's title).
     title = StringField(_l("Title"), validators=[Length(max=MAX_TITLE)])
     shortcut = StringField(_l("Shortcut"), validators=[Optional(), Length(max=40)],
                            description=_l("Type /shortcut in the reply box to insert this reply."))

@@ -6,6 +6,7 @@ from babel import Locale
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from sellerkit.collation import sort_key_for
 from sellerkit.database import database_id, is_database_id
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
@@ -22,8 +23,10 @@ PROBLEMS = {
     "too_long": _l("This text is too long."),
     "shortcut": _l("Use letters, digits and - only, without spaces."),
 }
-SORTS = {"usage": (SavedReply.usage_count.desc(), SavedReply.title), "folder": (SavedReply.folder, SavedReply.title),
-         "title": (SavedReply.title,)}
+#: Orders of the list, alphabetical ones in the viewer's language (sort_key_for): most used, by folder, by title.
+SORTS = {"usage": lambda reply, key: (-reply.usage_count, key(reply.title), reply.id),
+         "folder": lambda reply, key: (key(reply.folder), key(reply.title), reply.id),
+         "title": lambda reply, key: (key(reply.title), reply.id)}
 
 
 def _visible(membership):
@@ -38,7 +41,8 @@ def replies_for(membership, sort="usage", query=""):
         pattern = f"%{query.strip().lower()}%"
         statement = statement.where(or_(func.lower(SavedReply.title).like(pattern), SavedReply.id.in_(
             select(SavedReplyVariant.reply_id).where(func.lower(SavedReplyVariant.body).like(pattern)))))
-    return db.session.scalars(statement.order_by(*SORTS.get(sort, SORTS["usage"]), SavedReply.id)).all()
+    order, key = SORTS.get(sort, SORTS["usage"]), sort_key_for()
+    return sorted(db.session.scalars(statement).all(), key=lambda reply: order(reply, key))
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class PickerReply:
     id: int
     title: str
     shortcut: str | None
+    usage_count: int
     bodies: dict
 
 
@@ -55,15 +60,17 @@ def picker_replies(membership):
     """The replies the member can use, most used first, as plain rows in one query: every conversation page
     lists them all, and fifty ORM objects with their variants cost more than the page's own messages."""
     rows = db.session.execute(
-        select(SavedReply.id, SavedReply.title, SavedReply.shortcut, SavedReplyVariant.language, SavedReplyVariant.body)
+        select(SavedReply.id, SavedReply.title, SavedReply.shortcut, SavedReply.usage_count, SavedReplyVariant.language,
+               SavedReplyVariant.body)
         .join(SavedReplyVariant, SavedReplyVariant.reply_id == SavedReply.id).where(*_visible(membership))
-        .order_by(*SORTS["usage"], SavedReply.id, SavedReplyVariant.language))
+        .order_by(SavedReplyVariant.language))
     picked = {}
-    for reply_id, title, shortcut, language, body in rows:
+    for reply_id, title, shortcut, usage_count, language, body in rows:
         if reply_id not in picked:
-            picked[reply_id] = PickerReply(reply_id, title, shortcut, {})
+            picked[reply_id] = PickerReply(reply_id, title, shortcut, usage_count, {})
         picked[reply_id].bodies[language] = body
-    return list(picked.values())
+    order, key = SORTS["usage"], sort_key_for()
+    return sorted(picked.values(), key=lambda reply: order(reply, key))
 
 
 def reply_for(user, reply_id):

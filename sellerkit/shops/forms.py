@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from sellerkit.forms import BaseForm, FormMeta
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.i18n import lazy_pgettext
 
 REQUIRED = _l("This field is required.")
 
@@ -25,8 +26,11 @@ class DayHoursForm(Form):
     class Meta(FormMeta):
         pass
 
-    is_open = BooleanField(_l("Open"))
+    # Translators: a weekday on which the shop works (a check box beside the weekday).
+    is_open = BooleanField(lazy_pgettext("business day", "Open"))
+    # Translators: the time a business day starts, written before a time field.
     opens_at = TimeField(_l("From"), validators=[Optional()])
+    # Translators: the time a business day ends, written before a time field.
     closes_at = TimeField(_l("Until"), validators=[Optional()])
 
     def validate(self, extra_validators=None):

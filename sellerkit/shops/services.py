@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from sellerkit.accounts.domain import is_valid_email, normalize_email
 from sellerkit.accounts.models import User
+from sellerkit.collation import alphabetical, sort_key_for
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -61,13 +62,13 @@ def memberships_of(user):
     if cached is not None and cached[0] == user.id:
         return cached[1]
     loaded = _loaded_memberships(user)
-    if loaded is not None:
-        memberships = sorted(loaded, key=lambda m: (m.shop.name, m.shop.id))
-    else:
-        memberships = db.session.scalars(
+    if loaded is None:
+        loaded = db.session.scalars(
             select(Membership).join(Membership.shop).where(Membership.user_id == user.id)
-            .options(contains_eager(Membership.shop)).order_by(Shop.name, Shop.id)
+            .options(contains_eager(Membership.shop))
         ).all()
+    # Shops of the same name stay in the order they were created.
+    memberships = alphabetical(sorted(loaded, key=lambda m: m.shop_id), name=lambda m: m.shop.name)
     g.memberships_of = (user.id, memberships)
     return memberships
 
@@ -222,10 +223,13 @@ def opening_hours(shop):
 
 
 def members_of(membership):
-    return db.session.scalars(
+    """The shop's team: owners first, then by name in the viewer's language."""
+    members = db.session.scalars(
         select(Membership).where(Membership.shop_id == membership.shop_id)
-        .options(joinedload(Membership.user)).order_by(Membership.role.desc(), Membership.id)
+        .options(joinedload(Membership.user)).order_by(Membership.id)
     ).all()
+    key = sort_key_for()
+    return sorted(members, key=lambda member: (member.role != "owner", key(member.user.name)))
 
 
 def add_member(membership, email, role, now):

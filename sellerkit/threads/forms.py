@@ -38,6 +38,7 @@ class PastedMessageForm(BaseForm):
 
 
 class ThreadSettingsForm(BaseForm):
+    # Translators: the heading of a status: of a conversation, a ticket, a follow-up, a campaign or a rule.
     status = SelectField(_l("Status"))
     is_dispute = SelectField(_l("Dispute"), choices=[SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))])
     assignee_id = SelectField(_l("Assigned to"))

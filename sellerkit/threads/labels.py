@@ -1,15 +1,39 @@
 """Translated names for conversation codes: inbox views, statuses, message kinds and history events."""
-from flask_babel import lazy_pgettext
-
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.i18n import lazy_pgettext
 
-VIEW_LABELS = {"needs_reply": _l("Needs reply"), "to_send": _l("To send"), "awaiting_buyer": _l("Awaiting buyer"),
-               "disputes": _l("Disputes"), "automatic": lazy_pgettext("machine mail", "Automatic"),
-               "resolved": _l("Resolved"), "all": _l("All")}
-STATUS_LABELS = {"open": lazy_pgettext("thread status", "Open"), "awaiting_buyer": _l("Awaiting buyer"), "resolved": _l("Resolved")}
-KIND_LABELS = {"buyer": _l("Buyer"), "reply": _l("Reply"), "auto_reply": _l("Automatic reply"),
-               "follow_up": _l("Follow-up"), "note": _l("Internal note")}
-DELIVERY_LABELS = {"pending": _l("Waiting to be sent"), "sending": _l("Sending"), "sent": _l("Sent"),
+VIEW_LABELS = {
+    "needs_reply": _l("Needs reply"),
+    # Translators: inbox tab listing the conversations whose reply the seller still has to copy to the platform.
+    "to_send": _l("To send"),
+    # Translators: inbox tab listing the conversations that wait for the buyer's answer.
+    "awaiting_buyer": lazy_pgettext("inbox tab", "Awaiting buyer"),
+    "disputes": _l("Disputes"),
+    # Translators: inbox tab listing conversations only machines wrote in (auto-replies, mailing lists, bounces).
+    "automatic": lazy_pgettext("machine mail", "Automatic"),
+    # Translators: inbox tab listing the resolved conversations (plural where the language says "resolved ones").
+    "resolved": lazy_pgettext("inbox tab", "Resolved"),
+    # Translators: inbox tab listing every conversation.
+    "all": _l("All"),
+}
+STATUS_LABELS = {
+    # Translators: status of one buyer conversation (agrees with the word for "conversation").
+    "open": lazy_pgettext("thread status", "Open"),
+    # Translators: status of one buyer conversation: the seller has answered and waits for the buyer.
+    "awaiting_buyer": lazy_pgettext("thread status", "Awaiting buyer"),
+    # Translators: status of one buyer conversation (agrees with the word for "conversation").
+    "resolved": lazy_pgettext("thread status", "Resolved"),
+}
+KIND_LABELS = {
+    # Translators: kind of message in a conversation: one the buyer wrote.
+    "buyer": _l("Buyer"),
+    # Translators: kind of message in a conversation: the seller's answer (a noun).
+    "reply": _l("Reply"),
+    "auto_reply": _l("Automatic reply"), "follow_up": _l("Follow-up"), "note": _l("Internal note"),
+}
+DELIVERY_LABELS = {"pending": _l("Waiting to be sent"), "sending": _l("Sending"),
+                   # Translators: delivery state of one reply message (agrees with the word for "message").
+                   "sent": lazy_pgettext("message delivery", "Sent"),
                    "failed": _l("Not delivered")}
 EVENT_LABELS = {
     "message_received": _l("Buyer message received"), "message_sent": _l("Reply written"),

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, literal_column, select, tuple_
 from sqlalchemy.orm import joinedload
 
+from sellerkit.collation import alphabetical
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
@@ -112,7 +113,7 @@ def row_of(thread):
     """A loaded thread as a list row (no preview): what the API says of one conversation, the same as of a list's."""
     buyer = thread.buyer
     return ThreadRow(*(getattr(thread, name) for name in ROW_COLUMNS), buyer.display_name, buyer.platform_buyer_id,
-                     buyer.email, None, None, None, None, tuple(sorted(label.label for label in thread.labels)))
+                     buyer.email, None, None, None, None, tuple(alphabetical(label.label for label in thread.labels)))
 
 
 def _conditions(shop_ids, view, filters):
@@ -190,7 +191,7 @@ def _rows(page, sort):
         .join(Buyer, Buyer.id == page.c.buyer_id)
         .outerjoin(ResponseClock, and_(ResponseClock.thread_id == page.c.id, ResponseClock.status == "open"))
         .order_by(*sort.of(page.c))).all()
-    return [ThreadRow(*row[:-1], labels=tuple(sorted(row[-1].split(LABEL_SEPARATOR))) if row[-1] else ())
+    return [ThreadRow(*row[:-1], labels=tuple(alphabetical(row[-1].split(LABEL_SEPARATOR))) if row[-1] else ())
             for row in rows]
 
 

@@ -21,6 +21,7 @@ from sellerkit.attachments import services as attachments
 from sellerkit.attachments.domain import is_inline_safe
 from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
+from sellerkit.collation import alphabetical
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
@@ -95,7 +96,7 @@ def _settings_form(thread, membership):
     """The thread's settings as form values; a submission that sends only some fields keeps the others."""
     current = {"status": thread.status, "is_dispute": "yes" if thread.is_dispute else "no",
                "assignee_id": str(thread.assignee_id) if thread.assignee_id else "",
-               "labels": ", ".join(label.label for label in thread.labels),
+               "labels": ", ".join(alphabetical(label.label for label in thread.labels)),
                "language": thread.language or membership.shop.default_language}
     form = forms.ThreadSettingsForm(data=current)
     form.status.choices = [SelectChoice(s, status_label(s)) for s in domain.STATUSES]

@@ -50,6 +50,7 @@ def write(shop, thread, profile, category, topic, now):
             else _("%(topic)s: buyer %(buyer)s", topic=subject, buyer=buyer.platform_buyer_id or buyer.display_name)
         facts = [(_("Shop"), shop.name), (_("Category"), category.name(language)), (_("Topic"), subject)]
         if order:
+            # Translators: a buyer's order (a purchase), not a sort order or a command.
             facts += [(_("Order"), order.platform_order_ref), (_("Placed"), moment(order.placed_at)),
                       (_("Shipped"), moment(order.shipped_at)), (_("Delivered"), moment(order.delivered_at)),
                       (_("Tracking"), order.tracking_number or "—")]

@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sellerkit.collation import sort_key
+
 LIFECYCLES = ("new", "in_review", "awaiting_details", "answered", "resolved", "closed", "cancelled")
 OPEN_LIFECYCLES = ("new", "in_review", "awaiting_details", "answered")
 LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
@@ -29,10 +31,6 @@ _RULE_KEYS = ("same_topic_interval_minutes", "auto_close_after_days", "auto_clos
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
-#: Letters whose code points do not follow their alphabet sort as a stand-in just after the letter they follow:
-#: Persian پ چ ژ ک گ ی and و before ه, آ before ا, Polish ł after l. Russian ё sorts as е, as in dictionaries.
-_SORTS_AS = {"آ": "ا", "ا": "ا\x01", "پ": "ب\x01", "چ": "ج\x01", "ژ": "ز\x01", "ک": "ق\x01", "ك": "ق\x01",
-             "گ": "ق\x02", "ه": "و\x01", "ی": "ي", "ى": "ي", "ł": "l\x01", "ё": "е"}
 #: Search folds what people type interchangeably: Arabic-keyboard yeh and kaf, and ё written as е.
 _SEARCH_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ё": "е"})
 
@@ -48,26 +46,6 @@ def _language(code):
 
 def _localized(names, language):
     return names.get(_language(language)) or names["en"]
-
-
-def sort_key(text):
-    """A key that sorts names alphabetically in each of the six languages' scripts, without a collation library.
-
-    Each letter is compared with its accents and marks as one unit, so "ą" follows every "a…" word and "й"
-    every "и…" word, as Polish and Russian readers expect; Chinese sorts by code point (radical, then strokes).
-    """
-    units = []
-    for char in unicodedata.normalize("NFC", text.casefold()):
-        if unicodedata.category(char) == "Cf":  # zero-width non-joiners in Persian words change nothing
-            continue
-        if unicodedata.combining(char) and units:
-            units[-1] = (units[-1][0], units[-1][1] + char)
-        elif char in _SORTS_AS:
-            units.append((_SORTS_AS[char], ""))
-        else:
-            decomposed = unicodedata.normalize("NFD", char)
-            units.append((decomposed[0], decomposed[1:]))
-    return tuple(units), unicodedata.normalize("NFC", text.casefold())
 
 
 def _search_text(text):
@@ -158,9 +136,9 @@ class Profile:
 
     def _sort_categories(self, language):
         result = []
-        for category in sorted(self.categories, key=lambda c: sort_key(c.name(language))):
+        for category in sorted(self.categories, key=lambda c: sort_key(c.name(language), language)):
             other = category.key + OTHER_SUFFIX
-            topics = sorted(category.topics, key=lambda t: (t.key == other, sort_key(t.name(language))))
+            topics = sorted(category.topics, key=lambda t: (t.key == other, sort_key(t.name(language), language)))
             result.append(replace(category, topics=tuple(topics)))
         return tuple(result)
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from sellerkit.clock import utcnow
+from sellerkit.collation import sort_key
 from sellerkit.coupons.domain import day_start
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
@@ -97,7 +98,7 @@ def listing():
     profiles = {m.shop.platform: services.profile_of(m.shop.platform) for m in memberships}
     language = profile_language()
     topics = sorted({(p.platform, t.key, t.name(language)) for p in profiles.values()
-                     for c in p.categories for t in c.topics}, key=lambda row: row[2].casefold())
+                     for c in p.categories for t in c.topics}, key=lambda row: sort_key(row[2], language))
     if len(profiles) > 1:
         # Each platform's name is translated once here, not once per topic in the template (hundreds of them).
         names = {platform: str(platform_label(platform)) for platform in profiles}

@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from sellerkit import errorpages, i18n, security
+from sellerkit import errorpages, i18n, jsoninput, security
 from sellerkit.accounts import login
 from sellerkit.config import PROJECT_ROOT, load_config
 from sellerkit.database import MAX_DATABASE_ID, configure_engine, end_reading_with_commit, engine_options
@@ -18,6 +18,7 @@ def create_app(config=None, migrations=True):
         or str(PROJECT_ROOT / "instance")
     app = Flask("sellerkit", instance_path=os.path.abspath(instance_path),
                 template_folder=str(PROJECT_ROOT / "templates"))
+    app.json = jsoninput.JSONProvider(app)
     load_config(app, config)
     _init_extensions(app)
     if migrations:

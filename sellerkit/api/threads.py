@@ -2,11 +2,10 @@
 import base64
 import binascii
 import io
-import json
 
 from flask import g, jsonify, request, send_file
 
-from sellerkit import inbox
+from sellerkit import inbox, jsoninput
 from sellerkit.api.core import ApiError, bp, json_body, refuse_nul
 from sellerkit.api.serializers import message_json, thread_json, thread_summary_json
 from sellerkit.attachments import services as attachments
@@ -46,8 +45,8 @@ def receive_message(shop_id):
     shop = shops.membership_for(g.api_user, shop_id).shop
     if request.mimetype == "multipart/form-data":
         try:
-            data = json.loads(request.form.get("message") or "")
-        except json.JSONDecodeError:
+            data = jsoninput.loads(request.form.get("message") or "")
+        except ValueError:
             data = None
         if not isinstance(data, dict):
             raise ApiError(_("The request body must be a JSON object."), code="malformed")

@@ -1,11 +1,11 @@
 """Reading an import file (CSV or JSON Lines) in batches and feeding it to the bulk path, with a report."""
 import csv
 import io
-import json
 import multiprocessing
 import os
 from queue import Empty
 
+from sellerkit import jsoninput
 from sellerkit.errors import InputError
 from sellerkit.extensions import db
 from sellerkit.threads import bulk
@@ -38,9 +38,9 @@ def _rows(handle, fmt):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, None, f"not valid JSON ({error.msg})"
+            data = jsoninput.loads(line)
+        except ValueError as error:
+            yield number, None, f"not valid JSON ({getattr(error, 'msg', error)})"
             continue
         yield number, data, None if isinstance(data, dict) else "not a JSON object"
 

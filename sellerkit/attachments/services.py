@@ -11,6 +11,9 @@ from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership
 
+#: A full disk or an unwritable folder: nothing the sender can fix, and nothing was kept.
+STORAGE_UNAVAILABLE = _l("The files could not be saved on the server right now (its disk may be full). Nothing was "
+                         "saved; try again later.")
 ATTACHMENT_NOT_FOUND = _l("This attachment does not exist or belongs to a shop you are not a member of.")
 
 
@@ -54,6 +57,9 @@ def attach_files(shop, message, files, now):
                 raise ServiceError(_l("%(name)s is not an allowed file type (images, PDF, text and office "
                                       "documents are).", name=domain.safe_display_name(filename or "", "text/plain")),
                                    field="attachments", status=415, code="file_type") from None
+            except OSError as error:
+                current_app.logger.error("Attachment not stored: %s", error)
+                raise ServiceError(STORAGE_UNAVAILABLE, status=503, code="storage_unavailable") from None
             stored.append(saved)
             if sum(item.size for item in stored) > limits.max_message_bytes:
                 raise ServiceError(_l("The files together are larger than %(size)s MB, the limit for one message.",

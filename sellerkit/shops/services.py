@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import g
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from sellerkit.accounts.domain import is_valid_email, normalize_email
@@ -236,13 +237,19 @@ def add_member(membership, email, role, now):
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise ServiceError(_l("Nobody has signed up with this e-mail yet. Ask them to sign up first."), field="email")
-    exists = db.session.scalar(select(Membership.id).where(Membership.shop_id == membership.shop_id,
-                                                           Membership.user_id == user.id))
-    if exists:
-        raise ServiceError(_l("This person is already a member of the shop."), field="email")
+    existing = select(Membership.id).where(Membership.shop_id == membership.shop_id, Membership.user_id == user.id)
+    already = ServiceError(_l("This person is already a member of the shop."), field="email")
+    if db.session.scalar(existing):
+        raise already
     added = Membership(shop_id=membership.shop_id, user_id=user.id, role=role, created_at=now)
-    db.session.add(added)
-    db.session.flush()
+    # A double-click posts the form twice; on PostgreSQL both requests can pass the check above.
+    try:
+        with db.session.begin_nested():
+            db.session.add(added)
+    except IntegrityError:
+        if db.session.scalar(existing):
+            raise already from None
+        raise
     return added
 
 

@@ -2,7 +2,9 @@
 import csv
 import io
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from queue import Empty
 
 from sellerkit import jsoninput
@@ -74,9 +76,22 @@ def _batches(path, fmt, batch_size):
 
 def _produce(path, fmt, batch_size, queue):
     """The worker process: read and prepare the whole file, sending compact batches (tuples pickle cheaply)."""
+    _exit_with_parent()
     for prepared, rejected, offset in _batches(path, fmt, batch_size):
         queue.put(([bulk.pack(row) for row in prepared], rejected, offset))
     queue.put(None)
+
+
+def _exit_with_parent():
+    """End this worker as soon as the importing process is gone, however it ended (SIGKILL included): otherwise it
+    waits forever to hand over its next batch, and keeps multiprocessing's resource tracker alive with it."""
+    parent = multiprocessing.parent_process()
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])  # readable once the parent's end of the pipe closes
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _consume(queue, worker):

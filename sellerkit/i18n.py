@@ -16,6 +16,8 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from sellerkit.database import is_unreachable
+
 #: The UI languages, in the order the language menu shows them.
 LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
 RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
@@ -92,7 +94,8 @@ def select_locale():
     """The user's chosen language (web or API), else the one picked in the footer, else the browser's, else English."""
     if not has_request_context():
         return None  # commands and jobs: the default locale
-    user = current_user if current_user and current_user.is_authenticated else g.get("api_user")
+    user = None if is_unreachable() else \
+        current_user if current_user and current_user.is_authenticated else g.get("api_user")
     if user is not None and user.locale in LOCALES:
         return user.locale
     if session.get("locale") in LOCALES:
@@ -102,6 +105,8 @@ def select_locale():
 
 def select_timezone():
     """The user's timezone, else the current shop's, else UTC."""
+    if is_unreachable():
+        return "UTC"
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     shop = getattr(g, "shop", None)

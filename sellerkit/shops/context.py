@@ -2,6 +2,7 @@
 from flask import g, request, session
 from flask_login import current_user
 
+from sellerkit.database import is_unreachable
 from sellerkit.shops import services
 
 CURRENT_SHOP_KEY = "shop_id"
@@ -19,7 +20,7 @@ def load_shop_from_url(endpoint, values):
 
 def switcher_context():
     """The user's shops for the switcher in the header; one query per page."""
-    if not current_user.is_authenticated:
+    if is_unreachable() or not current_user.is_authenticated:
         return {}
     memberships = services.memberships_of(current_user)
     shop = g.get("shop")

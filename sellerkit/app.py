@@ -95,6 +95,7 @@ def _register_blueprints(app):
     app.url_map.converters["int"] = DatabaseIdConverter
     from sellerkit.accounts import settings_views
     from sellerkit.accounts import views as account_views
+    from sellerkit.attachments import labels as attachment_labels
     from sellerkit.api import core as api
     from sellerkit.autoreply import views as vacation_views
     from sellerkit.consent import views as consent_views
@@ -132,4 +133,5 @@ def _register_blueprints(app):
     labels.init_app(app)
     thread_labels.init_app(app)
     coupon_labels.init_app(app)
+    attachment_labels.init_app(app)
     app.context_processor(switcher_context)

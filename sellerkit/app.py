@@ -102,6 +102,7 @@ def _register_blueprints(app):
     from sellerkit.coupons import labels as coupon_labels
     from sellerkit.coupons import views as coupon_views
     from sellerkit.followups import views as followup_views
+    from sellerkit.outbox import labels as outbox_labels
     from sellerkit.outbox import views as outbox_views
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
@@ -134,4 +135,5 @@ def _register_blueprints(app):
     thread_labels.init_app(app)
     coupon_labels.init_app(app)
     attachment_labels.init_app(app)
+    outbox_labels.init_app(app)
     app.context_processor(switcher_context)

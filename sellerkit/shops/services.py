@@ -3,7 +3,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
@@ -13,6 +13,7 @@ from sellerkit.accounts.models import User
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.outbox.mailcheck import mail_server_problem
 from sellerkit.shops import domain
 from sellerkit.shops.models import BusinessHours, Holiday, Membership, Shop
 from sellerkit.sla import services as sla
@@ -129,6 +130,26 @@ def _validated_reply_settings(reply):
                               high=domain.MAX_MESSAGE_ATTACHMENT_MB), field="max_message_mb")
 
 
+def _require_mail_server():
+    """Replies by e-mail are switched on only when the instance's mail server answers, as delivery will ask it."""
+    config = current_app.config
+    problem = mail_server_problem(config)
+    if problem is None:
+        return
+    server = f"{config['MAIL_SERVER']}:{config.get('MAIL_PORT') or 25}" if config.get("MAIL_SERVER") else ""
+    messages = {
+        "not_configured": _l("Replies cannot go by e-mail: no mail server is set up for sellerkit "
+                             "(SELLERKIT_MAIL_SERVER). Ask whoever runs sellerkit to set one up, or choose another way."),
+        "unreachable": _l("Replies cannot go by e-mail: the mail server %(server)s does not answer. Check that it "
+                          "is running and reachable, or choose another way.", server=server),
+        "tls": _l("Replies cannot go by e-mail: the mail server %(server)s did not accept a secure connection "
+                  "(STARTTLS).", server=server),
+        "login": _l("Replies cannot go by e-mail: the mail server %(server)s did not accept sellerkit's user name "
+                    "and password.", server=server),
+    }
+    raise ServiceError(messages[problem], field="reply_transport", code="mail_server")
+
+
 @dataclass(frozen=True)
 class ResponseSettings:
     """The shop's changes to its platform's response rule (None: the platform's value) and its holidays."""
@@ -176,6 +197,8 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
     settings = _validated_settings(name, platform, default_language, timezone)
     reply = reply or reply_settings(membership.shop)
     _validated_reply_settings(reply)
+    if reply.transport == "email" and membership.shop.reply_transport != "email":
+        _require_mail_server()
     response = response or response_settings(membership.shop)
     _validated_response(platform, response)
     problem = domain.business_hours_problem(hours)

@@ -54,7 +54,9 @@ def _init_extensions(app):
             configure_engine(engine)
     if not uri.startswith("sqlite"):  # SQLite keeps no prepared statements for a commit to save
         app.teardown_request(_end_read_only_transaction)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    from sellerkit.shops.context import page_timezone
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=page_timezone)
     csrf.init_app(app)
     login.init_app(app)
     i18n.init_app(app)

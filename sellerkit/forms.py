@@ -50,16 +50,26 @@ def field_names(form):
     return names
 
 
-class BaseForm(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return CatalogTranslations()
+class FormMeta:
+    """What every form shares, sub-forms (FormField) included: our catalogs' messages and how fields are written."""
 
-        def render_field(self, field, render_kw):
-            field.widget = quick_widget(field.widget)
-            # Templates pass every optional attribute and None for those that do not apply; WTForms would
-            # write them as "None" (and autofocus="None" still focuses).
-            return super().render_field(field, {name: value for name, value in render_kw.items() if value is not None})
+    def get_translations(self, form):
+        return CatalogTranslations()
+
+    def render_field(self, field, render_kw):
+        field.widget = quick_widget(field.widget)
+        # Templates pass every optional attribute and None for those that do not apply; WTForms would
+        # write them as "None" (aria-invalid="None" is an invalid state, and autofocus="None" still focuses).
+        render_kw = {name: value for name, value in render_kw.items() if value is not None}
+        if field.type == "CSRFTokenField":
+            # Nothing refers to the hidden token by id, and a page with several forms would repeat id="csrf_token".
+            render_kw.setdefault("id", False)
+        return super().render_field(field, render_kw)
+
+
+class BaseForm(FlaskForm):
+    class Meta(FormMeta):
+        pass
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

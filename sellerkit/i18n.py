@@ -1,14 +1,11 @@
-"""Languages: which UI locale and timezone a request gets, right-to-left, and locale-aware format filters."""
-from datetime import time as clock_time
+"""Languages: which UI locale a request gets, right-to-left, and the format filters (dates through localformat)."""
 from datetime import timedelta
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import TIMEDELTA_UNITS, format_timedelta, get_datetime_format
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_time as babel_format_time
+from babel.dates import TIMEDELTA_UNITS, format_timedelta
 from babel.numbers import format_currency, format_decimal
-from babel.numbers import format_percent as format_percent_babel
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
@@ -17,15 +14,12 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from sellerkit.database import is_unreachable
+from sellerkit.localformat import (date_text, moment_text, native_digits, percent_text, period_end_text,
+                                   period_start_text)
 
 #: The UI languages, in the order the language menu shows them.
 LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
 RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
-#: Babel formats with Latin digits for these; their readers expect their own.
-NATIVE_DIGITS = {
-    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
-    "bn": str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"),
-}
 
 
 #: Each locale's catalog, as Flask-Babel loaded it from translations/ (the one catalog folder of every app).
@@ -40,13 +34,21 @@ def gettext(string, **variables):
     """
     locale = get_locale()
     if locale is None:  # outside a request, as Flask-Babel's: the text as written
-        text = string
-    else:
-        catalog = _catalogs.get(locale)
-        if catalog is None:
-            catalog = _catalogs[locale] = get_translations()
-        text = catalog.ugettext(string)
-    return text % variables if variables else text
+        return string % variables if variables else string
+    catalog = _catalogs.get(locale)
+    if catalog is None:
+        catalog = _catalogs[locale] = get_translations()
+    text = catalog.ugettext(string)
+    return text % _numbers_written(variables, locale) if variables else text
+
+
+def _numbers_written(variables, locale):
+    """The variables of a message with each number written the viewer's way ("at most ۵٬۰۰۰ codes"): a message
+    says a count or a limit in the words around it, and those are in the viewer's language."""
+    if locale is None:  # a template rendered outside a request: as written
+        return variables
+    return {name: _number_text(value, locale) if isinstance(value, (int, float, Decimal))
+            and not isinstance(value, bool) else value for name, value in variables.items()}
 
 
 def lazy_gettext(string, **variables):
@@ -103,16 +105,6 @@ def select_locale():
     return parse_accept_language(request.headers.get("Accept-Language")) or "en"
 
 
-def select_timezone():
-    """The user's timezone, else the current shop's, else UTC."""
-    if is_unreachable():
-        return "UTC"
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
-    shop = getattr(g, "shop", None)
-    return shop.timezone if shop is not None else "UTC"
-
-
 def text_direction(locale=None):
     locale = locale or get_locale()
     return "rtl" if locale.language in RTL_LANGUAGES else "ltr"
@@ -124,8 +116,7 @@ def html_lang(locale=None):
 
 
 def localize_digits(text, locale=None):
-    table = NATIVE_DIGITS.get((locale or get_locale()).language)
-    return str(text).translate(table) if table else str(text)
+    return native_digits(text, locale or get_locale())
 
 
 def locale_display_name(code, in_locale=None):
@@ -152,40 +143,33 @@ def buyer_locale(language):
 
 
 def buyer_date(value, language):
-    """A date written for a buyer (saved replies, auto-replies): long form, their language and digits."""
-    try:
-        locale = Locale.parse(language or "en")
-    except (ValueError, UnknownLocaleError):
-        locale = Locale.parse("en")
-    return localize_digits(babel_format_date(value, "long", locale=locale), locale)
+    """A date written for a buyer (saved replies, auto-replies, follow-ups): long form, in their language,
+    calendar and digits."""
+    return date_text(value, language, "long")
 
 
 def format_when(value):
-    """A moment as a medium date and a short time (no seconds), in the viewer's timezone and language."""
-    if not value:
-        return ""
-    local, locale = value.astimezone(get_timezone()), str(get_locale())
-    # Lists write fifty of these and Babel takes about 50 µs for each, so each day and each time of day is
-    # formatted once per process, then joined the locale's way.
-    day, time_of_day = _day_in(local.date(), locale), _time_in(local.hour, local.minute, locale)
-    return _when_glue(locale).replace("{0}", time_of_day).replace("{1}", day)
+    """A moment as a medium date and a short time (no seconds), in the page's timezone and the viewer's language."""
+    return moment_text(value, get_timezone(), get_locale()) if value else ""
 
 
-@lru_cache(maxsize=4096)
-def _time_in(hour, minute, locale):
-    return localize_digits(babel_format_time(clock_time(hour, minute), "short", locale=locale), Locale.parse(locale))
+def format_period_start(value):
+    """A period's first moment (a coupon's start): the day alone when the period starts at a midnight of the page."""
+    return period_start_text(value, get_timezone(), get_locale()) if value else ""
 
 
-@lru_cache(maxsize=16)
-def _when_glue(locale):
-    # Babel joins a date and a time this way too: the locale's pattern such as "{1}, {0}", quotes dropped.
-    return get_datetime_format("medium", locale=locale).replace("'", "")
+def format_period_end(value):
+    """A period's end (a coupon's "until"): the last day alone when the period ends at a midnight of the page."""
+    return period_end_text(value, get_timezone(), get_locale()) if value else ""
 
 
 def format_number(value):
+    return _number_text(value, get_locale())
+
+
+def _number_text(value, locale):
     # The locale's own numbering system: Persian separators ٬ ٫, Bengali lakh grouping (Babel keeps Latin
     # digits either way; localize_digits swaps those).
-    locale = get_locale()
     return localize_digits(format_decimal(value, locale=locale, numbering_system="default"), locale)
 
 
@@ -201,59 +185,51 @@ def format_money(value, currency=None):
 
 
 def format_percent(value):
-    return _percent_in(value, str(get_locale()))
-
-
-@lru_cache(maxsize=4096)
-def _percent_in(value, locale):
-    # A dashboard writes a rate for each of 90 days, and the same few rates again and again.
-    return localize_digits(format_percent_babel(value, locale=locale, numbering_system="default"),
-                           Locale.parse(locale))
+    return percent_text(value, get_locale())
 
 
 def format_day(value):
-    """A calendar date (no time) in the viewer's language."""
-    return _day_in(value, str(get_locale())) if value else ""
-
-
-@lru_cache(maxsize=4096)
-def _day_in(value, locale):
-    # A dashboard writes each of 90 days twice; dates and locales repeat, so each is formatted once per process.
-    return localize_digits(babel_format_date(value, "medium", locale=locale), Locale.parse(locale))
+    """A calendar date (no time) in the viewer's language; a moment gives its day in the page's timezone."""
+    if not value:
+        return ""
+    return date_text(value.astimezone(get_timezone()) if hasattr(value, "astimezone") else value, get_locale())
 
 
 #: Babel switches to the next larger unit from 1.5 of it; without this it rounds 23 hours up to "1 day".
 DURATION_THRESHOLD = 1.5
-#: (unit, count, locale) -> text: a duration's text depends on nothing else (see format_duration).
+#: (unit, count, locale) -> text: a duration's text depends on nothing else (see format_duration); the threshold
+#: only picks the unit and count.
 _durations = {}
 
 
-def format_duration(value):
-    """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh."""
+def format_duration(value, threshold=DURATION_THRESHOLD):
+    """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh.
+    A larger `threshold` keeps a smaller unit longer (a chart's "36 hr" tick, which 1.5 would round to "2 days")."""
     seconds = value.days * 86400 + value.seconds if isinstance(value, timedelta) else int(value)
     locale = str(get_locale())
     # Babel's text is the count of the first unit that reaches the threshold, rounded: two durations with the
     # same unit and count read the same, so each is formatted once per process (an inbox shows fifty).
-    unit, count = _duration_unit(seconds)
+    unit, count = _duration_unit(seconds, threshold)
     key = (unit, count, locale)
     if key not in _durations:
-        _durations[key] = localize_digits(format_timedelta(seconds, threshold=DURATION_THRESHOLD, format="short",
+        _durations[key] = localize_digits(format_timedelta(seconds, threshold=threshold, format="short",
                                                            locale=locale), Locale.parse(locale))
     return _durations[key]
 
 
-def _duration_unit(seconds):
+def _duration_unit(seconds, threshold=DURATION_THRESHOLD):
     """The unit and rounded count Babel's format_timedelta writes for `seconds` (its own choice, repeated)."""
     for unit, seconds_per_unit in TIMEDELTA_UNITS:
         count = abs(seconds) / seconds_per_unit
-        if count >= DURATION_THRESHOLD or unit == "second":
+        if count >= threshold or unit == "second":
             return unit, int(round(max(1, count) if unit == "second" and count > 0 else count))
     return "second", 0
 
 
 def init_app(app):
     app.jinja_env.filters.update(
-        when=format_when, day=format_day, number=format_number, money=format_money, percent=format_percent,
+        when=format_when, day=format_day, period_start=format_period_start, period_end=format_period_end,
+        number=format_number, money=format_money, percent=format_percent,
         duration=format_duration, digits=localize_digits,
         language_name=locale_display_name,
     )
@@ -262,18 +238,19 @@ def init_app(app):
     def locale_context():
         locale = get_locale()
         return {"html_lang": html_lang(locale), "text_dir": text_direction(locale), "ui_locales": LOCALES,
-                **_template_gettext(get_translations())}
+                **_template_gettext(get_translations(), locale)}
 
 
-def _template_gettext(translations):
+def _template_gettext(translations, locale):
     """The template's _(), ngettext() and pgettext() bound to this request's catalog.
 
     Flask-Babel's versions look the request's locale and catalog up again on every call, several context-local
     reads each; a page that says a hundred things paid for them a hundred times. These behave as Jinja's
-    "newstyle" gettext: the text is marked safe only where autoescaping is on, then formatted with %.
+    "newstyle" gettext: the text is marked safe only where autoescaping is on, then formatted with %, numbers
+    written the `locale`'s way.
     """
     def finish(context, text, variables):
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return (Markup(text) if context.eval_ctx.autoescape else text) % _numbers_written(variables, locale)
 
     @pass_context
     def gettext(context, string, **variables):

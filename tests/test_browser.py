@@ -113,3 +113,25 @@ def test_saved_replies_go_into_the_composer_by_picker_and_by_shortcut(page, make
     page.wait_for_load_state()
     page.goto(f"/shops/{shop_id}/replies")
     assert page.get_by_text("used once").count() == 2
+
+
+def test_a_new_shop_starts_in_the_browsers_timezone(make_app, make_user):
+    from playwright.sync_api import sync_playwright
+
+    make_user()
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with LiveServer(app) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=server.url, locale="en-US", timezone_id="Asia/Tehran")
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("E-mail").fill("owner@example.com")
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Log in").click()
+        page.goto("/shops/new")
+        page.get_by_label("Shop name").fill("Tehran Tiles")
+        page.get_by_role("button", name="Create shop").click()
+        page.wait_for_url("**/shops/*")
+        assert page.locator("dd bdi", has_text="Asia/Tehran").is_visible()
+        context.close()
+        browser.close()

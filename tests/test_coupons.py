@@ -62,7 +62,7 @@ def test_owner_adds_a_coupon_and_sees_it_written_for_the_locale(client, db, shop
 @pytest.mark.parametrize("changes, message", [
     ({"value": "-5"}, "The discount must be more than 0."),
     ({"value": "150"}, "A percentage discount can be at most 100 %."),
-    ({"value": "abc"}, "Enter a number, such as 10 or 12.50."),
+    ({"value": "abc"}, "Enter a number, such as 10 or 12.5."),
     ({"kind": "fixed", "value": "10"}, "A fixed amount needs its currency, such as EUR."),
     ({"code": "ab"}, "Use 3 to 64 letters A-Z, digits, - and _"),
     ({"valid_from": "2026-12-31", "valid_until": "2026-12-01"}, "The coupon must end after it starts."),
@@ -126,8 +126,8 @@ def test_generating_500_codes_makes_500_unique_single_use_codes_in_one_insert(ap
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"generate-count": "0"}, "Generate between 1 and 5000 codes at a time."),
-    ({"generate-count": "5001"}, "Generate between 1 and 5000 codes at a time."),
+    ({"generate-count": "0"}, "Generate between 1 and 5,000 codes at a time."),
+    ({"generate-count": "5001"}, "Generate between 1 and 5,000 codes at a time."),
     ({"generate-prefix": "no spaces"}, "Use up to 40 letters A-Z"),
     ({"generate-value": "101"}, "A percentage discount can be at most 100 %."),
 ])

@@ -128,6 +128,7 @@ def test_redemption_problems(coupon, at, amount, problem):
 @pytest.mark.parametrize("text, value", [
     ("12.50", Decimal("12.50")), ("12,5", Decimal("12.5")), (" 7 ", Decimal(7)), ("1 000", Decimal(1000)),
     ("abc", None), ("NaN", None), ("Infinity", None), ("", None), ("1,000.5", None),
+    ("۱۲٫۵", Decimal("12.5")), ("۱٬۰۰۰", Decimal(1000)), ("১০.৫০", Decimal("10.50")),
 ])
 def test_amounts_as_people_and_marketplaces_write_them(text, value):
     assert parse_decimal(text) == value

@@ -358,3 +358,37 @@ def test_a_buyer_with_an_open_support_ticket_gets_no_follow_up(app, db, shop, ma
         _db.session.commit()
     send_due(app)
     assert [(f.status, f.reason) for f in db.scalars(select(FollowUp))] == [("skipped", "open_ticket")]
+
+
+def test_only_buyers_who_would_get_the_message_are_listed_as_planned(app, client, db, shop):
+    customer(app, shop, "b-yes", delivered_days_ago=2)
+    customer(app, shop, "b-no", delivered_days_ago=2, consent_given=False)
+    response = client.post(f"/shops/{shop}/campaigns/new", data=campaign_form())
+    campaign_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/shops/{shop}/campaigns/{campaign_id}/on")
+    assert db.count(FollowUp, FollowUp.status == "pending") == 2  # both orders wait for their due day
+
+    page = client.get(f"/shops/{shop}/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "1 planned" in page
+    rows = {name: row for name, row in re.findall(r"<bdi>(B-YES|B-NO)</bdi>.*?</td>\s*<td>.*?</td>\s*(<td>.*?</td>)",
+                                                  page, re.S)}
+    assert "Planned" in rows["B-YES"]
+    assert "Will not be sent · No marketing consent" in rows["B-NO"]
+    listing = client.get(f"/shops/{shop}/campaigns").get_data(as_text=True)
+    assert re.search(r"<td>1</td>\s*<td><span class=\"badge\">On", listing)
+
+
+def test_the_campaign_chart_has_a_count_axis_and_says_when_there_is_nothing_yet(app, client, db, shop):
+    customer(app, shop, "b-1")
+    customer(app, shop, "b-2")
+    response = client.post(f"/shops/{shop}/campaigns/new", data=campaign_form())
+    campaign_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/shops/{shop}/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "Nothing was sent or redeemed in this period, so there is nothing to chart yet." in page
+    assert "<svg" not in page
+
+    client.post(f"/shops/{shop}/campaigns/{campaign_id}/on")
+    send_due(app)
+    page = client.get(f"/shops/{shop}/campaigns/{campaign_id}").get_data(as_text=True)
+    svg = re.search(r"<svg class=\"chart\".*?</svg>", page, re.S).group(0)
+    assert re.findall(r'text-anchor="end" dominant-baseline="middle">([^<]*)<', svg) == ["0", "1", "2"]

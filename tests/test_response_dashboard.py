@@ -155,3 +155,44 @@ def test_upgrading_an_existing_database_counts_its_answered_clocks(app, make_use
         downgrade(revision="5d3b1c9e7a42")  # before response_days existed
         upgrade()
         assert days() == counted_by_the_reply and counted_by_the_reply[0][3:5] == (1, 0)
+
+
+def chart_labels(page):
+    """The value axis labels of each chart on the page, as shown."""
+    return [re.findall(r'text-anchor="end" dominant-baseline="middle">([^<]*)<', svg)
+            for svg in re.findall(r"<svg class=\"chart\".*?</svg>", page, re.S)]
+
+
+def test_an_answer_in_no_time_shows_a_median_of_zero_seconds(app, client, auth, make_user, make_shop):
+    owner = make_user()
+    shop_id = make_shop(owner, timezone_name="UTC")
+    answer(app, shop_id, owner, 1, utcnow() - timedelta(hours=5), after_hours=0)
+    auth.login()
+    page = client.get(f"/shops/{shop_id}/response?days=7").get_data(as_text=True)
+    assert re.findall(r'class="figure">([^<]*)<', page)[1] == "0 sec"
+    assert "median; 90% within 0 sec" in page
+    assert _daily_csv(client, shop_id)[(utcnow() - timedelta(hours=5)).date().isoformat()] == ["0.00", "1.0000"]
+
+
+def test_the_charts_have_a_labelled_value_axis(app, client, auth, make_user, make_shop):
+    owner = make_user()
+    shop_id = make_shop(owner, timezone_name="UTC")
+    morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), timezone.utc)
+    answer(app, shop_id, owner, 1, morning, after_hours=5)
+    answer(app, shop_id, owner, 2, morning - timedelta(days=1), after_hours=0.5)
+    auth.login()
+    page = client.get(f"/shops/{shop_id}/response?days=7").get_data(as_text=True)
+    times, shares = chart_labels(page)
+    # The slowest day's median is 5 hours: ticks every 2 hours up to the first one above it.
+    assert times == ["0 sec", "2 hr", "4 hr", "6 hr"]
+    assert shares == ["0%", "25%", "50%", "75%", "100%"]
+    persian = client.get(f"/shops/{shop_id}/response?days=7", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert chart_labels(persian)[1] == ["۰٪", "۲۵٪", "۵۰٪", "۷۵٪", "۱۰۰٪"]
+
+
+def test_a_period_without_answers_says_so_instead_of_an_empty_chart(client, auth, make_user, make_shop):
+    shop_id = make_shop(make_user())
+    auth.login()
+    page = client.get(f"/shops/{shop_id}/response?days=7").get_data(as_text=True)
+    assert "No conversation was answered in this period, so there is nothing to chart yet." in page
+    assert "<svg" not in page

@@ -173,7 +173,7 @@ def test_dates_in_a_reply_are_written_in_the_buyers_language(app, client, shop, 
                                                        "en": "You ordered on {order_date}."})
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "fa"})
     page = client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
-    assert "سفارش شما در ۲۳ نوامبر ۲۰۲۶ ثبت شد." in page
+    assert "سفارش شما در ۲ آذر ۱۴۰۵ ثبت شد." in page  # 23 November 2026 in the Solar Hijri calendar
     client.post(f"/threads/{shop['thread_id']}/settings", data={"language": "en"})
     assert "You ordered on November 23, 2026." in client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(
         as_text=True)

@@ -44,7 +44,7 @@ def deliver(app, shop_id, number, thread="t-1", buyer="b-1", language=None, head
 def test_a_buyer_gets_one_auto_reply_in_their_language_with_the_return_date(app, db, shop):
     shop_id = shop()
     text = deliver(app, shop_id, 1, language="fa")
-    assert text == "ممنون! تا ۲۹ نوامبر ۲۰۲۶ در سفرم."
+    assert text == "ممنون! تا ۸ آذر ۱۴۰۵ در سفرم."  # 29 November 2026, in the Solar Hijri calendar
     assert deliver(app, shop_id, 2, language="fa") is None  # the same thread, the same vacation
     auto = db.scalar(select(Message).where(Message.kind == "auto_reply"))
     assert auto.is_automatic and db.scalar(select(OutboxItem.message_id)) == auto.id

@@ -128,3 +128,9 @@ class VacationFacts:
 
 def is_active(starts_at, ends_at, ended_early_at, now):
     return starts_at <= now < (ended_early_at or ends_at)
+
+
+def vacation_days(starts_at, ends_at, zone):
+    """The first and last calendar day of a vacation planned as whole days in the shop's `zone` (it ends at the
+    midnight after its last day)."""
+    return starts_at.astimezone(zone).date(), (ends_at - timedelta(microseconds=1)).astimezone(zone).date()

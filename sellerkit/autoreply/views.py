@@ -1,4 +1,6 @@
 """The vacation page: past, current and planned vacations, the planner's warning, planning and ending early."""
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -31,9 +33,12 @@ def _vacation_form(shop):
 
 
 def _page(membership, form, away, status):
-    shop, now = membership.shop, utcnow()
+    shop, now, zone = membership.shop, utcnow(), ZoneInfo(membership.shop.timezone)
+    vacations = services.vacations_of(shop.id)
     body, _status = form_page("autoreply/vacations.html", form, shop=shop, membership=membership, now=now,
-                              vacations=services.vacations_of(shop.id), planner=services.planner(shop, now),
+                              vacations=vacations, planner=services.planner(shop, now),
+                              # entered as days of the shop, so shown as those days whatever the page's zone
+                              days={v.id: domain.vacation_days(v.starts_at, v.ends_at, zone) for v in vacations},
                               is_active=domain.is_active, away=away)
     return body, status
 

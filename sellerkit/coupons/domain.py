@@ -144,8 +144,11 @@ def redemption_problem(coupon, redeemed_at, amount):
 
 
 def parse_decimal(text):
-    """A number typed by a person or exported by a marketplace ("12.50", "12,50"), or None when it is not one."""
+    """A number typed by a person or exported by a marketplace ("12.50", "12,50", "۱۲٫۵"), or None when it is not
+    one."""
     text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    # Persian writes 12٫5 and 1٬000 (its digits Decimal reads as they are).
+    text = text.replace("\u066b", ".").replace("\u066c", "")
     if "," in text and "." not in text and text.count(",") == 1:
         text = text.replace(",", ".")  # a decimal comma, as Polish and Russian exports write it
     try:

@@ -1,4 +1,6 @@
 """Coupon forms: one code, a generated pool, a redemption, and the CSV uploads."""
+from decimal import Decimal
+
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -25,7 +27,8 @@ class AmountField(StringField):
         text = valuelist[0].strip() if valuelist else ""
         self.data = parse_decimal(text) if text else None
         if text and self.data is None:
-            raise ValueError(_l("Enter a number, such as 10 or 12.50."))
+            raise ValueError(_l("Enter a number, such as %(whole)s or %(fraction)s.", whole=10,
+                                fraction=Decimal("12.5")))
 
     def _value(self):
         if self.raw_data:
@@ -57,7 +60,8 @@ class TermsForm(BaseForm):
     kind = SelectField(_l("Discount"), choices=[SelectChoice("percent", _l("Percentage off")),
                                                 SelectChoice("fixed", _l("Fixed amount off"))])
     value = AmountField(_l("Value"), validators=[InputRequired(REQUIRED)],
-                        description=_l("Percent (at most 100) or the amount, such as 15 or 10.50."))
+                        description=_l("Percent (at most %(max)s) or the amount, such as %(whole)s or %(fraction)s.",
+                                    max=100, whole=15, fraction=Decimal("10.5")))
     currency = StringField(_l("Currency"), validators=[Optional(), Length(max=3, message=TOO_LONG)],
                            description=_l("Three letters, such as EUR; needed for a fixed amount or a minimum order."))
     valid_from = DayField(_l("Valid from"), validators=[Optional()])

@@ -2,6 +2,7 @@
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
@@ -23,7 +24,7 @@ CLOCK_SLACK = timedelta(minutes=5)
 PROBLEMS = {
     "required": _l("This field is required."),
     "kind": _l("Choose a percentage or a fixed amount."),
-    "not_a_number": _l("Enter a number, such as 10 or 12.50."),
+    "not_a_number": _l("Enter a number, such as %(whole)s or %(fraction)s.", whole=10, fraction=Decimal("12.5")),
     "too_large": _l("This amount is too large."),
     "decimals": _l("Use at most 2 decimals."),
     "not_positive": _l("The discount must be more than 0."),

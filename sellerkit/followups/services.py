@@ -20,6 +20,7 @@ from sellerkit.followups.models import Campaign, CampaignMessage, FollowUp
 from sellerkit.i18n import buyer_date, buyer_locale
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.localformat import last_day
 from sellerkit.outbox import services as outbox
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
@@ -265,7 +266,8 @@ def message_text(campaign, shop, buyer, order, coupon):
     placeholders filled for them, and the opt-out link always included."""
     language, body = choose_variant(campaign.bodies, buyer.language, shop.default_language)
     link = opt_out_link(shop.id, buyer.id)
-    expiry = coupon.valid_until.astimezone(ZoneInfo(shop.timezone)).date() if coupon and coupon.valid_until else None
+    # A coupon valid until midnight is valid through the day before: that is the day the buyer is told.
+    expiry = last_day(coupon.valid_until, ZoneInfo(shop.timezone)) if coupon and coupon.valid_until else None
     values = {"buyer_name": buyer.display_name or None, "order_reference": order.platform_order_ref if order else None,
               "coupon_code": coupon.code if coupon else None,
               "coupon_expiry": buyer_date(expiry, language) if expiry else None,

@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
+from sellerkit.charts import LABEL_WIDTH, TOP_ROOM, count_steps, value_axis
 from sellerkit.consent.models import ConsentEvent
 from sellerkit.coupons import services as coupons
 from sellerkit.coupons.models import Coupon, Redemption
@@ -56,15 +58,32 @@ def preview(campaign, now):
     return result
 
 
+def not_going_out(campaign, now):
+    """{follow-up id: reason} of the planned follow-ups that the rules would skip if they fell due now (no consent,
+    consent withdrawn, an open dispute, the campaign switched off...): the page must not list those buyers as
+    getting the message. An order not delivered yet is still planned while its follow-up is not due."""
+    pending = db.session.scalars(select(FollowUp).where(FollowUp.campaign_id == campaign.id,
+                                                        FollowUp.status == "pending")
+                                 .options(joinedload(FollowUp.order))).all()
+    known = facts.gather(campaign, [follow_up.order for follow_up in pending], now)
+    blocked = {}
+    for follow_up in pending:
+        decision = domain.decide(known[follow_up.order_id], campaign.min_days_between, now)
+        if decision.action == "skip" and not (decision.reason == "not_delivered" and follow_up.due_at > now):
+            blocked[follow_up.id] = decision.reason
+    return blocked
+
+
 @dataclass
 class Figures:
     sent: int
-    pending: int
+    pending: int  # planned follow-ups the rules would send (now or after a wait), not those they would skip
     skipped: dict  # reason -> count
     opted_out: int
     redeemed: int
     revenue: list  # (currency, amount)
     days: list  # (date, sent, redeemed), oldest first
+    not_going_out: dict  # follow-up id -> the reason a planned one would be skipped
 
 
 def _redemptions(campaign):
@@ -96,19 +115,31 @@ def figures(campaign, now, zone):
     redeemed_days = Counter(row.redeemed_at.astimezone(zone).date() for row in redemptions)
     days = [(day, sent_days[day], redeemed_days[day])
             for day in (start + timedelta(days=n) for n in range(CHART_DAYS))]
+    blocked = not_going_out(campaign, now)
     return Figures(sent=sum(n for status, _r, n in counts if status == "sent"),
-                   pending=sum(n for status, _r, n in counts if status == "pending"), skipped=skipped,
-                   opted_out=opted_out, redeemed=len(redemptions), revenue=sorted(revenue.items()), days=days)
+                   pending=sum(n for status, _r, n in counts if status == "pending") - len(blocked), skipped=skipped,
+                   opted_out=opted_out, redeemed=len(redemptions), revenue=sorted(revenue.items()), days=days,
+                   not_going_out=blocked)
+
+
+def _count_axis(days, height):
+    return value_axis(max([max(sent, redeemed) for _day, sent, redeemed in days] + [1]), count_steps(), height)
 
 
 def chart_bars(days, width=640, height=180):
-    """SVG bars, two per day (sent, then redeemed): (x, y, width, height, day, value, kind), scaled to the peak."""
-    peak = max([max(sent, redeemed) for _day, sent, redeemed in days] + [1])
-    slot = width / max(len(days), 1)
+    """SVG bars, two per day (sent, then redeemed): (x, y, width, height, day, value, kind), right of the value
+    axis and scaled to its top tick."""
+    top, usable = _count_axis(days, height).top, height - TOP_ROOM
+    slot = (width - LABEL_WIDTH) / max(len(days), 1)
     bars = []
     for index, (day, sent, redeemed) in enumerate(days):
         for offset, value, kind in ((0.1, sent, "sent"), (0.5, redeemed, "redeemed")):
-            bar = value / peak * (height - 10)
-            bars.append((round(index * slot + offset * slot, 1), round(height - bar, 1), round(slot * 0.4, 1),
-                         round(bar, 1), day, value, kind))
+            bar = value / top * usable
+            bars.append((round(LABEL_WIDTH + (index + offset) * slot, 1), round(height - bar, 1),
+                         round(slot * 0.4, 1), round(bar, 1), day, value, kind))
     return bars
+
+
+def chart_ticks(days, height=180):
+    """The count axis of chart_bars' chart: (y, count) ticks from zero up."""
+    return _count_axis(days, height).ticks

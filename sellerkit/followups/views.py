@@ -56,9 +56,12 @@ def _bodies(form):
 
 @bp.route("/shops/<int:shop_id>/campaigns")
 def index(shop_id):
-    membership = shops.membership_for(current_user, shop_id)
+    membership, now = shops.membership_for(current_user, shop_id), utcnow()
+    campaigns = services.campaigns_of(shop_id)
     return render_template("followups/index.html", shop=membership.shop, membership=membership,
-                           campaigns=services.campaigns_of(shop_id), counts=services.follow_up_counts(shop_id),
+                           campaigns=campaigns, counts=services.follow_up_counts(shop_id),
+                           # "planned" counts only the buyers the rules would really send to
+                           not_going_out={c.id: len(stats.not_going_out(c, now)) for c in campaigns},
                            labels=LABELS, import_form=ConsentImportForm(),
                            can_send=services.can_send())
 
@@ -85,7 +88,7 @@ def _campaign_page(membership, campaign, form, status=200):
     figures = stats.figures(campaign, now, ZoneInfo(shop.timezone))
     return render_template(
         "followups/campaign.html", shop=shop, membership=membership, campaign=campaign, form=form, labels=LABELS,
-        figures=figures, bars=stats.chart_bars(figures.days), rows=rows,
+        figures=figures, bars=stats.chart_bars(figures.days), ticks=stats.chart_ticks(figures.days), rows=rows,
         preview=None if campaign.is_active else stats.preview(campaign, now), can_send=services.can_send()), status
 
 

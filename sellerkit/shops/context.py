@@ -1,5 +1,5 @@
 """The shop a request works in: taken from the URL and checked against the user's memberships."""
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_login import current_user
 
 from sellerkit.database import is_unreachable
@@ -30,3 +30,29 @@ def switcher_context():
         if found is not None:
             shop, g.membership = found.shop, g.get("membership") or found
     return {"my_memberships": memberships, "current_shop": shop}
+
+
+def show_times_of(shop):
+    """Show this page's dates in `shop`'s timezone: the page is about one of its conversations or tickets, though its
+    address names no shop. Call it before anything is formatted."""
+    g.page_shop = shop
+
+
+def page_timezone():
+    """Flask-Babel's timezone selector: one zone for all of a page. The user's own choice; else the zone of the
+    shop the page belongs to (its address, or the conversation or ticket shown); else of the shop the user works
+    in now (pages across shops, such as the inbox); else UTC."""
+    if not has_request_context() or is_unreachable() or not current_user or not current_user.is_authenticated:
+        return "UTC"
+    if current_user.timezone:
+        return current_user.timezone
+    shop = g.get("shop") or g.get("page_shop") or _my_shop((request.view_args or {}).get("shop_id")) \
+        or _my_shop(session.get(CURRENT_SHOP_KEY))
+    return shop.timezone if shop is not None else "UTC"
+
+
+def _my_shop(shop_id):
+    """One of the user's shops by id, from the memberships the header loads anyway; None for another's or none."""
+    if shop_id is None:
+        return None
+    return next((m.shop for m in services.memberships_of(current_user) if m.shop_id == shop_id), None)

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from sellerkit.forms import BaseForm, CatalogTranslations
+from sellerkit.forms import BaseForm, FormMeta
 from sellerkit.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
@@ -22,9 +22,8 @@ REQUIRED = _l("This field is required.")
 class DayHoursForm(Form):
     """One weekday's hours; a sub-form, so it carries no CSRF token of its own."""
 
-    class Meta:
-        def get_translations(self, form):
-            return CatalogTranslations()
+    class Meta(FormMeta):
+        pass
 
     is_open = BooleanField(_l("Open"))
     opens_at = TimeField(_l("From"), validators=[Optional()])

@@ -86,6 +86,9 @@ def create():
         form.default_language.data = get_locale().language if get_locale().language in domain.BUYER_LANGUAGES \
             else "en"
         form.timezone.data = current_user.timezone or "UTC"
+        # A new shop starts in the creating browser's timezone: app.js chooses it in the list (without
+        # JavaScript the list keeps this default).
+        form.timezone.render_kw = {"data-browser-timezone": ""}
     done, shop = run_form(form, lambda: services.create_shop(
         current_user, form.name.data, form.platform.data, form.default_language.data, form.timezone.data, utcnow()))
     if not done:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
+from sellerkit.charts import DURATION_STEPS, LABEL_WIDTH, TOP_ROOM, share_axis, value_axis
+
 
 class ClockFacts(NamedTuple):
     """What a statistic needs from one response clock; moments are whole seconds since 1970 (UTC), as the
@@ -139,21 +141,29 @@ def window(answered, overdue, target, dates, starts):
 
 @dataclass(frozen=True)
 class Chart:
-    """Positions for the two dashboard charts, in a width x height box (x grows with time)."""
+    """Positions for the two dashboard charts, in a width x height box (x grows with time), with their value axes;
+    the plot starts right of the axis labels."""
 
     bars: list  # (x, y, width, height, day, median, is_late)
     points: list  # (x, y, day, rate)
     target_y: float
+    time_ticks: list  # (y, response time)
+    share_ticks: list  # (y, share)
+    is_empty: bool  # no day has an answer to show
 
 
 def chart(series, allowed, target, width=640, height=180):
-    step = width / max(len(series), 1)
-    peak = max([m.total_seconds() for _d, m, _r in series if m] + [3600])
+    step = (width - LABEL_WIDTH) / max(len(series), 1)
+    medians = [m.total_seconds() for _d, m, _r in series if m is not None]
+    times, shares = value_axis(max(medians + [3600]), DURATION_STEPS, height), share_axis(height)
+    usable = height - TOP_ROOM
     bars, points = [], []
     for index, (day, median, rate) in enumerate(series):
-        bar = median.total_seconds() / peak * (height - 10) if median else 0
-        bars.append((round(index * step + step * 0.15, 1), round(height - bar, 1), round(step * 0.7, 1), round(bar, 1),
-                     day, median, bool(median and median > allowed)))
+        left = LABEL_WIDTH + index * step
+        bar = median.total_seconds() / times.top * usable if median is not None else 0
+        bars.append((round(left + step * 0.15, 1), round(height - bar, 1), round(step * 0.7, 1), round(bar, 1),
+                     day, median, bool(median is not None and median > allowed)))
         if rate is not None:
-            points.append((round(index * step + step / 2, 1), round(height * (1 - rate), 1), day, rate))
-    return Chart(bars, points, round(height * (1 - target), 1))
+            points.append((round(left + step / 2, 1), round(height - usable * rate, 1), day, rate))
+    return Chart(bars, points, round(height - usable * target, 1), times.ticks, shares.ticks,
+                 is_empty=not medians and not points)

@@ -61,13 +61,14 @@ def export(shop_id):
     writer = csv.writer(out)
     writer.writerow(["date", "median_response_hours", "on_time_rate"])
     for day, median, rate in series:
-        writer.writerow([day.isoformat(), f"{median.total_seconds() / 3600:.2f}" if median else "",
+        writer.writerow([day.isoformat(), f"{median.total_seconds() / 3600:.2f}" if median is not None else "",
                          f"{rate:.4f}" if rate is not None else ""])
     writer.writerow([])
     writer.writerow(["total_counted", "on_time", "breaches", "rate", "median_hours", "p90_hours", "needed_for_target"])
     writer.writerow([summary.counted, summary.on_time, summary.breaches,
                      f"{summary.rate:.4f}" if summary.rate is not None else "",
-                     f"{summary.median.total_seconds() / 3600:.2f}" if summary.median else "",
-                     f"{summary.p90.total_seconds() / 3600:.2f}" if summary.p90 else "", summary.needed_for_target])
+                     f"{summary.median.total_seconds() / 3600:.2f}" if summary.median is not None else "",
+                     f"{summary.p90.total_seconds() / 3600:.2f}" if summary.p90 is not None else "",
+                     summary.needed_for_target])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="response-shop-{shop_id}-{days}d.csv"'})

@@ -1,4 +1,4 @@
-// sellerkit's only script: copy a reply for platforms without a connection, and insert saved replies.
+// sellerkit's only script: copy a reply for platforms without a connection, insert saved replies, pick a new shop's timezone.
 (function () {
   "use strict";
 
@@ -11,6 +11,13 @@
       button.textContent = button.getAttribute("data-copied");
     });
   });
+
+  // The create-shop form: choose the browser's own timezone when the list offers it.
+  var zones = document.querySelector("select[data-browser-timezone]");
+  if (zones && window.Intl) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && zones.querySelector('option[value="' + zone + '"]')) { zones.value = zone; }
+  }
 
   var composer = document.getElementById("body");
   var used = document.querySelector("[data-used-replies]");

@@ -29,6 +29,7 @@ from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
+from sellerkit.shops.context import show_times_of
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 from sellerkit.shops.labels import platform_label
 from sellerkit.sla import services as sla
@@ -126,6 +127,7 @@ def _saved_replies(thread, membership):
 
 
 def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_form=None, status=200):
+    show_times_of(membership.shop)
     messages, outbox = queries.thread_messages(thread)
     events = queries.thread_events(thread)
     return render_template(

@@ -35,13 +35,14 @@ class FileForm(BaseForm):
 
 
 class SupportReplyForm(BaseForm):
-    body = TextAreaField(_l("Support's answer"), validators=[Length(max=domain.MAX_TEXT)])
+    # The ticket page shows this form beside DetailsForm: both post a "body", so the ids differ.
+    body = TextAreaField(_l("Support's answer"), id="support-answer", validators=[Length(max=domain.MAX_TEXT)])
     status = SelectField(_l("New status"), choices=[SelectChoice(s, LIFECYCLE_LABELS[s])
                                                     for s in domain.SUPPORT_STATUSES], default="answered")
 
 
 class DetailsForm(BaseForm):
-    body = TextAreaField(_l("Your details"), validators=[Length(max=domain.MAX_TEXT)])
+    body = TextAreaField(_l("Your details"), id="details", validators=[Length(max=domain.MAX_TEXT)])
 
 
 class RateForm(BaseForm):

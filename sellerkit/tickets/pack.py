@@ -3,15 +3,14 @@ in the shop's language for the platform's support team."""
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_datetime
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
 from sellerkit.extensions import db
-from sellerkit.i18n import buyer_locale, localize_digits
+from sellerkit.i18n import buyer_locale
 from sellerkit.i18n import gettext as _
+from sellerkit.localformat import moment_text
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.threads.models import Message
@@ -43,7 +42,7 @@ def write(shop, thread, profile, category, topic, now):
     def moment(value):
         if value is None:
             return "—"
-        return localize_digits(format_datetime(value.astimezone(zone), "medium", locale=locale), Locale.parse(locale))
+        return moment_text(value, zone, locale)
 
     with force_locale(locale):
         subject = topic.name(language)

@@ -14,6 +14,7 @@ from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.shops import services as shops
+from sellerkit.shops.context import show_times_of
 from sellerkit.shops.labels import platform_label
 from sellerkit.threads import services as threads
 from sellerkit.tickets import domain, forms, queries, services
@@ -110,6 +111,7 @@ def listing():
 
 
 def _ticket_page(ticket, membership, status=200, **forms_given):
+    show_times_of(membership.shop)
     profile = services.profile_of(ticket.platform)
     events = db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                                 .order_by(TicketEvent.id)).all()

@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from sellerkit import errorpages, i18n, security
+from sellerkit import errorpages, i18n, jsoninput, security
 from sellerkit.accounts import login
 from sellerkit.config import PROJECT_ROOT, load_config
 from sellerkit.database import MAX_DATABASE_ID, configure_engine, end_reading_with_commit, engine_options
@@ -18,6 +18,7 @@ def create_app(config=None, migrations=True):
         or str(PROJECT_ROOT / "instance")
     app = Flask("sellerkit", instance_path=os.path.abspath(instance_path),
                 template_folder=str(PROJECT_ROOT / "templates"))
+    app.json = jsoninput.JSONProvider(app)
     load_config(app, config)
     _init_extensions(app)
     if migrations:
@@ -108,12 +109,14 @@ def _register_blueprints(app):
     app.url_map.converters["int"] = DatabaseIdConverter
     from sellerkit.accounts import settings_views
     from sellerkit.accounts import views as account_views
+    from sellerkit.attachments import labels as attachment_labels
     from sellerkit.api import core as api
     from sellerkit.autoreply import views as vacation_views
     from sellerkit.consent import views as consent_views
     from sellerkit.coupons import labels as coupon_labels
     from sellerkit.coupons import views as coupon_views
     from sellerkit.followups import views as followup_views
+    from sellerkit.outbox import labels as outbox_labels
     from sellerkit.outbox import views as outbox_views
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
@@ -145,4 +148,6 @@ def _register_blueprints(app):
     labels.init_app(app)
     thread_labels.init_app(app)
     coupon_labels.init_app(app)
+    attachment_labels.init_app(app)
+    outbox_labels.init_app(app)
     app.context_processor(switcher_context)

@@ -2,7 +2,7 @@
 from datetime import timezone
 from functools import lru_cache
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, Integer, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +55,16 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def mark_unreachable():
+    """Note that this request found the database away, so that its error answer is made without it."""
+    g.database_unreachable = True
+
+
+def is_unreachable():
+    """True once this request found the database away: the user, their language and their shops stay unread."""
+    return has_request_context() and g.get("database_unreachable", False)
 
 
 def engine_options(uri):

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from sellerkit.replies.domain import PLACEHOLDER
 
+from sellerkit.database import is_unreachable
 from sellerkit.localformat import (date_text, moment_text, native_digits, percent_text, period_end_text,
                                    period_start_text)
 
@@ -115,7 +116,8 @@ def select_locale():
     """The user's chosen language (web or API), else the one picked in the footer, else the browser's, else English."""
     if not has_request_context():
         return None  # commands and jobs: the default locale
-    user = current_user if current_user and current_user.is_authenticated else g.get("api_user")
+    user = None if is_unreachable() else \
+        current_user if current_user and current_user.is_authenticated else g.get("api_user")
     if user is not None and user.locale in LOCALES:
         return user.locale
     if session.get("locale") in LOCALES:

@@ -1,5 +1,5 @@
 """The one place a buyer message enters, and a seller reply leaves: the flows that cross features."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
@@ -31,13 +31,16 @@ class Received:
     is_new: bool
     conflict: bool = False
     auto_reply: object = None
+    #: Files that came with the message and were not kept (attachments.models.RefusedFile), each with its reason.
+    refused_files: list = field(default_factory=list)
 
 
 def receive_buyer_message(shop, inbound, now, files=()):
     """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits).
 
-    Finds or creates the buyer, the order and the thread, stores the message and its files, records the
-    event and opens the response clock under the platform's rule. A reply of just "stop" withdraws marketing
+    Finds or creates the buyer, the order and the thread, stores the message and the files that pass the shop's
+    limits (the others are listed on the message with their reason), records the event and opens the response
+    clock under the platform's rule. A reply of just "stop" withdraws marketing
     consent, the shop's dispute phrases mark the thread a dispute, and an order that arrives delivered gets the
     follow-ups of the shop's active campaigns. Delivering the same external id again
     changes nothing and returns the stored message.
@@ -46,15 +49,15 @@ def receive_buyer_message(shop, inbound, now, files=()):
     message, thread = receipt.message, receipt.thread
     if not receipt.is_new:
         return Received(thread, message, False, conflict=message.body_sha256 != threads.body_sha256(inbound.body))
-    if files:
-        attachments.attach_files(shop, message, files, now)
+    # The buyer's words are kept whatever their files are: a file that is refused is listed with its reason.
+    _kept, refused = attachments.attach_files(shop, message, files, now, keep_what_fits=True) if files else ((), [])
     sla.on_buyer_message(shop, thread, message, receipt.is_new_thread)
     if consent.on_buyer_message(thread.buyer, message, now) is not None:
         threads.record_event(thread, None, "consent_withdrawn", now, message_id=message.id)
     disputes.on_buyer_message(shop, thread, message, now)
     if thread.order_id is not None:
         followups.plan_for_orders(shop.id, [thread.order_id], now)
-    return Received(thread, message, True, auto_reply=_auto_reply(shop, receipt, now))
+    return Received(thread, message, True, auto_reply=_auto_reply(shop, receipt, now), refused_files=refused)
 
 
 def _auto_reply(shop, receipt, now):

@@ -17,7 +17,7 @@ def run_form(form, action):
     try:
         return True, action()
     except ServiceError as error:
-        if error.status in (403, 404):
+        if error.status in (403, 404) or error.status >= 500:
             raise  # not a correction the user can make in the form: the error page answers
         form.apply_error(error)
         return False, None

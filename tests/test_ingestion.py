@@ -161,11 +161,13 @@ def test_unknown_fields_and_malformed_json_are_refused(api, client, db):
     assert db.count(Message) == 0
 
 
-def test_disallowed_or_oversized_files_write_nothing(api, db, app):
+def test_disallowed_or_oversized_files_are_refused_and_the_message_is_kept(api, db, app):
     post, shop_id = api
     disguised = post(message(attachments=[{"filename": "photo.jpg",
                                            "content_base64": base64.b64encode(HTML_AS_JPEG).decode()}]))
-    assert disguised.status_code == 415 and "not an allowed file type" in disguised.json["error"]["message"]
+    assert disguised.status_code == 201
+    assert [refused["code"] for refused in disguised.json["refused_files"]] == ["file_type"]
+    assert "photo.jpg is not an allowed file type" in disguised.json["refused_files"][0]["message"]
 
     def shrink(session):
         from sellerkit.shops.models import Shop
@@ -173,10 +175,11 @@ def test_disallowed_or_oversized_files_write_nothing(api, db, app):
         session.get(Shop, shop_id).max_attachment_bytes = 1000
 
     db.update(shrink)
-    oversized = post(message(attachments=[{"filename": "big.png", "content_base64":
-                                           base64.b64encode(png(200, 200) + b"\0" * 5000).decode()}]))
-    assert oversized.status_code == 413
-    assert db.count(Message) == 0 and db.count(Attachment) == 0
+    oversized = post(message(2, attachments=[{"filename": "big.png", "content_base64":
+                                              base64.b64encode(png(200, 200) + b"\0" * 5000).decode()}]))
+    assert oversized.status_code == 201
+    assert [refused["code"] for refused in oversized.json["refused_files"]] == ["file_too_large"]
+    assert db.count(Message) == 2 and db.count(Attachment) == 0
     folder = app.config["ATTACHMENTS_DIR"]
     import os
 

@@ -3,6 +3,7 @@ from flask import session
 
 from sellerkit.accounts import services
 from sellerkit.clock import utcnow
+from sellerkit.database import is_unreachable
 from sellerkit.extensions import login_manager
 from sellerkit.i18n import lazy_gettext as _l
 
@@ -34,6 +35,8 @@ def current_session_token():
 
 
 def _load_user(request):
+    if is_unreachable():
+        return None  # the error page for an outage is made without the database, so without the user
     return services.user_for_session(session.get(SESSION_TOKEN_KEY), utcnow())
 
 

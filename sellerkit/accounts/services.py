@@ -2,6 +2,7 @@
 from functools import cache
 
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -56,13 +57,20 @@ def sign_up(email, password, display_name, locale, now, min_password_length):
     if not domain.is_valid_email(email):
         raise ServiceError(_l("Enter a valid e-mail address."), field="email")
     _check_password_strength(password, min_password_length)
+    taken = ServiceError(_l("An account with this e-mail already exists. Log in or reset the password."),
+                         field="email")
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise ServiceError(_l("An account with this e-mail already exists. Log in or reset the password."),
-                           field="email")
+        raise taken
     user = User(email=email, password_hash=generate_password_hash(password),
                 display_name=(display_name or "").strip(), locale=locale, created_at=now)
-    db.session.add(user)
-    db.session.flush()
+    # A double-click posts the form twice; on PostgreSQL both requests can pass the check above.
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            raise taken from None
+        raise
     return user
 
 

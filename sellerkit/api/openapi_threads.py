@@ -41,14 +41,20 @@ SCHEMAS = {
         },
     },
     "Received": {
-        "type": "object", "required": ["message_id", "thread_id", "duplicate", "conflict"],
+        "type": "object", "required": ["message_id", "thread_id", "duplicate", "conflict", "refused_files"],
         "properties": {"message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
                        "buyer_id": {"type": "integer"}, "order_id": {"type": "integer", "nullable": True},
                        "language": NULLABLE_TEXT, "duplicate": {"type": "boolean"}, "conflict": {"type": "boolean"},
                        "is_automatic": {"type": "boolean", "description": "Machine mail (an out-of-office, a bounce, "
                                         "a mailing list): it opens no response clock."},
-                       "warning": {"type": "string"}},
+                       "warning": {"type": "string"},
+                       "refused_files": {"type": "array", "items": ref("RefusedFile"),
+                                         "description": "Files that were not kept; the message itself was."}},
     },
+    "RefusedFile": {"type": "object", "required": ["filename", "code", "message"], "properties": {
+        "filename": {"type": "string", "description": "The name as it was sent."},
+        "code": {"type": "string", "enum": ["file_type", "file_too_large", "message_too_large", "too_many_files"]},
+        "message": {"type": "string", "description": "Why, in the caller's language."}}},
     "Attachment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "filename": {"type": "string"}, "content_type": {"type": "string"},
         "size": {"type": "integer"}, "sha256": {"type": "string"}, "url": {"type": "string"}}},
@@ -58,6 +64,7 @@ SCHEMAS = {
         "language": NULLABLE_TEXT, "posted_at": DATE_TIME, "is_automatic": {"type": "boolean"},
         "author_id": {"type": "integer", "nullable": True},
         "attachments": {"type": "array", "items": ref("Attachment")},
+        "refused_files": {"type": "array", "items": ref("RefusedFile")},
         "delivery": {"type": "object", "nullable": True}}},
     "ThreadSummary": {"type": "object", "properties": {
         "id": {"type": "integer"}, "shop_id": {"type": "integer"}, "external_id": NULLABLE_TEXT,

@@ -1,4 +1,5 @@
 """JSON shapes of conversations for the API: one function per object, used by every endpoint that shows it."""
+from sellerkit.attachments.labels import refusal_text
 from sellerkit.threads import queries
 
 
@@ -11,12 +12,19 @@ def attachment_json(attachment):
             "size": attachment.size, "sha256": attachment.sha256, "url": f"/api/v1/attachments/{attachment.id}"}
 
 
+def refused_file_json(refused):
+    """A buyer's file that was not kept: its name as sent, the reason's code and the reason in the caller's words."""
+    return {"filename": refused.filename, "code": refused.reason,
+            "message": str(refusal_text(refused.reason, refused.filename, refused.allowance))}
+
+
 def message_json(message, outbox_item):
     return {
         "id": message.id, "direction": message.direction, "kind": message.kind, "body": message.body,
         "external_id": message.external_id, "language": message.language, "posted_at": _when(message.posted_at),
         "is_automatic": message.is_automatic, "author_id": message.author_id,
         "attachments": [attachment_json(a) for a in message.attachments],
+        "refused_files": [refused_file_json(refused) for refused in message.refused_files],
         "delivery": None if outbox_item is None else {
             "transport": outbox_item.transport, "status": outbox_item.status, "attempts": outbox_item.attempts,
             "last_error": outbox_item.last_error, "sent_at": _when(outbox_item.sent_at)},

@@ -2,13 +2,12 @@
 import base64
 import binascii
 import io
-import json
 
 from flask import g, jsonify, request, send_file
 
-from sellerkit import inbox
+from sellerkit import inbox, jsoninput
 from sellerkit.api.core import ApiError, bp, json_body, refuse_nul
-from sellerkit.api.serializers import message_json, thread_json, thread_summary_json
+from sellerkit.api.serializers import message_json, refused_file_json, thread_json, thread_summary_json
 from sellerkit.attachments import services as attachments
 from sellerkit.clock import utcnow
 from sellerkit.database import database_id
@@ -28,10 +27,9 @@ def _base64_files(data, limit):
     for entry in files:
         if not isinstance(entry, dict) or not isinstance(entry.get("content_base64"), str):
             raise ApiError(_("Some fields have the wrong type."), fields={"attachments": _("This value is not valid.")})
-        encoded = entry["content_base64"]
-        # Refuse before decoding: the decoded size is about three quarters of the text.
-        if len(encoded) * 3 // 4 > limit + 3:
-            raise ApiError(_("The upload is too large."), status=413, code="file_too_large")
+        # Four characters make three bytes: a file over the limit is decoded only as far as one byte past it, which
+        # is enough for it to be refused as too large, without the rest of it.
+        encoded = entry["content_base64"][:(limit // 3 + 1) * 4]
         try:
             content = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
@@ -46,8 +44,8 @@ def receive_message(shop_id):
     shop = shops.membership_for(g.api_user, shop_id).shop
     if request.mimetype == "multipart/form-data":
         try:
-            data = json.loads(request.form.get("message") or "")
-        except json.JSONDecodeError:
+            data = jsoninput.loads(request.form.get("message") or "")
+        except ValueError:
             data = None
         if not isinstance(data, dict):
             raise ApiError(_("The request body must be a JSON object."), code="malformed")
@@ -62,7 +60,8 @@ def receive_message(shop_id):
     body = {"message_id": received.message.id, "thread_id": received.thread.id, "buyer_id": received.thread.buyer_id,
             "order_id": received.thread.order_id, "language": received.message.language,
             "is_automatic": received.message.is_automatic,
-            "duplicate": not received.is_new, "conflict": received.conflict}
+            "duplicate": not received.is_new, "conflict": received.conflict,
+            "refused_files": [refused_file_json(refused) for refused in received.refused_files]}
     if received.conflict:
         body["warning"] = _("A message with this external id was stored before with a different text; the stored "
                             "text was kept.")

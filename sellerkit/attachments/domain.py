@@ -117,6 +117,7 @@ def is_inline_safe(content_type: str | None) -> bool:
 
 MAX_DISPLAY_NAME = 120
 ZWNJ = "\u200c"
+ELLIPSIS = "\u2026"
 _HEADER_UNSAFE = str.maketrans({ch: "_" for ch in '"<>:|?*'})  # quote breaks headers; the rest Windows refuses
 # Letters that render as nothing, used to hide parts of a name (Hangul fillers, Khmer inherent vowels, CGJ).
 _INVISIBLE_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
@@ -127,13 +128,27 @@ def safe_display_name(name: str, content_type: str) -> str:
     extension = ALLOWED_TYPES.get(content_type)
     if extension is None:
         raise ValueError(f"not an allowed content type: {content_type!r}")
+    stem = _without_extension(_visible_name(name), content_type)
+    stem = stem[:MAX_DISPLAY_NAME - len(extension) - 1].rstrip(". " + ZWNJ)
+    return f"{stem or 'attachment'}.{extension}"
+
+
+def sent_name(name: str) -> str:
+    """The name of a file as its sender gave it, safe to show: no path, no invisible characters, its own extension
+    (for a file that was refused, whose type is not known to be any allowed one)."""
+    text = _visible_name(name)
+    if len(text) > MAX_DISPLAY_NAME:
+        _stem, dot, extension = text.rpartition(".")
+        tail = dot + extension if dot and len(extension) <= 10 else ""  # the part that says what the file is
+        text = text[:MAX_DISPLAY_NAME - 1 - len(tail)].rstrip(". " + ZWNJ) + ELLIPSIS + tail
+    return text or "attachment"
+
+
+def _visible_name(name):
     text = re.split(r"[/\\]", str(name or ""))[-1]  # a name, never a path, whichever OS sent it
     # Normalise after dropping invisibles: "A" + control + U+0300 only composes to "À" once the control is gone.
     text = unicodedata.normalize("NFC", _without_invisibles(text)).translate(_HEADER_UNSAFE)
-    text = " ".join(text.split()).strip(". ")
-    stem = _without_extension(text, content_type)
-    stem = stem[:MAX_DISPLAY_NAME - len(extension) - 1].rstrip(". " + ZWNJ)
-    return f"{stem or 'attachment'}.{extension}"
+    return " ".join(text.split()).strip(". ")
 
 
 def _without_invisibles(text):

@@ -14,3 +14,30 @@ def next_attempt_at(attempts, now, permanent):
         return None
     return now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
 
+
+
+#: What a delivery error is about, from the start of its recorded reason (outbox.transports and outbox.delivery
+#: write them), so that the seller reads it in their language; the server's own words stay as the detail.
+FAILURE_PREFIXES = (
+    ("no mail server is configured", "mail_server_missing"),
+    ("the buyer has no e-mail address", "buyer_without_email"),
+    ("the recipient address", "bad_buyer_address"),
+    ("the sender address", "bad_sender_address"),
+    ("cannot talk to the mail server", "mail_server_unreachable"),
+    ("the mail server's tls certificate", "mail_server_unreachable"),
+    ("the mail server does not support", "mail_server_unsupported"),
+    ("the mail server answered", "mail_server_refused"),
+    ("the shop has no webhook", "webhook_missing"),
+    ("refused ", "webhook_address_refused"),
+    ("the webhook did not answer", "webhook_unreachable"),
+    ("cannot reach the webhook", "webhook_unreachable"),
+    ("the webhook's tls certificate", "webhook_unreachable"),
+    ("the webhook answered", "webhook_refused"),
+    ("the webhook redirected", "webhook_refused"),
+)
+
+
+def failure_kind(reason):
+    """The kind of a recorded delivery error (a FAILURE_PREFIXES code), or "other" for one not listed there."""
+    text = (reason or "").lower()
+    return next((kind for prefix, kind in FAILURE_PREFIXES if text.startswith(prefix)), "other")

@@ -8,7 +8,7 @@ from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import domain
 from sellerkit.outbox.models import OutboxItem
-from sellerkit.threads.models import Message
+from sellerkit.threads.models import Buyer, Message, Thread
 
 
 def enqueue(shop, message, now, kind):
@@ -87,14 +87,17 @@ def record_failure(item_id, token, reason, permanent, now):
 
 
 def undelivered(shop_ids, limit=5):
-    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id).
+    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id, thread
+    subject, buyer's name), so that the seller knows which conversation each one is.
 
     A failed reply always keeps its error (record_failure writes it), so both kinds are among the rows with an
     error, which ix_outbox_items_shop_errors lists: the replies waiting to be copied by hand are never read.
     `status || ''` hides the (shop, status) index, which SQLite would otherwise prefer, not knowing how few rows
     have an error."""
     return db.session.execute(
-        select(OutboxItem, Message.thread_id).join(Message, Message.id == OutboxItem.message_id)
+        select(OutboxItem, Message.thread_id, Thread.subject, Buyer.display_name)
+        .join(Message, Message.id == OutboxItem.message_id).join(Thread, Thread.id == Message.thread_id)
+        .join(Buyer, Buyer.id == Thread.buyer_id)
         .where(OutboxItem.shop_id.in_(shop_ids), OutboxItem.last_error.is_not(None),
                (OutboxItem.status + "").in_(("failed", "pending")))
         .order_by(OutboxItem.id.desc()).limit(limit)

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from sellerkit import jsoninput
 from sellerkit.clock import utcnow
 from sellerkit.errors import NUL_REFUSED, ServiceError
 from sellerkit.extensions import db
@@ -95,8 +96,8 @@ def import_file(shop_id):
     form = forms.ImportForm()
     upload = request.files.get("file")
     try:
-        data = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8")) if upload else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = jsoninput.loads(upload.read(2 * 1024 * 1024).decode("utf-8")) if upload else None
+    except ValueError:  # UnicodeDecodeError and json's errors are ValueErrors
         data = None
     try:
         if has_nul(data):

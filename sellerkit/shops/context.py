@@ -2,6 +2,7 @@
 from flask import g, has_request_context, request, session
 from flask_login import current_user
 
+from sellerkit.database import is_unreachable
 from sellerkit.shops import services
 
 CURRENT_SHOP_KEY = "shop_id"
@@ -19,7 +20,7 @@ def load_shop_from_url(endpoint, values):
 
 def switcher_context():
     """The user's shops for the switcher in the header; one query per page."""
-    if not current_user.is_authenticated:
+    if is_unreachable() or not current_user.is_authenticated:
         return {}
     memberships = services.memberships_of(current_user)
     shop = g.get("shop")
@@ -41,7 +42,7 @@ def page_timezone():
     """Flask-Babel's timezone selector: one zone for all of a page. The user's own choice; else the zone of the
     shop the page belongs to (its address, or the conversation or ticket shown); else of the shop the user works
     in now (pages across shops, such as the inbox); else UTC."""
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
+    if not has_request_context() or is_unreachable() or not current_user or not current_user.is_authenticated:
         return "UTC"
     if current_user.timezone:
         return current_user.timezone

@@ -3,8 +3,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from sellerkit.accounts.domain import is_valid_email, normalize_email
@@ -13,6 +14,7 @@ from sellerkit.collation import alphabetical, sort_key_for
 from sellerkit.errors import Forbidden, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.outbox.mailcheck import mail_server_problem
 from sellerkit.shops import domain
 from sellerkit.shops.models import BusinessHours, Holiday, Membership, Shop
 from sellerkit.sla import services as sla
@@ -129,6 +131,26 @@ def _validated_reply_settings(reply):
                               high=domain.MAX_MESSAGE_ATTACHMENT_MB), field="max_message_mb")
 
 
+def _require_mail_server():
+    """Replies by e-mail are switched on only when the instance's mail server answers, as delivery will ask it."""
+    config = current_app.config
+    problem = mail_server_problem(config)
+    if problem is None:
+        return
+    server = f"{config['MAIL_SERVER']}:{config.get('MAIL_PORT') or 25}" if config.get("MAIL_SERVER") else ""
+    messages = {
+        "not_configured": _l("Replies cannot go by e-mail: no mail server is set up for sellerkit "
+                             "(SELLERKIT_MAIL_SERVER). Ask whoever runs sellerkit to set one up, or choose another way."),
+        "unreachable": _l("Replies cannot go by e-mail: the mail server %(server)s does not answer. Check that it "
+                          "is running and reachable, or choose another way.", server=server),
+        "tls": _l("Replies cannot go by e-mail: the mail server %(server)s did not accept a secure connection "
+                  "(STARTTLS).", server=server),
+        "login": _l("Replies cannot go by e-mail: the mail server %(server)s did not accept sellerkit's user name "
+                    "and password.", server=server),
+    }
+    raise ServiceError(messages[problem], field="reply_transport", code="mail_server")
+
+
 @dataclass(frozen=True)
 class ResponseSettings:
     """The shop's changes to its platform's response rule (None: the platform's value) and its holidays."""
@@ -176,6 +198,8 @@ def update_shop_settings(membership, name, platform, default_language, timezone,
     settings = _validated_settings(name, platform, default_language, timezone)
     reply = reply or reply_settings(membership.shop)
     _validated_reply_settings(reply)
+    if reply.transport == "email" and membership.shop.reply_transport != "email":
+        _require_mail_server()
     response = response or response_settings(membership.shop)
     _validated_response(platform, response)
     problem = domain.business_hours_problem(hours)
@@ -240,13 +264,19 @@ def add_member(membership, email, role, now):
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise ServiceError(_l("Nobody has signed up with this e-mail yet. Ask them to sign up first."), field="email")
-    exists = db.session.scalar(select(Membership.id).where(Membership.shop_id == membership.shop_id,
-                                                           Membership.user_id == user.id))
-    if exists:
-        raise ServiceError(_l("This person is already a member of the shop."), field="email")
+    existing = select(Membership.id).where(Membership.shop_id == membership.shop_id, Membership.user_id == user.id)
+    already = ServiceError(_l("This person is already a member of the shop."), field="email")
+    if db.session.scalar(existing):
+        raise already
     added = Membership(shop_id=membership.shop_id, user_id=user.id, role=role, created_at=now)
-    db.session.add(added)
-    db.session.flush()
+    # A double-click posts the form twice; on PostgreSQL both requests can pass the check above.
+    try:
+        with db.session.begin_nested():
+            db.session.add(added)
+    except IntegrityError:
+        if db.session.scalar(existing):
+            raise already from None
+        raise
     return added
 
 

@@ -177,5 +177,5 @@ def decode_cursor(cursor, kinds):
                 return None
             decoded.append(value)
         return decoded
-    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None

@@ -1,11 +1,13 @@
 """Reading an import file (CSV or JSON Lines) in batches and feeding it to the bulk path, with a report."""
 import csv
 import io
-import json
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from queue import Empty
 
+from sellerkit import jsoninput
 from sellerkit.errors import InputError
 from sellerkit.extensions import db
 from sellerkit.threads import bulk
@@ -38,9 +40,9 @@ def _rows(handle, fmt):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, None, f"not valid JSON ({error.msg})"
+            data = jsoninput.loads(line)
+        except ValueError as error:
+            yield number, None, f"not valid JSON ({getattr(error, 'msg', error)})"
             continue
         yield number, data, None if isinstance(data, dict) else "not a JSON object"
 
@@ -74,9 +76,22 @@ def _batches(path, fmt, batch_size):
 
 def _produce(path, fmt, batch_size, queue):
     """The worker process: read and prepare the whole file, sending compact batches (tuples pickle cheaply)."""
+    _exit_with_parent()
     for prepared, rejected, offset in _batches(path, fmt, batch_size):
         queue.put(([bulk.pack(row) for row in prepared], rejected, offset))
     queue.put(None)
+
+
+def _exit_with_parent():
+    """End this worker as soon as the importing process is gone, however it ended (SIGKILL included): otherwise it
+    waits forever to hand over its next batch, and keeps multiprocessing's resource tracker alive with it."""
+    parent = multiprocessing.parent_process()
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])  # readable once the parent's end of the pipe closes
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _consume(queue, worker):

@@ -173,6 +173,7 @@ class Message(db.Model):
 
     author = relationship("User")
     attachments = relationship("Attachment", order_by="Attachment.id", viewonly=True)
+    refused_files = relationship("RefusedFile", order_by="RefusedFile.id", viewonly=True)
 
 
 class ThreadEvent(db.Model):

@@ -235,7 +235,7 @@ def thread_messages(thread):
     rows = db.session.execute(
         select(Message, OutboxItem).outerjoin(OutboxItem, OutboxItem.message_id == Message.id)
         .where(Message.thread_id == thread.id).order_by(Message.posted_at, Message.id)
-        .options(joinedload(Message.attachments), joinedload(Message.author))
+        .options(joinedload(Message.attachments), joinedload(Message.author), joinedload(Message.refused_files))
     ).unique().all()
     return [message for message, _item in rows], {item.message_id: item for _message, item in rows if item}
 

@@ -1,0 +1,27 @@
+"""The words for why a delivery failed, by outbox.domain.failure_kind, in the seller's language."""
+from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.outbox.domain import failure_kind
+
+FAILURE_LABELS = {
+    "mail_server_missing": _l("No mail server is set up for sellerkit, so e-mail replies cannot leave."),
+    "buyer_without_email": _l("The buyer has no e-mail address."),
+    "bad_buyer_address": _l("The buyer's e-mail address cannot be used."),
+    "bad_sender_address": _l("The shop's sender address cannot be used. Check it in the shop settings."),
+    "mail_server_unreachable": _l("The mail server did not answer."),
+    "mail_server_unsupported": _l("The mail server does not support what sending needs."),
+    "mail_server_refused": _l("The mail server refused the message."),
+    "webhook_missing": _l("The shop has no webhook address. Add it in the shop settings."),
+    "webhook_address_refused": _l("The webhook address is not allowed (it points to a private network, or is "
+                                  "not http or https)."),
+    "webhook_unreachable": _l("Your integration's webhook did not answer."),
+    "webhook_refused": _l("Your integration's webhook refused the reply."),
+    "other": _l("The reply could not be delivered."),
+}
+
+
+def failure_label(reason):
+    return FAILURE_LABELS[failure_kind(reason)]
+
+
+def init_app(app):
+    app.jinja_env.filters["delivery_failure"] = failure_label

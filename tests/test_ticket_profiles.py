@@ -234,3 +234,44 @@ def test_broken_seller_files_name_the_file(tmp_path):
     (tmp_path / "ozon-copy.toml").write_text(built_in_text("ozon"), encoding="utf-8")
     with pytest.raises(ProfileError, match=r'ozon\.toml: platform "ozon" is already described in ozon-copy\.toml'):
         load_profiles(tmp_path)
+
+
+@pytest.mark.parametrize("path, value, message", [
+    (("categories", 0, "key"), DELETE, 'categories[0]: missing "key"'),
+    (("categories", 0, "topics", 1), "tracking", 'category "orders", topics[1]: must be a table'),
+    (("categories", 0, "topics", 1, "key"), 7, 'category "orders", topics[1].key: must be a non-empty string'),
+    (("categories", 0, "topics", 1, "colour"), "red",
+     'category "orders", topic "delivery_delayed": unknown key "colour" (expected: key, names)'),
+    (("categories", 0, "topics"), [], 'category "orders": needs one or more [[categories.topics]] tables'),
+    (("categories", 0, "topics"), DELETE, 'category "orders": needs one or more [[categories.topics]] tables'),
+    (("categories", 0, "names"), "Orders", 'category "orders".names: must be a table'),
+    (("categories",), [], "categories: must be one or more [[categories]] tables"),
+    (("statuses", "new"), "New", "statuses.new: must be a table of names by language"),
+    (("statuses", "new", "en"), "  ", "statuses.new.en: must be a non-empty string"),
+    (("name",), 3, "name: must be a non-empty string"),
+    (("limits", "max_files"), True, "limits.max_files: must be a whole number, 0 or more, not True"),
+    (("limits", "max_files"), 1.5, "limits.max_files: must be a whole number, 0 or more, not 1.5"),
+    (("limits",), DELETE, 'missing "limits"'),
+    (("rules", "auto_close_from"), "resolved", "rules.auto_close_from: must be a list of strings"),
+    (("rules", "auto_close_from"), [1], 'rules.auto_close_from: unknown lifecycle "1" (one of: new, in_review,'),
+    (("rules", "required_fields"), ["title", "title"], 'rules.required_fields: "title" is listed twice'),
+    (("problems", "case"), "Case", 'problems.case: "Case" must be lowercase ascii snake_case'),
+    (("contact",), "support@example.com", "contact: must be a table"),
+    (("contact",), {"chat": "https://"}, 'contact.chat: "https://" must be an https:// link'),
+])
+def test_broken_profiles_name_the_problem_where_the_author_looks(path, value, message):
+    with pytest.raises(ProfileError, match=re.escape(message)):
+        parse_profile(broken(path, value))
+
+
+def test_a_document_that_is_no_table_is_refused():
+    with pytest.raises(ProfileError, match="a profile must be a TOML table"):
+        parse_profile(["platform", "generic"])
+
+
+def test_contact_channels_values_are_trimmed_and_a_chat_may_be_words():
+    contact = {"chat": "  Seller panel > Help  ", "email": "help@example.com", "web_form": "https://example.com/f"}
+    profile = parse_profile(broken(("contact",), contact))
+    assert profile.contact == {"chat": "Seller panel > Help", "email": "help@example.com",
+                               "web_form": "https://example.com/f"}
+    assert parse_profile(broken(("contact",), DELETE)).contact == {}

@@ -11,6 +11,11 @@ MAX_TITLE = 200
 MAX_TEXT = 20_000
 MAX_COMMENT = 2000
 
+
+def ticket_number(ticket_id):
+    """A ticket's own number in sellerkit, unique across every shop."""
+    return f"SK-{ticket_id:06d}"
+
 #: Dispute keywords per problem and language: the shop's rules start from these, and the problem found
 #: suggests the ticket's topic (every profile has these topic keys).
 PROBLEM_KEYWORDS = {

@@ -159,3 +159,29 @@ def test_the_upgrade_indexes_existing_conversations_anew(app, client, deliver):
     finally:
         _migrate(app, upgrade, "head")
     assert found(client, "zamowienie") == found(client, "DKC-558812") == found(client, "Kate") == [wanted]
+
+
+@pytest.mark.parametrize("probe, reach", [(4, 4), (4, 40), (500, 5000)])
+def test_search_pages_are_the_same_whichever_look_finds_them(app, deliver, monkeypatch, probe, reach):
+    """A first look at the next `probe` conversations, a wider one up to `reach` for a word found there too seldom
+    to fill a page, or every match: each page lists the matching conversations newest first, each once."""
+    from sellerkit.threads import queries
+
+    monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
+    monkeypatch.setattr(queries, "SEARCH_REACH", reach)
+    matching = []
+    for number in range(1, 31):
+        refund = number % 5 == 0
+        thread_id = deliver(number, "Can I get a refund? It came cracked" if refund else "Where is my parcel?",
+                            minutes=number)
+        if refund:
+            matching.append(thread_id)
+    seen, cursor = [], None
+    with app.app_context():
+        while True:
+            page = queries.list_threads([1], "all", queries.InboxFilters(query="refund"), cursor=cursor, limit=2)
+            seen.extend(thread.id for thread in page.threads)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+    assert seen == list(reversed(matching))

@@ -2,6 +2,9 @@
 
 #: The word the benchmark searches for: it is in most English buyer messages, as "order" is in real inboxes.
 COMMON_WORD = "order"
+#: A word of middling frequency: in about one English conversation in four, too few of the newest conversations
+#: of all shops to fill a page of a search from them (37 of the 500 newest), in thousands of others.
+MEDIUM_WORD = "refund"
 
 LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
 #: The ten shops: name, platform, default language, timezone, currency.

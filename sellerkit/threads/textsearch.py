@@ -115,15 +115,16 @@ def terms(text):
 def query_terms(query):
     """Terms for what a user typed, as (term, is_prefix) pairs: words match as prefixes (answers while typing),
     Chinese as the character pairs of the query (or the single character). A word typed with zero-width
-    non-joiners asks for its parts."""
+    non-joiners is asked for whole, which every text of it holds (written with or without them)."""
     result = []
     for run in _runs(query or ""):
         if _is_cjk(run[0]):
             pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
             result.extend((pair, False) for pair in pairs)
         else:
-            parts = _fold(run).split(ZWNJ)
-            result.extend((part[:100], True) for part in parts if part)
+            folded = _fold(run).replace(ZWNJ, "")[:100]
+            if folded:
+                result.append((folded, True))
     return result[:20]
 
 

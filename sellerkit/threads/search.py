@@ -82,6 +82,8 @@ def index_threads(thread_ids):
     documents = [(row.id, row.shop_id, thread_terms(row.subject, (row.display_name, row.email or ""), (
         row.platform_order_ref or "", row.tracking_number or "", row.platform_buyer_id or "",
         *tickets.get(row.id, ())))) for row in rows]
+    if not documents:
+        return
     if _dialect() == "postgresql":
         sql = (f"INSERT INTO {SEARCH_TABLE} (message_id, shop_id, thread_id, document) "
                "VALUES (NULL, %s, %s, array_to_tsvector(%s::text[])) "

@@ -82,33 +82,35 @@ def _fold(word):
 
 
 def _runs(text):
-    """Runs of word characters, each split into its CJK and non-CJK pieces; CJK pieces in Simplified Chinese."""
+    """Runs of word characters, each split into its CJK and non-CJK pieces, as (piece, is CJK) pairs; CJK pieces
+    in Simplified Chinese."""
     word, pieces = _patterns()
     for run in word.findall(text.replace("_", " ")):
         if run.isascii():
-            yield run
+            yield run, False
             continue
         for piece in pieces.findall(run):
-            yield _simplified().convert(piece) if _is_cjk(piece[0]) else piece
-
-
-def _words(run):
-    """The folded words of a non-CJK run: the run itself, and its parts when zero-width non-joiners split it."""
-    folded = _fold(run)
-    if ZWNJ not in folded:
-        return [folded[:100]]
-    return [folded.replace(ZWNJ, "")[:100], *(part[:100] for part in folded.split(ZWNJ))]
+            if _is_cjk(piece[0]):
+                yield _simplified().convert(piece), True
+            else:
+                yield piece, False
 
 
 def terms(text):
-    """The search terms of a text, in order, duplicates removed."""
+    """The search terms of a text, in order, duplicates removed. A word with zero-width non-joiners is a term
+    whole and each of its parts is one too."""
     found = []
-    for run in _runs(text or ""):
-        if _is_cjk(run[0]):
+    for run, cjk in _runs(text or ""):
+        if cjk:
             found.extend(run)
             found.extend(run[index:index + 2] for index in range(len(run) - 1))
+            continue
+        folded = _fold(run)
+        if ZWNJ in folded:
+            found.append(folded.replace(ZWNJ, "")[:100])
+            found.extend(part[:100] for part in folded.split(ZWNJ))
         else:
-            found.extend(_words(run))
+            found.append(folded[:100])
     return [term for term in dict.fromkeys(found) if term][:MAX_TERMS]
 
 
@@ -117,8 +119,8 @@ def query_terms(query):
     Chinese as the character pairs of the query (or the single character). A word typed with zero-width
     non-joiners is asked for whole, which every text of it holds (written with or without them)."""
     result = []
-    for run in _runs(query or ""):
-        if _is_cjk(run[0]):
+    for run, cjk in _runs(query or ""):
+        if cjk:
             pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
             result.extend((pair, False) for pair in pairs)
         else:
@@ -136,6 +138,6 @@ def thread_terms(subject, words, identifiers):
     for identifier in identifiers:
         parts = terms(identifier)
         found.extend(parts)
-        if len(parts) > 1 and not any(_is_cjk(part[0]) for part in parts):
+        if len(parts) > 1 and identifier.isascii():
             found.append("".join(parts)[:100])
     return [term for term in dict.fromkeys(found) if term][:MAX_TERMS]

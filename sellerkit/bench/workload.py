@@ -32,6 +32,7 @@ OPERATIONS = (
     Operation("thread_view", "page", (200,)),
     Operation("search_common_word", "page", (200,)),
     Operation("search_medium_word", "page", (200,)),
+    Operation("search_order_number", "page", (200,)),
     Operation("response_dashboard_90d", "page", (200,)),
     Operation("ticket_list", "page", (200,)),
     Operation("api_ingest", "write", (201,)),
@@ -72,6 +73,8 @@ class Workload:
             return client.get(f"/inbox?view=all&q={COMMON_WORD}")
         if name == "search_medium_word":
             return client.get(f"/inbox?view=all&q={MEDIUM_WORD}")
+        if name == "search_order_number":
+            return client.get(f"/inbox?view=all&q={quote(facts.order_reference)}")
         if name == "response_dashboard_90d":
             return client.get(f"/shops/{facts.shop_ids[0]}/response?days=90")
         if name == "ticket_list":

@@ -64,6 +64,14 @@ def test_order_number_buyer_and_tracking_find_their_conversation(client, kate, q
     assert found(client, query) == [kate]
 
 
+def test_an_order_number_finds_its_own_conversation_only(client, deliver):
+    """The parts of "00-0012503" before the last were typed whole: "00" is not a prefix of "0012503" here."""
+    wanted = deliver(1, "Where is my parcel?", order_reference="00-0012503")
+    deliver(2, "Where is my parcel?", order_reference="01-0012503")
+    assert found(client, "00-0012503") == [wanted]
+    assert found(client, "00-00125") == [wanted]
+
+
 def test_a_new_tracking_number_or_e_mail_address_is_found_once_a_message_brings_it(client, deliver, kate):
     assert found(client, "LX770012345CN") == [] and found(client, "kate.m@mail.example") == []
     deliver(3, "It shipped again?", minutes=5, buyer_name="Kate Morgan", buyer_email="kate.m@mail.example",

@@ -116,17 +116,21 @@ def terms(text):
 
 def query_terms(query):
     """Terms for what a user typed, as (term, is_prefix) pairs: words match as prefixes (answers while typing),
-    Chinese as the character pairs of the query (or the single character). A word typed with zero-width
-    non-joiners is asked for whole, which every text of it holds (written with or without them)."""
+    Chinese as the character pairs of the query (or the single character). Words joined by punctuation, as in
+    "DKC-558812" or an e-mail address, are whole but for the last: the user typed past them. A word typed with
+    zero-width non-joiners is asked for whole, which every text of it holds (written with or without them)."""
     result = []
-    for run, cjk in _runs(query or ""):
-        if cjk:
-            pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
-            result.extend((pair, False) for pair in pairs)
-        else:
-            folded = _fold(run).replace(ZWNJ, "")[:100]
-            if folded:
-                result.append((folded, True))
+    for chunk in (query or "").split():
+        words = []
+        for run, cjk in _runs(chunk):
+            if cjk:
+                pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
+                result.extend((pair, False) for pair in pairs)
+            else:
+                folded = _fold(run).replace(ZWNJ, "")[:100]
+                if folded:
+                    words.append(folded)
+        result.extend((word, index == len(words) - 1) for index, word in enumerate(words))
     return result[:20]
 
 

@@ -35,8 +35,8 @@ def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
     assert isinstance(written["misses"], list) and written["wall_seconds"] > 0
 
     printed = capsys.readouterr().out
-    for label in ("inbox first page", "thread view, 20 messages", "framework floor", "scheduler: steady sweep",
-                  "peak RSS", "concurrency"):
+    for label in ("inbox first page", "thread view, 20 messages", "medium-frequency word", "by order number",
+                  "framework floor", "scheduler: steady sweep", "peak RSS", "concurrency"):
         assert label in printed
     assert str(path) in printed
 

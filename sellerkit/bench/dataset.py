@@ -75,6 +75,8 @@ class Facts:
     long_thread_id: int
     reply_thread_ids: list
     read_thread_ids: list
+    #: An order of the first shop, from the middle of its orders: what a seller types to find its conversation.
+    order_reference: str = ""
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
 
@@ -342,8 +344,11 @@ def _facts(shop_list, token):
                                       .order_by(Thread.id)))
     every = list(db.session.scalars(select(Thread.id).order_by(Thread.id)))
     sample = random.Random(len(every)).sample(every, min(500, len(every)))
+    references = select(Order.platform_order_ref).where(Order.shop_id == first.id)
+    middle = db.session.scalar(select(func.count()).select_from(references.subquery())) // 2
+    reference = db.session.scalar(references.order_by(Order.id).offset(middle).limit(1))
     return Facts(EMAIL, PASSWORD, token, [shop.id for shop in shop_list],
-                 shop_list[1].id if len(shop_list) > 1 else first.id, long_thread, waiting, sample)
+                 shop_list[1].id if len(shop_list) > 1 else first.id, long_thread, waiting, sample, reference or "")
 
 
 def _counts(replies_count, clocks, ticket_count):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from sellerkit.bench.measure import Client, next_page_link, summary_ms
-from sellerkit.bench.texts import COMMON_WORD, LANGUAGES, Writer
+from sellerkit.bench.texts import COMMON_WORD, LANGUAGES, MEDIUM_WORD, Writer
 
 #: Page 200 of one shop's inbox, reached by following the keyset "next page" links as a user would.
 DEEP_PAGE = 200
@@ -31,6 +31,8 @@ OPERATIONS = (
     Operation("inbox_deep_page", "page", (200,)),
     Operation("thread_view", "page", (200,)),
     Operation("search_common_word", "page", (200,)),
+    Operation("search_medium_word", "page", (200,)),
+    Operation("search_order_number", "page", (200,)),
     Operation("response_dashboard_90d", "page", (200,)),
     Operation("ticket_list", "page", (200,)),
     Operation("api_ingest", "write", (201,)),
@@ -69,6 +71,10 @@ class Workload:
             return client.get(f"/threads/{facts.long_thread_id}")
         if name == "search_common_word":
             return client.get(f"/inbox?view=all&q={COMMON_WORD}")
+        if name == "search_medium_word":
+            return client.get(f"/inbox?view=all&q={MEDIUM_WORD}")
+        if name == "search_order_number":
+            return client.get(f"/inbox?view=all&q={quote(facts.order_reference)}")
         if name == "response_dashboard_90d":
             return client.get(f"/shops/{facts.shop_ids[0]}/response?days=90")
         if name == "ticket_list":

@@ -34,17 +34,15 @@ class Prepared:
     problem: tuple | None
     language: str | None
     terms: tuple
-    subject_terms: tuple
     is_automatic: bool = False
 
 
 def prepare(line, inbound):
     problem = domain.inbound_problem(inbound, BUYER_LANGUAGES)
     if problem:
-        return Prepared(line, inbound, problem, None, (), ())
+        return Prepared(line, inbound, problem, None, ())
     return Prepared(line, inbound, None, inbound.buyer_language or detect_language(inbound.body),
-                    tuple(textsearch.terms(inbound.body)), tuple(textsearch.terms(inbound.subject)),
-                    domain.is_machine_mail(inbound))
+                    tuple(textsearch.terms(inbound.body)), domain.is_machine_mail(inbound))
 
 
 _INBOUND_FIELDS = tuple(f.name for f in fields(domain.Inbound))
@@ -53,12 +51,12 @@ _INBOUND_FIELDS = tuple(f.name for f in fields(domain.Inbound))
 def pack(row):
     """A Prepared row as plain tuples, which cross a process boundary several times faster than dataclasses."""
     return (row.line, tuple(getattr(row.inbound, name) for name in _INBOUND_FIELDS), row.problem, row.language,
-            row.terms, row.subject_terms, row.is_automatic)
+            row.terms, row.is_automatic)
 
 
 def unpack(packed):
-    line, values, problem, language, found, subject_terms, is_automatic = packed
-    return Prepared(line, domain.Inbound(*values), problem, language, found, subject_terms, is_automatic)
+    line, values, problem, language, found, is_automatic = packed
+    return Prepared(line, domain.Inbound(*values), problem, language, found, is_automatic)
 
 
 @dataclass
@@ -138,8 +136,9 @@ def _buyers(shop, fresh, languages, threads_by_xid, now):
 
 
 def _orders(shop, fresh, buyer_ids, now):
-    """The order id of each message, inserting new orders set-wise. As on the one-message path, what a message
-    says about its order (a delivery, tracking) is kept, also for orders already stored, and never erased."""
+    """The order id of each message, inserting new orders set-wise, and the ids of stored orders given a tracking
+    number. As on the one-message path, what a message says about its order (a delivery, tracking) is kept, also
+    for orders already stored, and never erased."""
     refs = {i.order_reference for i in fresh if i.order_reference}
     by_ref = dict(db.session.execute(select(Order.platform_order_ref, Order.id).where(
         Order.shop_id == shop.id, among(Order.platform_order_ref, refs))).all()) if refs else {}
@@ -159,7 +158,8 @@ def _orders(shop, fresh, buyer_ids, now):
     for ref, oid in zip(missing, insert_rows(Order.__table__, list(missing.values())), strict=True):
         by_ref[ref] = oid
     _update_orders(known)
-    return [by_ref.get(i.order_reference) for i in fresh]
+    return [by_ref.get(i.order_reference) for i in fresh], {oid for oid, facts in known.items()
+                                                           if facts.get("tracking_number")}
 
 
 def _update_orders(facts_by_id):
@@ -275,7 +275,7 @@ def _import(shop, rows, now, report):
     threads_by_xid = _known_threads(shop, fresh)
     languages = [row.language for row in prepared]
     buyer_ids = _buyers(shop, fresh, languages, threads_by_xid, now)
-    order_ids = _orders(shop, fresh, buyer_ids, now)
+    order_ids, tracked = _orders(shop, fresh, buyer_ids, now)
     threads = _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now)
     automatic = [row.is_automatic for row in prepared]
     for inbound, thread, language, is_automatic in zip(fresh, threads, languages, automatic, strict=True):
@@ -291,15 +291,13 @@ def _import(shop, rows, now, report):
         (shop.id, t["id"], "in", "buyer", i.body, i.external_id, body_sha256(i.body), lang, stamp(i.received_at),
          None, is_automatic, as_json(domain.kept_headers(i.headers)) if i.headers else "{}", created)
         for i, t, lang, is_automatic in zip(fresh, threads, languages, automatic, strict=True)])
-    indexed, events, first_of_new = [], [], set()
+    indexed, events = [], []
     for message_id, row, thread in zip(inserted, prepared, threads, strict=True):
-        subject_too = thread.get("is_new") and thread["id"] not in first_of_new
-        first_of_new.add(thread["id"])
-        # A new thread's subject is searched with its first message, as receive does.
-        found = tuple(dict.fromkeys(row.subject_terms + row.terms)) if subject_too else row.terms
-        indexed.append((message_id, shop.id, thread["id"], list(found)))
+        indexed.append((message_id, shop.id, thread["id"], list(row.terms)))
         events.append((shop.id, thread["id"], None, "message_received",
                        f'{{"message_id": {message_id}, "message_kind": "buyer"}}', created))
     insert_tuples(ThreadEvent.__table__, EVENT_COLUMNS, events)
     search.index_terms(indexed, new=True)
+    # New threads, and those whose order got a tracking number, are found by their subject and identifiers.
+    search.index_threads({t["id"] for t in threads if t.get("is_new") or t["order_id"] in tracked})
     report.new += len(fresh)

@@ -14,6 +14,8 @@ from sellerkit.threads.models import Buyer, Message, Thread, ThreadEvent, Thread
 
 #: How many of a view's next conversations a search checks one by one before it collects every match.
 SEARCH_PROBE = 500
+#: The most conversations a second, wider look checks one by one, for a word of middling frequency.
+SEARCH_REACH = 5000
 #: The start of the latest message a list shows (the API's preview is the longest).
 PREVIEW_CHARS = 200
 #: Joins a row's labels into one text; labels are single-line (domain.normalize_labels).
@@ -154,11 +156,11 @@ def _shop_condition(shop_ids):
     return Thread.shop_id.in_(shop_ids)
 
 
-def _first(shop_ids, conditions, sort, limit):
-    """A subquery of the first `limit` threads (ROW_COLUMNS) of the shops in the view's order."""
+def _first(shop_ids, conditions, sort, limit, offset=0):
+    """A subquery of the first `limit` threads (ROW_COLUMNS) of the shops in the view's order, after `offset`."""
     columns = [getattr(Thread, name) for name in ROW_COLUMNS]
     return select(*columns).where(_shop_condition(shop_ids), *conditions) \
-        .order_by(*sort.of(Thread.__table__.c)).limit(limit).subquery()
+        .order_by(*sort.of(Thread.__table__.c)).limit(limit).offset(offset or None).subquery()
 
 
 def _in_order(threads, sort, limit):
@@ -197,17 +199,27 @@ def _rows(page, sort):
 
 def _searched(shop_ids, conditions, sort, query, limit):
     """The page of a search. It first looks among the view's next SEARCH_PROBE conversations, checked one by one:
-    a common word fills the page there, and those are exactly the page the full search would give. Otherwise
-    (few matches) every match is collected and ordered, which is cheap because there are few."""
-    nearest = _first(shop_ids, conditions, sort, SEARCH_PROBE)
-    found = list(db.session.scalars(select(nearest.c.id).where(search.thread_has_match(query, nearest.c.id))
-                                    .order_by(*sort.of(nearest.c)).limit(limit)))
+    a common word fills the page there, and those are exactly the page the full search would give. A word found
+    there too seldom to fill it but often enough to fill it within SEARCH_REACH conversations (at the same rate,
+    twice over) gets a second look that far: cheaper than collecting its thousands of matches. Otherwise (few
+    matches) every match is collected and ordered, which is cheap because there are few."""
+    found = _matches_among(_first(shop_ids, conditions, sort, SEARCH_PROBE), sort, query, limit)
+    reach = SEARCH_PROBE * limit * 2 // len(found) if found else None
+    if len(found) < limit and reach and reach <= SEARCH_REACH:
+        found += _matches_among(_first(shop_ids, conditions, sort, reach - SEARCH_PROBE, offset=SEARCH_PROBE),
+                                sort, query, limit - len(found))
     if len(found) == limit:
         return _in_order(Thread.id.in_(found), sort, limit)
     # Few matches: each one is checked against the shops and the view.
     matches = select(Thread.id).where(Thread.id.in_(search.matching_thread_ids(query)), _shop_condition(shop_ids),
                                       *conditions)
     return _in_order(Thread.id.in_(matches), sort, limit)
+
+
+def _matches_among(nearest, sort, query, limit):
+    """The ids of the first `limit` threads of the subquery `nearest` with a message matching `query`, in order."""
+    return list(db.session.scalars(select(nearest.c.id).where(search.thread_has_match(query, nearest.c.id))
+                                   .order_by(*sort.of(nearest.c)).limit(limit)))
 
 
 def list_threads(shop_ids, view, filters, cursor=None, limit=domain.PAGE_SIZE):

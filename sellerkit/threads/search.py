@@ -9,12 +9,15 @@ one thread's rows are a range of ids (thread_has_match reads the stored terms of
 """
 import time
 
-from sqlalchemy import cast, column, exists, func, literal, table, text
+from sqlalchemy import cast, column, exists, func, literal, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from sellerkit.bulkload import copy_rows
+from sellerkit.bulkload import among, copy_rows
 from sellerkit.extensions import db
-from sellerkit.threads.textsearch import query_terms, terms
+from sellerkit.threads.models import Buyer, Order, Thread
+from sellerkit.threads.textsearch import query_terms, terms, thread_terms
+from sellerkit.tickets.domain import ticket_number
+from sellerkit.tickets.models import Ticket
 
 SEARCH_TABLE = "message_search"
 #: Message ids (PostgreSQL integers) fit in the low 32 bits of an FTS5 row id; the thread id takes the rest.
@@ -59,6 +62,38 @@ def index_terms(documents, new=False):
         connection.exec_driver_sql(sql, rows[0])
     else:
         connection.exec_driver_sql(sql, rows)
+
+
+def index_threads(thread_ids):
+    """(Re)write the own search rows of the threads with these ids, in one read and one write: their subjects and
+    identifiers as they are now."""
+    thread_ids = list(thread_ids)
+    if not thread_ids:
+        return
+    rows = db.session.execute(
+        select(Thread.id, Thread.shop_id, Thread.subject, Order.platform_order_ref, Order.tracking_number,
+               Buyer.display_name, Buyer.email, Buyer.platform_buyer_id)
+        .join(Buyer, Buyer.id == Thread.buyer_id).outerjoin(Order, Order.id == Thread.order_id)
+        .where(among(Thread.id, thread_ids))).all()
+    tickets = {}
+    for thread_id, ticket_id, platform_ref in db.session.execute(
+            select(Ticket.thread_id, Ticket.id, Ticket.platform_ref).where(among(Ticket.thread_id, thread_ids))):
+        tickets.setdefault(thread_id, []).extend((ticket_number(ticket_id), platform_ref or ""))
+    documents = [(row.id, row.shop_id, thread_terms(row.subject, (row.display_name, row.email or ""), (
+        row.platform_order_ref or "", row.tracking_number or "", row.platform_buyer_id or "",
+        *tickets.get(row.id, ())))) for row in rows]
+    if not documents:
+        return
+    if _dialect() == "postgresql":
+        sql = (f"INSERT INTO {SEARCH_TABLE} (message_id, shop_id, thread_id, document) "
+               "VALUES (NULL, %s, %s, array_to_tsvector(%s::text[])) "
+               "ON CONFLICT (thread_id) WHERE message_id IS NULL DO UPDATE SET document = EXCLUDED.document")
+        values = [(shop_id, thread_id, found) for thread_id, shop_id, found in documents]
+    else:
+        sql = f"INSERT OR REPLACE INTO {SEARCH_TABLE} (rowid, terms, shop_id, thread_id) VALUES (?, ?, ?, ?)"
+        values = [(thread_id << THREAD_SHIFT, " ".join(found), shop_id, thread_id)
+                  for thread_id, shop_id, found in documents]
+    db.session.connection().exec_driver_sql(sql, values)
 
 
 def _tsvector_text(found):

@@ -2,7 +2,7 @@
 import hashlib
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -151,11 +151,12 @@ def thread_to_write(shop, buyer, order, subject, now):
                     language=buyer.language, last_message_at=now, created_at=now)
     db.session.add(thread)
     db.session.flush()
+    search.index_threads([thread.id])
     return thread
 
 
 def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None, headers=None, language=None,
-                is_automatic=False, index_text=None):
+                is_automatic=False):
     """The one write path of every message: store it, move the thread's state, index it, record the event.
 
     None when the shop already has a message with this external id (only buyer messages carry one), stored by
@@ -179,7 +180,7 @@ def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None
     if kind != "note":
         thread.status, thread.waiting_since = state.status, state.waiting_since
         thread.last_message_at = max(thread.last_message_at, posted_at)
-    search.index_messages([(message.id, thread.shop_id, thread.id, index_text or body)])
+    search.index_messages([(message.id, thread.shop_id, thread.id, body)])
     record_event(thread, actor, {"buyer": "message_received", "note": "note_added"}.get(kind, "message_sent"), now,
                  message_id=message.id, message_kind=kind)
     return message
@@ -221,24 +222,43 @@ def receive(shop, inbound, now):
         thread = db.session.scalar(select(Thread).where(Thread.id == inbound.thread_id, Thread.shop_id == shop.id))
         if thread is None:
             raise NotFound(THREAD_NOT_FOUND)
-        buyer, is_new_thread = thread.buyer, False
+        buyer, is_new_thread, changed = thread.buyer, False, []
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
     else:
         buyer, is_new_buyer = find_or_create_buyer(shop, inbound, now)
+        # Read before the next query flushes them: what this message changed that the search rows hold.
+        changed = [Thread.buyer_id == buyer.id] if _changed(buyer, ("display_name", "email")) else []
         order = find_or_create_order(shop, buyer, inbound, now)
+        if order is not None and _changed(order, ("tracking_number",)):
+            changed.append(Thread.order_id == order.id)
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
         thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now, language)
     buyer.language = buyer.language or language
     thread.language = thread.language or language
-    # The subject is searched with the first message, which is where a buyer wrote it.
     message = add_message(thread, "buyer", inbound.body, inbound.received_at, now, external_id=inbound.external_id,
-                          headers=inbound.headers, language=language, is_automatic=domain.is_machine_mail(inbound),
-                          index_text=f"{thread.subject}\n{inbound.body}" if is_new_thread else None)
+                          headers=inbound.headers, language=language, is_automatic=domain.is_machine_mail(inbound))
     if message is None:
         # Another worker stored the same external id a moment ago: theirs is the one.
         existing = stored_message(shop, inbound.external_id)
         return Receipt(existing, db.session.get(Thread, existing.thread_id), False)
+    _index_identifiers(thread, is_new_thread, changed)
     return Receipt(message, thread, True, is_new_thread, is_new_buyer)
+
+
+def _index_identifiers(thread, is_new_thread, changed):
+    """Search rows of the threads whose subject or identifiers a message set or changed: a new thread, and the
+    threads matching `changed` (of a buyer whose name or e-mail address changed, of an order whose tracking did)."""
+    if changed:
+        search.index_threads(db.session.scalars(select(Thread.id).where(Thread.shop_id == thread.shop_id,
+                                                                        or_(*changed))).all())
+    elif is_new_thread:
+        search.index_threads([thread.id])
+
+
+def _changed(row, names):
+    """Whether any of these attributes of a stored row was given a new value in this transaction."""
+    state = inspect(row)
+    return not state.pending and any(state.attrs[name].history.has_changes() for name in names)
 
 
 def thread_for(user, thread_id):

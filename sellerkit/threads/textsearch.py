@@ -2,18 +2,28 @@
 
 Words are runs of letters, marks and digits (Bengali vowel signs are marks, so they stay in the word).
 Chinese and Japanese have no spaces: each character and each pair of neighbours becomes a term, so
-"包裹" is found inside "我的包裹在哪里". Persian is folded (Arabic yeh/kaf to Persian, zero-width
-non-joiner and short vowels removed) so that the ways people type a word find each other.
+"包裹" is found inside "我的包裹在哪里"; Traditional characters are written as Simplified first (OpenCC), so
+either script finds the other. Words are folded so that the ways people type a word find each other: Latin
+letters lose their accents ("zamowienie" finds "zamówienie"), ё is е, Arabic yeh/kaf are Persian, short vowels
+are dropped, and Arabic-Indic, Persian and Bengali digits are ASCII. A zero-width non-joiner splits a Persian
+word into parts that are terms too, so "می رسه" finds "می‌رسه" (the whole word stays a term: "میرسه" finds it).
 """
 import re
 import sys
 import unicodedata
 from functools import lru_cache
 
+import opencc
+
 MAX_TERMS = 2000
-_PERSIAN_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "\u200c": None, "\u200d": None,
-                               "ـ": None})
-_HARAKAT = dict.fromkeys(range(0x064B, 0x0660))
+ZWNJ = "\u200c"
+_PERSIAN_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "\u200d": None, "ـ": None}
+#: Letters that are variants of another in the languages that write them, with no decomposition to say so.
+_LETTER_FOLD = {"ё": "е", "ł": "l", "đ": "d", "ø": "o", "ı": "i"}
+#: Blocks of Latin letters with accents: Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional.
+_LATIN_BLOCKS = (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
+#: Decimal digits of other scripts that buyers type numbers in: Arabic-Indic, Persian, Bengali.
+_DIGIT_ZEROS = (0x0660, 0x06F0, 0x09E6)
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
 
 
@@ -34,6 +44,29 @@ def _patterns():
     return word, pieces
 
 
+@lru_cache(maxsize=1)
+def _fold_table():
+    """One translation of a casefolded word: Latin letters without their accents, the letter variants, Persian
+    letters for Arabic ones, no harakat (short vowels, optional in writing), ASCII digits. Bengali and other
+    scripts keep their marks: there they are letters' vowels, not accents."""
+    table = {ord(key): value for key, value in {**_PERSIAN_FOLD, **_LETTER_FOLD}.items()}
+    table.update(dict.fromkeys(range(0x064B, 0x0660)))
+    for block in _LATIN_BLOCKS:
+        for code in block:
+            base = unicodedata.normalize("NFKD", chr(code))
+            if base[0].isascii() and base[0].isalpha() and all(unicodedata.combining(c) for c in base[1:]):
+                table[code] = base[0].lower()
+    for zero in _DIGIT_ZEROS:
+        table.update({zero + digit: str(digit) for digit in range(10)})
+    return table
+
+
+@lru_cache(maxsize=1)
+def _simplified():
+    """OpenCC's Traditional to Simplified Chinese converter, loaded on first use."""
+    return opencc.OpenCC("t2s")
+
+
 def _is_cjk(char):
     code = ord(char)
     return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3040 <= code <= 0x30FF
@@ -45,43 +78,70 @@ def _fold(word):
         return word.lower()
     if not unicodedata.is_normalized("NFKC", word):
         word = unicodedata.normalize("NFKC", word)
-    word = word.casefold().translate(_PERSIAN_FOLD)
-    # Arabic-script short vowels (harakat) are optional in writing; Latin and Bengali marks are kept.
-    return word.translate(_HARAKAT)
+    return word.casefold().translate(_fold_table())
 
 
 def _runs(text):
-    """Runs of word characters, each split into its CJK and non-CJK pieces."""
+    """Runs of word characters, each split into its CJK and non-CJK pieces, as (piece, is CJK) pairs; CJK pieces
+    in Simplified Chinese."""
     word, pieces = _patterns()
     for run in word.findall(text.replace("_", " ")):
         if run.isascii():
-            yield run
-        else:
-            yield from pieces.findall(run)
+            yield run, False
+            continue
+        for piece in pieces.findall(run):
+            if _is_cjk(piece[0]):
+                yield _simplified().convert(piece), True
+            else:
+                yield piece, False
 
 
 def terms(text):
-    """The search terms of a text, in order, duplicates removed."""
+    """The search terms of a text, in order, duplicates removed. A word with zero-width non-joiners is a term
+    whole and each of its parts is one too."""
     found = []
-    for run in _runs(text or ""):
-        if _is_cjk(run[0]):
+    for run, cjk in _runs(text or ""):
+        if cjk:
             found.extend(run)
             found.extend(run[index:index + 2] for index in range(len(run) - 1))
+            continue
+        folded = _fold(run)
+        if ZWNJ in folded:
+            found.append(folded.replace(ZWNJ, "")[:100])
+            found.extend(part[:100] for part in folded.split(ZWNJ))
         else:
-            found.append(_fold(run)[:100])
+            found.append(folded[:100])
     return [term for term in dict.fromkeys(found) if term][:MAX_TERMS]
 
 
 def query_terms(query):
     """Terms for what a user typed, as (term, is_prefix) pairs: words match as prefixes (answers while typing),
-    Chinese as the character pairs of the query (or the single character)."""
+    Chinese as the character pairs of the query (or the single character). Words joined by punctuation, as in
+    "DKC-558812" or an e-mail address, are whole but for the last: the user typed past them. A word typed with
+    zero-width non-joiners is asked for whole, which every text of it holds (written with or without them)."""
     result = []
-    for run in _runs(query or ""):
-        if _is_cjk(run[0]):
-            pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
-            result.extend((pair, False) for pair in pairs)
-        else:
-            folded = _fold(run)[:100]
-            if folded:
-                result.append((folded, True))
+    for chunk in (query or "").split():
+        words = []
+        for run, cjk in _runs(chunk):
+            if cjk:
+                pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
+                result.extend((pair, False) for pair in pairs)
+            else:
+                folded = _fold(run).replace(ZWNJ, "")[:100]
+                if folded:
+                    words.append(folded)
+        result.extend((word, index == len(words) - 1) for index, word in enumerate(words))
     return result[:20]
+
+
+def thread_terms(subject, words, identifiers):
+    """The terms of a thread's own search row: its subject, the words that name it (the buyer's name and e-mail
+    address), and identifiers (order, tracking and ticket numbers, the buyer's platform id), each also as one
+    term without its separators, so "DKC-558812" is found as typed, as "DKC558812" and by "558812"."""
+    found = terms(subject) + [term for text in words for term in terms(text)]
+    for identifier in identifiers:
+        parts = terms(identifier)
+        found.extend(parts)
+        if len(parts) > 1 and identifier.isascii():
+            found.append("".join(parts)[:100])
+    return [term for term in dict.fromkeys(found) if term][:MAX_TERMS]

@@ -25,6 +25,11 @@ MIN_CJK = 2
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+def ticket_number(ticket_id):
+    """A ticket's own number in sellerkit, unique across every shop."""
+    return f"SK-{ticket_id:06d}"
+
+
 @dataclass(frozen=True)
 class Rule:
     """A dispute rule: a phrase in a buyer language, and the problem it names (None for a shop's own phrase that

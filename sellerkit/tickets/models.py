@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sellerkit.database import UTCDateTime
 from sellerkit.extensions import db
+from sellerkit.tickets.domain import ticket_number
 
 #: Lifecycles in which a ticket is still open; a draft (not filed yet) is open too.
 OPEN_SQL = "lifecycle IN ('draft', 'new', 'in_review', 'awaiting_details', 'answered')"
@@ -74,7 +75,7 @@ class Ticket(db.Model):
     @property
     def number(self):
         """The ticket's own number in sellerkit, unique across every shop."""
-        return f"SK-{self.id:06d}"
+        return ticket_number(self.id)
 
 
 class TicketEvent(db.Model):

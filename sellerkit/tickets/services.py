@@ -11,6 +11,7 @@ from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops.models import Membership, Shop
+from sellerkit.threads import search as thread_search
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Message
 from sellerkit.tickets import disputes, domain, pack, profiles, search
@@ -98,6 +99,12 @@ def _index(ticket):
     search.index_ticket(ticket.id, ticket.shop_id, f"{ticket.title}\n{ticket.description}")
 
 
+def _index_numbers(ticket):
+    """Its conversation is found by the ticket's numbers, ours and the platform's."""
+    if ticket.thread_id:
+        thread_search.index_threads([ticket.thread_id])
+
+
 def escalate(shop, thread, now, actor=None, topic_key=None, automatic=False):
     """A draft ticket for the shop's platform from a dispute: the pack of facts, transcript, policies and files.
 
@@ -135,6 +142,7 @@ def escalate(shop, thread, now, actor=None, topic_key=None, automatic=False):
     _event(ticket, "created", now, actor, before="draft")
     threads.record_event(thread, actor, "ticket_created", now, ticket_id=ticket.id)
     _index(ticket)
+    _index_numbers(ticket)
     return ticket
 
 
@@ -211,6 +219,7 @@ def file(ticket, actor, now, platform_ref=None):
     ticket.filed_at = now
     ticket.platform_ref = (platform_ref or "").strip()[:100] or None
     ticket.channel = "email" if shop.support_email else "manual"
+    _index_numbers(ticket)
     event = _event(ticket, "filed", now, actor, before=before)
     if ticket.channel == "email":
         db.session.flush()
@@ -223,6 +232,7 @@ def file(ticket, actor, now, platform_ref=None):
 def record_platform_ref(ticket, platform_ref, now):
     ticket.platform_ref = (platform_ref or "").strip()[:100] or None
     ticket.updated_at = now
+    _index_numbers(ticket)
 
 
 def record_support_reply(ticket, body, status, now, actor=None, source="typed", mail_id=None):

@@ -125,11 +125,11 @@ def read_archive(path, into):
     return manifest
 
 
-def restore_backup(*, path, uri, engine, metadata, instance_path, attachments_dir, known_revision, pg_bin_dir=None):
-    """Check the archive, then bring back the database, attachments, keys and profiles; returns the manifest.
-
-    The caller has checked that the instance is empty (or was told --force). Row counts after the restore must
-    equal the manifest's, else it fails loudly."""
+def restore_backup(*, path, uri, engine, metadata, instance_path, attachments_dir, known_revision, before_changes,
+                   pg_bin_dir=None):
+    """Check the archive, call `before_changes()` (which may refuse by raising BackupError), then bring back the
+    database, attachments, keys and profiles; returns the manifest. Row counts after the restore must equal the
+    manifest's, else it fails loudly."""
     kind = dumps.database_kind(uri)
     with tempfile.TemporaryDirectory(prefix="sellerkit-restore-") as unpacked:
         manifest = read_archive(path, unpacked)
@@ -141,6 +141,7 @@ def restore_backup(*, path, uri, engine, metadata, instance_path, attachments_di
         if revision is not None and not known_revision(revision):
             raise BackupError(f"This backup was made by a newer sellerkit (migration {revision}); upgrade sellerkit "
                               "first, then restore.")
+        before_changes()
         source = Path(unpacked) / DATABASE_FILES[kind]
         tables = counted_tables(metadata)
         if kind == "sqlite":

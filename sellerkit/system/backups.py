@@ -40,15 +40,18 @@ def take_backup(target, now, kind, finished_at=None):
 
 
 def restore(path, force):
-    """Restore the archive at `path` into this instance; refuses one that holds data unless `force`."""
-    if not force and (services.holds_data() or any(p.is_file() for p in attachment_folder().rglob("*"))):
-        raise BackupError("This instance already holds data (users, shops, messages or attachment files). "
-                          "Restore into an empty instance, or pass --force to replace what is there.")
-    db.session.remove()
+    """Restore the archive at `path` into this instance; refuses one that holds data unless `force`. The archive
+    is checked first: a damaged or foreign one is refused before the instance is even looked at."""
+    def refuse_unless_empty():
+        if not force and (services.holds_data() or any(p.is_file() for p in attachment_folder().rglob("*"))):
+            raise BackupError("This instance already holds data (users, shops, messages or attachment files). "
+                              "Restore into an empty instance, or pass --force to replace what is there.")
+        db.session.remove()
+
     manifest = archive.restore_backup(
         path=path, uri=current_app.config["SQLALCHEMY_DATABASE_URI"], engine=db.engine, metadata=db.metadata,
         instance_path=current_app.instance_path, attachments_dir=attachment_folder(),
-        known_revision=services.is_known_revision, pg_bin_dir=current_app.config.get("PG_BIN_DIR"))
+        known_revision=services.is_known_revision, before_changes=refuse_unless_empty, pg_bin_dir=current_app.config.get("PG_BIN_DIR"))
     current_app.extensions.pop("support_profiles", None)  # the restored instance may have its own
     return manifest
 

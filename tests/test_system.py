@@ -1,11 +1,13 @@
 """Health, readiness, metrics, the System page, `sellerkit status`, request ids, and the scheduler's heartbeat."""
 import json
 import logging
+import urllib.request
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from sellerkit.bench.server import Server
 from sellerkit.clock import utcnow
 from sellerkit.system.logs import JsonLines
 from sellerkit.system.models import SchedulerHeartbeat
@@ -148,3 +150,33 @@ def test_json_logs_carry_the_request_id(json_logging):
     assert entry["message"] == "Delivery to shop 4 failed"
     assert entry["path"] == "/readyz"
     assert entry["level"] == "ERROR"
+
+
+class MetricsServer(Server):
+    """gunicorn with two workers in Prometheus multiprocess mode."""
+
+    def __init__(self, database_url, instance_path, metrics_dir, log_path):
+        super().__init__(database_url, instance_path, "metrics-test-secret", 2, log_path)
+        self.metrics_dir = metrics_dir
+
+    def _environment(self):
+        environment = {k: v for k, v in super()._environment().items() if k != "SELLERKIT_BENCH"}
+        environment["PROMETHEUS_MULTIPROC_DIR"] = self.metrics_dir
+        return environment
+
+
+def test_metrics_add_up_every_gunicorn_worker(migrated_database, tmp_path):
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    server = MetricsServer(migrated_database, str(tmp_path / "instance"), str(metrics_dir),
+                           str(tmp_path / "gunicorn.log")).start()
+    try:
+        for _ in range(20):  # a connection each, so both workers take some
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz", timeout=10) as answer:
+                assert answer.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+    finally:
+        server.stop()
+    assert 'sellerkit_http_requests_total{method="GET",route="/healthz",status="200"} 20.0' in text
+    assert list(metrics_dir.glob("counter_*.db"))

@@ -42,6 +42,16 @@ def test_readyz_waits_for_a_live_scheduler_and_shows_no_secrets(app, client):
     assert "127.0.0.1" not in body and "sqlite:" not in body
 
 
+def test_readyz_answers_503_while_the_database_is_away_and_healthz_still_answers(make_app):
+    down = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/none",
+                    SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    client = down.test_client()
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json["checks"] == {"database": {"ok": False, "detail": "not reachable (OperationalError)"}}
+    assert client.get("/healthz").status_code == 200
+
+
 def test_readyz_fails_when_the_heartbeat_is_older_than_two_minutes(app, client, db):
     _run_scheduler_once(app)
     db.update(lambda session: session.execute(update(SchedulerHeartbeat).values(

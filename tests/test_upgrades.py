@@ -105,3 +105,34 @@ def test_two_schedulers_never_take_the_same_days_backup(make_app, db, tmp_path):
         assert services.claim_scheduled_backup("2026-12-07", now) is None
         sqla.session.commit()
     assert db.count(BackupRun) == 1
+
+
+def test_the_readme_upgrade_procedure_backup_then_upgrade(app, make_user, monkeypatch, tmp_path):
+    """README, "Upgrading": a `sellerkit backup` taken first lets `db upgrade` run (here against a pretended newer
+    release, so that a migration is pending on a database that records backups)."""
+    from sellerkit.system import services
+
+    make_user()
+    monkeypatch.setattr(services, "migration_head", lambda: "b0c1d2e3f4a5")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["db", "upgrade", "head"])
+    assert refused.exit_code != 0
+    assert "has no backup from the last 24 hours" in refused.output
+    assert runner.invoke(args=["backup", str(tmp_path / "before-upgrade.tar.gz")]).exit_code == 0
+    result = runner.invoke(args=["db", "upgrade", "head"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_readme_rollback_procedure_restores_the_backup_taken_before_the_upgrade(tmp_path):
+    app = _instance(tmp_path)
+    _with_a_user_before_the_upgrade(app, tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["backup", str(tmp_path / "before.tar.gz")]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade", "--no-backup"]).exit_code == 0
+    assert _revision(tmp_path) == HEAD
+
+    result = runner.invoke(args=["restore", "--force", str(tmp_path / "before.tar.gz")])
+    assert result.exit_code == 0, result.output
+    assert _revision(tmp_path) == BEFORE_SYSTEM_TABLES
+    with sqlite3.connect(tmp_path / "own.db") as connection:
+        assert connection.execute("SELECT email FROM users").fetchall() == [("seller@example.com",)]

@@ -71,6 +71,18 @@ def test_no_backup_upgrades_at_the_operators_word(tmp_path):
     assert not (tmp_path / "backups").exists()
 
 
+def test_the_oldest_user_of_an_upgraded_instance_administers_it(tmp_path):
+    app = _instance(tmp_path)
+    _with_a_user_before_the_upgrade(app, tmp_path)
+    with sqlite3.connect(tmp_path / "own.db") as connection:
+        connection.execute("INSERT INTO users (email, password_hash, display_name, created_at) "
+                           "VALUES ('helper@example.com', 'x', '', '2026-02-01 00:00:00')")
+    assert app.test_cli_runner().invoke(args=["db", "upgrade", "--no-backup"]).exit_code == 0
+    with sqlite3.connect(tmp_path / "own.db") as connection:
+        admins = connection.execute("SELECT users.email FROM instance_admins JOIN users ON users.id = user_id").fetchall()
+    assert admins == [("seller@example.com",)]
+
+
 def _scheduled(app, now):
     with app.app_context():
         return backups.run_scheduled_backup(now, lambda: now + timedelta(seconds=3))

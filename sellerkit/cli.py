@@ -1,5 +1,4 @@
-"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users and tokens; backups, status and
-`db` are in sellerkit.system.cli."""
+"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users, tokens; the rest in system.cli."""
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext

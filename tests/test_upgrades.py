@@ -2,7 +2,10 @@
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from sellerkit import create_app
+from sellerkit.config import ConfigError
 from sellerkit.extensions import db as sqla
 from sellerkit.system import backups
 from sellerkit.system.models import BackupRun
@@ -148,3 +151,10 @@ def test_the_readme_rollback_procedure_restores_the_backup_taken_before_the_upgr
     assert _revision(tmp_path) == BEFORE_SYSTEM_TABLES
     with sqlite3.connect(tmp_path / "own.db") as connection:
         assert connection.execute("SELECT email FROM users").fetchall() == [("seller@example.com",)]
+
+
+def test_a_malformed_backup_setting_stops_the_start_with_the_fix(tmp_path):
+    with pytest.raises(ConfigError, match="BACKUP_DAILY_AT must be HH:MM"):
+        _instance(tmp_path, BACKUP_DAILY_AT="3am")
+    with pytest.raises(ConfigError, match="BACKUP_KEEP must be a whole number"):
+        _instance(tmp_path, BACKUP_KEEP=0)

@@ -51,7 +51,8 @@ def restore(path, force):
     manifest = archive.restore_backup(
         path=path, uri=current_app.config["SQLALCHEMY_DATABASE_URI"], engine=db.engine, metadata=db.metadata,
         instance_path=current_app.instance_path, attachments_dir=attachment_folder(),
-        known_revision=services.is_known_revision, before_changes=refuse_unless_empty, pg_bin_dir=current_app.config.get("PG_BIN_DIR"))
+        known_revision=services.is_known_revision, before_changes=refuse_unless_empty,
+        pg_bin_dir=current_app.config.get("PG_BIN_DIR"))
     current_app.extensions.pop("support_profiles", None)  # the restored instance may have its own
     return manifest
 

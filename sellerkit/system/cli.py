@@ -68,7 +68,8 @@ def status_command():
         if not channels:
             click.echo("channels     no channels")
         for channel in channels:
-            lag = "working" if channel.failing_since is None else f"failing for {int((now - channel.failing_since).total_seconds())} s"
+            failing = channel.failing_since
+            lag = "working" if failing is None else f"failing for {int((now - failing).total_seconds())} s"
             click.echo(f"channel      {channel.name}: {lag}")
         last = services.last_backup_at()
         click.echo(f"backup       last {last.isoformat(timespec='seconds') if last else 'never'}")

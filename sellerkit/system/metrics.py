@@ -1,5 +1,4 @@
-"""Prometheus metrics with the official client: requests and scheduler jobs counted in-process (multiprocess mode
-under gunicorn), outbox, clocks and channels read from the database when scraped."""
+"""Prometheus metrics: requests and scheduler jobs counted per process, outbox, clocks and channels read when scraped."""
 import hmac
 import ipaddress
 import os

@@ -190,3 +190,25 @@ def test_metrics_add_up_every_gunicorn_worker(migrated_database, tmp_path):
         server.stop()
     assert 'sellerkit_http_requests_total{method="GET",route="/healthz",status="200"} 20.0' in text
     assert list(metrics_dir.glob("counter_*.db"))
+
+
+def test_a_channel_failing_for_over_an_hour_shows_in_readiness_status_and_metrics(app, client, monkeypatch):
+    """Channels plug in at services.channel_states (none exist yet); what they report reaches every probe."""
+    from sellerkit.system import services
+    from sellerkit.system.domain import ChannelState
+
+    now = utcnow()
+    monkeypatch.setattr(services, "channel_states", lambda: [
+        ChannelState("ozon", failing_since=now - timedelta(hours=2), last_fetched_at=now - timedelta(hours=2),
+                     failed_fetches=9)])
+    _run_scheduler_once(app)
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json["checks"]["channels"] == {"ok": False, "detail": "failing for over an hour: ozon"}
+    status = app.test_cli_runner().invoke(args=["status"])
+    assert status.exit_code == 1
+    assert "channel      ozon: fetched 72" in status.output  # 7200 s, and a second more on a slow machine
+    assert "(9 failed fetches)" in status.output
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'sellerkit_channel_failed_fetches{channel="ozon"} 9.0' in text
+    assert 'sellerkit_channel_fetch_lag_seconds{channel="ozon"} 72' in text

@@ -68,9 +68,12 @@ def status_command():
         if not channels:
             click.echo("channels     no channels")
         for channel in channels:
+            fetched = channel.last_fetched_at
+            lag = "never fetched" if fetched is None else f"fetched {int((now - fetched).total_seconds())} s ago"
             failing = channel.failing_since
-            lag = "working" if failing is None else f"failing for {int((now - failing).total_seconds())} s"
-            click.echo(f"channel      {channel.name}: {lag}")
+            state = "working" if failing is None else \
+                f"failing for {int((now - failing).total_seconds())} s ({channel.failed_fetches} failed fetches)"
+            click.echo(f"channel      {channel.name}: {lag}, {state}")
         last = services.last_backup_at()
         click.echo(f"backup       last {last.isoformat(timespec='seconds') if last else 'never'}")
     if not all(check.ok for check in checks):

@@ -21,10 +21,13 @@ class Check:
 
 @dataclass(frozen=True)
 class ChannelState:
-    """What readiness needs to know of one channel: its name and since when it fails (None: it works)."""
+    """What readiness, status and metrics need to know of one channel: since when it fails (None: it works), when
+    it last fetched successfully, and how many fetches failed in a row."""
 
     name: str
     failing_since: datetime | None
+    last_fetched_at: datetime | None = None
+    failed_fetches: int = 0
 
 
 def check_migrations(current, head):

@@ -77,11 +77,21 @@ class DatabaseCollector:
         if beat is not None:
             heartbeat.add_metric([], (now - beat).total_seconds())
         yield heartbeat
-        lag = GaugeMetricFamily("sellerkit_channel_failing_seconds", "How long each channel has been failing",
+        lag = GaugeMetricFamily("sellerkit_channel_fetch_lag_seconds", "Seconds since each channel last fetched",
                                 labels=["channel"])
+        errors = GaugeMetricFamily("sellerkit_channel_failed_fetches", "Each channel's failed fetches in a row",
+                                   labels=["channel"])
+        failing = GaugeMetricFamily("sellerkit_channel_failing_seconds", "How long each channel has been failing",
+                                    labels=["channel"])
         for channel in services.channel_states():
-            lag.add_metric([channel.name], (now - channel.failing_since).total_seconds() if channel.failing_since else 0)
+            if channel.last_fetched_at is not None:
+                lag.add_metric([channel.name], (now - channel.last_fetched_at).total_seconds())
+            errors.add_metric([channel.name], channel.failed_fetches)
+            failing.add_metric([channel.name], (now - channel.failing_since).total_seconds()
+                               if channel.failing_since else 0)
         yield lag
+        yield errors
+        yield failing
 
 
 def exposition():

@@ -160,3 +160,17 @@ def test_a_malformed_backup_setting_stops_the_start_with_the_fix(tmp_path):
         _instance(tmp_path, BACKUP_DAILY_AT="3am")
     with pytest.raises(ConfigError, match="BACKUP_KEEP must be a whole number"):
         _instance(tmp_path, BACKUP_KEEP=0)
+
+
+def test_a_daily_backup_left_running_by_a_dead_scheduler_is_taken_again(make_app, db, tmp_path):
+    app = make_app(BACKUP_DAILY_AT="03:00", BACKUP_DIR=str(tmp_path / "daily"))
+    day = datetime(2026, 12, 7, 3, 1, tzinfo=UTC)
+    with app.app_context():
+        from sellerkit.system import services
+
+        services.claim_scheduled_backup("2026-12-07", day)  # and then the scheduler was killed
+        sqla.session.commit()
+    assert _scheduled(app, day + timedelta(hours=1)) is None  # it may still be writing
+    assert _scheduled(app, day + timedelta(hours=7)).exists()
+    assert db.count(BackupRun, BackupRun.status == "failed") == 1
+    assert db.count(BackupRun, BackupRun.status == "done") == 1

@@ -61,6 +61,9 @@ def run_scheduled_backup(now, clock):
     """Take today's backup once its BACKUP_DAILY_AT has passed (off while unset), claimed by one scheduler only,
     then delete the scheduled archives beyond the newest BACKUP_KEEP. `clock` gives the finishing time."""
     daily_at = domain.parse_daily_at(current_app.config.get("BACKUP_DAILY_AT"))
+    if daily_at is None:
+        return None
+    services.release_abandoned_backups(now - domain.BACKUP_ABANDONED_AFTER, now)
     slot = domain.due_backup_slot(now, daily_at, services.taken_slots(now.date().isoformat()))
     if slot is None:
         return None

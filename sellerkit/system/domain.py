@@ -9,6 +9,8 @@ HEARTBEAT_MAX_AGE = timedelta(minutes=2)
 CHANNEL_FAILING_MAX = timedelta(hours=1)
 #: `sellerkit db upgrade` wants a backup at most this old before it changes a database with data.
 UPGRADE_BACKUP_MAX_AGE = timedelta(days=1)
+#: A scheduled backup still running after this long was left by a scheduler that died.
+BACKUP_ABANDONED_AFTER = timedelta(hours=6)
 _DAILY_AT = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 

@@ -86,6 +86,13 @@ def claim_scheduled_backup(slot, now):
         "started_at": now, "finished_at": None}, ("slot",))
 
 
+def release_abandoned_backups(before, now):
+    """Scheduled backups still "running" since before `before` belong to a scheduler that died: mark them failed
+    and free their day, so the next sweep takes that day's backup again."""
+    db.session.execute(update(BackupRun).where(BackupRun.status == "running", BackupRun.started_at < before).values(
+        status="failed", slot=None, finished_at=now, error="abandoned: the scheduler stopped while writing it"))
+
+
 def finish_scheduled_backup(run_id, *, now, path=None, size_bytes=None, error=None):
     values = {"finished_at": now, "status": "failed" if error else "done", "error": (error or "")[:1000]}
     if path is not None:

@@ -13,8 +13,9 @@ MO := $(PO:.po=.mo)
 run: export SELLERKIT_ENV ?= development
 # Links in mails (password resets, opt-outs) lead back to this server, so it needs to know its own address.
 run: export SELLERKIT_PUBLIC_URL ?= http://$(or $(HOST),127.0.0.1):$(or $(PORT),5000)
+# A database that holds data gets a backup in instance/backups before migrations change it (none when up to date).
 run: $(RUN_STAMP) translations
-	$(BIN)/sellerkit db upgrade
+	$(BIN)/sellerkit db upgrade --backup-first
 	$(BIN)/sellerkit serve
 
 test: $(TEST_STAMP) translations

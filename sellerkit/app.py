@@ -82,6 +82,7 @@ def _import_models():
     from sellerkit.replies import models as _replies  # noqa: F401
     from sellerkit.shops import models as _shops  # noqa: F401
     from sellerkit.sla import models as _sla  # noqa: F401
+    from sellerkit.system import models as _system  # noqa: F401
     from sellerkit.threads import models as _threads  # noqa: F401
     from sellerkit.tickets import models as _tickets  # noqa: F401
 
@@ -124,6 +125,8 @@ def _register_blueprints(app):
     from sellerkit.shops import views as shop_views
     from sellerkit.shops.context import switcher_context
     from sellerkit.sla import views as response_views
+    from sellerkit.system import logs, metrics
+    from sellerkit.system import views as system_views
     from sellerkit.threads import labels as thread_labels
     from sellerkit.threads import views as thread_views
     from sellerkit.tickets import rules_views as dispute_rule_views
@@ -143,6 +146,9 @@ def _register_blueprints(app):
     app.register_blueprint(followup_views.bp)
     app.register_blueprint(ticket_views.bp)
     app.register_blueprint(dispute_rule_views.bp)
+    app.register_blueprint(system_views.bp)
+    logs.init_app(app)
+    metrics.init_app(app)
     api.init_app(app)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, which a browser never sends on its own
     labels.init_app(app)

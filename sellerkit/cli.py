@@ -1,4 +1,4 @@
-"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users and tokens; `db` is Flask-Migrate's."""
+"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users, tokens; the rest in system.cli."""
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -8,6 +8,8 @@ from sellerkit.bench.runner import bench_command
 from sellerkit.clock import utcnow
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
+from sellerkit.system import cli as system_cli
+from sellerkit.system import services as system
 
 
 @click.command("serve")
@@ -56,15 +58,18 @@ def scheduler_command(once):
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="The new user's password.")
 @click.option("--name", default="", help="Display name.")
+@click.option("--admin", is_flag=True, help="The user administers the instance (sees the System page).")
 @with_appcontext
-def create_user_command(email, password, name):
+def create_user_command(email, password, name, admin):
     """Create a user who can log in at once."""
     try:
         user = accounts.sign_up(email, password, name, None, utcnow(), current_app.config["MIN_PASSWORD_LENGTH"])
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
+    if admin:
+        system.grant_admin(user, utcnow())
     db.session.commit()
-    click.echo(f"Created user {user.email} (id {user.id}).")
+    click.echo(f"Created user {user.email} (id {user.id}){' who administers this instance' if admin else ''}.")
 
 
 @click.command("create-token")
@@ -151,6 +156,7 @@ def init_app(app):
     for command in (serve_command, scheduler_command, create_user_command, create_token_command, import_group,
                     demo_data_command, bench_command):
         app.cli.add_command(command)
+    system_cli.init_app(app)
 
 
 def _create_app():

@@ -56,6 +56,18 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_PER_ADDRESS": 10,
     "PASSWORD_RESET_WINDOW": timedelta(hours=1),
     "MIN_PASSWORD_LENGTH": 10,
+    #: Where `db upgrade --backup-first` and the daily backup write their archives (default: instance/backups).
+    "BACKUP_DIR": None,
+    #: How many daily backups stay in BACKUP_DIR; older ones are deleted after each new one.
+    "BACKUP_KEEP": 7,
+    #: "HH:MM" in UTC: the scheduler takes a backup each day after this time. Unset: no scheduled backups.
+    "BACKUP_DAILY_AT": None,
+    #: The folder of pg_dump and pg_restore when they are not on PATH.
+    "PG_BIN_DIR": None,
+    #: A bearer token for /metrics; unset, only the machine itself (loopback) may scrape it.
+    "METRICS_TOKEN": None,
+    #: "text" or "json" (one JSON object per line, with the request id).
+    "LOG_FORMAT": "text",
 }
 
 
@@ -70,11 +82,26 @@ def load_config(app, test_config=None):
         raise ConfigError(f"SELLERKIT_ENV must be 'development' or 'production', not {app.config['ENV']!r}.")
     if app.config["ENV"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
+    _check_operations(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
     app.config["PUBLIC_URL"] = public_url(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     _refuse_unsafe_production(app)
+
+
+def _check_operations(config):
+    from sellerkit.system.domain import parse_daily_at
+
+    try:
+        parse_daily_at(config["BACKUP_DAILY_AT"])
+    except ValueError as error:
+        raise ConfigError(f"SELLERKIT_{error}.") from error
+    keep = config["BACKUP_KEEP"]
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ConfigError(f"SELLERKIT_BACKUP_KEEP must be a whole number of backups, 1 or more, not {keep!r}.")
+    if config["LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError(f"SELLERKIT_LOG_FORMAT must be 'text' or 'json', not {config['LOG_FORMAT']!r}.")
 
 
 def database_uri(app):

@@ -1,5 +1,6 @@
 """Gunicorn settings for sellerkit's web workers (`gunicorn -c python:sellerkit.gunicorn_conf ...`)."""
 import gc
+import os
 
 
 def post_worker_init(worker):
@@ -8,3 +9,12 @@ def post_worker_init(worker):
     slow request now and then rather than as a slower average."""
     gc.collect()
     gc.freeze()
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR set): forget a dead worker's live gauges, as the
+    client's documentation asks; its counters and histograms stay counted."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,4 +1,6 @@
 """The one list of periodic jobs. Each finds what is due, acts, marks it done and commits once."""
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +19,8 @@ from sellerkit.mail import send_system_mail
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.shops import services as shops
 from sellerkit.sla import services as sla
+from sellerkit.system import backups
+from sellerkit.system import services as system
 from sellerkit.threads import search
 from sellerkit.tickets import disputes
 from sellerkit.tickets import search as ticket_search
@@ -108,7 +112,19 @@ def follow_tickets():
                                    link=link))
 
 
+def beat_heartbeat():
+    """Tell readiness checks that this scheduler process is alive (one row per host and process)."""
+    system.beat(f"{socket.gethostname()}:{os.getpid()}", utcnow())
+    db.session.commit()
+
+
+def take_scheduled_backup():
+    """The daily backup into BACKUP_DIR once BACKUP_DAILY_AT (UTC) has passed, keeping BACKUP_KEEP; off while unset."""
+    backups.run_scheduled_backup(utcnow(), utcnow)
+
+
 JOBS = (
+    Job("scheduler-heartbeat", every_seconds=30, run=beat_heartbeat),
     Job("sweep-response-clocks", every_seconds=60, run=sweep_response_clocks),
     Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
     Job("send-follow-ups", every_seconds=300, run=send_follow_ups),
@@ -116,4 +132,5 @@ JOBS = (
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),
     Job("checkpoint-database", every_seconds=30, run=checkpoint_database),
     Job("compact-search-indexes", every_seconds=60, run=compact_search_indexes),
+    Job("take-scheduled-backup", every_seconds=300, run=take_scheduled_backup),
 )

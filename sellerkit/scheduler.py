@@ -1,5 +1,6 @@
 """Runs the jobs of sellerkit.jobs with APScheduler: in its own process, or beside the web server in make run."""
 import logging
+import time
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -7,19 +8,23 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from sellerkit.extensions import db
 from sellerkit.jobs import JOBS
+from sellerkit.system.metrics import observe_job
 
 log = logging.getLogger(__name__)
 
 
 def _in_app_context(app, job):
     def run():
+        started, failed = time.perf_counter(), False
         with app.app_context():
             try:
                 job.run()
             except Exception:
                 # One failed sweep must not stop the scheduler; the rows it left stay due for the next one.
+                failed = True
                 db.session.rollback()
                 log.exception("Job %s failed", job.name)
+        observe_job(job.name, time.perf_counter() - started, failed)
     return run
 
 

@@ -16,7 +16,8 @@ from sellerkit.tickets import services as ticket_services
 from tests.conftest import NOW, PASSWORD
 
 #: (endpoint, method) -> (who may use it, the status(es) a permitted request with an empty body answers).
-#: "member": any member of the object's shop; "owner": its owners only; "api_*": the same with a bearer token.
+#: "member": any member of the object's shop; "owner": its owners only; "api_*": the same with a bearer token;
+#: "admin": the instance's administrators (none in this world, so 404 to every user; test_system.py has one).
 ACCESS = {
     ("static", "GET"): ("public", 200),
     ("shops.index", "GET"): ("public", 302),
@@ -158,6 +159,10 @@ ACCESS = {
     ("api.rate", "POST"): ("api_member", 400),
     ("api.cancel", "POST"): ("api_member", (200, 400)),  # cancelled once; then it is closed
     ("api.support_mail", "POST"): ("api_member", 400),
+    ("system.healthz", "GET"): ("public", 200),
+    ("system.readyz", "GET"): ("public", (200, 503)),  # 503: no scheduler has beaten in this test
+    ("system.prometheus_metrics", "GET"): ("public", 200),  # the test client comes from 127.0.0.1
+    ("system.system_page", "GET"): ("admin", 200),
 }
 #: Routes that destroy their object get a new one for every request, so they cannot disturb later cases.
 DESTRUCTIVE = {"replies.delete", "api.delete_saved_reply"}
@@ -177,6 +182,8 @@ def expected_status(access, allowed, role, target):
         return 401 if access.startswith("api") else "login"
     if access in ("user", "api_user"):
         return allowed
+    if access == "admin":
+        return 404
     if access == "own_token":
         return allowed if target == "own" else 404
     if target == "missing" or SHOP_OF[role] != target:

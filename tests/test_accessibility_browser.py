@@ -10,6 +10,7 @@ from sellerkit.accounts.models import User
 from sellerkit.extensions import db as database
 from sellerkit.coupons.models import Coupon
 from sellerkit.shops.models import Shop
+from sellerkit.system import services as system
 from sellerkit.threads.models import Thread
 from sellerkit.tickets import services as tickets
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
@@ -33,11 +34,12 @@ RUN_AXE = """options => axe.run(document, options).then(results => results.viola
 
 @pytest.fixture
 def scene(app, world):
-    """The matrix's world, plus what it lacks for a full tour: a coupon, and a ticket that support has answered
-    (so the answer, details and rating forms show)."""
+    """The matrix's world, plus what it lacks for a full tour: a coupon, a ticket that support has answered
+    (so the answer, details and rating forms show), and owner A as the instance's administrator (the System page)."""
     with app.app_context():
         shop = database.session.get(Shop, world["shop_id"]["A"])
         owner = database.session.scalar(select(User).where(User.email == "owner-a@example.com"))
+        system.grant_admin(owner, NOW)
         database.session.add(Coupon(shop_id=shop.id, code="SPRING-15", kind="percent", value=Decimal("15"),
                                     valid_from=NOW - timedelta(days=30), redeemed_count=0, created_at=NOW))
         thread = database.session.get(Thread, world["thread_id"]["A"])

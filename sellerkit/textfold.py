@@ -1,29 +1,68 @@
-"""Buyer text folded for phrase rules: the spellings people use for one word become one, punctuation becomes spaces."""
+"""Folding buyer text to one spelling per word: what search terms and dispute phrases both compare."""
 import re
 import unicodedata
 from functools import lru_cache
 
-# Traditional characters of the words buyers use about orders, parcels, money and damage, as Simplified: Taiwan and
-# Hong Kong buyers write 還沒收到 for 还没收到. The list covers the characters of the default phrases and their
-# neighbours in buyer messages; a character not in it stays as it is.
-_TRADITIONAL = ("還还沒没貨货錢钱壞坏損损訂订單单遞递發发裡里為为麼么個个這这說说買买賣卖問问題题質质與与對对錯错換换爛烂"
-                "銀银爭争議议訴诉詐诈騙骗來来運运輸输號号給给嗎吗會会時时間间後后幾几經经過过們们寫写應应該该實实際际"
-                "圖图樣样歸归處处決决覺觉東东統统聯联繫系係系關关門门開开啟启標标籤签條条碼码產产體体頭头現现見见視视"
-                "認认識识讓让請请謝谢無无專专業业務务價价區区別别約约預预幣币帳账賬账戶户據据紀纪錄录記记總总數数機机"
-                "電电腦脑網网絡络線线連连結结鏈链雙双裝装傷伤舊旧髒脏異异顏颜補补償偿賠赔銷销櫃柜驛驿點点簽签丟丢遺遗"
-                "誤误遲迟詢询蹤踪態态狀状況况寶宝辦办煩烦幫帮確确郵邮僅仅隻只雖虽張张摺折輛辆盜盗")
-_FOLD = {ord("ё"): "е", ord("ł"): "l",
-         # Persian typed on an Arabic keyboard, and the joiners and stretching stroke of Arabic script
-         ord("ي"): "ی", ord("ى"): "ی", ord("ك"): "ک", ord("ۀ"): "ه", ord("ة"): "ه", ord("ـ"): None,
-         0x200C: " ", 0x200D: None,
-         # apostrophes vanish, so that "didn't" and "didnt" are one word
-         ord("'"): None, ord("’"): None, ord("ʼ"): None, ord("‘"): None, ord("`"): None}
-_FOLD.update({ord(_TRADITIONAL[i]): _TRADITIONAL[i + 1] for i in range(0, len(_TRADITIONAL), 2)})
-_LATIN_ACCENTS = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
-_HARAKAT = re.compile(r"[\u064b-\u065f\u0670]+")
+import opencc
+
+ZWNJ = "\u200c"
+_PERSIAN_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "\u200d": None, "ـ": None}
+#: Letters that are variants of another in the languages that write them, with no decomposition to say so.
+_LETTER_FOLD = {"ё": "е", "ł": "l", "đ": "d", "ø": "o", "ı": "i"}
+#: Blocks of Latin letters with accents: Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional.
+_LATIN_BLOCKS = (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
+#: Decimal digits of other scripts that buyers type numbers in: Arabic-Indic, Persian, Bengali.
+_DIGIT_ZEROS = (0x0660, 0x06F0, 0x09E6)
+#: For phrases only: apostrophes vanish ("didn't" is "didnt"), a zero-width non-joiner parts words like a space,
+#: and the superscript alef is a short vowel mark.
+_PHRASE_FOLD = {ord("'"): None, ord("’"): None, ord("ʼ"): None, ord("‘"): None, ord("`"): None, ord(ZWNJ): " ",
+                0x0670: None}
 _SPACES = re.compile(r"\s+")
 # The Persian verb prefix is written joined, with a zero-width non-joiner, or with a space: all become joined.
 _PERSIAN_PREFIX = re.compile(r"(?<!\S)(ن?می) (?=\S)")
+
+
+@lru_cache(maxsize=1)
+def fold_table():
+    """One translation of casefolded text: Latin letters without their accents, the letter variants, Persian
+    letters for Arabic ones, no harakat (short vowels, optional in writing), ASCII digits. Bengali and other
+    scripts keep their marks: there they are letters' vowels, not accents."""
+    table = {ord(key): value for key, value in {**_PERSIAN_FOLD, **_LETTER_FOLD}.items()}
+    table.update(dict.fromkeys(range(0x064B, 0x0660)))
+    for block in _LATIN_BLOCKS:
+        for code in block:
+            base = unicodedata.normalize("NFKD", chr(code))
+            if base[0].isascii() and base[0].isalpha() and all(unicodedata.combining(c) for c in base[1:]):
+                table[code] = base[0].lower()
+    for zero in _DIGIT_ZEROS:
+        table.update({zero + digit: str(digit) for digit in range(10)})
+    return table
+
+
+@lru_cache(maxsize=1)
+def _simplified():
+    """OpenCC's Traditional to Simplified Chinese converter, loaded on first use."""
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text):
+    """Chinese text in Simplified characters (Taiwan and Hong Kong buyers write 還沒收到 for 还没收到)."""
+    return _simplified().convert(text)
+
+
+def is_cjk(char):
+    code = ord(char)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3040 <= code <= 0x30FF
+            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F or 0xAC00 <= code <= 0xD7AF)
+
+
+def fold_word(word):
+    """A word in one spelling (see fold_table); Chinese is left as it is, to_simplified converts it."""
+    if word.isascii():
+        return word.lower()
+    if not unicodedata.is_normalized("NFKC", word):
+        word = unicodedata.normalize("NFKC", word)
+    return word.casefold().translate(fold_table())
 
 
 @lru_cache(maxsize=4096)
@@ -33,13 +72,12 @@ def _is_separator(char):
 
 
 def fold(text, keep=""):
-    """The text in one spelling: case-folded, Latin accents and Arabic short vowels dropped, ё as е, Arabic-keyboard
-    Persian as Persian, Traditional Chinese as Simplified, every run of other characters a single space (except the
-    characters in `keep`: a phrase rule keeps its wildcard)."""
-    text = unicodedata.normalize("NFKC", text or "").casefold().translate(_FOLD)
-    text = unicodedata.normalize("NFD", text)
-    text = _HARAKAT.sub("", _LATIN_ACCENTS.sub("", text))
-    text = unicodedata.normalize("NFC", text)
+    """A whole text for phrase rules: words folded as fold_word does, Traditional Chinese as Simplified, every
+    run of other characters a single space (except the characters in `keep`: a phrase rule keeps its wildcard),
+    and the Persian verb prefix joined to its verb."""
+    text = fold_word((text or "").translate(_PHRASE_FOLD))
+    if any(is_cjk(char) for char in text):
+        text = to_simplified(text)
     text = "".join(" " if _is_separator(char) and char not in keep else char for char in text)
     text = _SPACES.sub(" ", text).strip()
     return _PERSIAN_PREFIX.sub(r"\1", text) if "می" in text else text

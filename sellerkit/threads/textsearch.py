@@ -13,17 +13,9 @@ import sys
 import unicodedata
 from functools import lru_cache
 
-import opencc
+from sellerkit.textfold import ZWNJ, fold_word, is_cjk, to_simplified
 
 MAX_TERMS = 2000
-ZWNJ = "\u200c"
-_PERSIAN_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "\u200d": None, "ـ": None}
-#: Letters that are variants of another in the languages that write them, with no decomposition to say so.
-_LETTER_FOLD = {"ё": "е", "ł": "l", "đ": "d", "ø": "o", "ı": "i"}
-#: Blocks of Latin letters with accents: Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional.
-_LATIN_BLOCKS = (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
-#: Decimal digits of other scripts that buyers type numbers in: Arabic-Indic, Persian, Bengali.
-_DIGIT_ZEROS = (0x0660, 0x06F0, 0x09E6)
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
 
 
@@ -44,43 +36,6 @@ def _patterns():
     return word, pieces
 
 
-@lru_cache(maxsize=1)
-def _fold_table():
-    """One translation of a casefolded word: Latin letters without their accents, the letter variants, Persian
-    letters for Arabic ones, no harakat (short vowels, optional in writing), ASCII digits. Bengali and other
-    scripts keep their marks: there they are letters' vowels, not accents."""
-    table = {ord(key): value for key, value in {**_PERSIAN_FOLD, **_LETTER_FOLD}.items()}
-    table.update(dict.fromkeys(range(0x064B, 0x0660)))
-    for block in _LATIN_BLOCKS:
-        for code in block:
-            base = unicodedata.normalize("NFKD", chr(code))
-            if base[0].isascii() and base[0].isalpha() and all(unicodedata.combining(c) for c in base[1:]):
-                table[code] = base[0].lower()
-    for zero in _DIGIT_ZEROS:
-        table.update({zero + digit: str(digit) for digit in range(10)})
-    return table
-
-
-@lru_cache(maxsize=1)
-def _simplified():
-    """OpenCC's Traditional to Simplified Chinese converter, loaded on first use."""
-    return opencc.OpenCC("t2s")
-
-
-def _is_cjk(char):
-    code = ord(char)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3040 <= code <= 0x30FF
-            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F or 0xAC00 <= code <= 0xD7AF)
-
-
-def _fold(word):
-    if word.isascii():
-        return word.lower()
-    if not unicodedata.is_normalized("NFKC", word):
-        word = unicodedata.normalize("NFKC", word)
-    return word.casefold().translate(_fold_table())
-
-
 def _runs(text):
     """Runs of word characters, each split into its CJK and non-CJK pieces, as (piece, is CJK) pairs; CJK pieces
     in Simplified Chinese."""
@@ -90,8 +45,8 @@ def _runs(text):
             yield run, False
             continue
         for piece in pieces.findall(run):
-            if _is_cjk(piece[0]):
-                yield _simplified().convert(piece), True
+            if is_cjk(piece[0]):
+                yield to_simplified(piece), True
             else:
                 yield piece, False
 
@@ -105,7 +60,7 @@ def terms(text):
             found.extend(run)
             found.extend(run[index:index + 2] for index in range(len(run) - 1))
             continue
-        folded = _fold(run)
+        folded = fold_word(run)
         if ZWNJ in folded:
             found.append(folded.replace(ZWNJ, "")[:100])
             found.extend(part[:100] for part in folded.split(ZWNJ))
@@ -127,7 +82,7 @@ def query_terms(query):
                 pairs = [run[i:i + 2] for i in range(len(run) - 1)] or [run]
                 result.extend((pair, False) for pair in pairs)
             else:
-                folded = _fold(run).replace(ZWNJ, "")[:100]
+                folded = fold_word(run).replace(ZWNJ, "")[:100]
                 if folded:
                     words.append(folded)
         result.extend((word, index == len(words) - 1) for index, word in enumerate(words))

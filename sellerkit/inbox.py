@@ -14,6 +14,7 @@ from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
 from sellerkit.sla import services as sla
+from sellerkit.suggestions import services as suggestions
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
 from sellerkit.tickets import disputes
@@ -92,13 +93,15 @@ def _send_auto_reply(shop, thread, buyer, occasion, text, now):
 def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
     """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer.
 
-    The saved replies it was written from count one more use.
+    The saved replies it was written from count one more use, and the buyer message it answers is remembered
+    for each of them, so that the next message like it suggests the same reply.
     """
     body = (body or "").strip()
     if not body:
         raise ServiceError(_l("Write something first."), field="body")
     if len(body) > domain.MAX_BODY:
         raise ServiceError(_l("This text is too long."), field="body")
+    suggestions.learn_from_reply(shop, thread, actor, saved_reply_ids, now)
     message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
     if files:
         attachments.attach_files(shop, message, files, now)

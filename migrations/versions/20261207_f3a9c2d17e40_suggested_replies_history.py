@@ -34,6 +34,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion_answers')),
         sa.UniqueConstraint('saved_reply_id', 'message_id',
                             name=op.f('uq_suggestion_answers_saved_reply_id_message_id')),
+        sqlite_autoincrement=True,
     )
     op.create_index('ix_suggestion_answers_shop', 'suggestion_answers', ['shop_id', 'id'])
     op.create_index(op.f('ix_suggestion_answers_saved_reply_id'), 'suggestion_answers', ['saved_reply_id'])

@@ -132,15 +132,19 @@ def _strip_punctuation(word):
 def matched_words(words, matched, limit=MAX_MATCHED_WORDS):
     """The buyer's own words behind the matched features, strongest first. `words` are (word as written, its
     terms) pairs; a word that is one term is shown as written, a run of Chinese by the matched terms in it."""
-    shown = []
+    shown, strong = [], set(matched)
     for feature in matched:
         for written, word_terms in words:
             hit = [term for term in word_terms if term == feature or
                    (feature.startswith("\x00") and term.startswith(feature[1:]) and len(term) > PREFIX + 1)]
             if not hit:
                 continue
-            label = _strip_punctuation(written) if len(word_terms) == 1 else hit[0]
-            if label and label not in shown and not any(label in other for other in shown):
+            if len(word_terms) == 1:
+                label = _strip_punctuation(written)
+            else:  # a run of Chinese: its longest matched piece around this character or pair
+                label = max((term for term in word_terms if term in strong and hit[0] in term), key=len,
+                            default=hit[0])
+            if label and not any(label in other for other in shown):
                 shown.append(label)
             break
         if len(shown) >= limit:

@@ -14,6 +14,8 @@ class AnsweredMessage(db.Model):
         UniqueConstraint("saved_reply_id", "message_id"),
         # A shop's history is read whole, newest first, and its newest id tells processes when it changed.
         Index("ix_suggestion_answers_shop", "shop_id", "id"),
+        # Ids are never reused, even after the newest row is deleted: the newest id stamps the history.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

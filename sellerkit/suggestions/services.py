@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from sellerkit.database import database_id, dialect_insert
@@ -21,8 +22,8 @@ MAX_TEXT = 2000
 #: A shop's newest answered messages that make up its history; older ones teach nothing new.
 MAX_HISTORY = 20_000
 _CACHED_SHOPS = 64
-_cache = OrderedDict()
-_cache_lock = threading.Lock()
+_STORE = "sellerkit.suggestion_indexes"
+_store_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ class Suggested:
 
 def _stamp(shop_id):
     """What the shop's index is built from, summed up: any answer learned or reply changed (in any process)
-    changes it, so a cached index is rebuilt exactly when it is stale."""
+    changes it, so a cached index is rebuilt exactly when it is stale. Answer ids are never used twice (an
+    AUTOINCREMENT table on SQLite, a sequence on PostgreSQL) and history is only added or deleted with its
+    reply, so their count and newest id tell every change; a reply's change renews its updated_at."""
     answers = AnsweredMessage.shop_id == shop_id
     saved = SavedReply.shop_id == shop_id
     row = db.session.execute(select(*(select(column).where(where).scalar_subquery() for column, where in (
@@ -64,17 +67,18 @@ def _build_index(shop_id):
 def shop_index(shop_id):
     """The shop's suggestion index, from this process's cache while the shop's history and replies are unchanged."""
     stamp = _stamp(shop_id)
-    with _cache_lock:
-        cached = _cache.get(shop_id)
+    with _store_lock:
+        cache = current_app.extensions.setdefault(_STORE, OrderedDict())
+        cached = cache.get(shop_id)
         if cached and cached[0] == stamp:
-            _cache.move_to_end(shop_id)
+            cache.move_to_end(shop_id)
             return cached[1]
     index = _build_index(shop_id)
-    with _cache_lock:
-        _cache[shop_id] = (stamp, index)
-        _cache.move_to_end(shop_id)
-        while len(_cache) > _CACHED_SHOPS:
-            _cache.popitem(last=False)
+    with _store_lock:
+        cache[shop_id] = (stamp, index)
+        cache.move_to_end(shop_id)
+        while len(cache) > _CACHED_SHOPS:
+            cache.popitem(last=False)
     return index
 
 

@@ -106,7 +106,7 @@ def answer(shop_id, user_id, thread, reply_ids, body="Done."):
 
 
 def suggested_ids(thread, user_id):
-    return [s.reply_id for s in suggestions.suggest_for_thread(thread, _db.session.get(User, user_id))[1]]
+    return [item.reply_id for item, _reply in suggestions.suggest_for_thread(thread, _db.session.get(User, user_id))[1]]
 
 
 def test_a_sent_saved_reply_is_learned_for_the_next_similar_message(seller, ctx):
@@ -134,8 +134,9 @@ def test_a_suggestion_the_seller_keeps_ignoring_sinks(seller, ctx):
         assert suggested_ids(thread, owner)[0] == seller["shipping"] or number > 1
         answer(shop, owner, thread, [], body="It left today, here is the link.")
     thread = receive(shop, "where is my parcel", 9, minutes=9)
-    scores = {s.reply_id: s.score for s in suggestions.suggest_for_thread(thread, _db.session.get(User, owner))[1]}
-    fresh = domain.rank(suggestions.shop_index(shop), terms("where is my parcel"), {seller["shipping"]})[0].score
+    found = suggestions.suggest_for_thread(thread, _db.session.get(User, owner))[1]
+    scores = {item.reply_id: item.score for item, _reply in found}
+    fresh = domain.rank(suggestions.shop_index(shop).index, terms("where is my parcel"), {seller["shipping"]})[0].score
     assert scores[seller["shipping"]] < fresh * 0.6  # suggested six times, taken once
 
 

@@ -48,11 +48,11 @@ def picker(membership, thread, seller, now):
     return fill_in(membership, thread, seller, now, replies.picker_replies(membership))
 
 
-def suggested(membership, thread, seller, now):
-    """(the buyer message answered, up to three saved replies filled in for it, best first)."""
-    message, found = suggestions.suggest_for_thread(thread, seller)
+def suggested(membership, thread, seller, now, messages=None):
+    """(the buyer message answered, up to three saved replies filled in for it, best first). `messages`, the
+    thread's messages when read already, spares a query."""
+    message, found = suggestions.suggest_for_thread(thread, seller, messages)
     if not found:
         return message, []
-    rows = {reply.id: reply for reply in replies.picker_replies(membership)}
-    usable = [rows[item.reply_id] for item in found if item.reply_id in rows]
-    return message, fill_in(membership, thread, seller, now, usable, {item.reply_id: item.matched for item in found})
+    return message, fill_in(membership, thread, seller, now, [reply for _item, reply in found],
+                            {item.reply_id: item.matched for item, _reply in found})

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from sellerkit.database import database_id, dialect_insert
 from sellerkit.extensions import db
@@ -34,58 +34,69 @@ class Suggested:
     matched: tuple
 
 
-def _stamp(shop_id):
-    """What the shop's index is built from, summed up: any answer learned or reply changed (in any process)
-    changes it, so a cached index is rebuilt exactly when it is stale. Answer ids are never used twice (an
-    AUTOINCREMENT table on SQLite, a sequence on PostgreSQL) and history is only added or deleted with its
-    reply, so their count and newest id tell every change; a reply's change renews its updated_at."""
+@dataclass(frozen=True)
+class ReplyText:
+    """A saved reply's text as the index and the composer read it (the fields of the picker's rows)."""
+
+    id: int
+    title: str
+    shortcut: str | None
+    owner_id: int | None
+    bodies: dict
+
+
+@dataclass(frozen=True)
+class ShopIndex:
+    """A shop's ranking index, with its saved replies' texts (to fill the suggested ones in without a query)."""
+
+    index: domain.Index
+    replies: dict
+    feedback: dict
+
+    def usable_by(self, user_id):
+        """The shop's shared replies and this member's personal ones: the only ones suggested to them."""
+        return {reply.id for reply in self.replies.values() if reply.owner_id in (None, user_id)}
+
+
+def _stamps(shop_id):
+    """(history stamp, feedback stamp): what the shop's index and its feedback are built from, summed up. Any
+    answer learned, reply changed or suggestion counted (in any process) changes one of them, so a cached copy is
+    rebuilt exactly when it is stale. Answer ids are never used twice (an AUTOINCREMENT table on SQLite, a
+    sequence on PostgreSQL) and history is only added, or deleted with its reply, so the count and the newest id
+    tell every change; a reply's change renews its updated_at; the showings counted only grow."""
     answers = AnsweredMessage.shop_id == shop_id
     saved = SavedReply.shop_id == shop_id
     row = db.session.execute(select(*(select(column).where(where).scalar_subquery() for column, where in (
         (func.count(AnsweredMessage.id), answers), (func.max(AnsweredMessage.id), answers),
         (func.count(SavedReply.id), saved), (func.max(SavedReply.id), saved),
-        (func.max(SavedReply.updated_at), saved))))).one()
-    return tuple(str(value) for value in row)
+        (func.max(SavedReply.updated_at), saved),
+        (func.sum(SuggestionFeedback.shown_count + SuggestionFeedback.taken_count),
+         SuggestionFeedback.shop_id == shop_id))))).one()
+    return tuple(str(value) for value in row[:5]), row[5] or 0
 
 
-def _build_index(shop_id):
-    history = db.session.execute(
-        select(AnsweredMessage.saved_reply_id, AnsweredMessage.buyer_text)
-        .where(AnsweredMessage.shop_id == shop_id).order_by(AnsweredMessage.id.desc()).limit(MAX_HISTORY))
+def build_index(history, replies):
+    """The index of (saved reply id, buyer text) history pairs and the replies' own texts (ReplyText by id)."""
     documents = [domain.Document(reply_id, tuple(terms(text))) for reply_id, text in history]
-    own_text = {}
-    for reply_id, title, body in db.session.execute(
-            select(SavedReply.id, SavedReply.title, SavedReplyVariant.body)
-            .join(SavedReplyVariant, SavedReplyVariant.reply_id == SavedReply.id)
-            .where(SavedReply.shop_id == shop_id)):
-        own_text.setdefault(reply_id, [title]).append(body)
-    documents.extend(domain.Document(reply_id, tuple(terms(" ".join(texts))), is_history=False)
-                     for reply_id, texts in own_text.items())
+    documents.extend(domain.Document(reply.id, tuple(terms(" ".join([reply.title, *reply.bodies.values()]))),
+                                     is_history=False) for reply in replies.values())
     return domain.Index(documents)
 
 
-def shop_index(shop_id):
-    """The shop's suggestion index, from this process's cache while the shop's history and replies are unchanged."""
-    stamp = _stamp(shop_id)
-    with _store_lock:
-        cache = current_app.extensions.setdefault(_STORE, OrderedDict())
-        cached = cache.get(shop_id)
-        if cached and cached[0] == stamp:
-            cache.move_to_end(shop_id)
-            return cached[1]
-    index = _build_index(shop_id)
-    with _store_lock:
-        cache[shop_id] = (stamp, index)
-        cache.move_to_end(shop_id)
-        while len(cache) > _CACHED_SHOPS:
-            cache.popitem(last=False)
-    return index
-
-
-def usable_reply_ids(shop_id, user_id):
-    """The shop's shared saved replies and this member's personal ones: the only ones suggested to them."""
-    return set(db.session.scalars(select(SavedReply.id).where(
-        SavedReply.shop_id == shop_id, or_(SavedReply.owner_id.is_(None), SavedReply.owner_id == user_id))))
+def _load(shop_id):
+    history = db.session.execute(
+        select(AnsweredMessage.saved_reply_id, AnsweredMessage.buyer_text)
+        .where(AnsweredMessage.shop_id == shop_id).order_by(AnsweredMessage.id.desc()).limit(MAX_HISTORY)).all()
+    replies = {}
+    for reply_id, title, shortcut, owner_id, language, body in db.session.execute(
+            select(SavedReply.id, SavedReply.title, SavedReply.shortcut, SavedReply.owner_id,
+                   SavedReplyVariant.language, SavedReplyVariant.body)
+            .join(SavedReplyVariant, SavedReplyVariant.reply_id == SavedReply.id)
+            .where(SavedReply.shop_id == shop_id).order_by(SavedReply.id, SavedReplyVariant.language)):
+        if reply_id not in replies:
+            replies[reply_id] = ReplyText(reply_id, title, shortcut, owner_id, {})
+        replies[reply_id].bodies[language] = body
+    return build_index(history, replies), replies
 
 
 def _feedback(shop_id):
@@ -94,15 +105,43 @@ def _feedback(shop_id):
         .where(SuggestionFeedback.shop_id == shop_id))}
 
 
-def suggest(shop_id, text, allowed, limit=domain.MAX_SUGGESTIONS):
+def shop_index(shop_id):
+    """The shop's index, from this process's cache while the shop's history, replies and feedback are unchanged:
+    one query when nothing changed; only the feedback is read again after a reply, the whole history after a new
+    answer or a changed saved reply."""
+    history_stamp, feedback_stamp = _stamps(shop_id)  # read first: a change meanwhile leaves a stale stamp only
+    with _store_lock:
+        cache = current_app.extensions.setdefault(_STORE, OrderedDict())
+        cached = cache.get(shop_id)
+    if cached and cached[0] == (history_stamp, feedback_stamp):
+        found = cached[1]
+    elif cached and cached[0][0] == history_stamp:
+        found = ShopIndex(cached[1].index, cached[1].replies, _feedback(shop_id))
+    else:
+        found = ShopIndex(*_load(shop_id), _feedback(shop_id))
+    with _store_lock:
+        cache[shop_id] = ((history_stamp, feedback_stamp), found)
+        cache.move_to_end(shop_id)
+        while len(cache) > _CACHED_SHOPS:
+            cache.popitem(last=False)
+    return found
+
+
+def rank_text(index, text, allowed, feedback=None, limit=domain.MAX_SUGGESTIONS):
     """Up to `limit` saved replies (among the ids in `allowed`) for a buyer's text, best first."""
     query = terms(text)
     if not query or not allowed:
         return []
-    ranked = domain.rank(shop_index(shop_id), query, allowed, _feedback(shop_id), limit=limit)
+    ranked = domain.rank(index, query, allowed, feedback, limit=limit)
     words = [(word, terms(word)) for word in text.split()]
     return [Suggested(found.reply_id, found.score, tuple(domain.matched_words(words, found.matched)))
             for found in ranked]
+
+
+def suggest(shop_id, user_id, text):
+    """(the shop's index, the suggestions for a buyer's text among the replies this member may use)."""
+    found = shop_index(shop_id)
+    return found, rank_text(found.index, text, found.usable_by(user_id), found.feedback)
 
 
 def latest_buyer_message(thread):
@@ -113,12 +152,17 @@ def latest_buyer_message(thread):
         .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1))
 
 
-def suggest_for_thread(thread, user):
-    """(the latest buyer message, its suggestions) for a conversation; (None, []) when the buyer wrote nothing."""
-    message = latest_buyer_message(thread)
+def suggest_for_thread(thread, user, messages=None):
+    """(the latest buyer message, its suggestions as (Suggested, ReplyText) pairs) for a conversation; (None, [])
+    when the buyer wrote nothing. `messages`, the thread's messages in order, spares the query when read already."""
+    if messages is None:
+        message = latest_buyer_message(thread)
+    else:
+        message = next((m for m in reversed(messages) if m.kind == "buyer"), None)
     if message is None:
         return None, []
-    return message, suggest(thread.shop_id, message.body, usable_reply_ids(thread.shop_id, user.id))
+    found, suggested = suggest(thread.shop_id, user.id, message.body)
+    return message, [(item, found.replies[item.reply_id]) for item in suggested]
 
 
 def remember_answer(shop_id, reply_id, text, language, now, message_id=None):
@@ -151,10 +195,11 @@ def learn_from_reply(shop, thread, actor, saved_reply_ids, now):
     message = latest_buyer_message(thread)
     if message is None:
         return
-    allowed = usable_reply_ids(shop.id, actor.id)
+    found = shop_index(shop.id)
+    allowed = found.usable_by(actor.id)
     used = {reply_id for reply_id in map(database_id, saved_reply_ids) if reply_id in allowed}
     if thread.waiting_since is not None:
-        shown = {found.reply_id for found in suggest(shop.id, message.body, allowed)}
+        shown = {item.reply_id for item in rank_text(found.index, message.body, allowed, found.feedback)}
         _count_feedback(shop.id, sorted(shown), sorted(shown & used))
     for reply_id in sorted(used):
         remember_answer(shop.id, reply_id, message.body, message.language, now, message_id=message.id)

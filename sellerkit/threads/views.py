@@ -110,7 +110,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
     show_times_of(membership.shop)
     messages, outbox = queries.thread_messages(thread)
     events = queries.thread_events(thread)
-    _answered, suggested = composer.suggested(membership, thread, current_user, utcnow())
+    _answered, suggested = composer.suggested(membership, thread, current_user, utcnow(), messages)
     if reply_form is None:
         reply_form = forms.ReplyForm(formdata=None)
         # Without JavaScript a suggestion is a link back here that starts the reply with it.

@@ -1,91 +1,94 @@
-"""Pure suggestion ranking: BM25 over the buyer messages each saved reply answered, sinking ignored replies.
+"""Pure suggestion ranking: BM25 of a buyer message against each saved reply's document, sinking ignored replies.
 
-A reply's evidence is the buyer messages it answered before (its history). Each history message is a document;
-a reply scores the sum of its best few documents' BM25 scores, so one lucky match counts less than several
-good ones. A reply with no history yet is scored on its own title and text instead. Terms come in already
-folded (the search's term builder); a word also counts by its first letters, so that "доставки" meets
-"доставку" and "parcle" meets "parcel" in part.
+A reply's document is its own title and text (in every language it has) together with every buyer message it
+answered before. A new reply is so found by its own words, and one with history by the ways buyers ask for it.
+Terms come in already folded by the search's term builder. A word also counts, at half weight, by its first
+letters and by its three-letter pieces, so that "доставки" meets "доставку", "parcle" meets "parcel" and a
+Bengali or Persian word meets its inflected forms; Chinese terms (characters and pairs) count as they are.
+The parameters were chosen on the history half of tests/corpora alone (see README, "Suggested replies").
 """
 import math
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-K1 = 1.2
-B = 0.75
-#: Words longer than this also count by their first PREFIX letters: a light stemmer for every script.
+K1 = 2.0
+B = 0.5
+#: Words longer than PREFIX + 1 letters also count by their first PREFIX letters: a light stemmer for any script.
 PREFIX = 4
-PREFIX_WEIGHT = 0.5
-#: How many of a reply's best-matching history messages add up to its score.
-BEST_OF = 3
+PIECE = 3
+PART_WEIGHT = 0.5
 MAX_SUGGESTIONS = 3
 MAX_MATCHED_WORDS = 3
-
-
-def features(terms):
-    """(feature, weight) pairs of a list of folded terms: each term, and a prefix of each long word."""
-    weighted = {}
-    for term in terms:
-        weighted[term] = 1.0
-        if len(term) > PREFIX + 1 and term.isalpha() and not _is_cjk(term[0]):
-            weighted.setdefault("\x00" + term[:PREFIX], PREFIX_WEIGHT)
-    return weighted
+#: A word is named as matched when it gave at least this share of what the strongest word gave.
+MATCHED_SHARE = 0.25
 
 
 def _is_cjk(char):
     return unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
 
 
+def features(terms):
+    """The weighted features of a list of folded terms: each term, and for a word its prefix and pieces."""
+    weighted = Counter()
+    for term in terms:
+        weighted[term] += 1.0
+        if _is_cjk(term[0]) or term.isdigit():
+            continue
+        if len(term) > PREFIX + 1:
+            weighted["\x00" + term[:PREFIX]] += PART_WEIGHT
+        marked = f"<{term}>"
+        for start in range(len(marked) - PIECE + 1):
+            weighted["\x01" + marked[start:start + PIECE]] += PART_WEIGHT
+    return weighted
+
+
 @dataclass(frozen=True)
 class Document:
-    """One piece of evidence for a saved reply: a buyer message it answered, or its own title and text."""
+    """Evidence for a saved reply: a buyer message it answered, or its own title and text."""
 
     reply_id: int
     terms: tuple
-    is_history: bool = True
 
 
 class Index:
-    """BM25 statistics over a shop's documents, built once and queried many times."""
+    """BM25 statistics over one document per saved reply, built once and queried many times."""
 
     def __init__(self, documents):
-        self.documents = list(documents)
+        merged = defaultdict(Counter)
+        for document in documents:
+            merged[document.reply_id].update(features(document.terms))
+        self.reply_ids = list(merged)
         self.postings = defaultdict(list)
         self.lengths = []
-        for number, document in enumerate(self.documents):
-            weighted = features(document.terms)
-            self.lengths.append(sum(weighted.values()))
-            for feature, weight in weighted.items():
+        for number, reply_id in enumerate(self.reply_ids):
+            self.lengths.append(sum(merged[reply_id].values()))
+            for feature, weight in merged[reply_id].items():
                 self.postings[feature].append((number, weight))
         self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
-        self.with_history = {document.reply_id for document in self.documents if document.is_history}
 
     def idf(self, feature):
         count = len(self.postings.get(feature, ()))
-        return math.log(1 + (len(self.documents) - count + 0.5) / (count + 0.5))
+        return math.log(1 + (len(self.reply_ids) - count + 0.5) / (count + 0.5))
 
-    def document_scores(self, query_terms):
-        """{document number: (score, {feature: contribution})} for every document sharing a feature."""
-        scores = {}
+    def scores(self, query_terms, allowed):
+        """{reply id: {feature: its part of the score}} for every allowed reply sharing a feature."""
+        found = defaultdict(dict)
         for feature, query_weight in features(query_terms).items():
-            postings = self.postings.get(feature)
-            if not postings:
-                continue
-            idf = self.idf(feature) * query_weight
-            for number, weight in postings:
-                norm = K1 * (1 - B + B * self.lengths[number] / self.average_length)
-                gain = idf * weight * (K1 + 1) / (weight + norm)
-                score, matched = scores.get(number, (0.0, {}))
-                matched[feature] = matched.get(feature, 0.0) + gain
-                scores[number] = (score + gain, matched)
-        return scores
+            idf = self.idf(feature) * min(query_weight, 1.0)
+            for number, weight in self.postings.get(feature, ()):
+                reply_id = self.reply_ids[number]
+                if reply_id in allowed:
+                    norm = K1 * (1 - B + B * self.lengths[number] / self.average_length)
+                    found[reply_id][feature] = idf * weight * (K1 + 1) / (weight + norm)
+        return found
 
 
 @dataclass(frozen=True)
 class Suggestion:
     reply_id: int
     score: float
-    #: The matched features, strongest first (a prefix feature starts with NUL).
+    #: (feature, its part of the score) pairs, to name the buyer's words that matched.
     matched: tuple
 
 
@@ -96,26 +99,12 @@ def acceptance(shown, taken):
 
 
 def rank(index, query_terms, allowed, feedback=None, limit=MAX_SUGGESTIONS):
-    """The best saved replies for a buyer message, among the `allowed` reply ids; feedback maps reply id to
-    (shown, taken) counts. Replies with history use only their history; the others their own title and text."""
+    """The best saved replies for a buyer message among the `allowed` reply ids; feedback maps a reply id to its
+    (shown, taken) counts."""
     feedback = feedback or {}
-    per_reply = defaultdict(list)
-    for number, (score, matched) in index.document_scores(query_terms).items():
-        document = index.documents[number]
-        if document.reply_id not in allowed:
-            continue
-        if document.is_history or document.reply_id not in index.with_history:
-            per_reply[document.reply_id].append((score, matched))
-    ranked = []
-    for reply_id, found in per_reply.items():
-        best = sorted(found, key=lambda pair: pair[0], reverse=True)[:BEST_OF]
-        contributions = defaultdict(float)
-        for _score, matched in best:
-            for feature, gain in matched.items():
-                contributions[feature] += gain
-        score = sum(pair[0] for pair in best) * acceptance(*feedback.get(reply_id, (0, 0)))
-        strongest = tuple(sorted(contributions, key=contributions.get, reverse=True))
-        ranked.append(Suggestion(reply_id, score, strongest))
+    ranked = [Suggestion(reply_id, sum(parts.values()) * acceptance(*feedback.get(reply_id, (0, 0))),
+                         tuple(parts.items()))
+              for reply_id, parts in index.scores(query_terms, allowed).items()]
     ranked.sort(key=lambda suggestion: (-suggestion.score, suggestion.reply_id))
     return ranked[:limit]
 
@@ -130,23 +119,24 @@ def _strip_punctuation(word):
 
 
 def matched_words(words, matched, limit=MAX_MATCHED_WORDS):
-    """The buyer's own words behind the matched features, strongest first. `words` are (word as written, its
-    terms) pairs; a word that is one term is shown as written, a run of Chinese by the matched terms in it."""
-    shown, strong = [], set(matched)
-    for feature in matched:
-        for written, word_terms in words:
-            hit = [term for term in word_terms if term == feature or
-                   (feature.startswith("\x00") and term.startswith(feature[1:]) and len(term) > PREFIX + 1)]
-            if not hit:
-                continue
-            if len(word_terms) == 1:
-                label = _strip_punctuation(written)
-            else:  # a run of Chinese: its longest matched piece around this character or pair
-                label = max((term for term in word_terms if term in strong and hit[0] in term), key=len,
-                            default=hit[0])
-            if label and not any(label in other for other in shown):
-                shown.append(label)
-            break
-        if len(shown) >= limit:
-            break
-    return shown
+    """The buyer's own words that made a reply match, strongest first. `words` are (word as written, its terms)
+    pairs; a word is named as written, a run of Chinese by its strongest matched term."""
+    gains = dict(matched)
+    named = {}
+    for written, word_terms in words:
+        if len(word_terms) == 1:
+            gain = sum(gains.get(feature, 0.0) for feature in features(word_terms))
+            label = _strip_punctuation(written)
+        else:  # a run of Chinese (or words joined by punctuation): its strongest term
+            best = max(word_terms, key=lambda term: (sum(gains.get(f, 0.0) for f in features([term])), len(term)),
+                       default=None)
+            gain = sum(gains.get(feature, 0.0) for feature in features([best])) if best else 0.0
+            label = best
+        if label and gain > named.get(label, 0.0):
+            named[label] = gain
+    if not named:
+        return []
+    strongest = max(named.values())
+    ordered = sorted((label for label, gain in named.items() if gain >= strongest * MATCHED_SHARE and gain > 0),
+                     key=lambda label: -named[label])
+    return ordered[:limit]

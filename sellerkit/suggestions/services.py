@@ -76,10 +76,11 @@ def _stamps(shop_id):
 
 
 def build_index(history, replies):
-    """The index of (saved reply id, buyer text) history pairs and the replies' own texts (ReplyText by id)."""
-    documents = [domain.Document(reply_id, tuple(terms(text))) for reply_id, text in history]
-    documents.extend(domain.Document(reply.id, tuple(terms(" ".join([reply.title, *reply.bodies.values()]))),
-                                     is_history=False) for reply in replies.values())
+    """The index of (saved reply id, buyer text) history pairs and the replies' own texts (ReplyText by id).
+    A history pair of a reply that is gone (deleted meanwhile) counts for nothing."""
+    documents = [domain.Document(reply_id, tuple(terms(text))) for reply_id, text in history if reply_id in replies]
+    documents.extend(domain.Document(reply.id, tuple(terms(" ".join([reply.title, *reply.bodies.values()]))))
+                     for reply in replies.values())
     return domain.Index(documents)
 
 

@@ -90,18 +90,19 @@ def _send_auto_reply(shop, thread, buyer, occasion, text, now):
     return reply
 
 
-def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
+def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=(), suggested_reply_ids=()):
     """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer.
 
     The saved replies it was written from count one more use, and the buyer message it answers is remembered
-    for each of them, so that the next message like it suggests the same reply.
+    for each of them, so that the next message like it suggests the same reply; the replies suggested to the
+    seller meanwhile count as shown, so that the ones passed over sink.
     """
     body = (body or "").strip()
     if not body:
         raise ServiceError(_l("Write something first."), field="body")
     if len(body) > domain.MAX_BODY:
         raise ServiceError(_l("This text is too long."), field="body")
-    suggestions.learn_from_reply(shop, thread, actor, saved_reply_ids, now)
+    suggestions.learn_from_reply(shop, thread, actor, saved_reply_ids, now, suggested_reply_ids)
     message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
     if files:
         attachments.attach_files(shop, message, files, now)

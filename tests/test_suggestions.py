@@ -98,9 +98,9 @@ def receive(shop_id, text, number, language="en", minutes=0):
     return received.thread
 
 
-def answer(shop_id, user_id, thread, reply_ids, body="Done."):
+def answer(shop_id, user_id, thread, reply_ids, body="Done.", shown=()):
     inbox.send_reply(_db.session.get(Shop, shop_id), thread, _db.session.get(User, user_id), body, NOW,
-                     saved_reply_ids=[str(i) for i in reply_ids])
+                     saved_reply_ids=[str(i) for i in reply_ids], suggested_reply_ids=[str(i) for i in shown])
     _db.session.commit()
 
 
@@ -127,11 +127,12 @@ def test_without_history_the_replies_own_text_is_matched(seller, ctx):
 def test_a_suggestion_the_seller_keeps_ignoring_sinks(seller, ctx):
     owner, shop = seller["owner"], seller["shop"]
     first = receive(shop, "where is my parcel, tracking please", 0)
-    answer(shop, owner, first, [seller["shipping"]])
+    answer(shop, owner, first, [seller["shipping"]], shown=suggested_ids(first, owner))
     for number in range(1, 6):  # the same question, answered by hand every time
         thread = receive(shop, "where is my parcel", number, minutes=number)
-        assert suggested_ids(thread, owner)[0] == seller["shipping"] or number > 1
-        answer(shop, owner, thread, [], body="It left today, here is the link.")
+        shown = suggested_ids(thread, owner)
+        assert shown[0] == seller["shipping"] or number > 1
+        answer(shop, owner, thread, [], body="It left today, here is the link.", shown=shown)
     thread = receive(shop, "where is my parcel", 9, minutes=9)
     found = suggestions.suggest_for_thread(thread, _db.session.get(User, owner))[1]
     scores = {item.reply_id: item.score for item, _reply in found}
@@ -195,3 +196,16 @@ def test_the_api_answers_the_suggestions_scoped_like_the_thread(client, auth, se
     auth.login("stranger@example.com")
     assert client.get(f"/api/v1/threads/{russian_thread}/suggestions",
                       headers=make_token(client, auth)).status_code == 404
+
+
+def test_a_reply_sent_from_the_page_counts_the_suggestions_it_passed_over(client, db, seller, russian_thread):
+    from sellerkit.suggestions.models import SuggestionFeedback
+
+    page = client.get(f"/threads/{russian_thread}").get_data(as_text=True)
+    shown = re.search(r'<input[^>]*name="suggested_reply_ids"[^>]*>', page).group(0)
+    assert f'value="{seller["shipping"]}' in shown
+    response = client.post(f"/threads/{russian_thread}/reply", data={
+        "body": "Отправили вчера.", "saved_reply_ids": "", "suggested_reply_ids": str(seller["shipping"])})
+    assert response.status_code == 302
+    counted = db.scalars(select(SuggestionFeedback))
+    assert [(row.saved_reply_id, row.shown_count, row.taken_count) for row in counted] == [(seller["shipping"], 1, 0)]

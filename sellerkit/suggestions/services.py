@@ -188,19 +188,21 @@ def _count_feedback(shop_id, shown, taken):
             taken_count=SuggestionFeedback.taken_count + 1))
 
 
-def learn_from_reply(shop, thread, actor, saved_reply_ids, now):
+def learn_from_reply(shop, thread, actor, saved_reply_ids, now, suggested_reply_ids=()):
     """Before a seller's reply is stored: the buyer's latest message is remembered as answered by each saved reply
-    the reply was built from (those the seller may use), and when the buyer was waiting for this answer, the
-    replies suggested for that message count one more showing, and the ones used one more use. A suggestion
-    the seller keeps passing over so sinks."""
+    the reply was built from (those the seller may use). When the buyer was waiting for this answer, each reply
+    suggested to the seller while writing it (`suggested_reply_ids`, as the composer showed them) counts one
+    more showing, and one more use when it was used: a suggestion the seller keeps passing over sinks."""
+    used, shown = ({reply_id for reply_id in map(database_id, ids) if reply_id is not None}
+                   for ids in (saved_reply_ids, suggested_reply_ids))
+    if not used and not shown:
+        return
     message = latest_buyer_message(thread)
     if message is None:
         return
-    found = shop_index(shop.id)
-    allowed = found.usable_by(actor.id)
-    used = {reply_id for reply_id in map(database_id, saved_reply_ids) if reply_id in allowed}
+    allowed = shop_index(shop.id).usable_by(actor.id)
+    used, shown = used & allowed, shown & allowed
     if thread.waiting_since is not None:
-        shown = {item.reply_id for item in rank_text(found.index, message.body, allowed, found.feedback)}
         _count_feedback(shop.id, sorted(shown), sorted(shown & used))
     for reply_id in sorted(used):
         remember_answer(shop.id, reply_id, message.body, message.language, now, message_id=message.id)

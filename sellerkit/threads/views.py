@@ -117,6 +117,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
         chosen = next((item for item in suggested if str(item.id) == request.args.get("use")), None)
         if chosen is not None:
             reply_form.body.data, reply_form.saved_reply_ids.data = chosen.text, str(chosen.id)
+    reply_form.suggested_reply_ids.data = ",".join(str(item.id) for item in suggested)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
         clock=thread.open_clock, now=utcnow(),
@@ -161,9 +162,11 @@ def reply(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
     form = forms.ReplyForm()
     files = [(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f.filename]
-    used = [part for part in (form.saved_reply_ids.data or "").split(",") if part.strip()]
+    used, shown = ([part for part in (field.data or "").split(",") if part.strip()]
+                   for field in (form.saved_reply_ids, form.suggested_reply_ids))
     done, _message = run_form(form, lambda: inbox.send_reply(membership.shop, thread, current_user, form.body.data,
-                                                              utcnow(), files=files, saved_reply_ids=used))
+                                                              utcnow(), files=files, saved_reply_ids=used,
+                                                              suggested_reply_ids=shown))
     if not done:
         db.session.rollback()
         return _render_thread(thread, membership, reply_form=form, status=422)

@@ -116,10 +116,12 @@ def shop_index(shop_id):
         cached = cache.get(shop_id)
     if cached and cached[0] == (history_stamp, feedback_stamp):
         found = cached[1]
+    elif history_stamp[2] == "0":  # a shop without saved replies has nothing to suggest: no more queries
+        found = ShopIndex(domain.Index([]), {}, {})
     elif cached and cached[0][0] == history_stamp:
-        found = ShopIndex(cached[1].index, cached[1].replies, _feedback(shop_id))
+        found = ShopIndex(cached[1].index, cached[1].replies, _feedback(shop_id) if feedback_stamp else {})
     else:
-        found = ShopIndex(*_load(shop_id), _feedback(shop_id))
+        found = ShopIndex(*_load(shop_id), _feedback(shop_id) if feedback_stamp else {})
     with _store_lock:
         cache[shop_id] = ((history_stamp, feedback_stamp), found)
         cache.move_to_end(shop_id)

@@ -27,6 +27,6 @@ def paths(errors):
                        "before in this shop (or matched on its own title and text while it has no history). "
                        "Computed on this server; nothing is sent anywhere.",
         "parameters": [{"name": "thread_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "The suggestions, filled in for the buyer.",
-                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
+        "responses": {"200": {"description": "The suggestions, filled in for the buyer.", "content": {
+                              "application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
                       "401": errors["401"], "404": errors["404"]}}}}

@@ -209,3 +209,16 @@ def test_a_reply_sent_from_the_page_counts_the_suggestions_it_passed_over(client
     assert response.status_code == 302
     counted = db.scalars(select(SuggestionFeedback))
     assert [(row.saved_reply_id, row.shown_count, row.taken_count) for row in counted] == [(seller["shipping"], 1, 0)]
+
+
+def test_a_change_made_by_another_process_is_seen_by_the_next_suggestion(app, db, seller):
+    with app.app_context():
+        thread = receive(seller["shop"], "can i pay by invoice for my company", 1)
+        assert suggested_ids(thread, seller["owner"])[:1] != [seller["refund"]]  # and the index is now cached
+
+    def retitle(session):  # as another worker would: straight to the database, past this process's cache
+        reply = session.get(SavedReply, seller["refund"])
+        reply.title, reply.updated_at = "Invoice for your company", NOW + timedelta(seconds=1)
+    db.update(retitle)
+    with app.app_context():
+        assert suggested_ids(_db.session.get(type(thread), thread.id), seller["owner"])[0] == seller["refund"]

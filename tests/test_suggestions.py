@@ -222,3 +222,18 @@ def test_a_change_made_by_another_process_is_seen_by_the_next_suggestion(app, db
     db.update(retitle)
     with app.app_context():
         assert suggested_ids(_db.session.get(type(thread), thread.id), seller["owner"])[0] == seller["refund"]
+
+
+def test_new_history_added_to_a_cached_index_ranks_as_a_fresh_index_would(app, seller, ctx):
+    owner, shop = seller["owner"], seller["shop"]
+    answer(shop, owner, receive(shop, "parcel never arrived", 1), [seller["refund"]])
+    cached = suggestions.shop_index(shop).index
+    answer(shop, owner, receive(shop, "mug broken in the box", 2, minutes=1), [seller["refund"]])
+    answer(shop, owner, receive(shop, "tracking says delivered but nothing", 3, minutes=2), [seller["shipping"]])
+    grown = suggestions.shop_index(shop).index
+    assert grown is not cached
+    app.extensions.pop("sellerkit.suggestion_indexes")  # as a process that starts now would build it
+    fresh = suggestions.shop_index(shop).index
+    question = terms("the box came broken and tracking says delivered")
+    assert domain.rank(grown, question, {1, 2}) == domain.rank(fresh, question, {1, 2})
+    assert grown.merged == fresh.merged

@@ -52,35 +52,46 @@ class Document:
 
 
 class Index:
-    """BM25 statistics over one document per saved reply, built once and queried many times."""
+    """BM25 over one document per saved reply. Each posting keeps its document's part of the formula (term
+    frequency against length), and each feature its idf, so a query only multiplies and adds."""
 
-    def __init__(self, documents):
-        merged = defaultdict(Counter)
+    def __init__(self, documents, merged=None):
+        merged, copied = dict(merged or {}), set()
         for document in documents:
+            if document.reply_id not in copied:
+                # Copied before it changes: an index in use by another request stays as it is.
+                merged[document.reply_id] = Counter(merged.get(document.reply_id, ()))
+                copied.add(document.reply_id)
             merged[document.reply_id].update(features(document.terms))
+        #: Each reply's features, kept so that new history is added without reading the old again.
+        self.merged = merged
         self.reply_ids = list(merged)
+        lengths = [sum(merged[reply_id].values()) for reply_id in self.reply_ids]
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
         self.postings = defaultdict(list)
-        self.lengths = []
         for number, reply_id in enumerate(self.reply_ids):
-            self.lengths.append(sum(merged[reply_id].values()))
+            norm = K1 * (1 - B + B * lengths[number] / average)
             for feature, weight in merged[reply_id].items():
-                self.postings[feature].append((number, weight))
-        self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+                self.postings[feature].append((reply_id, weight * (K1 + 1) / (weight + norm)))
+        count = len(self.reply_ids)
+        self.idfs = {feature: math.log(1 + (count - len(found) + 0.5) / (len(found) + 0.5))
+                     for feature, found in self.postings.items()}
 
-    def idf(self, feature):
-        count = len(self.postings.get(feature, ()))
-        return math.log(1 + (len(self.reply_ids) - count + 0.5) / (count + 0.5))
+    def adding(self, documents):
+        """A new index: this one's documents and `documents` (new history of some replies)."""
+        return Index(documents, self.merged)
 
     def scores(self, query_terms, allowed):
         """{reply id: {feature: its part of the score}} for every allowed reply sharing a feature."""
         found = defaultdict(dict)
         for feature, query_weight in features(query_terms).items():
-            idf = self.idf(feature) * min(query_weight, 1.0)
-            for number, weight in self.postings.get(feature, ()):
-                reply_id = self.reply_ids[number]
+            idf = self.idfs.get(feature)
+            if idf is None:
+                continue
+            idf *= min(query_weight, 1.0)
+            for reply_id, part in self.postings[feature]:
                 if reply_id in allowed:
-                    norm = K1 * (1 - B + B * self.lengths[number] / self.average_length)
-                    found[reply_id][feature] = idf * weight * (K1 + 1) / (weight + norm)
+                    found[reply_id][feature] = idf * part
         return found
 
 

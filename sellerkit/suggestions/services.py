@@ -72,7 +72,7 @@ def _stamps(shop_id):
         (func.max(SavedReply.updated_at), saved),
         (func.sum(SuggestionFeedback.shown_count + SuggestionFeedback.taken_count),
          SuggestionFeedback.shop_id == shop_id))))).one()
-    return tuple(str(value) for value in row[:5]), row[5] or 0
+    return tuple(row[:5]), row[5] or 0
 
 
 def build_index(history, replies):
@@ -106,22 +106,47 @@ def _feedback(shop_id):
         .where(SuggestionFeedback.shop_id == shop_id))}
 
 
+def _new_history(shop_id, cached_stamp, stamp):
+    """The answers added since `cached_stamp` when nothing else changed (same replies, no answer deleted), as
+    (reply id, text) pairs; None when the index must be built anew."""
+    (old_count, old_newest, *old_replies), (count, newest, *replies) = cached_stamp, stamp
+    if old_replies != replies or not old_count or count > MAX_HISTORY or count - old_count > MAX_HISTORY // 10:
+        return None
+    added = db.session.execute(
+        select(AnsweredMessage.saved_reply_id, AnsweredMessage.buyer_text)
+        .where(AnsweredMessage.shop_id == shop_id, AnsweredMessage.id > old_newest)).all()
+    return added if len(added) == count - old_count else None
+
+
 def shop_index(shop_id):
     """The shop's index, from this process's cache while the shop's history, replies and feedback are unchanged:
-    one query when nothing changed; only the feedback is read again after a reply, the whole history after a new
-    answer or a changed saved reply."""
+    one query when nothing changed. After a reply only the feedback is read again; after a new answer only the
+    new answers (their replies' features are updated, nothing else is read or split into terms again); after a
+    changed saved reply, everything."""
     history_stamp, feedback_stamp = _stamps(shop_id)  # read first: a change meanwhile leaves a stale stamp only
     with _store_lock:
         cache = current_app.extensions.setdefault(_STORE, OrderedDict())
         cached = cache.get(shop_id)
+
+    def feedback():
+        return _feedback(shop_id) if feedback_stamp else {}
+
+    added = None
+    if cached and cached[0][0] != history_stamp and history_stamp[2]:
+        added = _new_history(shop_id, cached[0][0], history_stamp)
     if cached and cached[0] == (history_stamp, feedback_stamp):
         found = cached[1]
-    elif history_stamp[2] == "0":  # a shop without saved replies has nothing to suggest: no more queries
+    elif not history_stamp[2]:  # a shop without saved replies has nothing to suggest: no more queries
         found = ShopIndex(domain.Index([]), {}, {})
     elif cached and cached[0][0] == history_stamp:
-        found = ShopIndex(cached[1].index, cached[1].replies, _feedback(shop_id) if feedback_stamp else {})
+        found = ShopIndex(cached[1].index, cached[1].replies, feedback())
+    elif added is not None:
+        replies = cached[1].replies
+        found = ShopIndex(cached[1].index.adding(domain.Document(reply_id, tuple(terms(text)))
+                                                 for reply_id, text in added if reply_id in replies),
+                          replies, feedback())
     else:
-        found = ShopIndex(*_load(shop_id), _feedback(shop_id) if feedback_stamp else {})
+        found = ShopIndex(*_load(shop_id), feedback())
     with _store_lock:
         cache[shop_id] = ((history_stamp, feedback_stamp), found)
         cache.move_to_end(shop_id)

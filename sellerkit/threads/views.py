@@ -19,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 from sellerkit import inbox
 from sellerkit.attachments import services as attachments
 from sellerkit.attachments.domain import is_inline_safe
-from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
@@ -27,7 +26,6 @@ from sellerkit.i18n import locale_display_name
 from sellerkit.outbox import services as outbox
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
-from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
 from sellerkit.shops.context import show_times_of
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS

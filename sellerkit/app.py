@@ -82,6 +82,7 @@ def _import_models():
     from sellerkit.replies import models as _replies  # noqa: F401
     from sellerkit.shops import models as _shops  # noqa: F401
     from sellerkit.sla import models as _sla  # noqa: F401
+    from sellerkit.suggestions import models as _suggestions  # noqa: F401
     from sellerkit.system import models as _system  # noqa: F401
     from sellerkit.threads import models as _threads  # noqa: F401
     from sellerkit.tickets import models as _tickets  # noqa: F401

@@ -15,6 +15,7 @@ from sellerkit.outbox import services as outbox
 from sellerkit.replies import services as replies
 from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
+from sellerkit.suggestions import services as suggestions
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Thread
@@ -94,10 +95,12 @@ def _send_auto_reply(shop, thread, buyer, occasion, text, now):
     return reply
 
 
-def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
+def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=(), suggested_reply_ids=()):
     """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer.
 
-    The saved replies it was written from count one more use. The response clock stops when the reply is
+    The saved replies it was written from count one more use, and the buyer message it answers is remembered
+    for each of them, so that the next message like it suggests the same reply; the replies suggested to the
+    seller meanwhile count as shown, so that the ones passed over sink. The response clock stops when the reply is
     delivered (reply_delivered), and a reply sent by hand keeps its thread in "To send" until it is marked sent.
     """
     body = (body or "").strip()
@@ -105,6 +108,7 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=()):
         raise ServiceError(_l("Write something first."), field="body")
     if len(body) > domain.MAX_BODY:
         raise ServiceError(_l("This text is too long."), field="body")
+    suggestions.learn_from_reply(shop, thread, actor, saved_reply_ids, now, suggested_reply_ids)
     message = threads.add_message(thread, "reply", body, now, now, actor=actor, language=thread.language)
     if files:
         attachments.attach_files(shop, message, files, now)

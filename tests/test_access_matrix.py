@@ -86,6 +86,7 @@ ACCESS = {
     ("api.patch_saved_reply", "PATCH"): ("api_owner", 200),
     ("api.delete_saved_reply", "DELETE"): ("api_owner", 204),
     ("api.render_saved_reply", "POST"): ("api_member", 400),
+    ("api.get_suggestions", "GET"): ("api_member", 200),
     ("threads.no_reply_needed", "POST"): ("member", (302, 400)),  # the second time nothing is waiting
     ("threads.notifications", "GET"): ("user", 200),
     ("response.dashboard", "GET"): ("member", 200),

@@ -73,6 +73,7 @@ def init_app(app):
         openapi,
         replies,
         shops,
+        suggestions,
         threads,
         tickets,
     )

@@ -89,7 +89,11 @@ SCHEMAS = {
     "ReplyText": {"type": "object", "additionalProperties": False, "required": ["body"], "properties": {
         "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY},
         "saved_reply_ids": {"type": "array", "items": {"type": "integer"},
-                            "description": "Saved replies this text was written from; each counts one use."}}},
+                            "description": "Saved replies this text was written from; each counts one use, and "
+                                           "learns the buyer message it answered."},
+        "suggested_reply_ids": {"type": "array", "items": {"type": "integer"},
+                                "description": "Saved replies suggested to the seller for this answer (GET "
+                                               "/threads/{thread_id}/suggestions); those not used sink."}}},
     "SavedReply": {"type": "object", "properties": {
         "id": {"type": "integer"}, "shop_id": {"type": "integer"}, "title": {"type": "string"},
         "shortcut": NULLABLE_TEXT, "folder": {"type": "string"}, "personal": {"type": "boolean"},

@@ -105,15 +105,22 @@ def get_thread(thread_id):
     return jsonify(thread_json(thread, messages, outbox))
 
 
+def _id_list(data, name):
+    ids = data.get(name) or []
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ApiError(_("Some fields have the wrong type."), fields={name: _("This value is not valid.")})
+    return ids
+
+
 def _thread_message(thread_id, kind):
     thread, membership = threads.thread_for(g.api_user, thread_id)
-    data = json_body(allowed=("body", "saved_reply_ids") if kind == "reply" else ("body",), required=("body",))
+    data = json_body(allowed=("body", "saved_reply_ids", "suggested_reply_ids") if kind == "reply" else ("body",),
+                     required=("body",))
     body = text_field(data, "body", required=True)
-    used = data.get("saved_reply_ids") or []
-    if not isinstance(used, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in used):
-        raise ApiError(_("Some fields have the wrong type."), fields={"saved_reply_ids": _("This value is not valid.")})
+    used, shown = _id_list(data, "saved_reply_ids"), _id_list(data, "suggested_reply_ids")
     if kind == "reply":
-        message = inbox.send_reply(membership.shop, thread, g.api_user, body, utcnow(), saved_reply_ids=used)
+        message = inbox.send_reply(membership.shop, thread, g.api_user, body, utcnow(), saved_reply_ids=used,
+                                   suggested_reply_ids=shown)
     else:
         message = threads.add_note(thread, g.api_user, body, utcnow())
     db.session.commit()

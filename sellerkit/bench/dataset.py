@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select, text, update
 from sellerkit import jobs
 from sellerkit.accounts import services as accounts
 from sellerkit.autoreply import services as vacations
+from sellerkit.bench import suggestions
 from sellerkit.bench.texts import (
     LANGUAGES,
     SAVED_REPLY_TOPICS,
@@ -318,6 +319,7 @@ def generate(app, size_name, now, seed=SEED, log=print):
                        for shop in shop_list]
         for membership in memberships:
             _saved_replies(membership, rng, now)
+        suggestions.seed_history([shop.id for shop in shop_list], rng, now)
         _vacations(memberships, now)
         db.session.commit()
         # The scheduler would have recorded the past warnings and breaches and the breach disputes by now.

@@ -12,6 +12,7 @@ TARGETS_MS = {
     "ticket_list": None,
     "api_ingest": 15,
     "seller_reply": 20,
+    "suggestions": 20,
 }
 LABELS = {
     "inbox_first_page": "inbox first page (needs reply)",
@@ -24,6 +25,7 @@ LABELS = {
     "ticket_list": "ticket list",
     "api_ingest": "API: ingest one buyer message",
     "seller_reply": "seller reply (POST)",
+    "suggestions": "suggested replies (API, one thread)",
     "floor": "framework floor (base layout)",
 }
 SQL_PER_PAGE = 8
@@ -60,6 +62,7 @@ def judge(result):
         "peak_rss": result["peak_rss_mb"] <= PEAK_RSS_MB,
         "concurrency_errors": result["concurrency"]["errors"] == 0,
         "concurrency_locked": result["concurrency"]["database_locked"] == 0,
+        "suggestion_accuracy": all(found["meets_targets"] for found in result["suggestion_accuracy"].values()),
     }
     misses += [f"{name}: missed" for name, passed in checks.items() if not passed]
     result["misses"] = misses
@@ -138,6 +141,9 @@ def table(result):
          _verdict(checks["concurrency_errors"] and checks["concurrency_locked"]), "-",
          f"locked {mixed['database_locked']}", "-"),
     ]
+    rows += [(f"suggestions, corpus {language}: top 1 / top 3", f"{found['top1']:.0%}", f"{found['top3']:.0%}",
+              ">= 60% / 80%", _verdict(found["meets_targets"]), "-", "-", "-")
+             for language, found in result["suggestion_accuracy"].items()]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
                        for column, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]

@@ -153,7 +153,7 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
 
     from flask_migrate import upgrade
 
-    from sellerkit.bench import dataset, report, sweeps
+    from sellerkit.bench import dataset, report, suggestions, sweeps
     from sellerkit.clock import utcnow
     from sellerkit.config import PROJECT_ROOT
     from sellerkit.extensions import db
@@ -198,6 +198,8 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
         result["concurrency"] = _concurrency(url, instance, secret, work, facts, concurrency_seconds)
         echo("Scheduler sweeps ...")
         result["scheduler"] = sweeps.measure(app, BACKLOG[size])
+        echo("Suggested replies on the labelled corpus (tests/corpora) ...")
+        result["suggestion_accuracy"] = suggestions.figures_json(suggestions.evaluate())
     finally:
         with app.app_context():
             db.engine.dispose()

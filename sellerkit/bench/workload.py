@@ -37,6 +37,7 @@ OPERATIONS = (
     Operation("ticket_list", "page", (200,)),
     Operation("api_ingest", "write", (201,)),
     Operation("seller_reply", "write", (302,)),
+    Operation("suggestions", "read", (200,)),
 )
 
 
@@ -89,6 +90,10 @@ class Workload:
             return client.post_form(f"/threads/{thread_id}/reply", {
                 "csrf_token": client.csrf_token, "saved_reply_ids": "",
                 "body": self.writer.seller_message(self.rng.choice(LANGUAGES), "")})
+        if name == "suggestions":  # the threads the replies go to: their shop's feedback changes every round
+            thread_id = facts.reply_thread_ids[number % len(facts.reply_thread_ids)]
+            return client.request("GET", f"/api/v1/threads/{thread_id}/suggestions",
+                                  headers={"Authorization": f"Bearer {facts.token}"})
         raise ValueError(name)
 
     def _buyer_message(self):

@@ -53,14 +53,26 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-reply]");
     if (!button) { return; }
+    event.preventDefault();  // a suggestion is also a link, for browsers without this script
     insert(button.getAttribute("data-text"), composer.selectionStart, composer.selectionEnd);
     remember(button.getAttribute("data-insert-reply"));
+  });
+
+  // Alt+1..3 inserts the suggested reply of that number. The key's position, not its character: a Persian
+  // keyboard types ۱ there.
+  document.addEventListener("keydown", function (event) {
+    var typed = /^Digit([1-3])$/.exec(event.code || "");
+    if (!typed || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var suggestion = document.querySelector('[data-suggestion="' + typed[1] + '"]');
+    if (!suggestion) { return; }
+    event.preventDefault();
+    suggestion.click();
   });
 
   var search = document.querySelector("[data-picker-search]");
   function filter() {
     var words = search ? search.value.toLowerCase().split(/\s+/).filter(Boolean) : [];
-    document.querySelectorAll("[data-insert-reply]").forEach(function (button) {
+    document.querySelectorAll("[data-picker-list] [data-insert-reply]").forEach(function (button) {
       // The title (with its shortcut) and the text as filled in; the page does not write them twice for this.
       var title = button.querySelector("span").textContent;
       var haystack = (title + " " + button.getAttribute("data-text")).toLowerCase();

@@ -22,6 +22,8 @@ class ReplyForm(BaseForm):
                                                                  Length(max=MAX_BODY, message=TOO_LONG)])
     #: Ids of the saved replies inserted into this message, so their use can be counted when it is sent.
     saved_reply_ids = HiddenField()
+    #: Ids of the saved replies suggested above the composer: the ones not used count as passed over.
+    suggested_reply_ids = HiddenField()
 
 
 class NoteForm(BaseForm):

@@ -19,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 from sellerkit import inbox
 from sellerkit.attachments import services as attachments
 from sellerkit.attachments.domain import is_inline_safe
-from sellerkit.autoreply import services as vacations
 from sellerkit.clock import utcnow
 from sellerkit.collation import alphabetical
 from sellerkit.extensions import db
@@ -28,12 +27,12 @@ from sellerkit.i18n import locale_display_name
 from sellerkit.outbox import services as outbox
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
-from sellerkit.replies import services as replies
 from sellerkit.shops import services as shops
 from sellerkit.shops.context import show_times_of
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 from sellerkit.shops.labels import platform_label
 from sellerkit.sla import services as sla
+from sellerkit.suggestions import composer
 from sellerkit.threads import domain, forms, queries
 from sellerkit.threads import services as threads
 from sellerkit.threads.labels import status_label, view_label
@@ -106,37 +105,24 @@ def _settings_form(thread, membership):
     return form
 
 
-def _saved_replies(thread, membership):
-    """Every saved reply the member can use, filled in for this thread, for the composer's picker."""
-    shop, now = membership.shop, utcnow()
-    usable = replies.picker_replies(membership)
-    # The vacation and the policies are read only when a reply quotes them: most pages need neither query.
-    bodies = [body for reply in usable for body in reply.bodies.values()]
-    quotes_vacation = any("{vacation_return_date" in body for body in bodies)
-    quotes_policy = any("{" + name in body for name in policies.QUOTED_BY.values() for body in bodies)
-    values = replies.placeholder_values(thread, shop, current_user, now,
-                                        policies.placeholder_values(shop.id) if quotes_policy else {},
-                                        vacations.return_day(shop, now) if quotes_vacation else None)
-    picked = []
-    for reply in usable:
-        language, rendered = replies.render_for_thread(reply, thread, shop, current_user, now, values)
-        if language:
-            picked.append({"id": reply.id, "title": reply.title, "shortcut": reply.shortcut or "", "language": language,
-                           "text": rendered.text, "missing": rendered.missing,
-                           "other_language": language != (thread.language or shop.default_language)})
-    return picked
-
-
 def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_form=None, status=200):
     show_times_of(membership.shop)
     messages, outbox = queries.thread_messages(thread)
     events = queries.thread_events(thread)
+    _answered, suggested = composer.suggested(membership, thread, current_user, utcnow(), messages)
+    if reply_form is None:
+        reply_form = forms.ReplyForm(formdata=None)
+        # Without JavaScript a suggestion is a link back here that starts the reply with it.
+        chosen = next((item for item in suggested if str(item.id) == request.args.get("use")), None)
+        if chosen is not None:
+            reply_form.body.data, reply_form.saved_reply_ids.data = chosen.text, str(chosen.id)
+    reply_form.suggested_reply_ids.data = ",".join(str(item.id) for item in suggested)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
         clock=thread.open_clock, now=utcnow(),
         policy_titles=SECTION_TITLES, order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
         outbox=outbox, events=events, settings_form=_settings_form(thread, membership),
-        reply_form=reply_form or forms.ReplyForm(formdata=None),
+        reply_form=reply_form, suggested_replies=suggested,
         note_form=note_form or forms.NoteForm(formdata=None, prefix="note"),
         pasted_form=pasted_form or forms.PastedMessageForm(formdata=None, prefix="pasted"),
         **_ticket_context(thread, membership.shop, events)), status
@@ -165,7 +151,8 @@ def saved_replies(thread_id):
     """The composer's saved replies filled in for this conversation, as list items the page loads when the
     seller opens the picker or starts writing: most visits of a conversation never insert one."""
     thread, membership = threads.thread_for(current_user, thread_id)
-    return render_template("threads/_picker.html", saved_replies=_saved_replies(thread, membership),
+    return render_template("threads/_picker.html",
+                           saved_replies=composer.picker(membership, thread, current_user, utcnow()),
                            shop_id=thread.shop_id)
 
 
@@ -174,9 +161,11 @@ def reply(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
     form = forms.ReplyForm()
     files = [(f.filename or "", f.stream) for f in request.files.getlist("attachments") if f.filename]
-    used = [part for part in (form.saved_reply_ids.data or "").split(",") if part.strip()]
+    used, shown = ([part for part in (field.data or "").split(",") if part.strip()]
+                   for field in (form.saved_reply_ids, form.suggested_reply_ids))
     done, _message = run_form(form, lambda: inbox.send_reply(membership.shop, thread, current_user, form.body.data,
-                                                              utcnow(), files=files, saved_reply_ids=used))
+                                                              utcnow(), files=files, saved_reply_ids=used,
+                                                              suggested_reply_ids=shown))
     if not done:
         db.session.rollback()
         return _render_thread(thread, membership, reply_form=form, status=422)

@@ -1,7 +1,7 @@
 """The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users, tokens; the rest in system.cli."""
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, pass_script_info, with_appcontext
 
 from sellerkit.accounts import services as accounts
 from sellerkit.bench.runner import bench_command
@@ -17,13 +17,14 @@ from sellerkit.system import services as system
 @click.option("--port", envvar="PORT", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the scheduled jobs in this process.")
 @with_appcontext
-def serve_command(host, port, no_scheduler):
+@pass_script_info
+def serve_command(script_info, host, port, no_scheduler):
     """Serve the app with the scheduler in the same process (single-process setups and make run)."""
     from werkzeug.serving import run_simple
 
     from sellerkit.scheduler import build_scheduler
 
-    app = current_app._get_current_object()
+    app = script_info.load_app()  # the app itself, not the context's proxy: other threads serve it
     scheduler = None if no_scheduler else build_scheduler(app, blocking=False)
     if scheduler:
         scheduler.start()
@@ -39,11 +40,12 @@ def serve_command(host, port, no_scheduler):
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Run every job once and exit.")
 @with_appcontext
-def scheduler_command(once):
+@pass_script_info
+def scheduler_command(script_info, once):
     """Run the scheduled jobs in this process (production: one or more beside the web workers)."""
     from sellerkit.scheduler import build_scheduler, run_all_once
 
-    app = current_app._get_current_object()
+    app = script_info.load_app()  # the app itself, not the context's proxy: the scheduler's threads use it
     if once:
         run_all_once(app)
         return

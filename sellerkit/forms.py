@@ -9,7 +9,6 @@ from sellerkit.errors import NUL_REFUSED
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.i18n import locale_display_name
 from sellerkit.textguard import has_nul
-from sellerkit.widgets import quick_widget
 
 # WTForms' own messages that our forms can show; listed so that they are extracted into our catalogs.
 N_ = str
@@ -51,13 +50,13 @@ def field_names(form):
 
 
 class FormMeta:
-    """What every form shares, sub-forms (FormField) included: our catalogs' messages and how fields are written."""
+    """What every form shares, sub-forms (FormField) included: our catalogs' messages and which attributes fields
+    are written with."""
 
     def get_translations(self, form):
         return CatalogTranslations()
 
     def render_field(self, field, render_kw):
-        field.widget = quick_widget(field.widget)
         # Templates pass every optional attribute and None for those that do not apply; WTForms would
         # write them as "None" (aria-invalid="None" is an invalid state, and autofocus="None" still focuses).
         render_kw = {name: value for name, value in render_kw.items() if value is not None}
@@ -90,7 +89,7 @@ class BaseForm(FlaskForm):
 
     def apply_error(self, error):
         """Show a service's refusal next to the field it concerns, or above the form."""
-        field = self._fields.get(error.field) if error.field else None
+        field = self[error.field] if error.field and error.field in self else None
         if field is not None:
             field.errors = list(field.errors) + [error.message]
         else:

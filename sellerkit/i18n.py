@@ -3,15 +3,17 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import TIMEDELTA_UNITS, format_timedelta
+import flask_babel
+from babel import Locale, UnknownLocaleError, negotiate_locale
+from babel.dates import format_timedelta
 from babel.numbers import format_currency, format_decimal
 from flask import g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_timezone
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from jinja2 import pass_context
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from sellerkit.replies.domain import PLACEHOLDER
 
@@ -24,44 +26,22 @@ LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
 RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
 
 
-#: Each locale's catalog, as Flask-Babel loaded it from translations/ (the one catalog folder of every app).
-_catalogs = {}
-
-
 def gettext(string, **variables):
-    """Flask-Babel's gettext, finding the catalog in one lookup by the current locale.
-
-    Flask-Babel's own finds the request's state, domain, locale and catalog anew on every call, several
-    context-local reads each; a page shows a hundred texts (labels, statuses, kinds of events).
-    """
-    locale = get_locale()
-    catalog = _catalog(locale)
-    text = string if catalog is None else catalog.ugettext(string)
-    return text % _numbers_written(variables, locale) if variables else text
+    """Flask-Babel's gettext, with each number among the variables written the viewer's way."""
+    return flask_babel.gettext(string, **_numbers_written(variables))
 
 
 def pgettext(context, string, **variables):
     """gettext for a word used in several roles ("Resolved" as an inbox tab and as a status): the context
     gives each role its own entry, which each language can inflect its own way."""
-    locale = get_locale()
-    catalog = _catalog(locale)
-    text = string if catalog is None else catalog.upgettext(context, string)
-    return text % _numbers_written(variables, locale) if variables else text
+    return flask_babel.pgettext(context, string, **_numbers_written(variables))
 
 
-def _catalog(locale):
-    if locale is None:  # outside a request, as Flask-Babel's: the text as written
-        return None
-    catalog = _catalogs.get(locale)
-    if catalog is None:
-        catalog = _catalogs[locale] = get_translations()
-    return catalog
-
-
-def _numbers_written(variables, locale):
+def _numbers_written(variables):
     """The variables of a message with each number written the viewer's way ("at most ۵٬۰۰۰ codes"): a message
     says a count or a limit in the words around it, and those are in the viewer's language."""
-    if locale is None:  # a template rendered outside a request: as written
+    locale = get_locale() if variables else None
+    if locale is None:  # no variables; or outside a request, as Flask-Babel's: as written
         return variables
     return {name: _number_text(value, locale) if isinstance(value, (int, float, Decimal))
             and not isinstance(value, bool) else value for name, value in variables.items()}
@@ -76,40 +56,28 @@ def lazy_pgettext(context, string, **variables):
     return LazyString(pgettext, context, string, **variables)
 
 
+#: Chinese without a script we can serve (zh, zh-TW after its zh_Hant) gets the one Chinese UI.
+LANGUAGE_ALIASES = {"zh": "zh_Hans"}
+
+
 def parse_accept_language(header):
     """The best UI locale for an Accept-Language header, or None.
 
-    Tags are tried by quality; each tag matches on language and script (zh-Hans), then on language
-    alone (fa-IR gives fa, bn-BD gives bn, zh-CN gives zh_Hans).
+    Werkzeug reads the tags in order of quality; Babel understands each (zh-CN is zh_Hans_CN) and picks the
+    first UI locale that matches one on language and script, then on language alone (fa-IR is fa).
     """
-    candidates = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        if tag and tag != "*" and quality > 0:
-            candidates.append((-quality, position, tag))
-    for _, _, tag in sorted(candidates):
-        locale = _match_tag(tag)
-        if locale:
-            return locale
-    return None
-
-
-def _match_tag(tag):
-    try:
-        parsed = Locale.parse(tag.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return None
-    if parsed.language == "zh":
-        return "zh_Hans"
-    if parsed.script and f"{parsed.language}_{parsed.script}" in LOCALES:
-        return f"{parsed.language}_{parsed.script}"
-    return parsed.language if parsed.language in LOCALES else None
+    preferred = []
+    for tag, quality in parse_accept_header(header or "", LanguageAccept):
+        if quality <= 0:  # "not this one"
+            continue
+        try:
+            locale = Locale.parse(tag, sep="-")
+        except (ValueError, UnknownLocaleError):  # "*", an empty tag, a language Babel does not know
+            continue
+        if locale.script:
+            preferred.append(f"{locale.language}_{locale.script}")
+        preferred.append(locale.language)
+    return negotiate_locale(preferred, LOCALES, aliases=LANGUAGE_ALIASES)
 
 
 def select_locale():
@@ -146,7 +114,8 @@ def locale_display_name(code, in_locale=None):
 
 @lru_cache(maxsize=1024)
 def _display_name(code, in_locale):
-    # Pages name the same few languages many times (a saved-reply picker lists fifty): parse each pair once.
+    # Pages name the same few languages many times (a saved-reply picker lists fifty): Babel takes about 20 µs a
+    # name, a cached one under 4 µs.
     try:
         name = Locale.parse(code).get_display_name(in_locale)
     except (ValueError, UnknownLocaleError):
@@ -217,33 +186,14 @@ def format_day(value):
 
 #: Babel switches to the next larger unit from 1.5 of it; without this it rounds 23 hours up to "1 day".
 DURATION_THRESHOLD = 1.5
-#: (unit, count, locale) -> text: a duration's text depends on nothing else (see format_duration); the threshold
-#: only picks the unit and count.
-_durations = {}
 
 
 def format_duration(value, threshold=DURATION_THRESHOLD):
     """A duration such as '23 h' in the viewer's language; short units, since long ones fail for fa, bn, zh.
     A larger `threshold` keeps a smaller unit longer (a chart's "36 hr" tick, which 1.5 would round to "2 days")."""
     seconds = value.days * 86400 + value.seconds if isinstance(value, timedelta) else int(value)
-    locale = str(get_locale())
-    # Babel's text is the count of the first unit that reaches the threshold, rounded: two durations with the
-    # same unit and count read the same, so each is formatted once per process (an inbox shows fifty).
-    unit, count = _duration_unit(seconds, threshold)
-    key = (unit, count, locale)
-    if key not in _durations:
-        _durations[key] = localize_digits(format_timedelta(seconds, threshold=threshold, format="short",
-                                                           locale=locale), Locale.parse(locale))
-    return _durations[key]
-
-
-def _duration_unit(seconds, threshold=DURATION_THRESHOLD):
-    """The unit and rounded count Babel's format_timedelta writes for `seconds` (its own choice, repeated)."""
-    for unit, seconds_per_unit in TIMEDELTA_UNITS:
-        count = abs(seconds) / seconds_per_unit
-        if count >= threshold or unit == "second":
-            return unit, int(round(max(1, count) if unit == "second" and count > 0 else count))
-    return "second", 0
+    locale = get_locale()
+    return localize_digits(format_timedelta(seconds, threshold=threshold, format="short", locale=locale), locale)
 
 
 def isolate_placeholders(text):
@@ -264,39 +214,5 @@ def init_app(app):
     @app.context_processor
     def locale_context():
         locale = get_locale()
-        return {"html_lang": html_lang(locale), "text_dir": text_direction(locale), "ui_locales": LOCALES,
-                **_template_gettext(get_translations(), locale)}
+        return {"html_lang": html_lang(locale), "text_dir": text_direction(locale), "ui_locales": LOCALES}
 
-
-def _template_gettext(translations, locale):
-    """The template's _(), ngettext() and pgettext() bound to this request's catalog.
-
-    Flask-Babel's versions look the request's locale and catalog up again on every call, several context-local
-    reads each; a page that says a hundred things paid for them a hundred times. These behave as Jinja's
-    "newstyle" gettext: the text is marked safe only where autoescaping is on, then formatted with %, numbers
-    written the `locale`'s way.
-    """
-    def finish(context, text, variables):
-        return (Markup(text) if context.eval_ctx.autoescape else text) % _numbers_written(variables, locale)
-
-    @pass_context
-    def gettext(context, string, **variables):
-        return finish(context, translations.ugettext(string), variables)
-
-    @pass_context
-    def ngettext(context, singular, plural, count, **variables):
-        # As Jinja's: the count picks the plural form and is the text's %(num)s unless the template gives one
-        # (a count written the locale's way, such as 34,318).
-        variables.setdefault("num", count)
-        return finish(context, translations.ungettext(singular, plural, count), variables)
-
-    @pass_context
-    def pgettext(context, message_context, string, **variables):
-        return finish(context, translations.upgettext(message_context, string), variables)
-
-    @pass_context
-    def npgettext(context, message_context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        return finish(context, translations.unpgettext(message_context, singular, plural, num), variables)
-
-    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}

@@ -1,12 +1,17 @@
 """Languages: Accept-Language, the user's choice, right-to-left, native digits and durations."""
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
+from flask import render_template_string
 from flask_babel import force_locale
+from jinja2 import nodes
 
 from sellerkit.i18n import (
     format_duration,
     format_when,
+    gettext,
+    lazy_pgettext,
     localize_digits,
     parse_accept_language,
 )
@@ -24,9 +29,52 @@ from sellerkit.i18n import (
     ("*", None),
     ("", None),
     ("xx-YY,;q=abc", None),
+    ("en-US,en;q=0.9", "en"),
+    ("EN-us", "en"),
+    ("zh-TW,en;q=0.8", "zh_Hans"),  # the one Chinese UI, written in the script a Taiwanese reader also reads
+    ("zh", "zh_Hans"),
+    ("de-CH;q=0.9, bn-BD;q=0.4, fa;q=0.5, ru-RU;q=0.7", "ru"),
+    ("sr-Latn-RS,de;q=0.9,bn;q=0.3", "bn"),
+    ("fa-IR;q=0.5,ru;q=0.5", "fa"),
+    ("*;q=0.9,fa-AF;q=0.1", "fa"),
+    (";;;,,q=,=,ü-ö;q=x,fa", "fa"),
+    ("en;q=2,ru;q=-1", None),
+    ("\u0000garbage\u0000", None),
 ])
 def test_accept_language_is_parsed_by_quality_and_script(header, locale):
     assert parse_accept_language(header) == locale
+
+
+def test_the_browsers_language_picks_the_page_language(client):
+    page = client.get("/login", headers={"Accept-Language": "de-DE,bn-BD;q=0.8,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="bn" dir="ltr">' in page
+    page = client.get("/login", headers={"Accept-Language": "x;;q=,,,"}).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in page
+
+
+def test_numbers_in_messages_are_written_the_viewers_way(app):
+    with app.test_request_context(headers={"Accept-Language": "fa"}):
+        assert "۵٬۰۰۰" in gettext("At most %(count)s codes.", count=5000)
+        assert "۵٬۰۰۰" in str(lazy_pgettext("coupon", "At most %(count)s codes.", count=5000))
+        assert gettext("%(name)s", name="Ali 7") == "Ali 7"  # only numbers: a name keeps its own digits
+        report = SimpleNamespace(created=12_500, duplicates=3, rejected=[])
+        html = render_template_string('{% from "coupons/_report.html" import import_report %}'
+                                      '{{ import_report(report, "coupons") }}', report=report)
+        assert "۱۲٬۵۰۰" in html and "12" not in html
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert gettext("At most %(count)s codes.", count=5000) == "At most 5,000 codes."
+
+
+def test_every_count_a_template_puts_in_a_message_is_written_the_viewers_way(app):
+    """Jinja's ngettext would put the bare count in %(num)s (5000 in a Persian sentence): each template gives it
+    through the number filter."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        source = app.jinja_env.loader.get_source(app.jinja_env, name)[0]
+        for call in app.jinja_env.parse(source).find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name in ("ngettext", "npgettext"):
+                given = {keyword.key: keyword.value for keyword in call.kwargs}
+                assert isinstance(given.get("num"), nodes.Filter) and given["num"].name == "number", \
+                    f"{name}:{call.lineno}"
 
 
 def test_persian_page_is_right_to_left(client):

@@ -189,7 +189,7 @@ def _known_threads(shop, fresh):
     if not xids:
         return {}
     rows = db.session.execute(select(*THREAD_COLUMNS).where(Thread.shop_id == shop.id, among(Thread.external_id, xids)))
-    return {row.external_id: dict(row._mapping) for row in rows}
+    return {row["external_id"]: dict(row) for row in rows.mappings()}
 
 
 def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
@@ -197,11 +197,12 @@ def _threads(shop, fresh, buyer_ids, order_ids, threads_by_xid, now):
     latest = {}
     no_xid_buyers = {b for i, b in zip(fresh, buyer_ids, strict=True) if not i.thread_external_id}
     if no_xid_buyers:
-        for row in db.session.execute(select(*THREAD_COLUMNS).where(Thread.shop_id == shop.id,
-                                                                     among(Thread.buyer_id, no_xid_buyers))):
-            pair = (row.buyer_id, row.order_id)
-            if pair not in latest or (row.last_message_at, row.id) > (latest[pair]["last_message_at"], latest[pair]["id"]):
-                latest[pair] = dict(row._mapping)
+        for row in db.session.execute(select(*THREAD_COLUMNS).where(
+                Thread.shop_id == shop.id, among(Thread.buyer_id, no_xid_buyers))).mappings():
+            pair = (row["buyer_id"], row["order_id"])
+            if pair not in latest or (row["last_message_at"], row["id"]) > (latest[pair]["last_message_at"],
+                                                                            latest[pair]["id"]):
+                latest[pair] = dict(row)
     states, missing = {}, {}
     for inbound, buyer_id, order_id in zip(fresh, buyer_ids, order_ids, strict=True):
         key = ("x", inbound.thread_external_id) if inbound.thread_external_id else ("b", buyer_id, order_id)

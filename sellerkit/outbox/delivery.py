@@ -1,13 +1,17 @@
-"""The delivery sweep: claim due items, commit the claim, build each with its kind's builder, send it through its
-transport, record the outcome."""
+"""The delivery sweep: claim due items under a lease, commit the claim, build each with its kind's builder and send
+it through its transport on a pool of threads, one receiver never holding them all; record each outcome."""
 import logging
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from datetime import timedelta
 from email.utils import parseaddr
 
-from sellerkit.attachments.services import open_attachment
+from flask import current_app
+
 from sellerkit.extensions import db
-from sellerkit.outbox import services
+from sellerkit.outbox import domain, registry, services
 from sellerkit.outbox.models import OutboxItem
-from sellerkit.outbox.registry import builder_for
 from sellerkit.outbox.transports import DeliveryError, send_email, send_webhook, smtp_settings
 
 log = logging.getLogger(__name__)
@@ -17,12 +21,6 @@ def mail_domain(config):
     """The domain of the sender address, for our Message-IDs ("Shop <a@b.com>" gives b.com)."""
     address = parseaddr(config.get("MAIL_FROM") or "")[1]
     return address.rpartition("@")[2] or "localhost"
-
-
-def file_contents(files):
-    for stored in files:
-        with open_attachment(stored) as handle:
-            yield stored.filename, stored.content_type, handle.read()
 
 
 def send_mail(delivery, config):
@@ -47,32 +45,90 @@ def _send(item, delivery, config, now):
         raise DeliveryError(f"transport {item.transport!r} is delivered by hand", permanent=True)
 
 
-def deliver_due(now, config, limit=100, on_sent=None):
-    """One sweep. Returns (sent, failed). Sending happens only after the claim is committed, so a process
-    that dies mid-sweep leaves its items claimed until the timeout gives them back, never lost.
-
-    `on_sent(item, now)` runs in the transaction that marks an item sent (the flows that follow a delivery live
-    outside the outbox, in sellerkit.inbox)."""
-    services.release_stale_claims(now)
-    ids, token = services.claim_due(now, limit)
-    db.session.commit()
-    sent = failed = 0
-    for item_id in ids:
+def _deliver_one(app, item_id, token, config, now):
+    """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
+    returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile)."""
+    with app.app_context():
         item = db.session.get(OutboxItem, item_id)
+        if item is None or item.claim_token != token:
+            return None
+        kind = registry.kind_of(item.kind)
         try:
-            delivery = builder_for(item.kind)(item, config, now)
+            delivery = kind.build(item, config, now)
             if delivery is None:
                 services.drop(item_id, token)
-            else:
-                _send(item, delivery, config, now)
+                db.session.commit()
+                return None
+            _send(item, delivery, config, now)
         except DeliveryError as error:
             db.session.rollback()  # what the builder wrote (a reset token) goes with the failed attempt
             services.record_failure(item_id, token, error.reason, error.permanent, now)
-            failed += 1
-        else:
-            if delivery is not None:
-                if services.confirm_sent(item_id, token, now) and on_sent is not None:
-                    on_sent(item, now)
-                sent += 1
+            db.session.commit()
+            return "failed"
+        if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
+            kind.delivered(item, now)
         db.session.commit()
+        return "sent"
+
+
+def deliver_due(now, config, senders=domain.SENDERS):
+    """Deliver every item due at `now` (more become due while it runs: retries, leases run out) with `senders`
+    threads, until none is left. Returns (sent, failed).
+
+    Each claim is committed before its items are sent, and is a lease that this sweep renews while it works: a
+    sweep that dies leaves its items to the next one once the lease ends, never lost (and, as a delivery may have
+    left before the death, sent at least once). One receiver holds at most domain.lane_limit(senders) threads; its
+    other items wait in the table, due, so a slow receiver slows its own items only. Outcomes are recorded at `now`;
+    claims and leases follow a clock that runs on from `now` as real time does."""
+    app = current_app._get_current_object()
+    started = time.monotonic()
+
+    def clock():
+        return now + timedelta(seconds=time.monotonic() - started)
+
+    lane_limit = domain.lane_limit(senders)
+    sent = failed = 0
+    running = {}  # future -> (item id, lane, token)
+    renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
+    with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
+        while True:
+            free = senders - len(running)
+            if free:
+                busy = Counter(lane for _id, lane, _token in running.values())
+                full = [lane for lane, count in busy.items() if count >= lane_limit]
+                rows, token = services.claim_due(clock(), limit=free, skip_lanes=full)
+                held_back = []
+                for item_id, transport, shop_id in rows:
+                    lane = domain.lane(transport, shop_id)
+                    if len(running) < senders and busy[lane] < lane_limit:
+                        busy[lane] += 1
+                        running[pool.submit(_deliver_one, app, item_id, token, config, now)] = (item_id, lane, token)
+                    else:
+                        held_back.append(item_id)
+                services.unclaim(held_back, token)
+                db.session.commit()
+                if not running:
+                    break
+            done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
+            for future in done:
+                item_id, _lane, _token = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception:  # noqa: BLE001 - one broken item must not stop the others; its lease runs out
+                    log.exception("Outbox item %s could not be delivered", item_id)
+                    continue
+                sent += outcome == "sent"
+                failed += outcome == "failed"
+            if time.monotonic() >= renew_at:
+                _renew(running.values(), clock() + domain.LEASE)
+                renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed
+
+
+def _renew(claims, until):
+    by_token = {}
+    for item_id, _lane, token in claims:
+        by_token.setdefault(token, []).append(item_id)
+    for token, item_ids in by_token.items():
+        services.renew_leases(item_ids, token, until)
+    db.session.commit()

@@ -34,39 +34,42 @@ def send_mail(delivery, config):
     send_email(delivery, smtp_settings(config))
 
 
-def _send(item, delivery, config, now):
-    if item.transport == "email":
+def _send(transport, delivery, config, now):
+    if transport == "email":
         send_mail(delivery, config)
-    elif item.transport == "webhook":
+    elif transport == "webhook":
         if not delivery.webhook_url or not delivery.webhook_secret:
             raise DeliveryError("the shop has no webhook address or secret", permanent=True)
         send_webhook(delivery, int(now.timestamp()), allow_private=config.get("WEBHOOK_ALLOW_PRIVATE", False))
     else:
-        raise DeliveryError(f"transport {item.transport!r} is delivered by hand", permanent=True)
+        raise DeliveryError(f"transport {transport!r} is delivered by hand", permanent=True)
 
 
 def _deliver_one(app, item_id, token, config, now):
     """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
-    returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile)."""
+    returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile). No transaction is open
+    while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver."""
     with app.app_context():
         item = db.session.get(OutboxItem, item_id)
         if item is None or item.claim_token != token:
+            db.session.rollback()
             return None
-        kind = registry.kind_of(item.kind)
+        kind, transport = registry.kind_of(item.kind), item.transport
         try:
             delivery = kind.build(item, config, now)
             if delivery is None:
                 services.drop(item_id, token)
-                db.session.commit()
+            db.session.commit()  # what the builder wrote (a reset token) is kept; unsent, it is never usable
+            if delivery is None:
                 return None
-            _send(item, delivery, config, now)
+            _send(transport, delivery, config, now)
         except DeliveryError as error:
-            db.session.rollback()  # what the builder wrote (a reset token) goes with the failed attempt
+            db.session.rollback()
             services.record_failure(item_id, token, error.reason, error.permanent, now)
             db.session.commit()
             return "failed"
         if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
-            kind.delivered(item, now)
+            kind.delivered(db.session.get(OutboxItem, item_id), now)
         db.session.commit()
         return "sent"
 
@@ -92,23 +95,10 @@ def deliver_due(now, config, senders=domain.SENDERS):
     renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
     with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
         while True:
-            free = senders - len(running)
-            if free:
-                busy = Counter(lane for _id, lane, _token in running.values())
-                full = [lane for lane, count in busy.items() if count >= lane_limit]
-                rows, token = services.claim_due(clock(), limit=free, skip_lanes=full)
-                held_back = []
-                for item_id, transport, shop_id in rows:
-                    lane = domain.lane(transport, shop_id)
-                    if len(running) < senders and busy[lane] < lane_limit:
-                        busy[lane] += 1
-                        running[pool.submit(_deliver_one, app, item_id, token, config, now)] = (item_id, lane, token)
-                    else:
-                        held_back.append(item_id)
-                services.unclaim(held_back, token)
-                db.session.commit()
-                if not running:
-                    break
+            _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
+                _deliver_one, app, item_id, token, config, now))
+            if not running:
+                break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
             for future in done:
                 item_id, _lane, _token = running.pop(future)
@@ -123,6 +113,28 @@ def deliver_due(now, config, senders=domain.SENDERS):
                 _renew(running.values(), clock() + domain.LEASE)
                 renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed
+
+
+def _start_due(running, senders, lane_limit, clock, submit):
+    """Claim due items for the free senders and start them, skipping receivers that have their share; what a
+    claim took beyond a receiver's share goes back at once (that receiver is full now: the next claim skips it).
+    Returns when the senders are busy or nothing is due."""
+    while len(running) < senders:
+        busy = Counter(lane for _id, lane, _token in running.values())
+        full = [lane for lane, count in busy.items() if count >= lane_limit]
+        rows, token = services.claim_due(clock(), limit=senders - len(running), lease=domain.LEASE, skip_lanes=full)
+        held_back = []
+        for item_id, transport, shop_id in rows:
+            lane = domain.lane(transport, shop_id)
+            if busy[lane] < lane_limit:
+                busy[lane] += 1
+                running[submit(item_id, token)] = (item_id, lane, token)
+            else:
+                held_back.append(item_id)
+        services.unclaim(held_back, token)
+        db.session.commit()
+        if not rows:
+            return
 
 
 def _renew(claims, until):

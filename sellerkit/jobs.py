@@ -48,8 +48,8 @@ def compact_search_indexes():
 
 
 def deliver_outbox():
-    """Send every due item (replies, follow-ups, ticket mails, password resets) through its transport; failures
-    wait with backoff, nothing is sent twice."""
+    """Send every due item (replies, follow-ups, ticket mails, password resets, notices) through its transport;
+    failures wait with backoff, and a delivery the receiver may have seen is repeated under the same key."""
     deliver_due(utcnow(), current_app.config)
 
 

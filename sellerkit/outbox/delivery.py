@@ -1,14 +1,17 @@
 """The delivery sweep: claim due items under a lease, commit the claim, build each with its kind's builder and send
 it through its transport on a pool of threads, one receiver never holding them all; record each outcome."""
 import logging
+import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from datetime import timedelta
 from email.utils import parseaddr
 
 from flask import current_app
 
+from sellerkit.database import writes_are_serialized
 from sellerkit.extensions import db
 from sellerkit.outbox import domain, registry, services
 from sellerkit.outbox.models import OutboxItem
@@ -45,33 +48,44 @@ def _send(transport, delivery, config, now):
         raise DeliveryError(f"transport {transport!r} is delivered by hand", permanent=True)
 
 
-def _deliver_one(app, item_id, token, config, now):
+def _deliver_one(app, item_id, token, config, now, database_turn):
     """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
     returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile). No transaction is open
-    while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver."""
+    while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver.
+    Its transactions run in `database_turn` (see deliver_due)."""
     with app.app_context():
-        item = db.session.get(OutboxItem, item_id)
-        if item is None or item.claim_token != token:
-            db.session.rollback()
-            return None
-        kind, transport = registry.kind_of(item.kind), item.transport
-        try:
-            delivery = kind.build(item, config, now)
+        with database_turn:
+            item = db.session.get(OutboxItem, item_id)
+            if item is None or item.claim_token != token:
+                db.session.rollback()
+                return None
+            kind, transport = registry.kind_of(item.kind), item.transport
+            try:
+                delivery = kind.build(item, config, now)
+            except DeliveryError as error:
+                db.session.rollback()
+                return _failed(item_id, token, error, now)
             if delivery is None:
                 services.drop(item_id, token)
             db.session.commit()  # what the builder wrote (a reset token) is kept; unsent, it is never usable
-            if delivery is None:
-                return None
+        if delivery is None:
+            return None
+        try:
             _send(transport, delivery, config, now)
         except DeliveryError as error:
-            db.session.rollback()
-            services.record_failure(item_id, token, error.reason, error.permanent, now)
+            with database_turn:
+                return _failed(item_id, token, error, now)
+        with database_turn:
+            if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
+                kind.delivered(db.session.get(OutboxItem, item_id), now)
             db.session.commit()
-            return "failed"
-        if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
-            kind.delivered(db.session.get(OutboxItem, item_id), now)
-        db.session.commit()
         return "sent"
+
+
+def _failed(item_id, token, error, now):
+    services.record_failure(item_id, token, error.reason, error.permanent, now)
+    db.session.commit()
+    return "failed"
 
 
 def deliver_due(now, config, senders=domain.SENDERS):
@@ -85,6 +99,9 @@ def deliver_due(now, config, senders=domain.SENDERS):
     claims and leases follow a clock that runs on from `now` as real time does."""
     app = current_app._get_current_object()
     started = time.monotonic()
+    # SQLite lets one writer in at a time and makes the others poll for the lock, sleeping between tries: the
+    # senders take turns on a lock of their own instead, and are woken the moment it is free.
+    database_turn = threading.Lock() if writes_are_serialized(db.session) else nullcontext()
 
     def clock():
         return now + timedelta(seconds=time.monotonic() - started)
@@ -95,8 +112,9 @@ def deliver_due(now, config, senders=domain.SENDERS):
     renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
     with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
         while True:
-            _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
-                _deliver_one, app, item_id, token, config, now))
+            with database_turn:
+                _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
+                    _deliver_one, app, item_id, token, config, now, database_turn))
             if not running:
                 break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
@@ -110,7 +128,8 @@ def deliver_due(now, config, senders=domain.SENDERS):
                 sent += outcome == "sent"
                 failed += outcome == "failed"
             if time.monotonic() >= renew_at:
-                _renew(running.values(), clock() + domain.LEASE)
+                with database_turn:
+                    _renew(running.values(), clock() + domain.LEASE)
                 renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed
 

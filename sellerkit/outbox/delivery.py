@@ -106,15 +106,18 @@ def deliver_due(now, config, senders=domain.SENDERS):
     def clock():
         return now + timedelta(seconds=time.monotonic() - started)
 
-    lane_limit = domain.lane_limit(senders)
+    lane_limit, refill = domain.lane_limit(senders), max(1, senders // 2)
     sent = failed = 0
     running = {}  # future -> (item id, lane, token)
     renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
     with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
         while True:
-            with database_turn:
-                _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
-                    _deliver_one, app, item_id, token, config, now, database_turn))
+            # Claims are made for half the senders or more at once: a claim per finished item would cost a
+            # transaction per item besides the item's own.
+            if senders - len(running) >= refill:
+                with database_turn:
+                        _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
+                        _deliver_one, app, item_id, token, config, now, database_turn))
             if not running:
                 break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
@@ -142,16 +145,18 @@ def _start_due(running, senders, lane_limit, clock, submit):
         busy = Counter(lane for _id, lane, _token in running.values())
         full = [lane for lane, count in busy.items() if count >= lane_limit]
         rows, token = services.claim_due(clock(), limit=senders - len(running), lease=domain.LEASE, skip_lanes=full)
-        held_back = []
+        starting, held_back = [], []
         for item_id, transport, shop_id in rows:
             lane = domain.lane(transport, shop_id)
             if busy[lane] < lane_limit:
                 busy[lane] += 1
-                running[submit(item_id, token)] = (item_id, lane, token)
+                starting.append((item_id, lane))
             else:
                 held_back.append(item_id)
         services.unclaim(held_back, token)
-        db.session.commit()
+        db.session.commit()  # before any sender reads the item: it checks that the claim is its own
+        for item_id, lane in starting:
+            running[submit(item_id, token)] = (item_id, lane, token)
         if not rows:
             return
 

@@ -57,8 +57,10 @@ def claim_due(now, limit=100, lease=domain.LEASE, skip_lanes=()):
         .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # A materialized CTE runs once: as a plain IN (subquery), PostgreSQL may run it again per row, past the LIMIT.
+    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     rows = db.session.execute(
-        update(OutboxItem).where(OutboxItem.id.in_(due.scalar_subquery()), is_due)
+        update(OutboxItem).where(OutboxItem.id.in_(select(due.c.id)), is_due)
         .values(status="sending", claimed_until=now + lease, claim_token=token, attempts=OutboxItem.attempts + 1)
         .returning(OutboxItem.id, OutboxItem.transport, OutboxItem.shop_id)
     ).all()

@@ -116,7 +116,7 @@ def deliver_due(now, config, senders=domain.SENDERS):
             # transaction per item besides the item's own.
             if senders - len(running) >= refill:
                 with database_turn:
-                        _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
+                    _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
                         _deliver_one, app, item_id, token, config, now, database_turn))
             if not running:
                 break

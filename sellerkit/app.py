@@ -77,6 +77,7 @@ def _import_models():
     from sellerkit.consent import models as _consent  # noqa: F401
     from sellerkit.coupons import models as _coupons  # noqa: F401
     from sellerkit.followups import models as _followups  # noqa: F401
+    from sellerkit.notices import models as _notices  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
     from sellerkit.policies import models as _policies  # noqa: F401
     from sellerkit.replies import models as _replies  # noqa: F401
@@ -98,12 +99,13 @@ class DatabaseIdConverter(IntegerConverter):
 
 def _register_outbound_kinds(app):
     """Each kind of outbox item registers the builder that turns it into a delivery."""
+    from sellerkit import inbox as replies
     from sellerkit.accounts import mail as account_mail
     from sellerkit.followups import outbound as follow_up_mail
-    from sellerkit.threads import outbound as replies
+    from sellerkit.notices import mail as notices
     from sellerkit.tickets import mail as ticket_mail
 
-    for feature in (replies, follow_up_mail, ticket_mail, account_mail):
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices):
         feature.init_app(app)
 
 
@@ -119,7 +121,6 @@ def _register_blueprints(app):
     from sellerkit.coupons import views as coupon_views
     from sellerkit.followups import views as followup_views
     from sellerkit.outbox import labels as outbox_labels
-    from sellerkit.outbox import views as outbox_views
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
     from sellerkit.shops import labels
@@ -129,6 +130,7 @@ def _register_blueprints(app):
     from sellerkit.system import logs, metrics
     from sellerkit.system import views as system_views
     from sellerkit.threads import labels as thread_labels
+    from sellerkit.threads import outbox_views
     from sellerkit.threads import views as thread_views
     from sellerkit.tickets import rules_views as dispute_rule_views
     from sellerkit.tickets import views as ticket_views

@@ -70,7 +70,9 @@ def is_unreachable():
 def engine_options(uri):
     """Engine options for the configured database."""
     if uri.startswith("postgresql"):
-        return {"pool_pre_ping": True}
+        # Room for the outbox sweep's eight senders and its own claims: past the pool, every checkout would open
+        # a new connection (a new server process) and close it again.
+        return {"pool_pre_ping": True, "pool_size": 10}
     return {}
 
 

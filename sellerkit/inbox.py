@@ -1,6 +1,7 @@
 """The one place a buyer message enters, and a seller reply leaves: the flows that cross features."""
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sellerkit.attachments import services as attachments
@@ -12,14 +13,17 @@ from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import services as outbox
+from sellerkit.outbox.models import OutboxItem
+from sellerkit.outbox.registry import register_builder
 from sellerkit.replies import services as replies
 from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
 from sellerkit.suggestions import services as suggestions
 from sellerkit.threads import domain
 from sellerkit.threads import services as threads
-from sellerkit.threads.models import Thread
+from sellerkit.threads.models import Buyer, Message, Thread
 from sellerkit.threads.outbound import KIND as REPLY
+from sellerkit.threads.outbound import build_reply_delivery
 from sellerkit.tickets import disputes
 
 
@@ -118,6 +122,11 @@ def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=(), sug
     return message
 
 
+def init_app(app):
+    """Replies are an outbox kind: built by threads.outbound, and followed by reply_delivered once delivered."""
+    register_builder(app, REPLY, build_reply_delivery, delivered=reply_delivered)
+
+
 def reply_delivered(item, delivered_at):
     """What follows once a message of the outbox reached the buyer's side, in the deliverer's transaction: the
     response clock stops (by the platform's rule), and a reply sent by hand leaves "To send"."""
@@ -135,3 +144,21 @@ def mark_reply_sent(item, now):
     """The seller copied a reply to the platform by hand and says so: from now on the buyer can see it."""
     outbox.mark_sent_by_hand(item, now)
     reply_delivered(item, now)
+
+
+def undelivered_replies(shop_ids, limit=5):
+    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id, thread
+    subject, buyer's name), so that the seller knows which conversation each one is.
+
+    A failed reply always keeps its error (record_failure writes it), so both kinds are among the rows with an
+    error, which ix_outbox_items_shop_errors lists: the replies waiting to be copied by hand are never read.
+    `status || ''` hides the (shop, status) index, which SQLite would otherwise prefer, not knowing how few rows
+    have an error."""
+    return db.session.execute(
+        select(OutboxItem, Message.thread_id, Thread.subject, Buyer.display_name)
+        .join(Message, Message.id == OutboxItem.message_id).join(Thread, Thread.id == Message.thread_id)
+        .join(Buyer, Buyer.id == Thread.buyer_id)
+        .where(OutboxItem.shop_id.in_(shop_ids), OutboxItem.last_error.is_not(None),
+               (OutboxItem.status + "").in_(("failed", "pending")))
+        .order_by(OutboxItem.id.desc()).limit(limit)
+    ).all()

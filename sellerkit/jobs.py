@@ -5,19 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
 
-from sellerkit import inbox
 from sellerkit.accounts import services as accounts
 from sellerkit.clock import utcnow
 from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
-from sellerkit.i18n import gettext as _
-from sellerkit.links import public_link
-from sellerkit.mail import send_system_mail
+from sellerkit.notices import mail as notices
 from sellerkit.outbox.delivery import deliver_due
-from sellerkit.shops import services as shops
 from sellerkit.sla import services as sla
 from sellerkit.system import backups
 from sellerkit.system import services as system
@@ -57,28 +52,22 @@ def compact_search_indexes():
 
 
 def deliver_outbox():
-    """Send every due item (replies, follow-ups, ticket mails, password resets) through its transport; failures
-    wait with backoff, nothing is sent twice."""
-    deliver_due(utcnow(), current_app.config, on_sent=inbox.reply_delivered)
+    """Send every due item (replies, follow-ups, ticket mails, password resets, notices) through its transport;
+    failures wait with backoff, and a delivery the receiver may have seen is repeated under the same key."""
+    deliver_due(utcnow(), current_app.config)
 
 
 def sweep_response_clocks():
-    """Record response warnings and breaches that fell due, each once; then mail each new warning once."""
+    """Record response warnings and breaches that fell due, each once; then queue each new warning's mail once."""
     now = utcnow()
     sla.sweep(now)
     disputes.mark_breached(now)
     db.session.commit()
     if not current_app.config.get("MAIL_SERVER"):
         return  # the warnings stay in the notifications list
-    claimed = sla.claim_warning_mails(now)
+    for _id, thread_id, *_rest in sla.claim_warning_mails(now):
+        notices.queue_deadline_warning(thread_id, now)
     db.session.commit()
-    for _id, thread_id, subject, shop_name, owners in claimed:
-        link = public_link("threads.thread_page", thread_id=thread_id)
-        for email, locale in owners:
-            with force_locale(locale or "en"):
-                send_system_mail(email, _("A buyer is waiting for your reply (%(shop)s)", shop=shop_name),
-                                 _("The reply deadline for “%(subject)s” is close. Answer here:\n\n%(link)s",
-                                   subject=subject or shop_name, link=link))
 
 
 def send_follow_ups():
@@ -96,20 +85,14 @@ def send_follow_ups():
 
 def follow_tickets():
     """Close tickets the platforms close by themselves, and draft tickets for disputes the shops' rules escalate;
-    the owners hear of each new draft by mail (and see it at the top of the ticket list)."""
+    the owners hear of each new draft by mail, queued in the outbox (and see it at the top of the ticket list)."""
     now = utcnow()
     tickets.close_by_platform_rules(now)
     drafts = disputes.escalate_waiting(now)
+    if current_app.config.get("MAIL_SERVER"):
+        for ticket in drafts:
+            notices.queue_ticket_draft(ticket, now)
     db.session.commit()
-    if not current_app.config.get("MAIL_SERVER"):
-        return
-    for ticket in drafts:
-        link = public_link("tickets.ticket_page", ticket_id=ticket.id)
-        for email, locale in shops.owner_addresses(ticket.shop_id):
-            with force_locale(locale or "en"):
-                send_system_mail(email, _("A ticket draft is ready to file: %(number)s", number=ticket.number),
-                                 _("A dispute was escalated by your rule. Check the draft and file it:\n\n%(link)s",
-                                   link=link))
 
 
 def beat_heartbeat():

@@ -79,7 +79,8 @@ def tls_smtp_server(request, self_signed_certificate):
 def receiver(request):
     """A real HTTP server on 127.0.0.1 that records each request and answers as its path asks."""
     requests, release = [], threading.Event()
-    routes = {"/ok": (200, None), "/steady": (200, None), "/to-metadata": (302, "http://169.254.169.254/latest/meta-data"),
+    routes = {"/ok": (200, None), "/steady": (200, None), "/slow": (200, None),
+              "/to-metadata": (302, "http://169.254.169.254/latest/meta-data"),
               "/to-ftp": (302, "ftp://example.com/drop"), "/loop": (307, "/loop")}
 
     class Handler(BaseHTTPRequestHandler):
@@ -88,7 +89,7 @@ def receiver(request):
             requests.append({"path": self.path, "headers": self.headers, "body": body})
             kind, _, code = self.path.rpartition("/")
             if self.path == "/slow":
-                release.wait(5)
+                release.wait(30)  # as long as the test wants: it sets `release`, and so does the teardown
             if self.path == "/steady":
                 time.sleep(0.01)  # a receiver that takes a moment, so a sweep can be caught in the middle
             status, location = routes.get(self.path) or \

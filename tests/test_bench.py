@@ -30,13 +30,14 @@ def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
     assert written["import"]["write_rate"] > 0 and written["peak_rss_mb"] > 0
     assert written["scheduler"]["backlog_clocks"] == runner.BACKLOG["S"]
     assert written["scheduler"]["backlog_breaches_recorded_first_chunk"] == runner.BACKLOG["S"]
+    assert written["outbox"]["sent"] == written["outbox"]["received"] == runner.OUTBOX_ITEMS["S"]
     assert written["concurrency"]["requests"] > 0 and written["concurrency"]["errors"] == 0
     assert written["concurrency"]["database_locked"] == 0
     assert isinstance(written["misses"], list) and written["wall_seconds"] > 0
 
     printed = capsys.readouterr().out
     for label in ("inbox first page", "thread view, 20 messages", "medium-frequency word", "by order number",
-                  "framework floor", "scheduler: steady sweep", "peak RSS", "concurrency"):
+                  "framework floor", "scheduler: steady sweep", "outbox delivery", "peak RSS", "concurrency"):
         assert label in printed
     assert str(path) in printed
 

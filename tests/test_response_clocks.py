@@ -1,8 +1,10 @@
 """Response clocks: opened by buyer messages under each platform's rule, stopped by replies, swept once."""
+import email
 from datetime import timedelta
+from email.policy import default
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sellerkit import inbox
@@ -155,19 +157,32 @@ def test_no_reply_needed_takes_the_thread_out_of_waiting_and_the_statistics(app,
     assert client.post(f"/threads/{thread_id}/no-reply-needed").status_code == 400
 
 
-def test_each_warning_is_mailed_once_to_the_owners(make_app, db, shop, smtp_server, monkeypatch):
+def test_each_warning_is_mailed_once_to_the_owners_through_the_outbox(make_app, db, shop, smtp_server, monkeypatch):
     from sellerkit import jobs
+    from sellerkit.outbox.delivery import deliver_due
+    from sellerkit.outbox.models import OutboxItem
 
     s = shop()
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"], SERVER_NAME="shop.example")
     deliver(app, s["id"], 1)
-    monkeypatch.setattr(jobs, "utcnow", lambda: NOW + timedelta(hours=21))
+    later = NOW + timedelta(hours=21)
+    monkeypatch.setattr(jobs, "utcnow", lambda: later)
     with app.app_context():
+        sqla.session.execute(update(User).values(locale="pl"))
+        sqla.session.commit()
         jobs.sweep_response_clocks()
         jobs.sweep_response_clocks()
+    # Queued, not sent by the clock sweep: a mail server that is down delays the mail, it cannot lose it.
+    assert smtp_server.envelopes == []
+    assert [item.kind for item in db.scalars(select(OutboxItem))] == ["notification"]
+    with app.app_context():
+        assert deliver_due(later, app.config) == (1, 0)
+        assert deliver_due(later, app.config) == (0, 0)
     (envelope,) = smtp_server.envelopes
     assert envelope.rcpt_tos == ["ozon@example.com"]
-    assert b"/threads/" in envelope.content
+    sent = email.message_from_bytes(envelope.content, policy=default)
+    assert sent["Subject"] == "Kupujący czeka na Twoją odpowiedź (Amber Studio)"  # the owner's language
+    assert "/threads/" in sent.get_content()
 
 
 def test_a_reply_counts_from_when_it_was_marked_sent_not_when_it_was_written(app, db, shop):

@@ -3,6 +3,7 @@ import email
 import io
 import re
 from datetime import timedelta
+from email.policy import default
 
 import pytest
 from sqlalchemy import select
@@ -232,6 +233,28 @@ def test_a_waiting_dispute_is_escalated_by_the_shops_rule(app, client, db, owner
         jobs.follow_tickets()  # nothing more: the dispute has its ticket
     assert db.count(Ticket) == 1
     assert "Automatic draft: file it" in client.get("/tickets").get_data(as_text=True)
+
+
+def test_a_draft_made_by_the_rule_is_mailed_to_the_owner_through_the_outbox(make_app, client, db, owner, make_shop,
+                                                                             smtp_server, monkeypatch):
+    shop_id = make_shop(owner)
+    client.post(f"/shops/{shop_id}/dispute-rules/settings", data={"escalate_after_days": "2"})
+    mail_app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"],
+                        PUBLIC_URL="https://shop.example.com")
+    write(mail_app, shop_id, "Where is my refund?", at=utcnow() - timedelta(days=1))
+    later = utcnow() + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(jobs, "utcnow", lambda: later)
+    with mail_app.app_context():
+        jobs.follow_tickets()
+    assert smtp_server.envelopes == []  # queued with the draft, sent by the delivery sweep
+    (ticket,) = db.scalars(select(Ticket))
+    with mail_app.app_context():
+        assert deliver_due(later, mail_app.config) == (1, 0)
+    (envelope,) = smtp_server.envelopes
+    sent = email.message_from_bytes(envelope.content, policy=default)
+    assert envelope.rcpt_tos == ["owner@example.com"]
+    assert sent["Subject"] == f"A ticket draft is ready to file: SK-{ticket.id:06d}"
+    assert f"https://shop.example.com/tickets/{ticket.id}" in sent.get_content()
 
 
 def test_the_api_escalates_and_refuses_a_duplicate_with_the_existing_ticket(app, client, db, owner, make_shop):

@@ -135,7 +135,7 @@ def deliver_outbox(app, at):
     from sellerkit.outbox.delivery import deliver_due
 
     with app.app_context():
-        return deliver_due(at, {**app.config, "WEBHOOK_ALLOW_PRIVATE": True}, on_sent=inbox.reply_delivered)
+        return deliver_due(at, {**app.config, "WEBHOOK_ALLOW_PRIVATE": True})
 
 
 def test_etsy_counts_the_auto_reply_once_delivered_amazon_does_not(app, db, shop, receiver):

@@ -100,3 +100,10 @@ def attachment_for(user, attachment_id):
 
 def open_attachment(attachment):
     return storage.open_stored(attachment_folder(), attachment.storage_name)
+
+
+def attachment_contents(files):
+    """(filename, content type, bytes) of each stored file, as an outbox Delivery carries them."""
+    for stored in files:
+        with open_attachment(stored) as handle:
+            yield stored.filename, stored.content_type, handle.read()

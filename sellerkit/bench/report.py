@@ -32,6 +32,7 @@ SQL_PER_PAGE = 8
 IMPORT_RATE = 10_000
 BACKLOG_SECONDS = 5
 STEADY_MS = 50
+OUTBOX_PER_SECOND = 100
 PEAK_RSS_MB = 120
 #: "A page should cost at most about 2x (framework floor + its SQL floor)".
 FLOOR_RATIO = 2.0
@@ -59,6 +60,7 @@ def judge(result):
         "bulk_import": result["import"]["rate"] >= IMPORT_RATE,
         "scheduler_backlog": result["scheduler"]["backlog_sweep_s"] <= BACKLOG_SECONDS,
         "scheduler_steady": result["scheduler"]["steady_sweep_ms"] <= STEADY_MS,
+        "outbox_delivery": result["outbox"]["per_second"] >= OUTBOX_PER_SECOND and not result["outbox"]["failed"],
         "peak_rss": result["peak_rss_mb"] <= PEAK_RSS_MB,
         "concurrency_errors": result["concurrency"]["errors"] == 0,
         "concurrency_locked": result["concurrency"]["database_locked"] == 0,
@@ -126,6 +128,7 @@ def table(result):
     rows.append((LABELS["floor"], f"{floor['p50_ms']:.1f}", f"{floor['p95_ms']:.1f}", "-", "-", "-",
                  str(floor["sql_count"]), "-"))
     imported, sweeps, mixed, checks = result["import"], result["scheduler"], result["concurrency"], result["checks"]
+    delivered = result["outbox"]
     rows += [
         ("bulk import (prepare + write)", f"{imported['rate']:,.0f}/s", f"db: {imported['write_rate']:,.0f}/s",
          f">= {IMPORT_RATE:,}/s", _verdict(checks["bulk_import"]), "-", "-", "-"),
@@ -134,6 +137,9 @@ def table(result):
          "-", "-", "-"),
         ("scheduler: steady sweep", f"{sweeps['steady_sweep_ms']:.1f} ms", f"job {sweeps['steady_job_ms']:.1f} ms",
          f"<= {STEADY_MS} ms", _verdict(checks["scheduler_steady"]), "-", "-", "-"),
+        (f"outbox delivery: {delivered['items']:,} webhook replies", f"{delivered['per_second']:,.0f}/s",
+         f"{delivered['seconds']:.2f} s", f">= {OUTBOX_PER_SECOND}/s", _verdict(checks["outbox_delivery"]),
+         "-", f"failed {delivered['failed']}", "-"),
         ("peak RSS of the web worker", f"{result['peak_rss_mb']:.0f} MB", "-", f"<= {PEAK_RSS_MB} MB",
          _verdict(checks["peak_rss"]), "-", "-", "-"),
         (f"concurrency: {mixed['threads']} threads, 2 workers, {mixed['seconds']:.0f} s",

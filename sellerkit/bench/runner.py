@@ -16,6 +16,8 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 PROTECTED_DATABASES = ("test", "postgres", "template0", "template1")
 #: Overdue clocks for the scheduler's backlog sweep.
 BACKLOG = {"S": 200, "M": 10_000, "L": 10_000}
+#: Webhook replies the outbox delivery is timed over.
+OUTBOX_ITEMS = {"S": 200, "M": 3000, "L": 3000}
 #: The growth bound compares each size with the one below it, measured before on the same database.
 SMALLER = {"L": "M"}
 CLIENT_THREADS = 8
@@ -153,7 +155,7 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
 
     from flask_migrate import upgrade
 
-    from sellerkit.bench import dataset, report, suggestions, sweeps
+    from sellerkit.bench import dataset, outbox, report, suggestions, sweeps
     from sellerkit.clock import utcnow
     from sellerkit.config import PROJECT_ROOT
     from sellerkit.extensions import db
@@ -200,6 +202,8 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
         result["scheduler"] = sweeps.measure(app, BACKLOG[size])
         echo("Suggested replies on the labelled corpus (tests/corpora) ...")
         result["suggestion_accuracy"] = suggestions.figures_json(suggestions.evaluate())
+        echo("Outbox delivery to a local webhook receiver ...")
+        result["outbox"] = outbox.measure(app, OUTBOX_ITEMS[size])
     finally:
         with app.app_context():
             db.engine.dispose()

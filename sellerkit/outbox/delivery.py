@@ -1,13 +1,20 @@
-"""The delivery sweep: claim due items, commit the claim, build each with its kind's builder, send it through its
-transport, record the outcome."""
+"""The delivery sweep: claim due items under a lease, commit the claim, build each with its kind's builder and send
+it through its transport on a pool of threads, one receiver never holding them all; record each outcome."""
 import logging
+import threading
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import nullcontext
+from datetime import timedelta
 from email.utils import parseaddr
 
-from sellerkit.attachments.services import open_attachment
+from flask import current_app
+
+from sellerkit.database import writes_are_serialized
 from sellerkit.extensions import db
-from sellerkit.outbox import services
+from sellerkit.outbox import domain, registry, services
 from sellerkit.outbox.models import OutboxItem
-from sellerkit.outbox.registry import builder_for
 from sellerkit.outbox.transports import DeliveryError, send_email, send_webhook, smtp_settings
 
 log = logging.getLogger(__name__)
@@ -17,12 +24,6 @@ def mail_domain(config):
     """The domain of the sender address, for our Message-IDs ("Shop <a@b.com>" gives b.com)."""
     address = parseaddr(config.get("MAIL_FROM") or "")[1]
     return address.rpartition("@")[2] or "localhost"
-
-
-def file_contents(files):
-    for stored in files:
-        with open_attachment(stored) as handle:
-            yield stored.filename, stored.content_type, handle.read()
 
 
 def send_mail(delivery, config):
@@ -36,43 +37,134 @@ def send_mail(delivery, config):
     send_email(delivery, smtp_settings(config))
 
 
-def _send(item, delivery, config, now):
-    if item.transport == "email":
+def _send(transport, delivery, config, now):
+    if transport == "email":
         send_mail(delivery, config)
-    elif item.transport == "webhook":
+    elif transport == "webhook":
         if not delivery.webhook_url or not delivery.webhook_secret:
             raise DeliveryError("the shop has no webhook address or secret", permanent=True)
         send_webhook(delivery, int(now.timestamp()), allow_private=config.get("WEBHOOK_ALLOW_PRIVATE", False))
     else:
-        raise DeliveryError(f"transport {item.transport!r} is delivered by hand", permanent=True)
+        raise DeliveryError(f"transport {transport!r} is delivered by hand", permanent=True)
 
 
-def deliver_due(now, config, limit=100, on_sent=None):
-    """One sweep. Returns (sent, failed). Sending happens only after the claim is committed, so a process
-    that dies mid-sweep leaves its items claimed until the timeout gives them back, never lost.
-
-    `on_sent(item, now)` runs in the transaction that marks an item sent (the flows that follow a delivery live
-    outside the outbox, in sellerkit.inbox)."""
-    services.release_stale_claims(now)
-    ids, token = services.claim_due(now, limit)
-    db.session.commit()
-    sent = failed = 0
-    for item_id in ids:
-        item = db.session.get(OutboxItem, item_id)
-        try:
-            delivery = builder_for(item.kind)(item, config, now)
+def _deliver_one(app, item_id, token, config, now, database_turn):
+    """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
+    returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile). No transaction is open
+    while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver.
+    Its transactions run in `database_turn` (see deliver_due)."""
+    with app.app_context():
+        with database_turn:
+            item = db.session.get(OutboxItem, item_id)
+            if item is None or item.claim_token != token:
+                db.session.rollback()
+                return None
+            kind, transport = registry.kind_of(item.kind), item.transport
+            try:
+                delivery = kind.build(item, config, now)
+            except DeliveryError as error:
+                db.session.rollback()
+                return _failed(item_id, token, error, now)
             if delivery is None:
                 services.drop(item_id, token)
-            else:
-                _send(item, delivery, config, now)
+            db.session.commit()  # what the builder wrote (a reset token) is kept; unsent, it is never usable
+        if delivery is None:
+            return None
+        try:
+            _send(transport, delivery, config, now)
         except DeliveryError as error:
-            db.session.rollback()  # what the builder wrote (a reset token) goes with the failed attempt
-            services.record_failure(item_id, token, error.reason, error.permanent, now)
-            failed += 1
-        else:
-            if delivery is not None:
-                if services.confirm_sent(item_id, token, now) and on_sent is not None:
-                    on_sent(item, now)
-                sent += 1
-        db.session.commit()
+            with database_turn:
+                return _failed(item_id, token, error, now)
+        with database_turn:
+            if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
+                kind.delivered(db.session.get(OutboxItem, item_id), now)
+            db.session.commit()
+        return "sent"
+
+
+def _failed(item_id, token, error, now):
+    services.record_failure(item_id, token, error.reason, error.permanent, now)
+    db.session.commit()
+    return "failed"
+
+
+def deliver_due(now, config, senders=domain.SENDERS):
+    """Deliver every item due at `now` (more become due while it runs: retries, leases run out) with `senders`
+    threads, until none is left. Returns (sent, failed).
+
+    Each claim is committed before its items are sent, and is a lease that this sweep renews while it works: a
+    sweep that dies leaves its items to the next one once the lease ends, never lost (and, as a delivery may have
+    left before the death, sent at least once). One receiver holds at most domain.lane_limit(senders) threads; its
+    other items wait in the table, due, so a slow receiver slows its own items only. Outcomes are recorded at `now`;
+    claims and leases follow a clock that runs on from `now` as real time does."""
+    app = current_app._get_current_object()
+    started = time.monotonic()
+    # SQLite lets one writer in at a time and makes the others poll for the lock, sleeping between tries: the
+    # senders take turns on a lock of their own instead, and are woken the moment it is free.
+    database_turn = threading.Lock() if writes_are_serialized(db.session) else nullcontext()
+
+    def clock():
+        return now + timedelta(seconds=time.monotonic() - started)
+
+    lane_limit, refill = domain.lane_limit(senders), max(1, senders // 2)
+    sent = failed = 0
+    running = {}  # future -> (item id, lane, token)
+    renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
+    with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
+        while True:
+            # Claims are made for half the senders or more at once: a claim per finished item would cost a
+            # transaction per item besides the item's own.
+            if senders - len(running) >= refill:
+                with database_turn:
+                    _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
+                        _deliver_one, app, item_id, token, config, now, database_turn))
+            if not running:
+                break
+            done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
+            for future in done:
+                item_id, _lane, _token = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception:  # noqa: BLE001 - one broken item must not stop the others; its lease runs out
+                    log.exception("Outbox item %s could not be delivered", item_id)
+                    continue
+                sent += outcome == "sent"
+                failed += outcome == "failed"
+            if time.monotonic() >= renew_at:
+                with database_turn:
+                    _renew(running.values(), clock() + domain.LEASE)
+                renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed
+
+
+def _start_due(running, senders, lane_limit, clock, submit):
+    """Claim due items for the free senders and start them, skipping receivers that have their share; what a
+    claim took beyond a receiver's share goes back at once (that receiver is full now: the next claim skips it).
+    Returns when the senders are busy or nothing is due."""
+    while len(running) < senders:
+        busy = Counter(lane for _id, lane, _token in running.values())
+        full = [lane for lane, count in busy.items() if count >= lane_limit]
+        rows, token = services.claim_due(clock(), limit=senders - len(running), lease=domain.LEASE, skip_lanes=full)
+        starting, held_back = [], []
+        for item_id, transport, shop_id in rows:
+            lane = domain.lane(transport, shop_id)
+            if busy[lane] < lane_limit:
+                busy[lane] += 1
+                starting.append((item_id, lane))
+            else:
+                held_back.append(item_id)
+        services.unclaim(held_back, token)
+        db.session.commit()  # before any sender reads the item: it checks that the claim is its own
+        for item_id, lane in starting:
+            running[submit(item_id, token)] = (item_id, lane, token)
+        if not rows:
+            return
+
+
+def _renew(claims, until):
+    by_token = {}
+    for item_id, _lane, token in claims:
+        by_token.setdefault(token, []).append(item_id)
+    for token, item_ids in by_token.items():
+        services.renew_leases(item_ids, token, until)
+    db.session.commit()

@@ -1,11 +1,18 @@
-"""Pure outbox rules: when to retry a failed delivery, and how long a claim may be held."""
+"""Pure outbox rules: when to retry a failed delivery, how long a claim lasts, how many sends one receiver gets."""
 from datetime import timedelta
 
 MAX_ATTEMPTS = 8
 #: Waits after the 1st, 2nd, ... failure: quick at first (a blip), then hours (an outage), about a day in all.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
            timedelta(hours=3), timedelta(hours=6), timedelta(hours=12))
-CLAIM_TIMEOUT = timedelta(minutes=5)
+#: A claim is a lease: a live sender renews it every LEASE_RENEW_EVERY while it works on the item, and once it runs
+#: out (the sender died) the next sweep takes the item back; sweeps run every 15 s, so that is within 60 s.
+LEASE = timedelta(seconds=30)
+LEASE_RENEW_EVERY = timedelta(seconds=10)
+#: Sending threads per sweep, and the most of them one receiver (a shop's webhook, the mail server) may hold, so a
+#: receiver that answers only at its timeout slows its own items and nobody else's.
+SENDERS = 8
+LANE_SHARE = 0.5
 
 
 def next_attempt_at(attempts, now, permanent):
@@ -13,6 +20,16 @@ def next_attempt_at(attempts, now, permanent):
     if permanent or attempts >= MAX_ATTEMPTS:
         return None
     return now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def lane(transport, shop_id):
+    """The receiver an item goes to: each shop's webhook is its own, all e-mail goes to the one mail server."""
+    return (transport, shop_id if transport == "webhook" else None)
+
+
+def lane_limit(senders, share=LANE_SHARE):
+    """How many of `senders` threads one receiver may hold at once (at least one)."""
+    return max(1, int(senders * share))
 
 
 

@@ -41,8 +41,8 @@ class OutboxItem(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     #: When the scheduler should try next; None for manual items, which wait for the seller.
     due_at: Mapped[object | None] = mapped_column(UTCDateTime())
-    #: Set by the sweep that claimed the row; a claim older than the timeout is taken back.
-    claimed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    #: The end of the lease of the sweep that claimed the row: renewed while it sends, taken back once it has passed.
+    claimed_until: Mapped[object | None] = mapped_column(UTCDateTime())
     claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime())

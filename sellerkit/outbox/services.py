@@ -1,14 +1,13 @@
 """Outbox actions: queue a message, claim due items safely across processes, record what delivery did."""
 import secrets
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, not_, or_, select, update
 
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox import domain
 from sellerkit.outbox.models import OutboxItem
-from sellerkit.threads.models import Buyer, Message, Thread
 
 
 def enqueue(shop, message, now, kind):
@@ -40,39 +39,57 @@ def retry_now(item, now):
     item.status, item.due_at, item.attempts = "pending", now, 0
 
 
-def release_stale_claims(now, timeout=domain.CLAIM_TIMEOUT):
-    """Claims of a process that died before confirming become due again (at-least-once, never lost)."""
-    return db.session.execute(
-        update(OutboxItem).where(OutboxItem.status == "sending", OutboxItem.claimed_at < now - timeout)
-        .values(status="pending", due_at=now, claim_token=None)
-    ).rowcount
+def claim_due(now, limit=100, lease=domain.LEASE, skip_lanes=()):
+    """Claim up to `limit` due items for this sweep and return (rows of id, transport, shop_id; token); the caller
+    commits the claim. Due are pending items whose time has come and claims whose lease ran out (their sender died);
+    items of `skip_lanes` (receivers busy enough) are left for later.
 
-
-def claim_due(now, limit=100):
-    """Claim up to `limit` due items for this process and return (ids, token); the caller commits the claim.
-
-    On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so concurrent schedulers take disjoint
-    sets; SQLite serialises writers with BEGIN IMMEDIATE. Only rows still pending are updated, and only
-    the ones this claim's token marked are returned.
+    On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so concurrent sweeps take disjoint sets; SQLite
+    serialises writers with BEGIN IMMEDIATE. The UPDATE repeats the due condition and returns only the rows this
+    claim's token marked, so a row is never held by two claims at once.
     """
     token = secrets.token_hex(16)
-    due = select(OutboxItem.id).where(OutboxItem.status == "pending", OutboxItem.due_at <= now) \
+    is_due = or_(and_(OutboxItem.status == "pending", OutboxItem.due_at <= now),
+                 and_(OutboxItem.status == "sending", OutboxItem.claimed_until < now))
+    skipped = [and_(OutboxItem.transport == transport, OutboxItem.shop_id == shop_id) if shop_id is not None
+               else OutboxItem.transport == transport for transport, shop_id in skip_lanes]
+    due = select(OutboxItem.id).where(is_due, *(not_(condition) for condition in skipped)) \
         .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(
-        update(OutboxItem).where(OutboxItem.id.in_(due.scalar_subquery()), OutboxItem.status == "pending")
-        .values(status="sending", claimed_at=now, claim_token=token, attempts=OutboxItem.attempts + 1)
-        .returning(OutboxItem.id)
-    ))
-    return ids, token
+    # A materialized CTE runs once: as a plain IN (subquery), PostgreSQL may run it again per row, past the LIMIT.
+    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    rows = db.session.execute(
+        update(OutboxItem).where(OutboxItem.id.in_(select(due.c.id)), is_due)
+        .values(status="sending", claimed_until=now + lease, claim_token=token, attempts=OutboxItem.attempts + 1)
+        .returning(OutboxItem.id, OutboxItem.transport, OutboxItem.shop_id)
+    ).all()
+    return sorted(rows), token
+
+
+def renew_leases(item_ids, token, until):
+    """Extend this sweep's claims on the items it is still working on; returns how many it still holds."""
+    if not item_ids:
+        return 0
+    return db.session.execute(
+        update(OutboxItem).where(OutboxItem.id.in_(item_ids), OutboxItem.claim_token == token)
+        .values(claimed_until=until)
+    ).rowcount
+
+
+def unclaim(item_ids, token):
+    """Hand back claimed items not started (their receiver is busy): due again at once, the attempt not counted."""
+    if item_ids:
+        db.session.execute(
+            update(OutboxItem).where(OutboxItem.id.in_(item_ids), OutboxItem.claim_token == token)
+            .values(status="pending", claim_token=None, claimed_until=None, attempts=OutboxItem.attempts - 1))
 
 
 def confirm_sent(item_id, token, now):
     """Mark a claimed item sent; a claim taken back in the meantime (token changed) is left alone."""
     return db.session.execute(
         update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.claim_token == token)
-        .values(status="sent", sent_at=now, last_error=None, claim_token=None, due_at=None)
+        .values(status="sent", sent_at=now, last_error=None, claim_token=None, claimed_until=None, due_at=None)
     ).rowcount == 1
 
 
@@ -83,22 +100,4 @@ def record_failure(item_id, token, reason, permanent, now):
         return
     retry_at = domain.next_attempt_at(item.attempts, now, permanent)
     item.status = "pending" if retry_at else "failed"
-    item.due_at, item.last_error, item.claim_token = retry_at, reason[:1000], None
-
-
-def undelivered(shop_ids, limit=5):
-    """Replies that failed for good or are waiting to retry after an error, newest first: (item, thread id, thread
-    subject, buyer's name), so that the seller knows which conversation each one is.
-
-    A failed reply always keeps its error (record_failure writes it), so both kinds are among the rows with an
-    error, which ix_outbox_items_shop_errors lists: the replies waiting to be copied by hand are never read.
-    `status || ''` hides the (shop, status) index, which SQLite would otherwise prefer, not knowing how few rows
-    have an error."""
-    return db.session.execute(
-        select(OutboxItem, Message.thread_id, Thread.subject, Buyer.display_name)
-        .join(Message, Message.id == OutboxItem.message_id).join(Thread, Thread.id == Message.thread_id)
-        .join(Buyer, Buyer.id == Thread.buyer_id)
-        .where(OutboxItem.shop_id.in_(shop_ids), OutboxItem.last_error.is_not(None),
-               (OutboxItem.status + "").in_(("failed", "pending")))
-        .order_by(OutboxItem.id.desc()).limit(limit)
-    ).all()
+    item.due_at, item.last_error, item.claim_token, item.claimed_until = retry_at, reason[:1000], None, None

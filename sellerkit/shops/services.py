@@ -292,9 +292,3 @@ def remove_member(membership, member_id):
         if owners <= 1:
             raise ServiceError(_l("A shop needs at least one owner."))
     db.session.delete(member)
-
-
-def owner_addresses(shop_id):
-    """(e-mail, UI locale) of the shop's owners, to tell them of something that needs them."""
-    return db.session.execute(select(User.email, User.locale).join(Membership, Membership.user_id == User.id)
-                              .where(Membership.shop_id == shop_id, Membership.role == "owner")).all()

@@ -2,18 +2,14 @@
 from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
+from sellerkit.attachments.services import attachment_contents
 from sellerkit.extensions import db
-from sellerkit.outbox.delivery import file_contents, mail_domain
-from sellerkit.outbox.registry import register_builder
+from sellerkit.outbox.delivery import mail_domain
 from sellerkit.outbox.transports import Delivery
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Buyer, Message, Thread
 
 KIND = "reply"
-
-
-def init_app(app):
-    register_builder(app, KIND, build_reply_delivery)
 
 
 def build_reply_delivery(item, config, now):
@@ -46,5 +42,5 @@ def build_reply_delivery(item, config, now):
         in_reply_to=(last_inbound.headers or {}).get("message-id") if last_inbound else None,
         to_email=buyer.email, from_email=shop.reply_from_email or config["MAIL_FROM"],
         webhook_url=shop.webhook_url, webhook_secret=shop.webhook_secret, payload=payload,
-        attachments=tuple(file_contents(files)) if item.transport == "email" else (),
+        attachments=tuple(attachment_contents(files)) if item.transport == "email" else (),
     )

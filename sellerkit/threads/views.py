@@ -24,7 +24,6 @@ from sellerkit.collation import alphabetical
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
-from sellerkit.outbox import services as outbox
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.shops import services as shops
@@ -83,7 +82,7 @@ def inbox_page():
         page=page, shops_by_id=shops_by_id,
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
-        undelivered=outbox.undelivered(list(shops_by_id)),
+        undelivered=inbox.undelivered_replies(list(shops_by_id)),
         args={k: v for k, v in request.args.items() if k != "cursor"})
 
 

@@ -6,8 +6,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from sellerkit.attachments.models import Attachment
+from sellerkit.attachments.services import attachment_contents
 from sellerkit.extensions import db
-from sellerkit.outbox.delivery import file_contents, mail_domain
+from sellerkit.outbox.delivery import mail_domain
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.outbox.registry import register_builder
 from sellerkit.outbox.transports import Delivery
@@ -47,7 +48,7 @@ def build_ticket_delivery(item, config, now):
         outbox_id=item.id, shop_id=shop.id, subject=f"[{ticket.number}] {ticket.title}", body=body,
         is_automatic=False, message_id_header=event.mail_id, in_reply_to=earlier, to_email=shop.support_email,
         from_email=shop.reply_from_email or config["MAIL_FROM"], webhook_url=None, webhook_secret=None, payload={},
-        attachments=tuple(file_contents(files)))
+        attachments=tuple(attachment_contents(files)))
 
 
 def ticket_for_mail(shop_id, subject, in_reply_to):

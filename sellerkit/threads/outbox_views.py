@@ -1,4 +1,4 @@
-"""Outbox actions from the thread page: mark a manual reply as sent, retry a failed delivery."""
+"""Outbox actions from the thread page: mark a manual reply as sent, retry a failed delivery (blueprint "outbox")."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select

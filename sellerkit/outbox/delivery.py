@@ -48,12 +48,12 @@ def _send(transport, delivery, config, now):
         raise DeliveryError(f"transport {transport!r} is delivered by hand", permanent=True)
 
 
-def _deliver_one(app, item_id, token, config, now, database_turn):
+def _deliver_one(app_context, item_id, token, config, now, database_turn):
     """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
     returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile). No transaction is open
     while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver.
     Its transactions run in `database_turn` (see deliver_due)."""
-    with app.app_context():
+    with app_context():
         with database_turn:
             item = db.session.get(OutboxItem, item_id)
             if item is None or item.claim_token != token:
@@ -97,7 +97,8 @@ def deliver_due(now, config, senders=domain.SENDERS):
     left before the death, sent at least once). One receiver holds at most domain.lane_limit(senders) threads; its
     other items wait in the table, due, so a slow receiver slows its own items only. Outcomes are recorded at `now`;
     claims and leases follow a clock that runs on from `now` as real time does."""
-    app = current_app._get_current_object()
+    # The app's own method, bound to it: a sending thread has no context through which current_app finds the app.
+    app_context = current_app.app_context
     started = time.monotonic()
     # SQLite lets one writer in at a time and makes the others poll for the lock, sleeping between tries: the
     # senders take turns on a lock of their own instead, and are woken the moment it is free.
@@ -117,7 +118,7 @@ def deliver_due(now, config, senders=domain.SENDERS):
             if senders - len(running) >= refill:
                 with database_turn:
                     _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
-                        _deliver_one, app, item_id, token, config, now, database_turn))
+                        _deliver_one, app_context, item_id, token, config, now, database_turn))
             if not running:
                 break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)

@@ -16,7 +16,7 @@ from sellerkit.tickets import services as tickets
 from tests.conftest import NOW
 
 #: The revision before threads had search rows of their own and terms were folded.
-BEFORE_FOLDING = "e5a7c1d3b920"
+BEFORE_FOLDING = "f1c9a2e4b7d3"  # the revision the folding migration follows
 
 
 @pytest.fixture
@@ -149,6 +149,17 @@ def _migrate(app, step, revision):
         sqla.engine.dispose()
 
 
+def _indexed_rows(words):
+    """How many rows of the search index hold all these (folded) words."""
+    if sqla.engine.dialect.name == "sqlite":
+        where = " AND ".join(f"(' ' || terms || ' ') LIKE :w{i}" for i in range(len(words)))
+        values = {f"w{i}": f"% {word} %" for i, word in enumerate(words)}
+    else:
+        where = " AND ".join(f"document @@ to_tsquery('simple', :w{i})" for i in range(len(words)))
+        values = {f"w{i}": word for i, word in enumerate(words)}
+    return sqla.session.scalar(text(f"SELECT count(*) FROM {search.SEARCH_TABLE} WHERE {where}"), values)
+
+
 def test_the_upgrade_indexes_existing_conversations_anew(app, client, deliver):
     """Conversations stored before: their words as they were indexed then (not folded), no row of their own."""
     wanted = deliver(1, "Gdzie jest moje zamówienie?", buyer_name="Kate Morgan", order_reference="DKC-558812")
@@ -164,7 +175,8 @@ def test_the_upgrade_indexes_existing_conversations_anew(app, client, deliver):
                                           "array_to_tsvector(ARRAY['gdzie', 'jest', 'moje', 'zamówienie']) "
                                           "WHERE thread_id = :thread"), {"thread": wanted})
             sqla.session.commit()
-        assert found(client, "zamowienie") == [] and found(client, "DKC-558812") == []
+            # Read from the index itself: today's pages read columns the old schema does not have.
+            assert _indexed_rows(["zamowienie"]) == _indexed_rows(["dkc", "558812"]) == 0
     finally:
         _migrate(app, upgrade, "head")
     assert found(client, "zamowienie") == found(client, "DKC-558812") == found(client, "Kate") == [wanted]

@@ -1,8 +1,4 @@
-"""Words that name different things get their own translations, and placeholders read right in Persian.
-
-Until the lead merges translations/pending/lang.json into the catalogs, the tests that read a Russian or Polish
-word of a new context see the English text and fail; the Persian placeholder test reads today's catalog.
-"""
+"""Words that name different things get their own translations, and placeholders read right in Persian."""
 import re
 
 import pytest

@@ -79,9 +79,21 @@ def index_threads(thread_ids):
     for thread_id, ticket_id, platform_ref in db.session.execute(
             select(Ticket.thread_id, Ticket.id, Ticket.platform_ref).where(among(Ticket.thread_id, thread_ids))):
         tickets.setdefault(thread_id, []).extend((ticket_number(ticket_id), platform_ref or ""))
-    documents = [(row.id, row.shop_id, thread_terms(row.subject, (row.display_name, row.email or ""), (
+    _write_thread_rows([(row.id, row.shop_id, thread_terms(row.subject, (row.display_name, row.email or ""), (
         row.platform_order_ref or "", row.tracking_number or "", row.platform_buyer_id or "",
-        *tickets.get(row.id, ())))) for row in rows]
+        *tickets.get(row.id, ())))) for row in rows])
+
+
+def index_new_thread(thread, buyer, order):
+    """Write the own search row of a thread created in this transaction from the objects at hand: it has no
+    ticket yet, and its buyer and order are the ones it was made with."""
+    _write_thread_rows([(thread.id, thread.shop_id, thread_terms(thread.subject, (buyer.display_name, buyer.email or ""), (
+        order.platform_order_ref if order else "", (order.tracking_number or "") if order else "",
+        buyer.platform_buyer_id or "")))])
+
+
+def _write_thread_rows(documents):
+    """Insert or replace threads' own rows: (thread id, shop id, terms) each."""
     if not documents:
         return
     if _dialect() == "postgresql":

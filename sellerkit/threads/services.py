@@ -151,7 +151,7 @@ def thread_to_write(shop, buyer, order, subject, now):
                     language=buyer.language, last_message_at=now, created_at=now)
     db.session.add(thread)
     db.session.flush()
-    search.index_threads([thread.id])
+    search.index_new_thread(thread, buyer, order)
     return thread
 
 
@@ -222,7 +222,7 @@ def receive(shop, inbound, now):
         thread = db.session.scalar(select(Thread).where(Thread.id == inbound.thread_id, Thread.shop_id == shop.id))
         if thread is None:
             raise NotFound(THREAD_NOT_FOUND)
-        buyer, is_new_thread, changed = thread.buyer, False, []
+        buyer, order, is_new_thread, changed = thread.buyer, None, False, []  # no new thread: order unused
         language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
     else:
         buyer, is_new_buyer = find_or_create_buyer(shop, inbound, now)
@@ -241,18 +241,18 @@ def receive(shop, inbound, now):
         # Another worker stored the same external id a moment ago: theirs is the one.
         existing = stored_message(shop, inbound.external_id)
         return Receipt(existing, db.session.get(Thread, existing.thread_id), False)
-    _index_identifiers(thread, is_new_thread, changed)
+    _index_identifiers(thread, buyer, order, is_new_thread, changed)
     return Receipt(message, thread, True, is_new_thread, is_new_buyer)
 
 
-def _index_identifiers(thread, is_new_thread, changed):
+def _index_identifiers(thread, buyer, order, is_new_thread, changed):
     """Search rows of the threads whose subject or identifiers a message set or changed: a new thread, and the
     threads matching `changed` (of a buyer whose name or e-mail address changed, of an order whose tracking did)."""
     if changed:
         search.index_threads(db.session.scalars(select(Thread.id).where(Thread.shop_id == thread.shop_id,
                                                                         or_(*changed))).all())
     elif is_new_thread:
-        search.index_threads([thread.id])
+        search.index_new_thread(thread, buyer, order)
 
 
 def _changed(row, names):

@@ -1,14 +1,12 @@
 """The default dispute rules on real buyer phrasing: precision, recall and the suggested topic per language, measured
 on the hand-labelled corpus in tests/corpora/disputes.tsv (written apart from the code, never edited to fit it)."""
-from pathlib import Path
-
 import pytest
 
 from sellerkit.threads.language import detect_language
 from sellerkit.tickets import domain
 from sellerkit.tickets.profiles import load_profiles
+from tests.corpora import read_rows
 
-CORPUS = Path(__file__).parent / "corpora" / "disputes.tsv"
 LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
 TARGET = 0.9
 
@@ -16,10 +14,7 @@ TARGET = 0.9
 def corpus_rows():
     """(line number, language, is_dispute, problem or None, text) for every row of the corpus."""
     rows = []
-    for number, line in enumerate(CORPUS.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        language, label, problem, text = line.split("\t")
+    for number, language, label, problem, text in read_rows("disputes.tsv", 4):
         assert label in ("dispute", "ok"), f"line {number}: label {label!r}"
         rows.append((number, language, label == "dispute", None if problem == "-" else problem, text))
     return rows

@@ -8,20 +8,16 @@ from pathlib import Path
 import pytest
 
 from sellerkit.threads.language import detect_language
+from tests.corpora import read_rows
 
-PROBES = Path(__file__).parent / "corpora" / "language_probes.tsv"
 TARGET = 0.95
 
 
 def probe_rows():
     """(line number, language, script note, text) for every probe."""
-    rows = []
-    for number, line in enumerate(PROBES.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        language, note, text = line.split("\t")
+    rows = read_rows("language_probes.tsv", 3)
+    for number, _language, note, _text in rows:
         assert note in ("own", "mixed"), f"line {number}: script note {note!r}"
-        rows.append((number, language, note, text))
     return rows
 
 

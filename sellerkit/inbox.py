@@ -65,6 +65,31 @@ def receive_buyer_message(shop, inbound, now, files=()):
     return Received(thread, message, True, auto_reply=_auto_reply(shop, receipt, now), refused_files=refused)
 
 
+@dataclass
+class ItemResult:
+    """What became of one message of a batch: `status` is created, duplicate or refused (with the ServiceError)."""
+
+    status: str
+    received: Received | None = None
+    error: ServiceError | None = None
+
+
+def receive_buyer_messages(shop, inbounds, now, files=None):
+    """Store a batch of buyer messages from one source in the caller's transaction, each by exactly the rules of
+    receive_buyer_message; `files`, when given, holds each message's files at the same position. A refused message
+    is reported and rolls back nothing but itself. Returns one ItemResult per message, in order."""
+    results = []
+    for position, inbound in enumerate(inbounds):
+        try:
+            with db.session.begin_nested():
+                received = receive_buyer_message(shop, inbound, now, files=files[position] if files else ())
+        except ServiceError as error:
+            results.append(ItemResult("refused", error=error))
+            continue
+        results.append(ItemResult("created" if received.is_new else "duplicate", received))
+    return results
+
+
 def _auto_reply(shop, receipt, now):
     """Answer for the seller while on vacation or outside business hours (when the shop switched that on),
     by the rules of autoreply.domain; None when not answered.

@@ -341,3 +341,20 @@ def test_manual_reply_can_be_copied_and_marked_sent(client, deliver, db):
     client.post(f"/outbox/{item.id}/sent")
     assert db.get(OutboxItem, item.id).status == "sent"
     assert "Copy text" not in client.get(f"/threads/{thread}").get_data(as_text=True)
+
+
+def test_a_batch_stores_each_message_once_and_a_refused_one_keeps_the_others(app, shop):
+    with app.app_context():
+        the_shop = sqla.session.get(Shop, shop["id"])
+        batch = [Inbound("m-1", "Where is my parcel?", NOW, buyer_external_id="b1", buyer_name="Ann"),
+                 Inbound("m-2", "   ", NOW, buyer_external_id="b2"),
+                 Inbound("m-1", "Where is my parcel?", NOW, buyer_external_id="b1"),
+                 Inbound("m-3", "And the invoice?", NOW + timedelta(minutes=1), buyer_external_id="b1")]
+        results = inbox.receive_buyer_messages(the_shop, batch, NOW)
+        sqla.session.commit()
+        assert [r.status for r in results] == ["created", "refused", "duplicate", "created"]
+        assert results[1].error.field == "body"
+        assert results[0].received.thread.id == results[3].received.thread.id
+        stored = sqla.session.scalars(select(Message.external_id).where(Message.shop_id == shop["id"])
+                                      .order_by(Message.id)).all()
+        assert stored == ["m-1", "m-3"]

@@ -1,0 +1,95 @@
+"""What a channel kind is (fetch from a cursor, send one item, test the connection) and the registry of kinds.
+
+A kind is one module: it knows its platform's protocol and nothing of Flask or the database. The channel layer
+(sellerkit.channels.services) gives it the channel's settings and decrypted secrets, stores what it fetched through
+inbox.receive_buyer_messages together with the new cursor, and hands it the outbox items to send.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+EXTENSION = "sellerkit.channel_kinds"
+
+
+@dataclass
+class Fetched:
+    """One inbound message as a kind fetched it: the Inbound (threads.domain.Inbound) and its files as
+    (filename, content type, bytes). `hints` carries what the kind's `link` step needs to find the thread
+    (e-mail: Message-IDs of References, a +token address, a subject tag) and never reaches the database as is."""
+
+    inbound: object
+    files: tuple = ()
+    hints: dict = field(default_factory=dict)
+
+
+@dataclass
+class Batch:
+    """What one fetch brought: messages oldest first, the cursor to store with them, and whether more are waiting
+    (`backlog` is how many, when the platform says)."""
+
+    messages: list
+    cursor: dict
+    more: bool = False
+    backlog: int | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of a connection test: `step` (dns, tls, login, folder, send, ...), whether it passed, and when it
+    did not, a translated message that says what to fix."""
+
+    step: str
+    ok: bool
+    message: str = ""
+
+
+class ChannelError(Exception):
+    """A fetch or a test failed. `code` is stable (auth, network, tls, rate_limited, not_allowed, ...) and shown
+    translated on the channel's status; `retry_after` (seconds) when the platform says when to come back."""
+
+    def __init__(self, code, detail="", retry_after=None):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class ChannelKind:
+    """The base of every kind. `name` is stored on the channel; `settings_fields` and `secret_fields` name its
+    settings (secrets are encrypted at rest and never shown again); `settings_model` is a pydantic model that
+    validates them together."""
+
+    name = ""
+    label = ""
+    settings_model = None
+    secret_fields = frozenset()
+
+    def test(self, settings, secrets, now):
+        """A list of Check, one per step, stopping at the first that failed."""
+        raise NotImplementedError
+
+    def fetch(self, settings, secrets, cursor, limit, now):
+        """Messages after `cursor` (None the first time), at most `limit`, as a Batch; raises ChannelError."""
+        raise NotImplementedError
+
+    def link(self, shop, channel, fetched, now):
+        """Inside the transaction that stores them: find each message's thread from its hints (setting
+        inbound.thread_id or thread_external_id) and act on what is not a buyer message (a bounce marks its reply
+        failed). Returns the Fetched to store. The default stores them all as they are."""
+        return fetched
+
+    def send(self, settings, secrets, delivery, now):
+        """Send one outbox Delivery (outbox.transports.Delivery); raises outbox.transports.DeliveryError."""
+        raise NotImplementedError
+
+
+def register_kind(app, kind):
+    app.extensions.setdefault(EXTENSION, {})[kind.name] = kind
+
+
+def kind_named(name):
+    return current_app.extensions.get(EXTENSION, {}).get(name)
+
+
+def all_kinds():
+    return dict(current_app.extensions.get(EXTENSION, {}))

@@ -40,7 +40,7 @@ class Received:
     refused_files: list = field(default_factory=list)
 
 
-def receive_buyer_message(shop, inbound, now, files=()):
+def receive_buyer_message(shop, inbound, now, files=(), history=False):
     """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits).
 
     Finds or creates the buyer, the order and the thread, stores the message and the files that pass the shop's
@@ -62,7 +62,8 @@ def receive_buyer_message(shop, inbound, now, files=()):
     disputes.on_buyer_message(shop, thread, message, now)
     if thread.order_id is not None:
         followups.plan_for_orders(shop.id, [thread.order_id], now)
-    return Received(thread, message, True, auto_reply=_auto_reply(shop, receipt, now), refused_files=refused)
+    auto_reply = None if history else _auto_reply(shop, receipt, now)
+    return Received(thread, message, True, auto_reply=auto_reply, refused_files=refused)
 
 
 @dataclass
@@ -74,15 +75,17 @@ class ItemResult:
     error: ServiceError | None = None
 
 
-def receive_buyer_messages(shop, inbounds, now, files=None):
+def receive_buyer_messages(shop, inbounds, now, files=None, history=False):
     """Store a batch of buyer messages from one source in the caller's transaction, each by exactly the rules of
     receive_buyer_message; `files`, when given, holds each message's files at the same position. A refused message
-    is reported and rolls back nothing but itself. Returns one ItemResult per message, in order."""
+    is reported and rolls back nothing but itself. Messages brought in as `history` (an import, a mailbox's past
+    days) get no auto-reply. Returns one ItemResult per message, in order."""
     results = []
     for position, inbound in enumerate(inbounds):
         try:
             with db.session.begin_nested():
-                received = receive_buyer_message(shop, inbound, now, files=files[position] if files else ())
+                received = receive_buyer_message(shop, inbound, now, files=files[position] if files else (),
+                                                 history=history)
         except ServiceError as error:
             results.append(ItemResult("refused", error=error))
             continue

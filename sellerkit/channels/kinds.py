@@ -54,15 +54,38 @@ class ChannelError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True)
+class Field:
+    """One setting of a kind as the seller fills it in: `type` is text, password, int, select, url or email;
+    `secret` ones are encrypted at rest, write-only in the API and never shown again; `label` and `help` are lazy
+    translated strings; `choices` are (value, lazy label) pairs."""
+
+    name: str
+    label: object
+    type: str = "text"
+    required: bool = True
+    default: object = None
+    choices: tuple = ()
+    help: object = ""
+    secret: bool = False
+
+
 class ChannelKind:
-    """The base of every kind. `name` is stored on the channel; `settings_fields` and `secret_fields` name its
-    settings (secrets are encrypted at rest and never shown again); `settings_model` is a pydantic model that
-    validates them together."""
+    """The base of every kind. `name` is stored on the channel; `fields` are its settings (a tuple of Field);
+    `settings_model` is a pydantic model that validates them together (secrets included); `presets` maps a preset
+    name to (lazy label, settings) for guided setups (e-mail providers). `has_base_url` says the platform takes a
+    `base_url` override (sandboxes, self-hosted servers, tests).
+
+    A kind may change the `secrets` dict it is given (an OAuth token it refreshed): the layer stores it again.
+    A kind signed in with OAuth2 (`oauth = True`) also implements `authorize_url` and `exchange_code`."""
 
     name = ""
     label = ""
+    fields = ()
     settings_model = None
-    secret_fields = frozenset()
+    presets = {}
+    has_base_url = False
+    oauth = False
 
     def test(self, settings, secrets, now):
         """A list of Check, one per step, stopping at the first that failed."""
@@ -80,6 +103,15 @@ class ChannelKind:
 
     def send(self, settings, secrets, delivery, now):
         """Send one outbox Delivery (outbox.transports.Delivery); raises outbox.transports.DeliveryError."""
+        raise NotImplementedError
+
+
+    def authorize_url(self, settings, state, redirect_uri):
+        """OAuth2 kinds: where to send the seller to grant access."""
+        raise NotImplementedError
+
+    def exchange_code(self, settings, secrets, code, redirect_uri, now):
+        """OAuth2 kinds: turn the authorization code into tokens, stored in `secrets`; raises ChannelError."""
         raise NotImplementedError
 
 

@@ -19,6 +19,7 @@ run: $(RUN_STAMP) translations
 	$(BIN)/sellerkit serve
 
 test: $(TEST_STAMP) translations
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # PERFORMANCE.md's benchmark at size M (SIZE=L for the large one) on SQLite, then on PostgreSQL at 127.0.0.1.

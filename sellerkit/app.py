@@ -113,8 +113,8 @@ def _register_blueprints(app):
     app.url_map.converters["int"] = DatabaseIdConverter
     from sellerkit.accounts import settings_views
     from sellerkit.accounts import views as account_views
-    from sellerkit.attachments import labels as attachment_labels
     from sellerkit.api import core as api
+    from sellerkit.attachments import labels as attachment_labels
     from sellerkit.autoreply import views as vacation_views
     from sellerkit.consent import views as consent_views
     from sellerkit.coupons import labels as coupon_labels

@@ -1,4 +1,4 @@
-"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users, tokens; the rest in system.cli."""
+"""The `sellerkit` command (also `flask --app sellerkit ...`): serve, scheduler, users, tokens; more in system.cli."""
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, pass_script_info, with_appcontext

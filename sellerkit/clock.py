@@ -1,6 +1,6 @@
 """The one place that reads the time: aware UTC datetimes; everything else takes `now` as an argument."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -1,5 +1,5 @@
 """Database engine behaviour: UTC datetimes, SQLite pragmas and write locks, PostgreSQL pings and read-only commits."""
-from datetime import timezone
+from datetime import UTC
 from functools import lru_cache
 
 from flask import g, has_request_context, request
@@ -46,15 +46,15 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("sellerkit stores aware datetimes only")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def mark_unreachable():

@@ -39,21 +39,25 @@ SHOPS = (
 #: Per platform: (buyer name, language, order total, subject, [buyer messages], seller reply or None, is dispute)
 CONVERSATIONS = {
     "etsy": [
-        ("Zofia Nowak", "pl", "89.00", "Bursztynowe kolczyki", ["Dzień dobry! Kiedy wyślecie moje kolczyki?",
-                                                                 "Potrzebuję ich na sobotę, czy zdążycie?"], None, False),
-        ("Emily Carter", "en", "42.50", "Wrong size", ["Hi! The ring arrived but it's a size too small. Can I exchange it?"],
+        ("Zofia Nowak", "pl", "89.00", "Bursztynowe kolczyki",
+         ["Dzień dobry! Kiedy wyślecie moje kolczyki?", "Potrzebuję ich na sobotę, czy zdążycie?"], None, False),
+        ("Emily Carter", "en", "42.50", "Wrong size",
+         ["Hi! The ring arrived but it's a size too small. Can I exchange it?"],
          "So sorry! Yes, send it back and I'll make a new one in size 7 right away.", False),
-        ("Wei Zhang", "zh", "120.00", "包裹破损", ["你好，我收到的包裹破损了，里面的花瓶碎了。", "我附上了照片，请问可以退款吗？"],
+        ("Wei Zhang", "zh", "120.00", "包裹破损",
+         ["你好，我收到的包裹破损了，里面的花瓶碎了。", "我附上了照片，请问可以退款吗？"],
          None, True),
     ],
     "ozon": [
-        ("Ольга Иванова", "ru", "2490.00", "Где мой заказ?", ["Здравствуйте! Заказ уже неделю в пути, трек не обновляется."],
+        ("Ольга Иванова", "ru", "2490.00", "Где мой заказ?",
+         ["Здравствуйте! Заказ уже неделю в пути, трек не обновляется."],
          None, False),
         ("Дмитрий Соколов", "ru", "990.00", "Брак", ["Пришла кружка с трещиной. Хочу вернуть деньги.",
                                                     "Фото приложил. Ответьте, пожалуйста."], None, True),
     ],
     "digikala": [
-        ("مریم احمدی", "fa", "1250000", "سفارش دیرکرد", ["سلام، سفارش من هنوز نرسیده است. لطفا پیگیری کنید."], None, False),
+        ("مریم احمدی", "fa", "1250000", "سفارش دیرکرد", ["سلام، سفارش من هنوز نرسیده است. لطفا پیگیری کنید."],
+         None, False),
         ("علی رضایی", "fa", "480000", "کاشی شکسته", ["دو عدد از کاشی‌ها شکسته رسید. چطور می‌توانم مرجوع کنم؟"],
          "سلام، عذرخواهی می‌کنیم. لطفا عکس کاشی‌ها را بفرستید تا جایگزین ارسال کنیم.", True),
     ],
@@ -144,8 +148,9 @@ def _marketing(shop, owner, now, currency):
         if number < 2:
             consent.record(received.thread.buyer, "given", "order_checkbox", "Send me offers and coupons.",
                            now - timedelta(days=30 + number), now)
-    coupons.generate_pool(membership, "THANKS", 20, "percent", Decimal("10"), None, None, now + timedelta(days=60),
-                          None, now)
+    coupons.generate_pool(membership, "THANKS", 20, "percent", Decimal("10"), None, valid_from=None,
+                          valid_until=now + timedelta(days=60),
+                          min_order=None, now=now)
     followups.save_campaign(membership, None, {
         "name": "Thank you + 10%", "trigger": "after_delivery", "days": 14, "min_days_between": 30,
         "coupon_mode": "pool", "coupon_pool": "THANKS"},

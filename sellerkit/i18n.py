@@ -15,11 +15,16 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from sellerkit.replies.domain import PLACEHOLDER
-
 from sellerkit.database import is_unreachable
-from sellerkit.localformat import (date_text, moment_text, native_digits, percent_text, period_end_text,
-                                   period_start_text)
+from sellerkit.localformat import (
+    date_text,
+    moment_text,
+    native_digits,
+    percent_text,
+    period_end_text,
+    period_start_text,
+)
+from sellerkit.replies.domain import PLACEHOLDER
 
 #: The UI languages, in the order the language menu shows them.
 LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")

@@ -127,7 +127,7 @@ def _send_auto_reply(shop, thread, buyer, occasion, text, now):
     return reply
 
 
-def send_reply(shop, thread, actor, body, now, files=(), saved_reply_ids=(), suggested_reply_ids=()):
+def send_reply(shop, thread, actor, body, now, files=(), *, saved_reply_ids=(), suggested_reply_ids=()):
     """A seller's reply: stored, attached, and queued in the outbox in one transaction; the thread awaits the buyer.
 
     The saved replies it was written from count one more use, and the buyer message it answers is remembered

@@ -48,7 +48,8 @@ def checkpoint_database():
 def compact_search_indexes():
     """SQLite: keep the full-text indexes of messages and tickets in few b-trees (see search.compact_fts), a few
     seconds of merging at most per run; returns the merge steps done."""
-    return sum(search.compact_fts(table, COMPACT_SECONDS) for table in (search.SEARCH_TABLE, ticket_search.SEARCH_TABLE))
+    tables = (search.SEARCH_TABLE, ticket_search.SEARCH_TABLE)
+    return sum(search.compact_fts(table, COMPACT_SECONDS) for table in tables)
 
 
 def deliver_outbox():

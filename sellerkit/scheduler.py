@@ -1,7 +1,7 @@
 """Runs the jobs of sellerkit.jobs with APScheduler: in its own process, or beside the web server in make run."""
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -35,7 +35,7 @@ def build_scheduler(app, blocking):
         # coalesce + max_instances=1: a slow sweep is never run twice at once and missed runs fold into one.
         scheduler.add_job(_in_app_context(app, job), "interval", seconds=job.every_seconds, id=job.name,
                           coalesce=True, max_instances=1,
-                          next_run_time=datetime.now(timezone.utc))
+                          next_run_time=datetime.now(UTC))
     return scheduler
 
 

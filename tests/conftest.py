@@ -1,4 +1,4 @@
-"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL from SELLERKIT_TEST_DATABASE_URL), clients, factories."""
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL at SELLERKIT_TEST_DATABASE_URL), clients, makers."""
 import os
 from datetime import UTC, datetime
 
@@ -82,7 +82,8 @@ def _empty_all_tables(app):
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as connection:
             if _db.engine.dialect.name == "postgresql":
-                connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                names = ", ".join(f'"{t}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables + ["message_search", "ticket_search"]:
                     connection.execute(text(f'DELETE FROM "{table}"'))
@@ -307,16 +308,17 @@ def auth(client):
 def make_campaign(app):
     """A follow-up campaign (off, no coupon, 14 days after delivery) in a shop: returns its id."""
     def make(shop_id, bodies=None, trigger="after_delivery", days=14, min_days_between=30, coupon_mode="none",
-             coupon_id=None, coupon_pool=None, active=False, activated_at=NOW):
+             *, coupon_id=None, coupon_pool=None, active=False, activated_at=NOW):
         from sellerkit.followups.models import Campaign, CampaignMessage
 
         with app.app_context():
             campaign = Campaign(shop_id=shop_id, name="Thank you", trigger=trigger, days=days,
                                 min_days_between=min_days_between, coupon_mode=coupon_mode, coupon_id=coupon_id,
-                                coupon_pool=coupon_pool, is_active=active, activated_at=activated_at if active else None,
+                                coupon_pool=coupon_pool, is_active=active,
+                                activated_at=activated_at if active else None,
                                 created_at=NOW, updated_at=NOW)
-            campaign.messages = [CampaignMessage(language=language, body=body) for language, body in
-                                 (bodies or {"en": "Hi {buyer_name|there}, thanks for order {order_reference}!"}).items()]
+            bodies = bodies or {"en": "Hi {buyer_name|there}, thanks for order {order_reference}!"}
+            campaign.messages = [CampaignMessage(language=language, body=body) for language, body in bodies.items()]
             _db.session.add(campaign)
             _db.session.commit()
             return campaign.id

@@ -195,7 +195,7 @@ def expected_status(access, allowed, role, target):
 
 
 @pytest.fixture
-def world(app, client, db, make_user, make_shop, add_member, make_conversation, make_saved_reply,
+def world(app, client, db, make_user, make_shop, add_member, *, make_conversation, make_saved_reply,
           publish_policy, make_vacation, make_campaign):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
@@ -229,12 +229,14 @@ def world(app, client, db, make_user, make_shop, add_member, make_conversation, 
     campaigns = {name: make_campaign(shop_id) for name, shop_id in shops.items()}
     with app.app_context():
         tickets = {name: ticket_services.escalate(database.session.get(Shop, shops[name]),
-                                                  database.session.get(Thread, thread_id), NOW, topic_key="wrong_item").id
+                                                  database.session.get(Thread, thread_id), NOW,
+                                                  topic_key="wrong_item").id
                    for name, thread_id in threads.items()}
         database.session.commit()
     return {"shop_id": shops, "member_id": owners, "reply_id": replies, "vacation_id": vacations,
             "buyer_id": buyers, "message_id": messages, "campaign_id": campaigns, "ticket_id": tickets,
-            "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens, "token_ids": token_ids,
+            "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens,
+            "token_ids": token_ids,
             **{name: {shop: ids[name] for shop, ids in conversations.items()}
                for name in ("thread_id", "attachment_id", "item_id")}}
 
@@ -306,7 +308,8 @@ def test_every_route_is_in_the_matrix(app):
 
 
 def test_access_matrix(app, world):
-    cases = [(rule, method) for rule in app.url_map.iter_rules() for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    cases = [(rule, method) for rule in app.url_map.iter_rules()
+             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     # Logging out ends the shared sessions, so it goes last.
     cases.sort(key=lambda case: case[0].endpoint == "accounts.logout")
     failures = []

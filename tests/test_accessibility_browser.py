@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from sellerkit.accounts.models import User
-from sellerkit.extensions import db as database
 from sellerkit.coupons.models import Coupon
+from sellerkit.extensions import db as database
 from sellerkit.shops.models import Shop
 from sellerkit.system import services as system
 from sellerkit.threads.models import Thread

@@ -12,7 +12,6 @@ from sellerkit.accounts.models import (
     UserSession,
 )
 from sellerkit.clock import utcnow
-from sellerkit.extensions import db as _db
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.outbox.models import OutboxItem
 from tests.conftest import PASSWORD, Auth

@@ -68,8 +68,8 @@ def test_a_request_over_the_instance_limit_is_refused_before_it_is_read(make_app
     thread_id = make_conversation(make_shop(owner), owner)["thread_id"]
     client = app.test_client()
     client.post("/login", data={"email": "owner@example.com", "password": "correct horse battery"})
-    response = client.post(f"/threads/{thread_id}/reply", data={"body": "x", "attachments": [(io.BytesIO(b"\0" * 50_000),
-                                                                                    "huge.png")]},
+    huge = (io.BytesIO(b"\0" * 50_000), "huge.png")
+    response = client.post(f"/threads/{thread_id}/reply", data={"body": "x", "attachments": [huge]},
                            content_type="multipart/form-data")
     assert response.status_code == 413 and "too large" in response.get_data(as_text=True)
 

@@ -1,5 +1,5 @@
 """Auto-reply rules, case by case and as a state machine driven by hypothesis through random conversations."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import settings
@@ -15,7 +15,7 @@ from sellerkit.autoreply.domain import (
     decide,
 )
 
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 QUIET = History(False, None, None)
 
 

@@ -36,7 +36,7 @@ def _wipe_instance(app, migrated_database, instance_path):
 
 
 def test_restore_brings_back_every_row_file_key_and_profile(app, db, make_user, make_shop, make_conversation,
-                                                            migrated_database, tmp_path):
+                                                            migrated_database, *, tmp_path):
     owner = make_user()
     ids = make_conversation(make_shop(owner), owner)
     profiles = Path(app.instance_path) / "support_profiles"

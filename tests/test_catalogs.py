@@ -1,4 +1,4 @@
-"""The six message catalogs: complete, not fuzzy, current with the code (extract + compare), with the glossary's words."""
+"""The six message catalogs: complete, not fuzzy, current with the code, using the glossary's words."""
 import re
 from pathlib import Path
 
@@ -86,7 +86,8 @@ def glossary():
     for line in (ROOT / "translations" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if line.startswith("| ") and len(cells) == len(LOCALES) and cells[0] not in ("English", "---"):
-            yield cells[0], {locale: re.sub(r"\s*\(.*?\)", "", word) for locale, word in zip(LOCALES[1:], cells[1:])}
+            words = zip(LOCALES[1:], cells[1:], strict=True)
+            yield cells[0], {locale: re.sub(r"\s*\(.*?\)", "", word) for locale, word in words}
 
 
 @pytest.mark.parametrize("locale", LOCALES[1:])

@@ -170,7 +170,7 @@ def test_a_file_without_a_usable_header_changes_nothing(client, db, shop, conten
 
 
 def test_a_file_with_a_nul_character_is_refused_and_changes_nothing(client, db, shop):
-    content = "code,kind,value\nNUL-1,percent,5\nNUL\x00-2,percent,5\n".encode()
+    content = b"code,kind,value\nNUL-1,percent,5\nNUL\x00-2,percent,5\n"
     response = client.post(f"/shops/{shop}/coupons/import", data={"file": (io.BytesIO(content), "codes.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "Text cannot contain the NUL character." in response.get_data(as_text=True)

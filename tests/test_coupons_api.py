@@ -65,7 +65,7 @@ def test_an_owner_creates_a_coupon_and_lists_it(client, db, api):
     ({"code": "DATE-1", "kind": "percent", "value": 5, "valid_from": "soon"}, "valid_from", "invalid"),
     ({"code": "SPRING-15", "kind": "percent", "value": 5}, "code", "duplicate_code"),
 ])
-def test_bad_coupons_are_refused_and_nothing_is_added(client, db, api, coupon, body, field, code):
+def test_bad_coupons_are_refused_and_nothing_is_added(client, db, api, coupon, body, field, *, code):
     coupon()
     shop_id, owner, _agent = api
     response = client.post(f"/api/v1/shops/{shop_id}/coupons", headers=owner, json=body)
@@ -129,7 +129,7 @@ def test_a_redemption_is_recorded_once(client, db, api, coupon):
     ({}, redemption(order_reference="\u0000"), 400, "invalid"),
     ({}, redemption(redeemed_at="2026-11-20"), 201, None),
 ])
-def test_refused_redemptions_answer_with_a_code_and_store_nothing(client, db, api, coupon, changes, body, status,
+def test_refused_redemptions_answer_with_a_code_and_store_nothing(client, db, api, coupon, changes, body, *, status,
                                                                    code):
     coupon_id = coupon(**changes)
     shop_id, owner, _agent = api

@@ -70,7 +70,7 @@ def test_a_member_records_a_redemption_once(client, db, shop, make_coupon):
     ({}, {"amount": "-1"}, "Enter the order amount: 0 or more"),
     ({}, {"redeemed_at": "2999-06-01T10:00"}, "The order time is in the future."),
 ])
-def test_refused_redemptions_say_why_and_store_nothing(client, db, shop, make_coupon, coupon, changes, message):
+def test_refused_redemptions_say_why_and_store_nothing(client, db, shop, make_coupon, coupon, changes, *, message):
     coupon_id = make_coupon(shop, **coupon)
     before = db.get(Coupon, coupon_id).redeemed_count
     response = client.post(f"/shops/{shop}/redemptions", data=redemption_form(**changes))
@@ -83,7 +83,7 @@ def test_a_known_order_ties_the_redemption_to_its_buyer(app, db, shop, make_coup
     make_conversation(shop, db.scalar(select(User.id).where(User.email == "owner@example.com")))  # order ORD-<shop>
     with app.app_context():
         redemption, is_new = services.record_redemption(sqla.session.get(Shop, shop), "spring-15", f"ORD-{shop}",
-                                                         Decimal(20), None, NOW, "api", NOW)
+                                                         Decimal(20), None, NOW, source="api", now=NOW)
         sqla.session.commit()
         assert is_new and redemption.buyer_id == sqla.session.scalar(select(Order.buyer_id))
 
@@ -131,7 +131,7 @@ def test_concurrent_redemptions_respect_a_limit_of_one(make_app, make_user, make
             with app.app_context():
                 try:
                     services.record_redemption(sqla.session.get(Shop, shop_id), "ONCE-1", f"ORDER-{number}",
-                                               Decimal(30), None, NOW, "api", NOW)
+                                               Decimal(30), None, NOW, source="api", now=NOW)
                     sqla.session.commit()
                     outcomes.append("recorded")
                 except ServiceError as error:
@@ -153,7 +153,8 @@ def test_the_same_order_redeemed_concurrently_is_stored_once(make_app, make_user
         def redeem():
             with app.app_context():
                 _redemption, is_new = services.record_redemption(sqla.session.get(Shop, shop_id), "SPRING-15",
-                                                                 "SAME-ORDER", Decimal(30), None, NOW, "api", NOW)
+                                                                 "SAME-ORDER", Decimal(30), None, NOW, source="api",
+                                                                 now=NOW)
                 sqla.session.commit()
                 fresh.append(is_new)
         return redeem

@@ -1,5 +1,5 @@
 """The database layer: migrations, SQLite settings, concurrent writers, aware UTC times, how transactions end."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -45,7 +45,7 @@ def test_the_scheduler_moves_the_write_ahead_log_into_the_database(app):
     with app.app_context():
         for number in range(50):
             sqla.session.add(LoginFailure(email=f"someone{number}@example.com", ip_address="192.0.2.1",
-                                          attempted_at=datetime(2026, 11, 23, tzinfo=timezone.utc)))
+                                          attempted_at=datetime(2026, 11, 23, tzinfo=UTC)))
             sqla.session.commit()
         if sqla.engine.dialect.name != "sqlite":
             assert jobs.checkpoint_database() is None  # PostgreSQL keeps its own log
@@ -59,7 +59,7 @@ def test_the_scheduler_moves_the_write_ahead_log_into_the_database(app):
 def test_many_concurrent_writers_never_see_database_is_locked(make_app):
     """Eight threads, each with its own app (as separate workers would be), write at the same time."""
     apps = [make_app() for _ in range(8)]
-    moment = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 23, tzinfo=UTC)
 
     def writer(app, number):
         def write():

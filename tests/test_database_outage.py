@@ -6,7 +6,6 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from sellerkit.extensions import db as sqla
-
 from tests.conftest import build_config
 from tests.test_api import make_token
 
@@ -87,7 +86,7 @@ def test_an_outage_in_the_middle_of_a_request_is_503(app, signed_in, queries_bef
             continue
         sent = []
 
-        def lose_connection(connection, cursor, statement, parameters, context, executemany):
+        def lose_connection(connection, cursor, statement, parameters, context, executemany, *, sent=sent):
             sent.append(statement)
             if len(sent) > queries_before:
                 raise OperationalError(statement, parameters, ConnectionResetError("server closed the connection"))

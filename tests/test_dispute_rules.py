@@ -98,7 +98,7 @@ def test_the_rules_page_lists_phrases_per_language_and_a_phrase_added_with_its_p
     ("en", "wobbly", "Choose one of the listed problems."),
 ])
 def test_a_phrase_that_cannot_be_a_rule_gets_a_clear_error_and_changes_nothing(client, db, owner, make_shop,
-                                                                               language, keyword, error):
+                                                                               language, keyword, *, error):
     shop_id = make_shop(owner)
     problem = "wobbling" if keyword == "wobbly" else ""
     response = client.post(f"/shops/{shop_id}/dispute-rules/keywords",

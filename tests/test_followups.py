@@ -35,7 +35,7 @@ def shop(make_user, make_shop, auth):
     return shop_id
 
 
-def customer(app, shop_id, name="b-1", language="en", delivered_days_ago=20, consent_given=True, body=None):
+def customer(app, shop_id, name="b-1", language="en", delivered_days_ago=20, consent_given=True, *, body=None):
     """A buyer who wrote about a delivered order (and agreed to marketing): returns (buyer id, thread id)."""
     now = utcnow()
     with app.app_context():
@@ -190,7 +190,7 @@ def test_a_stop_reply_withdraws_consent_and_is_shown_in_the_history(app, client,
 
 @pytest.mark.parametrize("situation, reason", [("dispute", "open_dispute"), ("complaint", "complaint")])
 def test_buyers_with_an_open_dispute_or_a_complaint_are_skipped(app, client, db, shop, make_campaign, situation,
-                                                                 reason):
+                                                                 *, reason):
     _buyer, thread_id = customer(app, shop, "b-1")
     if situation == "dispute":
         client.post(f"/threads/{thread_id}/settings", data={"is_dispute": "yes"})
@@ -239,8 +239,8 @@ def test_at_most_one_follow_up_per_buyer_in_the_interval_across_campaigns(app, d
 def test_a_pool_gives_each_buyer_their_own_code_and_an_edit_changes_only_unsent_ones(app, client, db, shop):
     now = utcnow()
     with app.app_context():
-        codes = coupons.generate_pool(membership(shop), "THANKS", 3, "percent", Decimal(10), None, None,
-                                      now + timedelta(days=30), None, now)
+        codes = coupons.generate_pool(membership(shop), "THANKS", 3, "percent", Decimal(10), None, valid_from=None,
+                                      valid_until=now + timedelta(days=30), min_order=None, now=now)
         _db.session.commit()
     customer(app, shop, "b-1")
     customer(app, shop, "b-2")
@@ -266,7 +266,7 @@ def test_redemptions_of_sent_codes_show_on_the_campaign_page(app, client, db, sh
     now = utcnow()
     with app.app_context():
         coupon = coupons.create_coupon(membership(shop), "WELCOME10", "percent", Decimal(10), None, None,
-                                       now + timedelta(days=30), None, None, now)
+                                       valid_until=now + timedelta(days=30), usage_limit=None, min_order=None, now=now)
         _db.session.commit()
         coupon_id = coupon.id
     customer(app, shop, "b-1")
@@ -277,8 +277,8 @@ def test_redemptions_of_sent_codes_show_on_the_campaign_page(app, client, db, sh
         _db.session.commit()
     send_due(app)
     with app.app_context():
-        coupons.record_redemption(_db.session.get(Shop, shop), "welcome10", "ORD-b-1", Decimal("40.00"), "EUR", utcnow(),
-                                  "api", utcnow())
+        coupons.record_redemption(_db.session.get(Shop, shop), "welcome10", "ORD-b-1", Decimal("40.00"), "EUR",
+                                  utcnow(), source="api", now=utcnow())
         _db.session.commit()
     page = client.get(f"/shops/{shop}/campaigns/{campaign_id}").get_data(as_text=True)
     assert re.search(r"Redeemed</h2><p class=\"figure\">1<", page)
@@ -305,7 +305,7 @@ def test_a_campaign_on_an_expired_coupon_cannot_be_switched_on(app, client, db, 
     now = utcnow()
     with app.app_context():
         coupon = coupons.create_coupon(membership(shop), "OLD", "fixed", Decimal(5), "EUR", now - timedelta(days=60),
-                                       now + timedelta(days=1), None, None, now)
+                                       valid_until=now + timedelta(days=1), usage_limit=None, min_order=None, now=now)
         _db.session.commit()
         coupon_id = coupon.id
     campaign_id = make_campaign(shop, coupon_mode="shared", coupon_id=coupon_id)
@@ -315,7 +315,7 @@ def test_a_campaign_on_an_expired_coupon_cannot_be_switched_on(app, client, db, 
     assert db.get(Campaign, campaign_id).is_active is False
 
 
-def test_agents_see_campaigns_but_only_owners_change_them(app, client, db, shop, make_user, add_member, auth,
+def test_agents_see_campaigns_but_only_owners_change_them(app, client, db, shop, make_user, add_member, *, auth,
                                                           make_campaign):
     campaign_id = make_campaign(shop)
     add_member(shop, make_user("agent@example.com"))

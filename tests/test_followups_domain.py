@@ -66,12 +66,13 @@ def test_due_time_counts_from_delivery_or_from_the_order():
     ({"en": "Use {coupon_code}"}, ("body_en", "coupon_placeholder_without_coupon", None)),
 ])
 def test_campaign_messages_are_checked(bodies, problem):
-    assert domain.campaign_problem("Thanks", "after_delivery", 14, 30, "none", bodies, "en") == problem
+    assert domain.campaign_problem("Thanks", "after_delivery", 14, 30, "none", bodies, default_language="en") == problem
 
 
 @pytest.mark.parametrize("days", [0, -1, 366, None])
 def test_days_must_be_one_to_365(days):
-    assert domain.campaign_problem("Thanks", "after_delivery", days, 30, "none", {"en": "x"}, "en")[1] == "days_range"
+    problem = domain.campaign_problem("Thanks", "after_delivery", days, 30, "none", {"en": "x"}, default_language="en")
+    assert problem[1] == "days_range"
 
 
 def test_the_opt_out_footer_is_added_only_when_the_seller_left_the_link_out():

@@ -78,7 +78,7 @@ def conversation(app, auth, make_user, make_shop, make_conversation):
 
 @pytest.mark.parametrize("where", ["write", "fsync"])
 def test_reply_with_files_on_a_full_disk_is_503_and_keeps_nothing(app, client, db, auth, conversation,
-                                                                  monkeypatch, where):
+                                                                  monkeypatch, *, where):
     auth.login()
     before = stored_files(app), db.count(Message), db.count(Attachment)
     fill_disk(monkeypatch, where)
@@ -93,7 +93,7 @@ def test_reply_with_files_on_a_full_disk_is_503_and_keeps_nothing(app, client, d
 
 @pytest.mark.parametrize("where", ["write", "fsync"])
 def test_api_message_with_files_on_a_full_disk_is_503_and_keeps_nothing(app, client, db, auth, make_user,
-                                                                        make_shop, monkeypatch, where):
+                                                                        make_shop, *, monkeypatch, where):
     shop_id = make_shop(make_user())
     headers = make_token(client, auth)
     fill_disk(monkeypatch, where)

@@ -1,5 +1,5 @@
 """Languages: Accept-Language, the user's choice, right-to-left, native digits and durations."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -111,7 +111,7 @@ def test_every_locale_renders_the_login_page_translated(client):
 
 
 def test_persian_and_bengali_get_their_own_digits(app):
-    moment = datetime(2026, 3, 21, 9, 5, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 21, 9, 5, tzinfo=UTC)
     with app.test_request_context():
         with force_locale("fa"):
             assert "۱۴۰۵" in format_when(moment)  # 21 March 2026 is Nowruz, 1 Farvardin 1405
@@ -142,7 +142,7 @@ def test_dates_show_in_the_users_timezone(client, auth, make_user):
     page = client.get("/settings/tokens").get_data(as_text=True)
     assert "clock check" in page
     # The token was created "now" in UTC; Tehran is 3:30 ahead, so the shown minute differs from UTC's by 30.
-    now = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=3, minutes=30)))
+    now = datetime.now(UTC).astimezone(timezone(timedelta(hours=3, minutes=30)))
     assert now.strftime("%-I:%M") in page or (now - timedelta(minutes=1)).strftime("%-I:%M") in page
 
 

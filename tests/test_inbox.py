@@ -315,7 +315,8 @@ def test_seller_pastes_a_buyer_message_into_a_thread(client, deliver, db):
 
 
 def test_new_conversation_by_hand(client, shop):
-    response = client.post(f"/shops/{shop['id']}/threads/new", data={"buyer_name": "Olga", "body": "Привет! Есть в наличии?",
+    response = client.post(f"/shops/{shop['id']}/threads/new", data={"buyer_name": "Olga",
+                                                         "body": "Привет! Есть в наличии?",
                                                          "language": "ru", "subject": "", "buyer_id": "",
                                                          "order_reference": ""})
     assert response.status_code == 302

@@ -62,7 +62,8 @@ def test_the_model_is_loaded_only_for_text_the_clues_cannot_decide():
     script = (
         "import sys\n"
         "from sellerkit.threads.language import detect_language\n"
-        "for text in ('Where is my order?', 'Где мой заказ?', '我的包裹在哪里', 'iPhone 15 Pro Max', 'سفارش من کجاست'):\n"
+        "for text in ('Where is my order?', 'Где мой заказ?', '我的包裹在哪里', 'iPhone 15 Pro Max',\n"
+        "             'سفارش من کجاست'):\n"
         "    detect_language(text)\n"
         "print('py3langid' in sys.modules)\n"
         "detect_language('wrong size sent')\n"

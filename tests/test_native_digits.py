@@ -117,7 +117,7 @@ def test_persian_and_bengali_pages_show_no_latin_digits(app, busy_world, languag
     browser = app.test_client()
     browser.set_cookie("sellerkit_session", busy_world["cookies"]["owner_a"])
     found = {}
-    for endpoint, url in pages(app, busy_world):
+    for _endpoint, url in pages(app, busy_world):
         response = browser.get(url, headers={"Accept-Language": language})
         assert response.status_code == 200, url
         if response.mimetype != "text/html":

@@ -63,7 +63,7 @@ def test_email_reply_reaches_the_buyer_threaded_and_is_marked_sent(app, conversa
     assert len(smtp_server.envelopes) == 1
 
 
-def test_files_of_a_reply_travel_with_it(app, client, auth, conversation, make_conversation, smtp_server, receiver):
+def test_files_of_a_reply_travel_with_it(app, client, auth, conversation, make_conversation, smtp_server, *, receiver):
     import email
     import io
     import json

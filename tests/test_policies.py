@@ -133,7 +133,8 @@ def test_a_published_version_cannot_be_edited(client, db, shop, publish_policy):
     ("pl", "Akceptowane metody płatności: karta płatnicza, PayPal, przelew bankowy i płatność za pobraniem."),
 ], ids=["en", "ru", "pl"])
 def test_payment_methods_are_not_capitalised_mid_sentence(client, shop, publish_policy, language, sentence):
-    publish_policy(shop["id"], shop["owner"], "payment", methods=["card", "paypal", "bank_transfer", "cash_on_delivery"])
+    publish_policy(shop["id"], shop["owner"], "payment",
+                   methods=["card", "paypal", "bank_transfer", "cash_on_delivery"])
     text = client.get(f"/shops/{shop['id']}/policies/payment/export?lang={language}").get_data(as_text=True)
     assert text.split("\n\n")[1].strip() == sentence
     # The seller still picks them from a capitalised list.

@@ -14,7 +14,8 @@ from tests.test_api import make_token
 
 #: A web page renamed to look like a photo, as a buyer's compromised phone or a prankster might send it.
 EVIL = b"<html><body><script>alert(1)</script></body></html>"
-MESSAGE = {"external_id": "w-1", "thread_external_id": "t-9", "body": "Paczka przyszła zgnieciona, zdjęcia w załączniku",
+MESSAGE = {"external_id": "w-1", "thread_external_id": "t-9",
+           "body": "Paczka przyszła zgnieciona, zdjęcia w załączniku",
            "received_at": "2026-11-23T10:00:00Z", "buyer": {"id": "b-9", "name": "Zofia"}}
 
 

@@ -1,6 +1,6 @@
 """The response dashboard, its CSV and its API agree on the figures a seller is judged by."""
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -10,9 +10,9 @@ from sellerkit import inbox
 from sellerkit.accounts.models import User
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db as sqla
+from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
-from sellerkit.outbox.models import OutboxItem
 from sellerkit.sla.models import ResponseClock, ResponseDay
 from sellerkit.threads.domain import Inbound
 from tests.conftest import NOW
@@ -119,7 +119,7 @@ def _daily_csv(client, shop_id):
 def test_an_answer_counts_on_the_shops_day_and_moves_with_a_new_timezone(app, client, auth, make_user, make_shop):
     owner = make_user()
     shop_id = make_shop(owner, timezone_name="UTC")
-    evening = datetime.combine(utcnow().date() - timedelta(days=3), time(20, 0), timezone.utc)  # 05:00 next day in Tokyo
+    evening = datetime.combine(utcnow().date() - timedelta(days=3), time(20, 0), UTC)  # 05:00 next day in Tokyo
     answer(app, shop_id, owner, 1, evening, after_hours=1)
     auth.login()
     day, next_day = evening.date().isoformat(), (evening.date() + timedelta(days=1)).isoformat()
@@ -135,7 +135,7 @@ def test_an_answer_counts_on_the_shops_day_and_moves_with_a_new_timezone(app, cl
 def test_a_new_answer_counts_on_a_day_already_shown(app, client, auth, make_user, make_shop):
     owner = make_user()
     shop_id = make_shop(owner, timezone_name="UTC")
-    morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), timezone.utc)
+    morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), UTC)
     auth.login()
     answer(app, shop_id, owner, 1, morning, after_hours=3)
     assert _daily_csv(client, shop_id)[morning.date().isoformat()] == ["3.00", "1.0000"]
@@ -186,7 +186,7 @@ def test_an_answer_in_no_time_shows_a_median_of_zero_seconds(app, client, auth, 
 def test_the_charts_have_a_labelled_value_axis(app, client, auth, make_user, make_shop):
     owner = make_user()
     shop_id = make_shop(owner, timezone_name="UTC")
-    morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), timezone.utc)
+    morning = datetime.combine(utcnow().date() - timedelta(days=2), time(8, 0), UTC)
     answer(app, shop_id, owner, 1, morning, after_hours=5)
     answer(app, shop_id, owner, 2, morning - timedelta(days=1), after_hours=0.5)
     auth.login()

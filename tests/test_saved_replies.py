@@ -2,6 +2,7 @@
 import io
 import json
 import re
+from datetime import UTC
 
 import pytest
 from sqlalchemy import select
@@ -181,7 +182,7 @@ def test_dates_in_a_reply_are_written_in_the_buyers_language(app, client, shop, 
 
 
 def test_the_return_date_comes_from_the_planned_vacation(client, shop, make_saved_reply, make_vacation):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sellerkit.clock import utcnow
 
@@ -190,7 +191,7 @@ def test_the_return_date_comes_from_the_planned_vacation(client, shop, make_save
     assert 'data-text="I&#39;m back on Monday."' in client.get(
         f"/threads/{shop['thread_id']}/saved-replies").get_data(as_text=True)
     start = utcnow() + timedelta(days=10)
-    make_vacation(shop["id"], starts_at=datetime(start.year, start.month, start.day, 12, tzinfo=timezone.utc), days=5)
+    make_vacation(shop["id"], starts_at=datetime(start.year, start.month, start.day, 12, tzinfo=UTC), days=5)
     back = (start + timedelta(days=5)).strftime("%B %-d, %Y")
     assert f"I&#39;m back on {back}." in client.get(f"/threads/{shop['thread_id']}/saved-replies").get_data(
         as_text=True)

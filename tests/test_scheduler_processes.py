@@ -29,7 +29,7 @@ SWEEPER = textwrap.dedent("""
 
 
 def test_three_scheduler_processes_deliver_1000_replies_exactly_once(app, database_url, tmp_path, make_user, make_shop,
-                                                                     make_conversation, receiver):
+                                                                     make_conversation, *, receiver):
     owner = make_user()
     shop_id = make_shop(owner)
     thread_id = make_conversation(shop_id, owner)["thread_id"]
@@ -76,7 +76,7 @@ def _queue_replies(app, shop_id, thread_id, count, url):
 
 
 def test_a_scheduler_killed_mid_sweep_loses_nothing(app, database_url, tmp_path, make_user, make_shop,
-                                                   make_conversation, receiver):
+                                                   make_conversation, *, receiver):
     """SIGKILL in the middle of a sweep, then a new scheduler a minute later, when the dead one's leases have run
     out: every reply arrives, and at most the requests in flight at the moment of the kill (the two threads one
     receiver may hold out of four) are repeated, under the same delivery ids."""

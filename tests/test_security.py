@@ -76,7 +76,7 @@ def test_login_redirect_never_leaves_the_site(client, make_user):
 
 
 def test_text_with_a_nul_character_is_refused_everywhere_and_nothing_is_stored(app, client, db, auth, make_user,
-                                                                                make_shop, make_conversation):
+                                                                                make_shop, *, make_conversation):
     """PostgreSQL cannot store NUL; SQLite would keep it. Either way the answer is a clear refusal."""
     from sellerkit.threads.models import Message
 

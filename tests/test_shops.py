@@ -1,5 +1,5 @@
 """Shops: creating one, settings and business hours, roles, the switcher."""
-from datetime import time
+from datetime import UTC, time
 
 import pytest
 from sqlalchemy import select
@@ -39,7 +39,7 @@ def test_unknown_timezone_or_platform_is_refused(client, db, auth, make_user):
     for field, value in (("timezone", "Mars/Olympus"), ("platform", "aliexpress")):
         response = client.post("/shops/new", data={**SHOP_FORM, field: value})
         assert response.status_code == 422
-        assert 'id="%s-error"' % field in response.get_data(as_text=True)
+        assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert db.count(Shop) == 0
 
 
@@ -161,7 +161,7 @@ def test_owner_chooses_webhook_delivery_and_gets_a_signing_secret(client, db, au
     ({"response_hours": "12", "response_warning_hours": "12"}, "response_warning_hours"),
     ({"holidays": "2026-12-31\nnext friday"}, "holidays"),
 ])
-def test_bad_reply_settings_are_refused(client, db, auth, make_user, make_shop, changes, field):
+def test_bad_reply_settings_are_refused(client, db, auth, make_user, make_shop, changes, *, field):
     shop_id = make_shop(make_user())
     auth.login()
     response = client.post(f"/shops/{shop_id}/settings", data=settings_form(name="Renamed", **changes))
@@ -171,7 +171,7 @@ def test_bad_reply_settings_are_refused(client, db, auth, make_user, make_shop, 
 
 
 def test_owner_changes_the_response_rule_and_holidays_and_clocks_follow(app, client, db, auth, make_user, make_shop):
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta
 
     from sellerkit import inbox
     from sellerkit.extensions import db as sqla
@@ -187,12 +187,12 @@ def test_owner_changes_the_response_rule_and_holidays_and_clocks_follow(app, cli
         "hours-2-is_open": "y", "hours-2-opens_at": "09:00", "hours-2-closes_at": "17:00"}))
     assert response.status_code == 302
     assert [h.day for h in db.scalars(select(Holiday))] == [date(2026, 11, 24)]
-    monday_afternoon = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # 15:00 in Warsaw
+    monday_afternoon = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 15:00 in Warsaw
     with app.app_context():
         inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
             external_id="m1", body="Hi", received_at=monday_afternoon, buyer_external_id="b1"), monday_afternoon)
         sqla.session.commit()
     clock = db.scalar(select(ResponseClock))
     # 2 open hours on Monday, Tuesday is a holiday, 6 more hours on Wednesday: 15:00 in Warsaw, 14:00 UTC.
-    assert clock.due_at == datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+    assert clock.due_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
     assert clock.warn_at == clock.due_at - timedelta(hours=2)

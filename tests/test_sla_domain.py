@@ -1,5 +1,5 @@
 """Response deadlines: around the clock, in business hours, over holidays and across daylight-saving changes."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -58,7 +58,7 @@ def test_daylight_saving_change_keeps_wall_clock_business_hours():
 
 def test_around_the_clock_across_dst_is_real_elapsed_time():
     start = warsaw(2026, 3, 28, 12, 0)  # UTC+1; the next day is UTC+2
-    assert deadline(start, timedelta(hours=24)) - start.astimezone(timezone.utc) == timedelta(hours=24)
+    assert deadline(start, timedelta(hours=24)) - start.astimezone(UTC) == timedelta(hours=24)
     assert deadline(start, timedelta(hours=24)).astimezone(WARSAW).hour == 13
 
 
@@ -66,12 +66,12 @@ def test_no_hours_means_around_the_clock_and_short_hours_stretch_over_weeks():
     assert deadline(warsaw(2026, 11, 20, 9, 0), timedelta(hours=1), WeeklyHours({}, "UTC")) == \
         warsaw(2026, 11, 20, 10, 0)
     mondays_only = WeeklyHours({0: (time(9), time(10))}, "UTC")
-    assert deadline(datetime(2026, 11, 24, tzinfo=timezone.utc), timedelta(hours=2), mondays_only) == \
-        datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+    assert deadline(datetime(2026, 11, 24, tzinfo=UTC), timedelta(hours=2), mondays_only) == \
+        datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
 moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31),
-                       timezones=st.just(timezone.utc))
+                       timezones=st.just(UTC))
 durations = st.integers(min_value=1, max_value=72 * 60).map(lambda m: timedelta(minutes=m))
 zones = st.sampled_from(["Europe/Warsaw", "Europe/Moscow", "Asia/Tehran", "America/New_York", "Asia/Dhaka"])
 

@@ -1,6 +1,6 @@
 """Response statistics as the dashboard shows them."""
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -16,7 +16,7 @@ from sellerkit.sla.stats import (
     window,
 )
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -117,7 +117,7 @@ def test_daily_series_keeps_each_clock_on_its_local_day_across_a_clock_change():
 
 
 def test_overdue_slots_never_straddle_two_local_days():
-    now = datetime(2026, 10, 27, 12, 0, tzinfo=timezone.utc).timestamp()
+    now = datetime(2026, 10, 27, 12, 0, tzinfo=UTC).timestamp()
     slots = {name: overdue_slot(day_starts(now, 90, ZoneInfo(name))[1])
              for name in ("Europe/Warsaw", "Asia/Tehran", "Asia/Kathmandu", "UTC")}
     assert slots == {"Europe/Warsaw": 3600, "Asia/Tehran": 1800, "Asia/Kathmandu": 900, "UTC": 3600}

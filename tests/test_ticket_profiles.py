@@ -8,9 +8,8 @@ import pytest
 
 from sellerkit.collation import sort_key
 from sellerkit.shops.domain import PLATFORMS
+from sellerkit.tickets.profile_schema import LANGUAGES, LIFECYCLES
 from sellerkit.tickets.profiles import (
-    LANGUAGES,
-    LIFECYCLES,
     OTHER_SUFFIX,
     ProfileError,
     load_profiles,

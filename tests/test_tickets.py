@@ -28,7 +28,7 @@ def owner(make_user, auth):
     return user_id
 
 
-def write(app, shop_id, body, name="b-1", language=None, files=0, order="ORD-1", at=None):
+def write(app, shop_id, body, name="b-1", language=None, files=0, *, order="ORD-1", at=None):
     """A buyer message (about an order, with `files` photos): returns the thread id."""
     at = at or utcnow()
     with app.app_context():
@@ -177,7 +177,7 @@ def test_digikala_closes_a_resolved_ticket_after_five_days(app, db, owner, make_
         _db.session.commit()
 
 
-def test_filing_by_email_and_support_replies_threaded_back(app, make_app, client, db, owner, make_shop, smtp_server):
+def test_filing_by_email_and_support_replies_threaded_back(app, make_app, client, db, owner, make_shop, *, smtp_server):
     shop_id = make_shop(owner)
     client.post(f"/shops/{shop_id}/dispute-rules/settings", data={"breach_rule": "y",
                                                                   "support_email": "support@marketplace.example"})
@@ -236,7 +236,7 @@ def test_a_waiting_dispute_is_escalated_by_the_shops_rule(app, client, db, owner
 
 
 def test_a_draft_made_by_the_rule_is_mailed_to_the_owner_through_the_outbox(make_app, client, db, owner, make_shop,
-                                                                             smtp_server, monkeypatch):
+                                                                             smtp_server, *, monkeypatch):
     shop_id = make_shop(owner)
     client.post(f"/shops/{shop_id}/dispute-rules/settings", data={"escalate_after_days": "2"})
     mail_app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.config["port"],

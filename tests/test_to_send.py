@@ -69,7 +69,8 @@ def test_the_row_shows_the_buyers_latest_words_and_a_title_from_their_first_mess
             external_id="m1", body="Dzień dobry, czy ta lampa jest dostępna w kolorze zielonym?", received_at=NOW,
             buyer_external_id="b1", buyer_name="Kasia"), NOW)
         inbox.receive_buyer_message(shop, Inbound(
-            external_id="m2", body="I jeszcze: ile kosztuje wysyłka do Gdańska?", received_at=NOW + timedelta(minutes=5),
+            external_id="m2", body="I jeszcze: ile kosztuje wysyłka do Gdańska?",
+            received_at=NOW + timedelta(minutes=5),
             buyer_external_id="b1"), NOW)
         inbox.send_reply(shop, first.thread, sqla.session.get(User, owner), "Tak, jest dostępna. Wysyłka 15 zł.",
                          NOW + timedelta(minutes=20))
@@ -84,7 +85,8 @@ def test_the_row_shows_the_buyers_latest_words_and_a_title_from_their_first_mess
 def test_an_auto_reply_is_never_the_rows_preview(app, client, auth, make_user, make_shop, make_vacation):
     owner = make_user()
     shop_id = make_shop(owner)
-    make_vacation(shop_id, starts_at=NOW - timedelta(days=1), days=7, bodies={"en": "Away until {vacation_return_date}."})
+    make_vacation(shop_id, starts_at=NOW - timedelta(days=1), days=7,
+                  bodies={"en": "Away until {vacation_return_date}."})
     with app.app_context():
         received = inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
             external_id="m1", body="Is the blue mug back in stock?", received_at=NOW, buyer_external_id="b1",

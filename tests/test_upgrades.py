@@ -84,7 +84,8 @@ def test_the_oldest_user_of_an_upgraded_instance_administers_it(tmp_path):
                            "VALUES ('helper@example.com', 'x', '', '2026-02-01 00:00:00')")
     assert app.test_cli_runner().invoke(args=["db", "upgrade", "--no-backup"]).exit_code == 0
     with sqlite3.connect(tmp_path / "own.db") as connection:
-        admins = connection.execute("SELECT users.email FROM instance_admins JOIN users ON users.id = user_id").fetchall()
+        admins = connection.execute(
+            "SELECT users.email FROM instance_admins JOIN users ON users.id = user_id").fetchall()
     assert admins == [("seller@example.com",)]
 
 

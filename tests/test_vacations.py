@@ -32,7 +32,7 @@ def shop(make_user, make_shop, auth, make_vacation):
     return make
 
 
-def deliver(app, shop_id, number, thread="t-1", buyer="b-1", language=None, headers=None, at=NOW):
+def deliver(app, shop_id, number, thread="t-1", buyer="b-1", language=None, *, headers=None, at=NOW):
     with app.app_context():
         received = inbox.receive_buyer_message(sqla.session.get(Shop, shop_id), Inbound(
             external_id=f"m-{number}", body="Hello?", received_at=at, buyer_external_id=buyer, buyer_name="Maryam",

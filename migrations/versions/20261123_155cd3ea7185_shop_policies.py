@@ -4,8 +4,9 @@ Revision ID: 155cd3ea7185
 Revises: 9b0675291ba8
 Created: 2026-11-23 07:04:31.782781
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '155cd3ea7185'

@@ -4,8 +4,9 @@ Revision ID: 30ff52934c4a
 Revises: d737b6acb702
 Created: 2026-11-23 06:19:38.445924
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '30ff52934c4a'

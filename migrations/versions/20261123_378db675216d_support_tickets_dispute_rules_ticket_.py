@@ -4,8 +4,9 @@ Revision ID: 378db675216d
 Revises: 72dbc8188c90
 Created: 2026-11-23 09:08:59.991778
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '378db675216d'

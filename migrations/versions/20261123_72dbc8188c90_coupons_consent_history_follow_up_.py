@@ -4,8 +4,9 @@ Revision ID: 72dbc8188c90
 Revises: 811db5c0e97e
 Created: 2026-11-23 08:44:31.389076
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '72dbc8188c90'

@@ -4,9 +4,8 @@ Revision ID: 7b8dc5c1b550
 Revises: 8efc16c0520d
 Created: 2026-11-23 07:44:41.775588
 """
-from alembic import op
 import sqlalchemy as sa
-import sellerkit.database
+from alembic import op
 
 revision = '7b8dc5c1b550'
 down_revision = '8efc16c0520d'

@@ -4,8 +4,9 @@ Revision ID: 811db5c0e97e
 Revises: 7b8dc5c1b550
 Created: 2026-11-23 07:55:23.221016
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '811db5c0e97e'

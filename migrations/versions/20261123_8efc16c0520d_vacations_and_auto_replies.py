@@ -4,8 +4,9 @@ Revision ID: 8efc16c0520d
 Revises: b90d414da865
 Created: 2026-11-23 07:25:51.206480
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '8efc16c0520d'

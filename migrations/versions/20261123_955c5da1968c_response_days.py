@@ -4,7 +4,7 @@ Revision ID: 955c5da1968c
 Revises: 5d3b1c9e7a42
 Created: 2026-11-23 16:11:28.754944
 """
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ depends_on = None
 
 def _aware(moment):
     # SQLite hands back naive UTC datetimes.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _count_existing_clocks(bind):

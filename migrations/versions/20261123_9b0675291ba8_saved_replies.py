@@ -4,8 +4,9 @@ Revision ID: 9b0675291ba8
 Revises: 30ff52934c4a
 Created: 2026-11-23 06:58:30.816423
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = '9b0675291ba8'

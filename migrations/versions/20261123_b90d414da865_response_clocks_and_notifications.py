@@ -4,8 +4,9 @@ Revision ID: b90d414da865
 Revises: 155cd3ea7185
 Created: 2026-11-23 07:18:48.320305
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = 'b90d414da865'

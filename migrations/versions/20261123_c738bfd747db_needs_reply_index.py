@@ -4,9 +4,8 @@ Revision ID: c738bfd747db
 Revises: dca9b7c0b3ae
 Created: 2026-11-23 12:26:07.235667
 """
-from alembic import op
 import sqlalchemy as sa
-import sellerkit.database
+from alembic import op
 
 revision = 'c738bfd747db'
 down_revision = 'dca9b7c0b3ae'

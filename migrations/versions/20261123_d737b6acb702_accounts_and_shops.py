@@ -1,11 +1,12 @@
 """accounts and shops
 
 Revision ID: d737b6acb702
-Revises: 
+Revises:
 Created: 2026-11-23 06:05:48.905135
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import sellerkit.database
 
 revision = 'd737b6acb702'

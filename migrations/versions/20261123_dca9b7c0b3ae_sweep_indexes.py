@@ -4,9 +4,8 @@ Revision ID: dca9b7c0b3ae
 Revises: f728f74eef34
 Created: 2026-11-23 12:17:50.308715
 """
-from alembic import op
 import sqlalchemy as sa
-import sellerkit.database
+from alembic import op
 
 revision = 'dca9b7c0b3ae'
 down_revision = 'f728f74eef34'

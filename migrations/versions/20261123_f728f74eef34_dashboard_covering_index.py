@@ -5,8 +5,6 @@ Revises: 378db675216d
 Created: 2026-11-23 12:14:54.934431
 """
 from alembic import op
-import sqlalchemy as sa
-import sellerkit.database
 
 revision = 'f728f74eef34'
 down_revision = '378db675216d'

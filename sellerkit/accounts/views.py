@@ -5,10 +5,10 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from sellerkit.accounts import forms, services
+from sellerkit.accounts.domain import LoginLimits
 from sellerkit.accounts.login import log_in, log_out
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
-from sellerkit.accounts.domain import LoginLimits
 from sellerkit.i18n import LOCALES, locale_display_name
 from sellerkit.i18n import gettext as _
 from sellerkit.web import client_ip, form_page, run_form, safe_next_url

@@ -105,8 +105,9 @@ def create_coupon(shop_id):
     zone = ZoneInfo(membership.shop.timezone)
     coupon = services.create_coupon(
         membership, _text(data, "code"), _text(data, "kind"), _amount(data, "value"), _text(data, "currency"),
-        _moment(data, "valid_from", zone), _moment(data, "valid_until", zone, end_of_day=True),
-        _whole(data, "usage_limit"), _amount(data, "min_order"), utcnow(), pool=_text(data, "pool"))
+        _moment(data, "valid_from", zone), valid_until=_moment(data, "valid_until", zone, end_of_day=True),
+        usage_limit=_whole(data, "usage_limit"), min_order=_amount(data, "min_order"), now=utcnow(),
+        pool=_text(data, "pool"))
     db.session.commit()
     return jsonify(coupon_json(coupon)), 201
 
@@ -119,8 +120,9 @@ def generate_coupons(shop_id):
     zone = ZoneInfo(membership.shop.timezone)
     codes = services.generate_pool(
         membership, _text(data, "prefix"), _whole(data, "count"), _text(data, "kind"), _amount(data, "value"),
-        _text(data, "currency"), _moment(data, "valid_from", zone), _moment(data, "valid_until", zone, end_of_day=True),
-        _amount(data, "min_order"), utcnow())
+        _text(data, "currency"), valid_from=_moment(data, "valid_from", zone),
+        valid_until=_moment(data, "valid_until", zone, end_of_day=True),
+        min_order=_amount(data, "min_order"), now=utcnow())
     db.session.commit()
     return jsonify({"pool": domain.normalize_code(data["prefix"]), "count": len(codes), "codes": codes}), 201
 
@@ -141,6 +143,6 @@ def record_redemption(shop_id):
     now = utcnow()
     redemption, is_new = services.record_redemption(
         shop, _text(data, "code"), _text(data, "order_reference"), _amount(data, "amount"), _text(data, "currency"),
-        _moment(data, "redeemed_at", ZoneInfo(shop.timezone)) or now, "api", now)
+        _moment(data, "redeemed_at", ZoneInfo(shop.timezone)) or now, source="api", now=now)
     db.session.commit()
     return jsonify(redemption_json(redemption, domain.normalize_code(data["code"]))), 201 if is_new else 200

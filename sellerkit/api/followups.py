@@ -48,7 +48,7 @@ def record_consent(shop_id, buyer_id):
     if source not in consent.domain.RECORDABLE_SOURCES:
         raise ApiError(_("Some fields have the wrong type."), fields={"source": _("Choose one of the listed options.")})
     occurred_at = moment_field(data, "occurred_at") or now
-    event = consent.record(buyer, action, source, text_field(data, "text"), occurred_at, now, g.api_user)
+    event = consent.record(buyer, action, source, text_field(data, "text"), occurred_at, now, actor=g.api_user)
     db.session.commit()
     return jsonify(buyer_json(buyer)), 201 if event else 200
 

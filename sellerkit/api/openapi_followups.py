@@ -61,7 +61,8 @@ def paths(errors):
             "parameters": [shop_id, buyer_id],
             "requestBody": {"required": True, "content": json_content(ref("ConsentInput"))},
             "responses": {"201": {"description": "Recorded.", "content": json_content(ref("Buyer"))},
-                          "200": {"description": "Already withdrawn: nothing new.", "content": json_content(ref("Buyer"))},
+                          "200": {"description": "Already withdrawn: nothing new.",
+                                  "content": json_content(ref("Buyer"))},
                           "400": errors["400"], **found}}},
         "/shops/{shop_id}/campaigns": {"get": {
             "summary": "The shop's follow-up campaigns with their figures", "operationId": "listCampaigns",

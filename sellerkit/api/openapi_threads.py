@@ -143,12 +143,15 @@ def paths(errors):
             "get": {"summary": "A thread with its messages", "operationId": "getThread", "parameters": [thread_id],
                     "responses": {"200": {"description": "The thread.", "content": json_content(ref("Thread"))},
                                   "401": errors["401"], "404": errors["404"]}},
-            "patch": {"summary": "Change status, dispute flag, labels, assignee or language", "operationId": "patchThread",
-                      "parameters": [thread_id], "requestBody": {"required": True, "content": json_content(ref("ThreadChange"))},
-                      "responses": {"200": {"description": "The changed thread.", "content": json_content(ref("Thread"))},
+            "patch": {"summary": "Change status, dispute flag, labels, assignee or language",
+                      "operationId": "patchThread", "parameters": [thread_id],
+                      "requestBody": {"required": True, "content": json_content(ref("ThreadChange"))},
+                      "responses": {"200": {"description": "The changed thread.",
+                                            "content": json_content(ref("Thread"))},
                                     "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
         "/threads/{thread_id}/replies": {"post": {
-            "summary": "Reply to the buyer (queued in the outbox)", "operationId": "postReply", "parameters": [thread_id],
+            "summary": "Reply to the buyer (queued in the outbox)", "operationId": "postReply",
+            "parameters": [thread_id],
             "requestBody": {"required": True, "content": json_content(ref("ReplyText"))},
             "responses": {"201": {"description": "The reply.", "content": json_content(ref("Message"))},
                           "400": errors["400"], "401": errors["401"], "404": errors["404"]}}},
@@ -160,8 +163,9 @@ def paths(errors):
         "/shops/{shop_id}/saved-replies": {
             "get": {"summary": "Saved replies you can use in a shop", "operationId": "listSavedReplies",
                     "parameters": [shop_id], "responses": {
-                        "200": {"description": "The replies.", "content": json_content({"type": "object", "properties": {
-                            "saved_replies": {"type": "array", "items": ref("SavedReply")}}})},
+                        "200": {"description": "The replies.", "content": json_content({
+                            "type": "object",
+                            "properties": {"saved_replies": {"type": "array", "items": ref("SavedReply")}}})},
                         "401": errors["401"], "404": errors["404"]}},
             "post": {"summary": "Create a saved reply", "operationId": "createSavedReply", "parameters": [shop_id],
                      "requestBody": {"required": True, "content": json_content(ref("SavedReplyInput"))},
@@ -193,6 +197,7 @@ def paths(errors):
             "summary": "Download an attachment", "operationId": "getAttachment",
             "parameters": [{"name": "attachment_id", **ID_PARAM}],
             "responses": {"200": {"description": "The file, as a download.",
-                                  "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                                  "content": {"application/octet-stream": {
+                                      "schema": {"type": "string", "format": "binary"}}}},
                           "401": errors["401"], "404": errors["404"]}}},
     }

@@ -68,8 +68,10 @@ def paths(errors):
             "parameters": [{"name": "thread_id", **ID_PARAM}],
             "requestBody": {"required": True, "content": json_content({
                 "type": "object", "additionalProperties": False,
-                "properties": {"topic": {"type": "string", "description": "A topic key of the platform; left out, "
-                                                                          "it is suggested from the buyer's words."}}})},
+                "properties": {"topic": {
+                    "type": "string",
+                    "description": "A topic key of the platform; left out, it is suggested from the buyer's words.",
+                }}})},
             "responses": {"201": {"description": "The draft.", "content": json_content(ref("Ticket"))},
                           "409": {"description": "The problem already has an open ticket (in `ticket`).",
                                   "content": json_content({"type": "object"})},

@@ -148,8 +148,9 @@ def patch_thread(thread_id):
     assignee = data.get("assignee_id")
     if assignee is not None and (not isinstance(assignee, int) or isinstance(assignee, bool)):
         raise ApiError(_("Some fields have the wrong type."), fields={"assignee_id": _("This value is not valid.")})
-    threads.update_thread(thread, g.api_user, utcnow(), status=text_field(data, "status"), is_dispute=data.get("is_dispute"),
-                          labels=data.get("labels"), assignee_id=assignee, set_assignee="assignee_id" in data,
+    threads.update_thread(thread, g.api_user, utcnow(), status=text_field(data, "status"),
+                          is_dispute=data.get("is_dispute"), labels=data.get("labels"), assignee_id=assignee,
+                          set_assignee="assignee_id" in data,
                           language=text_field(data, "language"))
     db.session.commit()
     messages, outbox = queries.thread_messages(thread)

@@ -11,9 +11,10 @@ from sellerkit.shops import services as shops
 from sellerkit.threads import services as threads
 from sellerkit.threads.domain import decode_cursor, encode_cursor
 from sellerkit.threads.parsing import text_field
-from sellerkit.tickets import domain, mail, profiles, queries
+from sellerkit.tickets import domain, mail, queries
 from sellerkit.tickets import services as tickets
 from sellerkit.tickets.models import TicketEvent
+from sellerkit.tickets.profile_schema import LANGUAGES, LIFECYCLES
 
 
 def _moment(value):
@@ -48,7 +49,7 @@ def support_topics(shop_id):
     requested language), statuses, limits and rules."""
     shop = shops.membership_for(g.api_user, shop_id).shop
     profile = tickets.profile_of(shop.platform)
-    language = request.args.get("language") if request.args.get("language") in profiles.LANGUAGES else "en"
+    language = request.args.get("language") if request.args.get("language") in LANGUAGES else "en"
     return jsonify({
         "platform": profile.platform, "name": profile.name, "contact": profile.contact,
         "limits": {"max_files": profile.limits.max_files, "max_file_bytes": profile.limits.max_file_bytes,
@@ -56,7 +57,7 @@ def support_topics(shop_id):
         "same_topic_interval_minutes": int(profile.same_topic_interval.total_seconds() // 60),
         "auto_close_after_days": profile.auto_close_after.days if profile.auto_close_after else None,
         "rating": profile.rating, "required_fields": list(profile.required_fields),
-        "statuses": {lifecycle: profile.status_name(lifecycle, language) for lifecycle in profiles.LIFECYCLES},
+        "statuses": {lifecycle: profile.status_name(lifecycle, language) for lifecycle in LIFECYCLES},
         "topics": [{"category": c.key, "category_name": c.name(language), "topic": t.key, "name": t.name(language)}
                    for c, t in profile.search(request.args.get("q") or "", language)]})
 
@@ -134,7 +135,8 @@ def rate(ticket_id):
     def action(ticket, data, now):
         rating = data.get("rating")
         if type(rating) is not int:
-            raise ApiError(_("Some fields have the wrong type."), fields={"rating": _("Give a rating from 1 to 5 stars.")})
+            raise ApiError(_("Some fields have the wrong type."),
+                           fields={"rating": _("Give a rating from 1 to 5 stars.")})
         tickets.rate(ticket, rating, text_field(data, "comment"), g.api_user, now)
     return _act(ticket_id, ("rating", "comment"), action, required=("rating",))
 
@@ -151,7 +153,7 @@ def support_mail(shop_id):
     data = json_body(allowed=("subject", "body", "in_reply_to", "message_id", "status"), required=("body",))
     ticket, event = mail.receive_support_mail(shop_id, text_field(data, "subject"), text_field(data, "body"),
                                               text_field(data, "in_reply_to"), text_field(data, "message_id"),
-                                              text_field(data, "status"), utcnow())
+                                              text_field(data, "status"), now=utcnow())
     if ticket is None:
         raise ApiError(_("No ticket of this shop matches this mail (In-Reply-To or [SK-…] in the subject)."),
                        status=404, code="not_found")

@@ -118,7 +118,7 @@ def _thread_times(rng, turns, waiting, now):
     return [start + offset for offset in offsets]
 
 
-def _plan_shop(rng, writer, shop_index, default_language, threads, orders, now):
+def _plan_shop(rng, writer, shop_index, default_language, threads, orders, *, now):
     """(planned threads, inbound buyer messages, delivery time by order reference) of one shop."""
     buyers, deliveries = {}, {}
     planned, inbound = [], []
@@ -308,7 +308,7 @@ def generate(app, size_name, now, seed=SEED, log=print):
         replies_count = clocks = 0
         for index, shop in enumerate(shop_list):
             planned, inbound, deliveries = _plan_shop(rng, writer, index, shop.default_language, per_shop,
-                                                      size.orders // size.shops, now)
+                                                      size.orders // size.shops, now=now)
             _import_buyer_messages(shop, inbound, now, timings)
             _deliver(shop, deliveries)
             stored = _store_history(shop, owner, planned, now)

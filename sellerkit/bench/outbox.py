@@ -36,7 +36,7 @@ def _queue(count, now):
     messages = [{"shop_id": shop_id, "thread_id": thread_id, "direction": "out", "kind": "reply",
                  "body": f"{BODY} #{number}", "body_sha256": "0" * 64, "posted_at": now, "is_automatic": False,
                  "headers": {}, "created_at": now}
-                for number, (shop_id, thread_id) in zip(range(count), _cycle(threads))]
+                for number, (shop_id, thread_id) in zip(range(count), _cycle(threads), strict=False)]
     ids = db.session.execute(insert(Message).returning(Message.id, Message.shop_id), messages).all()
     db.session.execute(insert(OutboxItem), [
         {"shop_id": shop_id, "kind": "reply", "message_id": message_id, "transport": "webhook", "status": "pending",

@@ -76,7 +76,7 @@ def _dispose(app):
         db.engine.dispose()
 
 
-def _single_worker(url, instance, secret, work, facts, requests, warmup, echo):
+def _single_worker(url, instance, secret, work, facts, requests, *, warmup, echo):
     """Every operation, sequentially, against one gunicorn worker: timings, SQL counts and statements, peak RSS."""
     from sellerkit.bench.measure import Client, peak_rss_mb
     from sellerkit.bench.server import Server
@@ -149,7 +149,7 @@ def _concurrency(url, instance, secret, work, facts, seconds):
 
 
 def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=DEFAULT_PG_URL, requests=50,
-        warmup=5, results_dir=None, echo=click.echo):
+        *, warmup=5, results_dir=None, echo=click.echo):
     """The whole benchmark; returns (result, path of the JSON written)."""
     import sqlite3
 
@@ -190,7 +190,8 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
         echo(f"  {timings['messages']:,} buyer messages imported at {timings['import_rate']:,.0f}/s "
              f"({timings['import_write_rate']:,.0f}/s database side)")
         echo("Timing every operation in turn, round by round (gunicorn, 1 worker) ...")
-        measured, depth, rss, locked = _single_worker(url, instance, secret, work, facts, requests, warmup, echo)
+        measured, depth, rss, locked = _single_worker(url, instance, secret, work, facts, requests,
+                                                      warmup=warmup, echo=echo)
         echo("Replaying each page's SQL (SQL floor) ...")
         result["operations"], result["floor"] = _figures(measured, url, requests)
         result["deep_page_reached"] = depth
@@ -240,6 +241,6 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
 @click.option("--requests", type=click.IntRange(min=1), default=50, show_default=True,
               help="Timed requests per operation, after the warm-up.")
 @click.option("--results-dir", type=click.Path(file_okay=False), help="Default: bench/results.")
-def bench_command(size, database, keep, concurrency_seconds, pg_url, requests, results_dir):
+def bench_command(size, database, keep, concurrency_seconds, pg_url, requests, *, results_dir):
     """Time the operations of PERFORMANCE.md on a generated data set and write bench/results/*.json."""
     run(size, database, keep, concurrency_seconds, pg_url, requests, results_dir=results_dir)

@@ -37,8 +37,9 @@ class Server:
 
     def start(self, timeout=60):
         self.port = free_port()
-        command = [sys.executable, "-m", "gunicorn", "-c", "python:sellerkit.gunicorn_conf", "--workers", str(self.workers), "--bind",
-                   f"127.0.0.1:{self.port}", "--no-control-socket", "--error-logfile", self.log_path,
+        command = [sys.executable, "-m", "gunicorn", "-c", "python:sellerkit.gunicorn_conf",
+                   "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
+                   "--error-logfile", self.log_path,
                    "--capture-output", "--timeout", "300", "sellerkit:create_web_app()"]
         self.process = subprocess.Popen(command, env=self._environment(), stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)

@@ -196,7 +196,8 @@ VOCABULARY = {
 
 #: Vacation auto-replies, with the placeholders a vacation message may use.
 VACATION = {
-    "en": "Hello {buyer_name|}, we are away until {vacation_return_date} and answer as soon as we are back. {shop_name}",
+    "en": "Hello {buyer_name|}, we are away until {vacation_return_date} and answer as soon as we are back. "
+          "{shop_name}",
     "ru": "Здравствуйте, {buyer_name|}! Мы в отпуске до {vacation_return_date} и ответим, как только вернёмся. "
           "{shop_name}",
     "pl": "Dzień dobry {buyer_name|}, jesteśmy na urlopie do {vacation_return_date} i odpowiemy po powrocie. "

@@ -1,4 +1,4 @@
-"""The operations PERFORMANCE.md times, as HTTP requests to the running app, and the mixed load of the concurrency run."""
+"""The operations PERFORMANCE.md times, as HTTP requests to the running app, and the concurrency run's mixed load."""
 import json
 import random
 import threading
@@ -134,7 +134,7 @@ def mixed_load(port, facts, seconds, threads, seed):
     names, weights = zip(*MIX, strict=True)
     results, lock = [], threading.Lock()
     clients = []
-    for index in range(threads):
+    for _ in range(threads):
         client = Client(port)
         client.log_in(facts.email, facts.password)
         client.read_csrf(client.get(f"/threads/{facts.long_thread_id}"))

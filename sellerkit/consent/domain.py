@@ -40,7 +40,8 @@ def normalize(text):
 
 
 def is_stop_reply(body):
-    """True when the whole reply (or its first line, above a quoted mail) asks to stop: "STOP", "Отписаться!", "退订"."""
+    """True when the whole reply (or its first line, above a quoted mail) asks to stop: "STOP", "Отписаться!",
+    "退订"."""
     lines = [line for line in (body or "").splitlines() if line.strip()]
     return bool(lines) and (normalize(body) in STOP_PHRASES or normalize(lines[0]) in STOP_PHRASES)
 

@@ -14,7 +14,8 @@ class ConsentForm(BaseForm):
     source = SelectField(_l("How"), choices=[SelectChoice(s, SOURCE_LABELS[s]) for s in RECORDABLE_SOURCES],
                          default="message")
     text = TextAreaField(_l("What the buyer agreed to"), validators=[Length(max=MAX_TEXT)],
-                         description=_l("The wording they saw or wrote, for example: “Yes, send me offers and coupons.”"))
+                         description=_l(
+                             "The wording they saw or wrote, for example: “Yes, send me offers and coupons.”"))
     occurred_on = DateField(_l("Date"), validators=[Optional()], description=_l("Leave empty for now."))
 
 

@@ -33,7 +33,7 @@ def state_of(buyer):
     return domain.ConsentState(buyer.consent_given_at, buyer.consent_source, buyer.consent_withdrawn_at)
 
 
-def record(buyer, action, source, text, occurred_at, now, actor=None):
+def record(buyer, action, source, text, occurred_at, now, *, actor=None):
     """Append a consent event and move the buyer's current state; the only place consent changes.
 
     Returns the new event, or None when it changes nothing (withdrawing again). Refuses, changing nothing,
@@ -55,7 +55,8 @@ def record(buyer, action, source, text, occurred_at, now, actor=None):
                          occurred_at=occurred_at, recorded_by_id=actor.id if actor else None, created_at=now)
     db.session.add(event)
     new = domain.after_event(state, action, source, occurred_at)
-    buyer.consent_given_at, buyer.consent_source, buyer.consent_withdrawn_at = new.given_at, new.source, new.withdrawn_at
+    buyer.consent_given_at, buyer.consent_source = new.given_at, new.source
+    buyer.consent_withdrawn_at = new.withdrawn_at
     db.session.flush()
     return event
 
@@ -148,11 +149,11 @@ def _import_row(shop, row, now, actor):
                                                        ConsentEvent.source == "import",
                                                        ConsentEvent.occurred_at == given_at).limit(1)):
         return None  # the same file imported twice
-    event = record(buyer, "given", "import", row.get("text"), given_at, now, actor)
+    event = record(buyer, "given", "import", row.get("text"), given_at, now, actor=actor)
     withdrawn_text = (row.get("withdrawn_at") or "").strip()
     if withdrawn_text:
         withdrawn_at = parse_moment(withdrawn_text, zone)
         if withdrawn_at is None:
             raise ServiceError(_l("This date is not valid."))
-        record(buyer, "withdrawn", "import", "", withdrawn_at, now, actor)
+        record(buyer, "withdrawn", "import", "", withdrawn_at, now, actor=actor)
     return event

@@ -61,7 +61,7 @@ def record(shop_id, buyer_id):
     form = forms.ConsentForm()
     done, event = run_form(form, lambda: services.record(
         buyer, form.action.data, form.source.data, form.text.data,
-        _moment(form.occurred_on.data, membership.shop, now), now, current_user))
+        _moment(form.occurred_on.data, membership.shop, now), now, actor=current_user))
     if not done:
         db.session.rollback()
         return _buyer_page(membership, buyer, form, status=422)

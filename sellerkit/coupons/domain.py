@@ -63,7 +63,7 @@ def amount_problem(value):
     return None
 
 
-def coupon_problem(kind, value, currency, valid_from, valid_until, usage_limit, min_order):
+def coupon_problem(kind, value, currency, valid_from, valid_until, usage_limit, *, min_order):
     """The first problem with a coupon's terms as (field, code), or None. Currency is already upper-case."""
     if kind not in KINDS:
         return "kind", "kind"

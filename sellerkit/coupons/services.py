@@ -50,10 +50,10 @@ COUPON_COLUMNS = ("code", "kind", "value", "currency", "valid_from", "valid_unti
 REDEMPTION_COLUMNS = ("order_reference", "code", "amount", "currency", "redeemed_at")
 
 
-def _terms(kind, value, currency, valid_from, valid_until, usage_limit, min_order):
+def _terms(kind, value, currency, valid_from, valid_until, usage_limit, *, min_order):
     """The terms with the currency upper-cased, or a ServiceError naming the field at fault."""
     currency = (currency or "").strip().upper() or None
-    problem = domain.coupon_problem(kind, value, currency, valid_from, valid_until, usage_limit, min_order)
+    problem = domain.coupon_problem(kind, value, currency, valid_from, valid_until, usage_limit, min_order=min_order)
     if problem:
         field_name, code = problem
         raise ServiceError(PROBLEMS[code], field=field_name, code=code)
@@ -78,14 +78,14 @@ def _insert_all(rows):
                            field="code", code="duplicate_code") from None
 
 
-def create_coupon(membership, code, kind, value, currency, valid_from, valid_until, usage_limit, min_order, now,
+def create_coupon(membership, code, kind, value, currency, valid_from, *, valid_until, usage_limit, min_order, now,
                   pool=None):
     """Add one coupon to the member's shop; owners only. A code already in the shop is refused, nothing written."""
     require_owner(membership)
     code = domain.normalize_code(code)
     if not domain.is_valid_code(code):
         raise ServiceError(PROBLEMS["code"], field="code", code="invalid_code")
-    terms = _terms(kind, value, currency, valid_from, valid_until, usage_limit, min_order)
+    terms = _terms(kind, value, currency, valid_from, valid_until, usage_limit, min_order=min_order)
     coupon = Coupon(shop_id=membership.shop_id, code=code, pool=_pool(pool), redeemed_count=0, created_at=now, **terms)
     duplicate = ServiceError(_l("This code already exists in this shop."), field="code", code="duplicate_code")
     if db.session.scalar(select(Coupon.id).where(Coupon.shop_id == membership.shop_id, Coupon.code == code)):
@@ -98,7 +98,7 @@ def create_coupon(membership, code, kind, value, currency, valid_from, valid_unt
     return coupon
 
 
-def generate_pool(membership, prefix, count, kind, value, currency, valid_from, valid_until, min_order, now):
+def generate_pool(membership, prefix, count, kind, value, currency, *, valid_from, valid_until, min_order, now):
     """`count` single-use codes such as "THANKS-7KQ2M9XA" (prefix, dash, 8 random characters) in the pool named
     by the prefix; owners only. Returns the codes.
 
@@ -111,7 +111,7 @@ def generate_pool(membership, prefix, count, kind, value, currency, valid_from, 
     if count is None or not 1 <= count <= domain.MAX_GENERATE:
         raise ServiceError(_l("Generate between 1 and %(count)s codes at a time.", count=domain.MAX_GENERATE),
                            field="count", code="invalid_count")
-    terms = _terms(kind, value, currency, valid_from, valid_until, 1, min_order)
+    terms = _terms(kind, value, currency, valid_from, valid_until, 1, min_order=min_order)
     # Only codes with this prefix can clash with generated ones, so only those are read.
     existing = db.session.scalars(select(Coupon.code).where(
         Coupon.shop_id == membership.shop_id, Coupon.code.startswith(prefix + "-", autoescape=True)))
@@ -162,7 +162,7 @@ def _coupon_row(row, zone, now, shop_id):
                    row.get("currency"), _cell_value(row, "valid_from", lambda text: domain.parse_moment(text, zone)),
                    _cell_value(row, "valid_until", lambda text: domain.parse_moment(text, zone, end_of_day=True)),
                    _cell_value(row, "usage_limit", domain.parse_whole_number, "whole_number"),
-                   _cell_value(row, "min_order", domain.parse_decimal, "not_a_number"))
+                   min_order=_cell_value(row, "min_order", domain.parse_decimal, "not_a_number"))
     return {"shop_id": shop_id, "code": code, "pool": _pool(row.get("pool")), "redeemed_count": 0, "created_at": now,
             **terms}
 
@@ -224,7 +224,7 @@ def _stored_redemption(coupon_id, order_ref):
                                                       Redemption.order_ref == order_ref))
 
 
-def record_redemption(shop, code, order_ref, amount, currency, redeemed_at, source, now):
+def record_redemption(shop, code, order_ref, amount, currency, redeemed_at, *, source, now):
     """Record that an order used a coupon: (redemption, is_new). The one write path of redemptions.
 
     Unknown codes and orders the coupon's terms exclude are refused with nothing stored. The same order again
@@ -286,7 +286,7 @@ def import_redemptions_csv(shop, text, now):
             amount = _cell_value(row, "amount", domain.parse_decimal, "not_a_number")
             redeemed_at = _cell_value(row, "redeemed_at", lambda text: domain.parse_moment(text, zone))
             _redemption, is_new = record_redemption(shop, row.get("code"), row.get("order_reference"), amount,
-                                                    row.get("currency"), redeemed_at, "import", now)
+                                                    row.get("currency"), redeemed_at, source="import", now=now)
         except ServiceError as error:
             report.rejected.append((line, _reason(error)))
             continue

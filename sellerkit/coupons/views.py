@@ -86,8 +86,9 @@ def index(shop_id):
     zone = ZoneInfo(membership.shop.timezone)
     done, coupon = run_form(form, lambda: services.create_coupon(
         membership, form.code.data, form.kind.data, form.value.data, form.currency.data,
-        _start(form.valid_from.data, zone), _end(form.valid_until.data, zone), form.usage_limit.data,
-        form.min_order.data, utcnow()))
+        _start(form.valid_from.data, zone), valid_until=_end(form.valid_until.data, zone),
+        usage_limit=form.usage_limit.data,
+        min_order=form.min_order.data, now=utcnow()))
     if done:
         db.session.commit()
         flash(_("The coupon %(code)s is saved.", code=coupon.code), "success")
@@ -103,7 +104,8 @@ def generate(shop_id):
     zone = ZoneInfo(membership.shop.timezone)
     done, codes = run_form(form, lambda: services.generate_pool(
         membership, form.prefix.data, form.count.data, form.kind.data, form.value.data, form.currency.data,
-        _start(form.valid_from.data, zone), _end(form.valid_until.data, zone), form.min_order.data, utcnow()))
+        valid_from=_start(form.valid_from.data, zone), valid_until=_end(form.valid_until.data, zone),
+        min_order=form.min_order.data, now=utcnow()))
     if done:
         db.session.commit()
         pool = domain.normalize_code(form.prefix.data)
@@ -162,7 +164,7 @@ def redemptions(shop_id):
     typed_at = form.redeemed_at.data
     done, result = run_form(form, lambda: services.record_redemption(
         shop, form.code.data, form.order_reference.data, form.amount.data, form.currency.data,
-        typed_at.replace(tzinfo=ZoneInfo(shop.timezone)) if typed_at else now, "web", now))
+        typed_at.replace(tzinfo=ZoneInfo(shop.timezone)) if typed_at else now, source="web", now=now))
     if done:
         db.session.commit()
         redemption, is_new = result

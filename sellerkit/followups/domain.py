@@ -87,7 +87,7 @@ def due_at(trigger, days, placed_at, delivered_at, created_at):
     return start + timedelta(days=days) if start is not None else None
 
 
-def campaign_problem(name, trigger, days, min_days_between, coupon_mode, bodies, default_language):
+def campaign_problem(name, trigger, days, min_days_between, coupon_mode, bodies, *, default_language):
     """The first problem with a campaign's own fields as (field, code, detail), or None. Coupons are checked
     by the service, which knows them."""
     if not (name or "").strip():

@@ -20,8 +20,8 @@ from sellerkit.followups.outbound import KIND as FOLLOW_UP_KIND
 from sellerkit.i18n import buyer_date, buyer_locale
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
-from sellerkit.localformat import last_day
 from sellerkit.links import can_build_links, public_link
+from sellerkit.localformat import last_day
 from sellerkit.outbox import services as outbox
 from sellerkit.replies.domain import choose_variant, render
 from sellerkit.shops.domain import BUYER_LANGUAGES
@@ -97,7 +97,7 @@ def save_campaign(membership, campaign, fields, bodies, now):
     bodies = {lang: (body or "").strip() for lang, body in bodies.items() if lang in BUYER_LANGUAGES}
     name = (fields.get("name") or "").strip()
     problem = domain.campaign_problem(name, fields.get("trigger"), fields.get("days"), fields.get("min_days_between"),
-                                      fields.get("coupon_mode"), bodies, shop.default_language)
+                                      fields.get("coupon_mode"), bodies, default_language=shop.default_language)
     if problem:
         field, code, detail = problem
         if code == "unknown_placeholder":

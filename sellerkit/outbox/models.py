@@ -5,7 +5,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sellerkit.database import UTCDateTime
 from sellerkit.extensions import db
 
-
 #: Exactly one of the three says what the item sends.
 ONE_SUBJECT = ("(message_id IS NOT NULL AND ticket_event_id IS NULL AND subject_id IS NULL)"
                " OR (message_id IS NULL AND ticket_event_id IS NOT NULL AND subject_id IS NULL)"

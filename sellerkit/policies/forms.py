@@ -21,7 +21,8 @@ TOO_LONG = _l("This text is too long.")
 
 
 class PolicyForm(BaseForm):
-    free_text = TextAreaField(_l("Your own words"), validators=[Optional(), Length(max=MAX_FREE_TEXT, message=TOO_LONG)],
+    free_text = TextAreaField(_l("Your own words"),
+                              validators=[Optional(), Length(max=MAX_FREE_TEXT, message=TOO_LONG)],
                               description=_l("Added after the standard text, exactly as you write it. Separate "
                                              "paragraphs with an empty line."))
 

@@ -3,10 +3,9 @@ from babel import Locale
 from babel.lists import format_list
 from flask_babel import force_locale, ngettext
 
-from sellerkit.i18n import buyer_locale, localize_digits
+from sellerkit.i18n import buyer_locale, lazy_pgettext, localize_digits
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
-from sellerkit.i18n import lazy_pgettext
 
 SECTION_TITLES = {"shipping": _l("Shipping"), "payment": _l("Payment options"),
                   "returns": _l("Returns and exchanges"), "privacy": _l("Privacy"),

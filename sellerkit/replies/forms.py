@@ -13,7 +13,8 @@ class SavedReplyForm(BaseForm):
     shortcut = StringField(_l("Shortcut"), validators=[Optional(), Length(max=40)],
                            description=_l("Type /shortcut in the reply box to insert this reply."))
     folder = StringField(_l("Folder"), validators=[Optional(), Length(max=60)])
-    personal = BooleanField(_l("Only for me"), description=_l("Personal replies are not shown to the rest of the team."))
+    personal = BooleanField(_l("Only for me"),
+                            description=_l("Personal replies are not shown to the rest of the team."))
 
 
 class ImportForm(BaseForm):

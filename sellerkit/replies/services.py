@@ -93,7 +93,7 @@ def _check_may_edit(membership, reply=None, personal=False):
         raise Forbidden(_l("Only the shop's owners can change shared saved replies; keep a personal one instead."))
 
 
-def save_reply(membership, now, title, shortcut, folder, bodies, personal=False, reply=None):
+def save_reply(membership, now, title, shortcut, folder, bodies, *, personal=False, reply=None):
     """Create or change a saved reply. Bodies map language -> text; empty ones are dropped; unknown placeholders,
     a duplicate shortcut or a body over 10,000 characters are refused with nothing changed."""
     _check_may_edit(membership, reply, personal)

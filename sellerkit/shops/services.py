@@ -139,8 +139,9 @@ def _require_mail_server():
         return
     server = f"{config['MAIL_SERVER']}:{config.get('MAIL_PORT') or 25}" if config.get("MAIL_SERVER") else ""
     messages = {
-        "not_configured": _l("Replies cannot go by e-mail: no mail server is set up for sellerkit "
-                             "(SELLERKIT_MAIL_SERVER). Ask whoever runs sellerkit to set one up, or choose another way."),
+        "not_configured": _l(
+            "Replies cannot go by e-mail: no mail server is set up for sellerkit "
+            "(SELLERKIT_MAIL_SERVER). Ask whoever runs sellerkit to set one up, or choose another way."),
         "unreachable": _l("Replies cannot go by e-mail: the mail server %(server)s does not answer. Check that it "
                           "is running and reachable, or choose another way.", server=server),
         "tls": _l("Replies cannot go by e-mail: the mail server %(server)s did not accept a secure connection "
@@ -189,7 +190,7 @@ def require_owner(membership):
         raise Forbidden(_l("Only the shop's owners can change its settings."))
 
 
-def update_shop_settings(membership, name, platform, default_language, timezone, hours, reply=None, response=None):
+def update_shop_settings(membership, name, platform, default_language, timezone, hours, *, reply=None, response=None):
     """Change a shop's settings, weekly hours (domain.OpeningHours) and reply delivery; owners only.
 
     Choosing the webhook transport creates the signing secret the integration checks deliveries with.

@@ -28,7 +28,8 @@ def cached(shop, name, load):
     found = store.get(key)
     if found is not None and found[0] == shop.settings_stamp:
         return found[1]
-    stamp = shop.settings_stamp  # read before the settings: a change made meanwhile leaves a stale stamp, not stale data
+    # Read before the settings: a change made meanwhile leaves a stale stamp, not stale data.
+    stamp = shop.settings_stamp
     value = load(shop)
     store[key] = (stamp, value)
     return value

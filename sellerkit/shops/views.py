@@ -126,10 +126,10 @@ def settings(shop_id):
         g.membership, form.name.data, form.platform.data, form.default_language.data, form.timezone.data,
         [domain.OpeningHours(day, entry.form.opens_at.data, entry.form.closes_at.data)
          for day, entry in enumerate(form.hours.entries) if entry.form.is_open.data],
-        services.ReplySettings(form.reply_transport.data, form.reply_from_email.data or None,
+        reply=services.ReplySettings(form.reply_transport.data, form.reply_from_email.data or None,
                                (form.webhook_url.data or "").strip() or None, form.max_file_mb.data,
                                form.max_message_mb.data),
-        services.ResponseSettings(form.response_hours.data, _bool_of(form.response_business_hours_only.data),
+        response=services.ResponseSettings(form.response_hours.data, _bool_of(form.response_business_hours_only.data),
                                   _bool_of(form.response_auto_reply_counts.data), form.response_warning_hours.data,
                                   _holidays(form))))
     if not done:

@@ -4,7 +4,7 @@ All arithmetic is on aware datetimes. Business hours are wall-clock times in the
 deadline stays right across daylight-saving changes: an hour of business time is an hour the shop is open.
 """
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -76,7 +76,7 @@ def _local(day, clock, zone):
     naive = datetime.combine(day, clock)
     moment = naive.replace(tzinfo=zone)
     # A time that does not exist (spring forward) comes back shifted when round-tripped through UTC.
-    return moment.astimezone(timezone.utc).astimezone(zone)
+    return moment.astimezone(UTC).astimezone(zone)
 
 
 def _open_intervals(hours, start, limit_days=400):
@@ -86,7 +86,7 @@ def _open_intervals(hours, start, limit_days=400):
     for _ in range(limit_days):
         if hours.is_open_on(day):
             opens, closes = hours.days[day.weekday()]
-            yield _local(day, opens, zone).astimezone(timezone.utc), _local(day, closes, zone).astimezone(timezone.utc)
+            yield _local(day, opens, zone).astimezone(UTC), _local(day, closes, zone).astimezone(UTC)
         day += timedelta(days=1)
 
 
@@ -95,7 +95,7 @@ def deadline(start, allowed, hours=None):
 
     Returns None when the shop is never open within a year of `start` (no hours can count).
     """
-    start = start.astimezone(timezone.utc)
+    start = start.astimezone(UTC)
     if hours is None or not hours.days:
         return start + allowed
     left = allowed
@@ -134,7 +134,7 @@ def closed_since(now, hours):
     open or has no hours at all (then it is never "closed")."""
     if hours is None or not hours.days:
         return None
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     last_close = None
     for opens, closes in _open_intervals(hours, now - timedelta(days=8), limit_days=10):
         if opens <= now < closes:

@@ -109,7 +109,7 @@ def _feedback(shop_id):
 def _new_history(shop_id, cached_stamp, stamp):
     """The answers added since `cached_stamp` when nothing else changed (same replies, no answer deleted), as
     (reply id, text) pairs; None when the index must be built anew."""
-    (old_count, old_newest, *old_replies), (count, newest, *replies) = cached_stamp, stamp
+    (old_count, old_newest, *old_replies), (count, _newest, *replies) = cached_stamp, stamp
     if old_replies != replies or not old_count or count > MAX_HISTORY or count - old_count > MAX_HISTORY // 10:
         return None
     added = db.session.execute(

@@ -1,4 +1,4 @@
-"""`sellerkit backup` and `restore`: one tar.gz with the database, attachments, keys, support profiles and a manifest."""
+"""`sellerkit backup` and `restore`: one tar.gz of the database, attachments, keys, support profiles and a manifest."""
 import hashlib
 import json
 import os
@@ -113,7 +113,8 @@ def read_archive(path, into):
     except (OSError, ValueError) as error:
         raise BackupError(f"{path} has no readable manifest, so it is not a sellerkit backup.") from error
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"{path} is a backup of format {manifest.get('format')}; this sellerkit reads format {FORMAT}.")
+        raise BackupError(f"{path} is a backup of format {manifest.get('format')}; "
+                          f"this sellerkit reads format {FORMAT}.")
     present = {p.relative_to(into).as_posix() for p in _files_under(into)} - {MANIFEST}
     listed = set(manifest["files"])
     if present != listed:

@@ -61,7 +61,8 @@ def status_command():
         figures = services.backlog(now)
         outbox = figures["outbox"]
         click.echo(f"outbox       pending {outbox.get('pending', 0)} (due now {figures['outbox_due']}), "
-                   f"sending {outbox.get('sending', 0)}, failed {outbox.get('failed', 0)}, sent {outbox.get('sent', 0)}")
+                   f"sending {outbox.get('sending', 0)}, failed {outbox.get('failed', 0)}, "
+                   f"sent {outbox.get('sent', 0)}")
         click.echo(f"clocks       open {figures['clocks_open']}, past due {figures['clocks_overdue']}, "
                    f"breached {figures['clocks_breached']}")
         channels = services.channel_states()
@@ -118,7 +119,7 @@ def db_group(directory, x_arg):
 @click.option("--no-backup", is_flag=True, help="Upgrade without a recent backup (you keep your own).")
 @click.argument("revision", default="head")
 @with_appcontext
-def upgrade_command(directory, sql, tag, x_arg, revision, backup_first, no_backup):
+def upgrade_command(directory, sql, tag, x_arg, revision, backup_first, *, no_backup):
     """Upgrade to a later version; a database with data needs a backup younger than a day (or a flag)."""
     import flask_migrate
 

@@ -1,7 +1,7 @@
 """Pure rules of operating an instance: readiness, when a backup is due, which archives to keep, the upgrade guard."""
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 #: A scheduler whose last heartbeat is older than this is taken for dead.
 HEARTBEAT_MAX_AGE = timedelta(minutes=2)
@@ -76,8 +76,8 @@ def due_backup_slot(now, daily_at, taken_slots):
     unless a backup for it was already taken (or is being taken)."""
     if daily_at is None:
         return None
-    today = now.astimezone(timezone.utc).date()
-    if now < datetime.combine(today, daily_at, tzinfo=timezone.utc):
+    today = now.astimezone(UTC).date()
+    if now < datetime.combine(today, daily_at, tzinfo=UTC):
         return None
     slot = today.isoformat()
     return None if slot in taken_slots else slot

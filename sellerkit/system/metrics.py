@@ -1,4 +1,4 @@
-"""Prometheus metrics: requests and scheduler jobs counted per process, outbox, clocks and channels read when scraped."""
+"""Prometheus metrics: requests and jobs counted per process; outbox, clocks and channels read when scraped."""
 import hmac
 import ipaddress
 import os
@@ -65,7 +65,8 @@ class DatabaseCollector:
         for status in ("pending", "sending", "sent", "failed"):
             outbox.add_metric([status], figures["outbox"].get(status, 0))
         yield outbox
-        yield GaugeMetricFamily("sellerkit_outbox_due", "Outbox items due for delivery now", value=figures["outbox_due"])
+        yield GaugeMetricFamily("sellerkit_outbox_due", "Outbox items due for delivery now",
+                                value=figures["outbox_due"])
         yield GaugeMetricFamily("sellerkit_response_clocks_open", "Open response clocks", value=figures["clocks_open"])
         yield GaugeMetricFamily("sellerkit_response_clocks_overdue", "Open response clocks past their deadline",
                                 value=figures["clocks_overdue"])

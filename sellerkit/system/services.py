@@ -122,7 +122,8 @@ def beat(name, now):
     else:
         row.beat_at = now
     # Rows of schedulers gone for a day only clutter the status output.
-    db.session.execute(SchedulerHeartbeat.__table__.delete().where(SchedulerHeartbeat.beat_at < now - timedelta(days=1)))
+    db.session.execute(SchedulerHeartbeat.__table__.delete()
+                       .where(SchedulerHeartbeat.beat_at < now - timedelta(days=1)))
 
 
 def last_heartbeat_at():
@@ -141,7 +142,8 @@ def readiness(now):
     except SQLAlchemyError as error:
         db.session.rollback()
         return [domain.Check("database", False, f"not reachable ({type(error).__name__})")]
-    checks = [domain.Check("database", True, "reachable"), domain.check_migrations(current_revision(), migration_head())]
+    checks = [domain.Check("database", True, "reachable"),
+              domain.check_migrations(current_revision(), migration_head())]
     if not checks[1].ok:
         return checks
     return checks + [domain.check_scheduler(now, last_heartbeat_at()),
@@ -153,7 +155,8 @@ def backlog(now):
     outbox = dict(db.session.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status)).all())
     due = db.session.scalar(select(func.count()).select_from(OutboxItem).where(
         OutboxItem.status == "pending", OutboxItem.due_at <= now))
-    open_clocks = db.session.scalar(select(func.count()).select_from(ResponseClock).where(ResponseClock.status == "open"))
+    open_clocks = db.session.scalar(select(func.count()).select_from(ResponseClock)
+                                    .where(ResponseClock.status == "open"))
     overdue = db.session.scalar(select(func.count()).select_from(ResponseClock).where(
         ResponseClock.status == "open", ResponseClock.due_at <= now))
     breached = db.session.scalar(select(func.count()).select_from(ResponseClock).where(

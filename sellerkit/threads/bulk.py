@@ -7,7 +7,7 @@ auto-reply.
 """
 import json
 from dataclasses import dataclass, field, fields
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import bindparam, select, text, update
 
@@ -95,7 +95,7 @@ def _stored():
         return (lambda value: value), json.dumps
 
     def time_text(value):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
     return time_text, json.dumps
 

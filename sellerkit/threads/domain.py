@@ -168,7 +168,7 @@ def decode_cursor(cursor, kinds):
         if not isinstance(values, list) or len(values) != len(kinds):
             return None
         decoded = []
-        for value, kind in zip(values, kinds):
+        for value, kind in zip(values, kinds, strict=True):
             if kind == "datetime":
                 value = datetime.fromisoformat(value)
                 if value.tzinfo is None:

@@ -27,7 +27,8 @@ class ReplyForm(BaseForm):
 
 
 class NoteForm(BaseForm):
-    body = TextAreaField(_l("Internal note"), validators=[DataRequired(REQUIRED), Length(max=MAX_BODY, message=TOO_LONG)],
+    body = TextAreaField(_l("Internal note"),
+                         validators=[DataRequired(REQUIRED), Length(max=MAX_BODY, message=TOO_LONG)],
                          description=_l("Only your team sees notes; they are never sent to the buyer."))
 
 

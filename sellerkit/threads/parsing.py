@@ -62,7 +62,8 @@ def _order(data):
                            fields={"order.total": _("This value is not valid.")}) from None
     currency = text_field(order, "currency", "order.currency")
     if currency is not None and (len(currency) != 3 or not currency.isalpha()):
-        raise InputError(_("Some fields have the wrong type."), fields={"order.currency": _("This value is not valid.")})
+        raise InputError(_("Some fields have the wrong type."),
+                         fields={"order.currency": _("This value is not valid.")})
     fields = {name: moment_field(order, name, f"order.{name}") for name in ("placed_at", "shipped_at", "delivered_at")}
     for name in ("tracking_number", "tracking_url"):
         value = text_field(order, name, f"order.{name}")
@@ -87,7 +88,8 @@ def inbound_from_json(data):
         external_id=text_field(data, "external_id"), body=text_field(data, "body", required=True),
         received_at=moment_field(data, "received_at", required=True),
         buyer_external_id=text_field(buyer, "id", "buyer.id"), buyer_name=text_field(buyer, "name", "buyer.name") or "",
-        buyer_language=text_field(buyer, "language", "buyer.language"), buyer_email=text_field(buyer, "email", "buyer.email"),
+        buyer_language=text_field(buyer, "language", "buyer.language"),
+        buyer_email=text_field(buyer, "email", "buyer.email"),
         thread_external_id=text_field(data, "thread_external_id"), subject=text_field(data, "subject") or "",
         order_reference=reference, order=order, headers=headers)
 

@@ -87,9 +87,10 @@ def index_threads(thread_ids):
 def index_new_thread(thread, buyer, order):
     """Write the own search row of a thread created in this transaction from the objects at hand: it has no
     ticket yet, and its buyer and order are the ones it was made with."""
-    _write_thread_rows([(thread.id, thread.shop_id, thread_terms(thread.subject, (buyer.display_name, buyer.email or ""), (
-        order.platform_order_ref if order else "", (order.tracking_number or "") if order else "",
-        buyer.platform_buyer_id or "")))])
+    identifiers = (order.platform_order_ref if order else "", (order.tracking_number or "") if order else "",
+                   buyer.platform_buyer_id or "")
+    terms = thread_terms(thread.subject, (buyer.display_name, buyer.email or ""), identifiers)
+    _write_thread_rows([(thread.id, thread.shop_id, terms)])
 
 
 def _write_thread_rows(documents):

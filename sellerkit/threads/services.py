@@ -1,4 +1,4 @@
-"""Conversation actions: find or create buyers, orders and threads; add messages; change a thread. Flush, never commit."""
+"""Conversation actions: find or create buyers, orders and threads; add messages; change a thread (flush, no commit)."""
 import hashlib
 from typing import NamedTuple
 
@@ -155,7 +155,7 @@ def thread_to_write(shop, buyer, order, subject, now):
     return thread
 
 
-def add_message(thread, kind, body, posted_at, now, actor=None, external_id=None, headers=None, language=None,
+def add_message(thread, kind, body, posted_at, now, actor=None, *, external_id=None, headers=None, language=None,
                 is_automatic=False):
     """The one write path of every message: store it, move the thread's state, index it, record the event.
 
@@ -296,7 +296,7 @@ def add_note(thread, actor, body, now):
     return add_message(thread, "note", body, now, now, actor=actor)
 
 
-def update_thread(thread, actor, now, status=None, is_dispute=None, labels=None, assignee_id=None,
+def update_thread(thread, actor, now, status=None, is_dispute=None, labels=None, *, assignee_id=None,
                   set_assignee=False, language=None):
     """Change a thread's status, dispute flag, labels, assignee or language; each change becomes an event."""
     if status is not None and status != thread.status:

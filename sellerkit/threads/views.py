@@ -119,7 +119,8 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
         clock=thread.open_clock, now=utcnow(),
-        policy_titles=SECTION_TITLES, order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
+        policy_titles=SECTION_TITLES,
+        order_policies=policies.versions_for_order(thread.shop_id, thread.order.placed_at) if thread.order else {},
         outbox=outbox, events=events, settings_form=_settings_form(thread, membership),
         reply_form=reply_form, suggested_replies=suggested,
         note_form=note_form or forms.NoteForm(formdata=None, prefix="note"),
@@ -243,7 +244,8 @@ def update(thread_id):
         thread, current_user, utcnow(),
         status=form.status.data if "status" in sent else None,
         is_dispute=form.is_dispute.data == "yes" if "is_dispute" in sent else None,
-        labels=[part for part in LABEL_SEPARATORS.split(form.labels.data) if part.strip()] if "labels" in sent else None,
+        labels=[part for part in LABEL_SEPARATORS.split(form.labels.data) if part.strip()]
+        if "labels" in sent else None,
         assignee_id=int(assignee) if assignee else None, set_assignee="assignee_id" in sent,
         language=form.language.data if "language" in sent else None)
     db.session.commit()

@@ -64,7 +64,7 @@ def ticket_for_mail(shop_id, subject, in_reply_to):
     return None
 
 
-def receive_support_mail(shop_id, subject, body, in_reply_to, message_id, status, now):
+def receive_support_mail(shop_id, subject, body, in_reply_to, message_id, status, *, now):
     """Record support's e-mailed answer on its ticket, once per Message-ID: (ticket, event or None if seen)."""
     ticket = ticket_for_mail(shop_id, subject, in_reply_to)
     if ticket is None:

@@ -10,8 +10,6 @@ from pydantic import ValidationError
 
 from sellerkit.collation import sort_key
 from sellerkit.tickets.profile_schema import (  # the file's vocabulary, which the rest of sellerkit imports from here
-    LANGUAGES,
-    LIFECYCLES,
     OTHER_SUFFIX,
     PROBLEM_TOPICS,
     Limits,

@@ -73,7 +73,7 @@ class DuplicateTicket(ServiceError):
         self.ticket = ticket
 
 
-def _event(ticket, kind, now, actor=None, body="", before=None, source=None, mail_id=None):
+def _event(ticket, kind, now, actor=None, body="", before=None, *, source=None, mail_id=None):
     event = TicketEvent(shop_id=ticket.shop_id, ticket_id=ticket.id, kind=kind, from_lifecycle=before,
                         to_lifecycle=ticket.lifecycle if before is not None else None, body=body, source=source,
                         mail_id=mail_id, actor_id=actor.id if actor else None, created_at=now)
@@ -235,7 +235,7 @@ def record_platform_ref(ticket, platform_ref, now):
     _index_numbers(ticket)
 
 
-def record_support_reply(ticket, body, status, now, actor=None, source="typed", mail_id=None):
+def record_support_reply(ticket, body, status, now, actor=None, source="typed", *, mail_id=None):
     """An answer from the platform's support (typed in, e-mailed in, or through the API) and the status it set."""
     body = (body or "").strip()
     if not body and not status:

@@ -1,13 +1,10 @@
 """Database engine behaviour: UTC datetimes, SQLite pragmas and write locks, PostgreSQL pings and read-only commits."""
 from datetime import UTC
-from functools import lru_cache
 
 from flask import g, has_request_context, request
 from sqlalchemy import DateTime, Integer, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -139,12 +136,6 @@ def checkpoint_wal(engine):
         connection.close()
 
 
-def writes_are_serialized(session):
-    """True on SQLite, where a transaction that writes holds the database's write lock from its BEGIN IMMEDIATE
-    on: no other writer stores anything between this transaction's check for a row and its insert."""
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def _sqlite_begin(connection):
     # A deferred transaction that later upgrades to a writer fails at once with "database is locked"
     # when another process writes; taking the write lock up front makes it wait for busy_timeout instead.
@@ -170,41 +161,3 @@ def _epoch_seconds_sqlite(element, compiler, **kw):
 @compiles(epoch_seconds, "postgresql")
 def _epoch_seconds_postgresql(element, compiler, **kw):
     return f"CAST(round(extract(epoch FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
-
-
-def dialect_insert(session, table):
-    """The database's own INSERT for `table`, which knows ON CONFLICT (both dialects spell it the same)."""
-    return _dialect_insert(session.get_bind().dialect.name, table)
-
-
-def _dialect_insert(dialect_name, table):
-    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
-
-
-@lru_cache(maxsize=64)
-def _insert_unless_stored_statement(dialect_name, table, unique_key):
-    # Built once per table and taking its values as parameters: a message in takes four of these, and building
-    # and hashing a new statement with the values inside cost more than running it.
-    return _dialect_insert(dialect_name, table).on_conflict_do_nothing(index_elements=list(unique_key)) \
-        .returning(table.c.id)
-
-
-def insert_unless_stored(session, model, values, unique_key):
-    """INSERT ... ON CONFLICT (unique_key) DO NOTHING RETURNING id, for a row whose key another writer may have
-    stored a moment ago: the new object, persistent in the session, or None when the key was taken.
-
-    One statement, no savepoint (a clash is not an error that spoils the transaction), and about half the work
-    of the ORM's own INSERT ... RETURNING: the object is built from `values`, which must name every column but
-    the id, so nothing of it has to be read back."""
-    table = model.__table__
-    missing = set(table.columns.keys()) - {"id"} - set(values)
-    if missing:
-        raise ValueError(f"insert_unless_stored({model.__name__}) needs a value for {sorted(missing)}")
-    statement = _insert_unless_stored_statement(session.get_bind().dialect.name, table, tuple(unique_key))
-    new_id = session.execute(statement, values).scalar()
-    if new_id is None:
-        return None
-    row = model(id=new_id, **values)
-    make_transient_to_detached(row)  # as if just loaded: no pending INSERT, no attribute to refresh
-    session.add(row)
-    return row

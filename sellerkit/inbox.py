@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sellerkit.attachments import services as attachments
 from sellerkit.autoreply import services as autoreply
 from sellerkit.consent import services as consent
-from sellerkit.database import writes_are_serialized
+from sellerkit.dialects.locking import writes_are_serialized
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups

@@ -17,8 +17,8 @@ from sellerkit.threads.models import Message
 from tests.conftest import NOW
 
 #: What the outbox may import of sellerkit: itself and the shared plumbing, never a feature.
-PLUMBING = ("sellerkit.outbox", "sellerkit.extensions", "sellerkit.database", "sellerkit.errors", "sellerkit.i18n",
-            "sellerkit.clock")
+PLUMBING = ("sellerkit.outbox", "sellerkit.extensions", "sellerkit.database", "sellerkit.dialects", "sellerkit.errors",
+            "sellerkit.i18n", "sellerkit.clock")
 
 
 def webhook_shop(app, make_shop, owner, name, path, receiver):

@@ -17,7 +17,7 @@ from sellerkit.accounts.models import (
     User,
     UserSession,
 )
-from sellerkit.database import dialect_insert
+from sellerkit.dialects.upsert import dialect_insert
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import LOCALES

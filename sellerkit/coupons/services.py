@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sellerkit.coupons import domain
 from sellerkit.coupons.models import Coupon, Redemption
 from sellerkit.database import database_id, is_database_id
+from sellerkit.dialects.locking import skipping_locked
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -318,9 +319,7 @@ def take_pool_code(shop_id, pool, now):
     while True:
         candidate = select(Coupon.id).where(*_free_in_pool(shop_id, pool, now), Coupon.id > last_tried) \
             .order_by(Coupon.id).limit(1)
-        if db.session.get_bind().dialect.name == "postgresql":
-            candidate = candidate.with_for_update(skip_locked=True)
-        coupon_id = db.session.scalar(candidate)
+        coupon_id = db.session.scalar(skipping_locked(db.session, candidate))
         if coupon_id is None:
             return None
         taken = db.session.execute(

@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 from sellerkit.consent.services import opt_out_token
 from sellerkit.coupons import domain as coupon_rules
 from sellerkit.coupons import services as coupons
-from sellerkit.database import dialect_insert
+from sellerkit.dialects.locking import skipping_locked
+from sellerkit.dialects.upsert import dialect_insert
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import domain, facts
@@ -201,9 +202,7 @@ def plan_all(now):
 def _due(now):
     query = select(FollowUp).where(FollowUp.status == "pending", FollowUp.due_at <= now) \
         .order_by(FollowUp.due_at, FollowUp.id).limit(BATCH)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=FollowUp)
-    return db.session.scalars(query).all()
+    return db.session.scalars(skipping_locked(db.session, query, of=FollowUp)).all()
 
 
 def send_due(now):

@@ -11,7 +11,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 
-from sellerkit.database import writes_are_serialized
+from sellerkit.dialects.locking import writes_are_serialized
 from sellerkit.extensions import db
 from sellerkit.outbox import domain, registry, services
 from sellerkit.outbox.models import OutboxItem

@@ -3,6 +3,7 @@ import secrets
 
 from sqlalchemy import and_, delete, not_, or_, select, update
 
+from sellerkit.dialects.locking import skipping_locked
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -55,8 +56,7 @@ def claim_due(now, limit=100, lease=domain.LEASE, skip_lanes=()):
                else OutboxItem.transport == transport for transport, shop_id in skip_lanes]
     due = select(OutboxItem.id).where(is_due, *(not_(condition) for condition in skipped)) \
         .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit)
-    if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+    due = skipping_locked(db.session, due)
     # A materialized CTE runs once: as a plain IN (subquery), PostgreSQL may run it again per row, past the LIMIT.
     due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     rows = db.session.execute(

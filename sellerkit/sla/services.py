@@ -20,7 +20,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.accounts.models import User
 from sellerkit.bulkload import insert_rows
-from sellerkit.database import dialect_insert, epoch_seconds
+from sellerkit.database import epoch_seconds
+from sellerkit.dialects.upsert import dialect_insert
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l

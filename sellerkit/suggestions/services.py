@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from sellerkit.database import database_id, dialect_insert
+from sellerkit.database import database_id
+from sellerkit.dialects.upsert import dialect_insert
 from sellerkit.extensions import db
 from sellerkit.replies.models import SavedReply, SavedReplyVariant
 from sellerkit.suggestions import domain

@@ -6,7 +6,7 @@ from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sellerkit.config import PROJECT_ROOT
-from sellerkit.database import insert_unless_stored
+from sellerkit.dialects.upsert import insert_unless_stored
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.sla.models import ResponseClock

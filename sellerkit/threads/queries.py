@@ -5,6 +5,7 @@ from sqlalchemy import and_, case, func, literal_column, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from sellerkit.collation import alphabetical
+from sellerkit.dialects.planning import unindexed_on_sqlite
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
@@ -151,8 +152,8 @@ def _shop_condition(shop_ids):
     thread of the view in every shop through the shop's index and sort them all; `shop_id + 0` hides that index,
     so it reads the view's own index in order (ix_threads_needs_reply, ix_threads_last_message) and stops after
     a page. PostgreSQL weighs both itself."""
-    if len(shop_ids) > 1 and db.session.get_bind().dialect.name == "sqlite":
-        return (Thread.shop_id + 0).in_(shop_ids)
+    if len(shop_ids) > 1:
+        return unindexed_on_sqlite(db.session, Thread.shop_id).in_(shop_ids)
     return Thread.shop_id.in_(shop_ids)
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from sellerkit.database import insert_unless_stored, is_database_id
+from sellerkit.database import is_database_id
+from sellerkit.dialects.upsert import insert_unless_stored
 from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l

@@ -105,6 +105,11 @@ class ChannelKind:
         """Send one outbox Delivery (outbox.transports.Delivery); raises outbox.transports.DeliveryError."""
         raise NotImplementedError
 
+    def check_reply(self, body, files):
+        """What keeps a reply (its text and files as (filename, content type, bytes)) from going out through this
+        kind, as translated messages for the seller, checked before the reply is queued; empty when nothing does."""
+        return []
+
 
     def authorize_url(self, settings, state, redirect_uri):
         """OAuth2 kinds: where to send the seller to grant access."""

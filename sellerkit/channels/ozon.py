@@ -110,7 +110,20 @@ class OzonKind(ChannelKind):
         message is newer are read."""
         client = self.client(settings, secrets)
         read = dict((cursor or {}).get("chats") or {})
-        fetched, more, page_cursor = [], False, None
+        fetched = []
+        try:
+            more = self._fetch_into(client, read, fetched, limit)
+        except ChannelError as error:
+            if error.code != "rate_limited" or not fetched:
+                raise
+            more = True  # keep what came before Ozon asked to wait; the rest follows on the next fetch
+        fetched.sort(key=lambda item: item.inbound.received_at)
+        return Batch(fetched, {"chats": read}, more=more)
+
+    def _fetch_into(self, client, read, fetched, limit):
+        """Walk the chat list, reading new messages into `fetched` and each chat's last id into `read`; returns
+        whether more wait."""
+        more, page_cursor = False, None
         while not more:
             entries, page_cursor, has_next = client.chats(page_cursor)
             for entry in entries:
@@ -130,8 +143,7 @@ class OzonKind(ChannelKind):
                 more = more or unfinished
             if not has_next or not page_cursor:
                 break
-        fetched.sort(key=lambda item: item.inbound.received_at)
-        return Batch(fetched, {"chats": read}, more=more)
+        return more
 
     def _read_chat(self, client, chat_id, known, room):
         """Up to `room` buyer messages of a chat after message `known`: (Fetched list, id of the last message read,

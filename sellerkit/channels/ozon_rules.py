@@ -29,9 +29,15 @@ def _link(match):
     return url if not text or text == url else f"{text} ({url})"
 
 
+#: An escaped character waits in the Unicode private use area while the markup around it is read.
+_HELD = 0xF0000
+_HELD_CHARACTER = re.compile("[\U000F0000-\U000F007F]")
+
+
 def _line(line):
     if _RULE.match(line):
         return ""
+    line = _ESCAPE.sub(lambda match: chr(_HELD + ord(match.group(1))), line)
     line = _HEADING.sub(r"\1", line)
     line = _QUOTE.sub("", line)
     line = _BULLET.sub(r"\1- ", line)
@@ -42,7 +48,7 @@ def _line(line):
     line = _STRONG.sub(r"\2", line)
     line = _EMPHASIS.sub(r"\2", line)
     line = _STRIKE.sub(r"\1", line)
-    return _ESCAPE.sub(r"\1", line)
+    return _HELD_CHARACTER.sub(lambda match: chr(ord(match.group()) - _HELD), line)
 
 
 def plain_text(parts):

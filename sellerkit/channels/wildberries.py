@@ -138,33 +138,47 @@ class WildberriesKind(ChannelKind):
         """Buyer messages after the cursor: {"next": the millisecond mark to ask from, "seen": ids of the events at
         that very mark already taken}. Pages are asked for with the returned `next` until `totalEvents` is 0."""
         client = self.client(settings, secrets)
-        mark, seen = (cursor or {}).get("next"), set((cursor or {}).get("seen") or ())
+        state = {"next": (cursor or {}).get("next"), "seen": set((cursor or {}).get("seen") or ())}
         fetched = []
+        try:
+            more = self._fetch_into(client, state, fetched, limit)
+        except ChannelError as error:
+            if error.code != "rate_limited" or not fetched:
+                raise
+            more = True  # keep what came before the budget ran out; the rest follows on the next fetch
+        return Batch(fetched, _cursor(state["next"], state["seen"]), more=more)
+
+    def _fetch_into(self, client, state, fetched, limit):
+        """Read events into `fetched`, keeping `state` (the cursor) at the last event taken; returns whether more
+        wait."""
+        mark, seen = state["next"], state["seen"]
         while True:
             progressed = False
             result = client.events(mark)
             events = [event for event in result.get("events") or [] if isinstance(event, dict)]
             if not result.get("totalEvents") or not events:
-                return Batch(fetched, _cursor(mark, seen), more=False)
+                return False
             events.sort(key=lambda event: int(event.get("addTimestamp") or 0))
             for event in events:
                 stamp, event_id = int(event.get("addTimestamp") or 0), str(event.get("eventID") or "")
                 if mark and (stamp < mark or (stamp == mark and event_id in seen)):
                     continue  # taken by an earlier page or fetch
                 if len(fetched) >= limit:
-                    return Batch(fetched, _cursor(mark, seen), more=True)
+                    return True
                 inbound = inbound_of(event)
                 if inbound is not None:
                     fetched.append(Fetched(inbound, files=tuple(self._files(client, event))))
                 if stamp != mark:
                     mark, seen = stamp, set()
                 seen.add(event_id)
+                state.update(next=mark, seen=seen)
                 progressed = True
             following = int(result.get("next") or 0)
             if following > (mark or 0):
                 mark, seen = following, set()
+                state.update(next=mark, seen=seen)
             elif not progressed or not following:
-                return Batch(fetched, _cursor(mark, seen), more=False)
+                return False
 
     def _files(self, client, event):
         for download_id, name in _download_ids(event):

@@ -59,6 +59,18 @@ def take_turn(key, limit, period, now):
         return 0
 
 
+def finish_turn(key, started, finished):
+    """The request of the turn taken at `started` ended at `finished`: the platform counted it at some moment in
+    between, so the turn is counted from the end, the latest it can be."""
+    with db.engine.connect() as connection, connection.begin():
+        row = _locked_row(connection, key)
+        recent = json.loads(row.recent or "[]")
+        if started in recent:
+            recent[recent.index(started)] = finished
+            connection.execute(update(RateWindow).where(RateWindow.key == key)
+                               .values(recent=json.dumps(sorted(recent))))
+
+
 def block(key, seconds, now):
     """The platform said to wait `seconds`: no process sends for `key` before then."""
     with db.engine.connect() as connection, connection.begin():
@@ -76,14 +88,19 @@ class SharedBudget:
         self.clock, self.sleep = clock, sleep
 
     def acquire(self, key):
+        """Wait for a turn and take it; returns its moment, to hand to `finish` once the request ended."""
         deadline = self.clock() + self.max_wait
         while True:
-            wait = take_turn(key, self.limit, self.period, self.clock())
+            moment = self.clock()
+            wait = take_turn(key, self.limit, self.period, moment)
             if wait <= 0:
-                return
+                return moment
             if self.clock() + wait > deadline:
                 raise RateLimited(wait)
             self.sleep(wait + 0.01)
+
+    def finish(self, key, moment):
+        finish_turn(key, moment, self.clock())
 
     def hold(self, key, seconds):
         block(key, seconds, self.clock())

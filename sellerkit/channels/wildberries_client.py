@@ -56,21 +56,28 @@ class WildberriesClient:
         self.key = account_key(self.token)
 
     def _call(self, method, path, query=None, body=None, content_type=None):
-        if self.budget is not None:
+        if self.budget is None:
+            answer = self._request(method, path, query, body, content_type)
+        else:
             try:
-                self.budget.acquire(self.key)
+                turn = self.budget.acquire(self.key)
             except RateLimited as waiting:
                 raise ChannelError("rate_limited", "the seller's request budget is used up",
                                    retry_after=waiting.retry_after) from None
-        answer = platform_http.call(self.base_url, method, path, self.allow_private,
-                                    {"Authorization": self.token}, query=query, body=body,
-                                    content_type=content_type, timeout=self.timeout)
+            try:
+                answer = self._request(method, path, query, body, content_type)
+            finally:
+                self.budget.finish(self.key, turn)
         if answer.status != 200:
             error = _error(answer)
             if error.code == "rate_limited" and self.budget is not None:
                 self.budget.hold(self.key, error.retry_after)
             raise error
         return answer
+
+    def _request(self, method, path, query, body, content_type):
+        return platform_http.call(self.base_url, method, path, self.allow_private, {"Authorization": self.token},
+                                  query=query, body=body, content_type=content_type, timeout=self.timeout)
 
     def chats(self):
         result = self._call("GET", "/api/v1/seller/chats").json().get("result")

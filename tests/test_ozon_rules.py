@@ -50,3 +50,14 @@ def test_fbs_after_its_delivery_window_takes_replies_48_hours_after_the_buyer_wr
 def test_an_unknown_scheme_gets_the_rule_every_scheme_shares_and_no_buyer_message_no_window():
     assert reply_window(None, BUYER_WROTE).until == BUYER_WROTE + timedelta(hours=48)
     assert not reply_window("fbo", None).is_open(BUYER_WROTE)
+
+
+def test_the_thread_says_until_when_ozon_accepts_a_reply(app):
+    from sellerkit.channels.ozon import reply_notice
+
+    window = reply_window("fbo", BUYER_WROTE)
+    with app.test_request_context():
+        assert reply_notice(window, BUYER_WROTE, lambda moment: moment.strftime("%d.%m %H:%M")) == \
+            "Ozon accepts a reply until 22.11 10:00."
+        assert reply_notice(window, BUYER_WROTE + timedelta(days=3), str) == \
+            "Ozon no longer accepts a reply in this chat."

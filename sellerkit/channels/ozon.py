@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field as Constrained
 
 from sellerkit.channels import ozon_client, ozon_rules, platform_status
 from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field
+from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -189,3 +190,13 @@ def reply_window(order, last_buyer_message_at, scheme=None):
     """Ozon's reply window for a thread: its order card (an Order or None) and its buyer's last message."""
     return ozon_rules.reply_window(scheme, last_buyer_message_at, paid_at=getattr(order, "placed_at", None),
                                    delivered_at=getattr(order, "delivered_at", None))
+
+
+def reply_notice(window, now, moment_text):
+    """The line a thread from Ozon shows above its reply form: until when Ozon accepts a reply. `moment_text`
+    writes a datetime in the seller's time zone and language (the page's own date filter)."""
+    if window.endless:
+        return _("Ozon accepts replies until 72 hours after the order is delivered.")
+    if not window.is_open(now):
+        return _("Ozon no longer accepts a reply in this chat.")
+    return _("Ozon accepts a reply until %(when)s.", when=moment_text(window.until))

@@ -1,4 +1,5 @@
 """The Ozon channel kind against a local contract server of Ozon's Seller API chat methods."""
+import ssl
 import time
 from datetime import UTC, datetime
 
@@ -196,3 +197,15 @@ def test_a_private_base_url_is_refused_unless_the_instance_allows_it(ozon):
     with pytest.raises(ChannelError) as refused:
         OzonKind(allow_private=False).fetch(ozon.settings, SECRETS, None, 100, NOW)
     assert refused.value.code == "base_url" and ozon.platform.requests == []
+
+
+def test_a_certificate_nobody_trusts_is_refused(kind, self_signed_certificate, request):
+    running = Running(OzonPlatform())
+    request.addfinalizer(running.stop)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*self_signed_certificate)
+    running.server.socket = context.wrap_socket(running.server.socket, server_side=True)
+    settings = {"client_id": "123456", "base_url": running.base.replace("http://", "https://")}
+    with pytest.raises(ChannelError) as refused:
+        kind.fetch(settings, SECRETS, None, 100, NOW)
+    assert refused.value.code == "tls" and running.platform.requests == []

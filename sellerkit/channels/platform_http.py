@@ -1,4 +1,4 @@
-"""One request to a marketplace's HTTP API: the address vetted (netguard), TLS verified, no redirects, bounded answers."""
+"""One request to a marketplace API: the address vetted (netguard), TLS verified, no redirects, bounded answers."""
 import http.client
 import json
 import socket

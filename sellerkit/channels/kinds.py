@@ -120,6 +120,14 @@ class ChannelKind:
         raise NotImplementedError
 
 
+def whole_number(value):
+    """A platform's id or timestamp as an int; 0 for anything that is not a whole number (it is then skipped)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def register_kind(app, kind):
     app.extensions.setdefault(EXTENSION, {})[kind.name] = kind
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field as Constrained
 
 from sellerkit.channels import ozon_client, ozon_rules, platform_status
-from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field
+from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
@@ -132,7 +132,7 @@ class OzonKind(ChannelKind):
                 chat_id = str(chat.get("chat_id") or "")
                 if not chat_id or str(chat.get("chat_type") or "").upper() not in BUYER_CHATS:
                     continue
-                known, last = int(read.get(chat_id) or 0), int(entry.get("last_message_id") or 0)
+                known, last = whole_number(read.get(chat_id)), whole_number(entry.get("last_message_id"))
                 if last <= known:
                     continue
                 if len(fetched) >= limit:
@@ -154,7 +154,7 @@ class OzonKind(ChannelKind):
             messages, has_next = client.history(chat_id, newest, ozon_client.HISTORY_LIMIT)
             progressed = False
             for message in messages:
-                message_id = int(message.get("message_id") or 0)
+                message_id = whole_number(message.get("message_id"))
                 if message_id <= newest:
                     continue  # the page starts at the message asked for, and a page may repeat one
                 if len(fetched) >= room:

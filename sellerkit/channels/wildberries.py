@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict, Field as Constrained
 
 from sellerkit.channels import platform_status, wildberries_client
-from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field
+from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -57,22 +57,21 @@ def _order(card):
     reference = str(card.get("rid") or "").strip() or None
     if reference is None:
         return None, {}
-    order, items = {}, [f"nmID {card['nmID']}" if card.get("nmID") else "", str(card.get("size") or "")]
+    items = [f"nmID {card['nmID']}" if card.get("nmID") else "", str(card.get("size") or "")]
+    order = {"items_summary": ", ".join(item for item in items if item)}
     try:
-        order["placed_at"] = datetime.fromisoformat(str(card.get("date")))
+        placed_at = datetime.fromisoformat(str(card.get("date")))
+        if placed_at.tzinfo is not None:
+            order["placed_at"] = placed_at
     except ValueError:
         pass
-    if order.get("placed_at") is not None and order["placed_at"].tzinfo is None:
-        del order["placed_at"]
     try:
-        order["total"] = Decimal(str(card["price"])).quantize(Decimal("0.01")) if card.get("price") is not None \
-            else None
-    except (InvalidOperation, ValueError):
+        order["total"] = Decimal(str(card["price"])).quantize(Decimal("0.01"))
+    except (KeyError, InvalidOperation, ValueError):
         pass
     currency = str(card.get("priceCurrency") or "")
     if len(currency) == 3 and currency.isalpha():
         order["currency"] = currency.upper()
-    order["items_summary"] = ", ".join(item for item in items if item)
     return reference, order
 
 
@@ -92,8 +91,8 @@ def inbound_of(event):
         return None
     client_id = str(event.get("clientID") or "").strip()
     return Inbound(
-        external_id=f"{PREFIX}:{event['chatID']}:{event['eventID']}", body=body or ", ".join(filter(None, names))
-        or "-", received_at=received_at, buyer_external_id=f"{PREFIX}:{client_id}" if client_id else None,
+        external_id=f"{PREFIX}:{event['chatID']}:{event['eventID']}",
+        body=body or ", ".join(filter(None, names)) or "[image]", received_at=received_at, buyer_external_id=f"{PREFIX}:{client_id}" if client_id else None,
         buyer_name=str(event.get("clientName") or "")[:200], thread_external_id=f"{PREFIX}:{event['chatID']}",
         order_reference=reference, order=order)
 
@@ -101,7 +100,7 @@ def inbound_of(event):
 def _download_ids(event):
     attachments = (event.get("message") or {}).get("attachments") or {}
     for item in (attachments.get("files") or []) + (attachments.get("images") or []):
-        url = str((item or {}).get("url") or "")
+        url = str(item.get("url") or "") if isinstance(item, dict) else ""
         if "/download/" in url:
             yield url.rsplit("/download/", 1)[1].split("?")[0], str(item.get("name") or "") or "image"
 
@@ -158,9 +157,9 @@ class WildberriesKind(ChannelKind):
             events = [event for event in result.get("events") or [] if isinstance(event, dict)]
             if not result.get("totalEvents") or not events:
                 return False
-            events.sort(key=lambda event: int(event.get("addTimestamp") or 0))
+            events.sort(key=lambda event: whole_number(event.get("addTimestamp")))
             for event in events:
-                stamp, event_id = int(event.get("addTimestamp") or 0), str(event.get("eventID") or "")
+                stamp, event_id = whole_number(event.get("addTimestamp")), str(event.get("eventID") or "")
                 if mark and (stamp < mark or (stamp == mark and event_id in seen)):
                     continue  # taken by an earlier page or fetch
                 if len(fetched) >= limit:
@@ -173,7 +172,7 @@ class WildberriesKind(ChannelKind):
                 seen.add(event_id)
                 state.update(next=mark, seen=seen)
                 progressed = True
-            following = int(result.get("next") or 0)
+            following = whole_number(result.get("next"))
             if following > (mark or 0):
                 mark, seen = following, set()
                 state.update(next=mark, seen=seen)

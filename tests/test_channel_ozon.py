@@ -130,6 +130,19 @@ def test_a_limit_reached_mid_fetch_keeps_what_came_and_the_rest_follows(kind, oz
     assert sorted(bodies) == sorted(f"Question {number}" for number in range(60))
 
 
+def test_a_chat_ozon_will_not_show_holds_up_none_of_the_others(kind, ozon):
+    platform = ozon.platform
+    for chat in ("chat-a", "chat-b", "chat-c"):
+        platform.add_chat(chat)
+        platform.add_message(chat, f"Hello from {chat}")
+    platform.hidden.add("chat-b")
+    batch = kind.fetch(ozon.settings, SECRETS, None, 100, NOW)
+    assert [item.inbound.body for item in batch.messages] == ["Hello from chat-a", "Hello from chat-c"]
+    platform.hidden.clear()
+    later = kind.fetch(ozon.settings, SECRETS, batch.cursor, 100, NOW)
+    assert [item.inbound.body for item in later.messages] == ["Hello from chat-b"]
+
+
 def test_a_reply_goes_to_the_chat_as_text_and_file(kind, ozon):
     platform = ozon.platform
     platform.add_chat("chat-a")

@@ -138,7 +138,12 @@ class OzonKind(ChannelKind):
                 if len(fetched) >= limit:
                     more = True
                     break
-                messages, newest, unfinished = self._read_chat(client, chat_id, known, limit - len(fetched))
+                try:
+                    messages, newest, unfinished = self._read_chat(client, chat_id, known, limit - len(fetched))
+                except ChannelError as error:
+                    if error.code != "rejected":
+                        raise
+                    continue  # one chat Ozon will not show (closed, moved) holds up none of the others
                 fetched += messages
                 read[chat_id] = str(newest)
                 more = more or unfinished

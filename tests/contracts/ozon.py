@@ -23,6 +23,7 @@ class OzonPlatform:
     def __init__(self, client_id="123456", api_key="ozon-key", plan="PREMIUM_PLUS", per_second=50):
         self.client_id, self.api_key, self.plan, self.per_second = client_id, api_key, plan, per_second
         self.chats, self.sent, self.requests, self.fail = {}, [], [], []
+        self.hidden = set()  # chats listed whose history Ozon does not show (404)
         self.ids = itertools.count(3000000000118021931, 7)
         self.lock = threading.Lock()
         self.recent = []
@@ -94,7 +95,7 @@ class OzonPlatform:
 
     def chat_history(self, request):
         chat = self.chats.get(request.get("chat_id"))
-        if chat is None:
+        if chat is None or request.get("chat_id") in self.hidden:
             return rpc_error(404, 5, "chat not found")
         limit = request.get("limit", 50)
         if not isinstance(limit, int) or not 1 <= limit <= 1000:

@@ -194,6 +194,9 @@ def test_limits_and_outages_are_errors_the_layer_backs_off_from(kind, ozon, stat
 
 def test_a_reply_longer_than_ozon_takes_is_refused_before_sending(kind, ozon):
     ozon.platform.add_chat("chat-a")
+    assert kind.check_reply("x" * 1000, ()) == []
+    assert str(kind.check_reply("x" * 1001, ())[0]) == \
+        "Ozon takes replies of at most 1000 characters; this one has 1001."
     with pytest.raises(DeliveryError) as refused:
         kind.send(ozon.settings, SECRETS, reply("ozon:chat-a", body="x" * 1001), NOW)
     assert refused.value.permanent and str(failure_label(refused.value.reason)).startswith("The reply is longer")

@@ -151,3 +151,13 @@ def test_a_wrong_token_payment_due_and_the_limit_are_told_apart(kind, wb):
 
 def test_connection_test_passes_with_a_working_token(kind, wb):
     assert [(c.step, c.ok) for c in kind.test(wb.settings, SECRETS, NOW)] == [("login", True)]
+
+
+def test_an_outage_is_an_error_to_back_off_from_and_nothing_is_skipped(kind, wb):
+    wb.platform.add_chat("1:aaa")
+    wb.platform.add_event("1:aaa", "Hello?")
+    wb.platform.fail = [503]
+    with pytest.raises(ChannelError) as failed:
+        kind.fetch(wb.settings, SECRETS, None, 100, NOW)
+    assert failed.value.code == "server"
+    assert [item.inbound.body for item in kind.fetch(wb.settings, SECRETS, None, 100, NOW).messages] == ["Hello?"]

@@ -88,6 +88,13 @@ class OzonKind(ChannelKind):
         return ozon_client.OzonClient(settings.get("client_id"), secrets.get("api_key"), settings.get("base_url"),
                                       self.allow_private, self.timeout)
 
+    def check_reply(self, body, files):
+        text = (body or "").strip()
+        if len(text) > MAX_TEXT:
+            return [_l("Ozon takes replies of at most %(limit)s characters; this one has %(count)s.",
+                       limit=MAX_TEXT, count=len(text))]
+        return []
+
     def test(self, settings, secrets, now):
         client = self.client(settings, secrets)
         try:

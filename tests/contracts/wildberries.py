@@ -30,7 +30,7 @@ class WildberriesPlatform:
     def __init__(self, token="wb-token", limit=10, period=10.0, page=100, repeat_last=False):
         self.token, self.limit, self.period, self.page, self.repeat_last = token, limit, period, page, repeat_last
         self.chats, self.events, self.files, self.sent = {}, [], {}, []
-        self.moments, self.refused, self.payment_due = [], 0, False
+        self.moments, self.refused, self.payment_due, self.fail = [], 0, False, []
         self.ids, self.clock = itertools.count(1), itertools.count(START_MS, 1000)
         self.lock = threading.Lock()
 
@@ -82,6 +82,9 @@ class WildberriesPlatform:
             limited = self._over_limit()
             if limited:
                 return limited
+            if self.fail:
+                status = self.fail.pop(0)
+                return wb_error(status, "internal server error", "something went wrong")
             if self.payment_due:
                 return wb_error(402, "payment required", "the seller's subscription to the API has to be paid")
             url = urlsplit(path)

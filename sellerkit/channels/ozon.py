@@ -38,9 +38,14 @@ def _moment(text):
     return moment if moment.tzinfo else None
 
 
-def _is_buyer(user):
+def _object(message, name):
+    value = message.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _is_buyer(message):
     # The published example spells the type with a Cyrillic "С"; both spellings are the buyer.
-    return str((user or {}).get("type") or "").lower().replace("\u0441", "c") == "customer"
+    return str(_object(message, "user").get("type") or "").lower().replace("\u0441", "c") == "customer"
 
 
 def chat_of(delivery):
@@ -55,15 +60,17 @@ def chat_of(delivery):
 def inbound_of(chat_id, message):
     """The Inbound of one buyer message of the chat history, or None when it holds nothing to show."""
     received_at = _moment(message.get("created_at"))
-    body = ozon_rules.plain_text(message.get("data") or [])
+    parts = message.get("data") or []
+    body = ozon_rules.plain_text([parts] if isinstance(parts, str) else parts)
     if received_at is None or not body:
         return None
-    context = message.get("context") or {}
-    user_id = str((message.get("user") or {}).get("id") or "").strip()
+    context = _object(message, "context")
+    user_id = str(_object(message, "user").get("id") or "").strip()
     order_number = str(context.get("order_number") or "").strip() or None
     sku = str(context.get("sku") or "").strip()
     return Inbound(
-        external_id=f"{PREFIX}:{chat_id}:{message['message_id']}", body=body, received_at=received_at,
+        external_id=f"{PREFIX}:{chat_id}:{whole_number(message.get('message_id'))}", body=body,
+        received_at=received_at,
         buyer_external_id=f"{PREFIX}:{user_id}" if user_id else None, thread_external_id=f"{PREFIX}:{chat_id}",
         order_reference=order_number, order={"items_summary": f"SKU {sku}"} if order_number and sku else {})
 
@@ -172,7 +179,7 @@ class OzonKind(ChannelKind):
                 if len(fetched) >= room:
                     return fetched, newest, True
                 newest, progressed = message_id, True
-                inbound = inbound_of(chat_id, message) if _is_buyer(message.get("user")) else None
+                inbound = inbound_of(chat_id, message) if _is_buyer(message) else None
                 if inbound is not None:
                     fetched.append(Fetched(inbound))
             if not has_next or not progressed:

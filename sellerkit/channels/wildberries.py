@@ -75,19 +75,29 @@ def _order(card):
     return reference, order
 
 
+def _object(holder, name):
+    value = holder.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _items(holder, name):
+    value = holder.get(name)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def inbound_of(event):
     """The Inbound of a buyer's message event, or None for any other event (the seller's own, Wildberries', a
     return) or one without text or files."""
-    message = event.get("message") or {}
+    message = _object(event, "message")
     received_at = _moment(event)
     if event.get("eventType") != "message" or event.get("sender") != "client" or received_at is None \
             or received_at.tzinfo is None or not event.get("chatID") or not event.get("eventID"):
         return None
-    attachments = message.get("attachments") or {}
-    reference, order = _order(attachments.get("goodCard") or {})
+    attachments = _object(message, "attachments")
+    reference, order = _order(_object(attachments, "goodCard"))
     body = str(message.get("text") or "").strip()
-    names = [str(item.get("name") or "") for item in attachments.get("files") or [] if isinstance(item, dict)]
-    if not body and not names and not attachments.get("images"):
+    names = [str(item.get("name") or "") for item in _items(attachments, "files")]
+    if not body and not names and not _items(attachments, "images"):
         return None
     client_id = str(event.get("clientID") or "").strip()
     return Inbound(
@@ -98,9 +108,9 @@ def inbound_of(event):
 
 
 def _download_ids(event):
-    attachments = (event.get("message") or {}).get("attachments") or {}
-    for item in (attachments.get("files") or []) + (attachments.get("images") or []):
-        url = str(item.get("url") or "") if isinstance(item, dict) else ""
+    attachments = _object(_object(event, "message"), "attachments")
+    for item in _items(attachments, "files") + _items(attachments, "images"):
+        url = str(item.get("url") or "")
         if "/download/" in url:
             yield url.rsplit("/download/", 1)[1].split("?")[0], str(item.get("name") or "") or "image"
 

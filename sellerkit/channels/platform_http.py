@@ -74,7 +74,8 @@ def multipart(fields, files):
         chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
                       + str(value).encode("utf-8") + b"\r\n")
     for name, filename, content_type, content in files:
-        safe_name = quote(filename, safe=" .-_()")
+        # Raw UTF-8 in the quoted filename, as browsers send it (RFC 7578); quotes and line breaks cannot end it.
+        safe_name = "".join("_" if ch in '"\\\r\n' else ch for ch in filename)
         chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{safe_name}"\r\n'
                       f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
     chunks.append(f"--{boundary}--\r\n".encode())

@@ -44,17 +44,28 @@ def _locked_row(connection, key):
     return row
 
 
+#: A request still under way after this many seconds died with its process (requests time out sooner).
+STALE = 120.0
+
+
+def _counted_at(moment, now):
+    """When a turn counts: a finished request from its end; one still under way (stored negative, its start) as if
+    it ended now, since the platform may not have counted it yet."""
+    return moment if moment > 0 else min(now, -moment + STALE)
+
+
 def take_turn(key, limit, period, now):
     """Take one request turn for `key` at `now` (Unix seconds) in a transaction of its own; returns 0 when taken,
-    else how many seconds until one is free."""
+    else how many seconds until one is free. The turn stays "under way" until finish_turn."""
     with db.engine.connect() as connection, connection.begin():
         row = _locked_row(connection, key)
         if row.blocked_until > now:
             return row.blocked_until - now
-        recent = sorted(moment for moment in json.loads(row.recent or "[]") if moment > now - period)
-        if len(recent) >= limit:
-            return recent[-limit] + period - now
-        recent.append(now)
+        recent = [moment for moment in json.loads(row.recent or "[]") if _counted_at(moment, now) > now - period]
+        counted = sorted(_counted_at(moment, now) for moment in recent)
+        if len(counted) >= limit:
+            return max(counted[-limit] + period - now, 0.01)
+        recent.append(-now)
         connection.execute(update(RateWindow).where(RateWindow.key == key).values(recent=json.dumps(recent)))
         return 0
 
@@ -65,10 +76,9 @@ def finish_turn(key, started, finished):
     with db.engine.connect() as connection, connection.begin():
         row = _locked_row(connection, key)
         recent = json.loads(row.recent or "[]")
-        if started in recent:
-            recent[recent.index(started)] = finished
-            connection.execute(update(RateWindow).where(RateWindow.key == key)
-                               .values(recent=json.dumps(sorted(recent))))
+        if -started in recent:
+            recent[recent.index(-started)] = finished
+            connection.execute(update(RateWindow).where(RateWindow.key == key).values(recent=json.dumps(recent)))
 
 
 def block(key, seconds, now):

@@ -102,7 +102,8 @@ def inbound_of(event):
     client_id = str(event.get("clientID") or "").strip()
     return Inbound(
         external_id=f"{PREFIX}:{event['chatID']}:{event['eventID']}",
-        body=body or ", ".join(filter(None, names)) or "[image]", received_at=received_at, buyer_external_id=f"{PREFIX}:{client_id}" if client_id else None,
+        body=body or ", ".join(filter(None, names)) or "[image]", received_at=received_at,
+        buyer_external_id=f"{PREFIX}:{client_id}" if client_id else None,
         buyer_name=str(event.get("clientName") or "")[:200], thread_external_id=f"{PREFIX}:{event['chatID']}",
         order_reference=reference, order=order)
 

@@ -74,6 +74,7 @@ def _import_models():
     from sellerkit.accounts import models as _accounts  # noqa: F401
     from sellerkit.attachments import models as _attachments  # noqa: F401
     from sellerkit.autoreply import models as _autoreply  # noqa: F401
+    from sellerkit.channels import ratelimit as _ratelimit  # noqa: F401
     from sellerkit.consent import models as _consent  # noqa: F401
     from sellerkit.coupons import models as _coupons  # noqa: F401
     from sellerkit.followups import models as _followups  # noqa: F401
@@ -101,11 +102,12 @@ def _register_outbound_kinds(app):
     """Each kind of outbox item registers the builder that turns it into a delivery."""
     from sellerkit import inbox as replies
     from sellerkit.accounts import mail as account_mail
+    from sellerkit.channels import marketplaces
     from sellerkit.followups import outbound as follow_up_mail
     from sellerkit.notices import mail as notices
     from sellerkit.tickets import mail as ticket_mail
 
-    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices):
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, marketplaces):
         feature.init_app(app)
 
 

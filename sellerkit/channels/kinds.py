@@ -105,6 +105,11 @@ class ChannelKind:
         """Send one outbox Delivery (outbox.transports.Delivery); raises outbox.transports.DeliveryError."""
         raise NotImplementedError
 
+    def check_reply(self, body, files):
+        """What keeps a reply (its text and files as (filename, content type, bytes)) from going out through this
+        kind, as translated messages for the seller, checked before the reply is queued; empty when nothing does."""
+        return []
+
 
     def authorize_url(self, settings, state, redirect_uri):
         """OAuth2 kinds: where to send the seller to grant access."""
@@ -113,6 +118,14 @@ class ChannelKind:
     def exchange_code(self, settings, secrets, code, redirect_uri, now):
         """OAuth2 kinds: turn the authorization code into tokens, stored in `secrets`; raises ChannelError."""
         raise NotImplementedError
+
+
+def whole_number(value):
+    """A platform's id or timestamp as an int; 0 for anything that is not a whole number (it is then skipped)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def register_kind(app, kind):

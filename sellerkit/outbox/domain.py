@@ -51,6 +51,17 @@ FAILURE_PREFIXES = (
     ("the webhook's tls certificate", "webhook_unreachable"),
     ("the webhook answered", "webhook_refused"),
     ("the webhook redirected", "webhook_refused"),
+    # The marketplace channels (sellerkit.channels.platform_status and the kinds' own checks).
+    ("ozon plan:", "ozon_plan"),
+    ("the conversation is not open on the platform", "platform_chat_closed"),
+    ("the conversation is not a", "platform_no_chat"),
+    ("the reply is too long for the platform", "platform_too_long"),
+    ("the platform refuses these files", "platform_files_refused"),
+    ("the platform key was refused", "platform_auth"),
+    ("the platform asks for payment", "platform_payment"),
+    ("the platform asks to wait", "platform_rate_limited"),
+    ("cannot reach the platform", "platform_unreachable"),
+    ("the platform refused the reply", "platform_refused"),
 )
 
 

@@ -51,6 +51,12 @@ FAILURE_PREFIXES = (
     ("the webhook's tls certificate", "webhook_unreachable"),
     ("the webhook answered", "webhook_refused"),
     ("the webhook redirected", "webhook_refused"),
+    ("the reply is longer than the platform accepts", "platform_too_long"),
+    ("the platform does not accept the file", "platform_file_refused"),
+    ("the platform refused the key", "platform_auth"),
+    ("the platform asks to wait", "platform_rate_limited"),
+    ("cannot reach the platform", "platform_unreachable"),
+    ("the platform refused the reply", "platform_refused"),
 )
 
 

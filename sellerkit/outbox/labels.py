@@ -15,6 +15,12 @@ FAILURE_LABELS = {
                                   "not http or https)."),
     "webhook_unreachable": _l("Your integration's webhook did not answer."),
     "webhook_refused": _l("Your integration's webhook refused the reply."),
+    "platform_too_long": _l("The reply is longer than the platform accepts. Shorten it and send it again."),
+    "platform_file_refused": _l("The platform does not accept one of the files (its type or its size)."),
+    "platform_auth": _l("The platform refused the key: it was revoked or lacks the chat permission."),
+    "platform_rate_limited": _l("The platform's request limit is reached; the reply leaves when it allows."),
+    "platform_unreachable": _l("The platform did not answer."),
+    "platform_refused": _l("The platform refused the reply."),
     "other": _l("The reply could not be delivered."),
 }
 

@@ -1,4 +1,5 @@
 """JSON over HTTPS for the marketplace kinds: verified TLS, a base URL override, and platform errors as ChannelError."""
+import functools
 import ipaddress
 import json
 import ssl
@@ -35,6 +36,12 @@ def base_url_problem(url):
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
         return None
     return "scheme"
+
+
+@functools.cache
+def tls_context():
+    """The system's CAs, host names checked; made once, since loading the CAs costs more than a request."""
+    return ssl.create_default_context()
 
 
 @dataclass
@@ -107,7 +114,7 @@ def request(method, url, headers=None, query=None, json_body=None, data=None, fo
         data = urlencode(form).encode("ascii")
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     prepared = urllib.request.Request(url, data=data, headers=headers, method=method)
-    context = ssl.create_default_context()  # the certificate and the host name are always checked
+    context = tls_context()
     try:
         with urllib.request.urlopen(prepared, timeout=timeout, context=context) as response:
             content = response.read(MAX_ANSWER + 1)

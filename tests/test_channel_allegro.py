@@ -211,3 +211,19 @@ def test_the_connection_test(app, platform):
         assert not never.ok and "Sign in" in str(never.message)
         (withdrawn,) = kind.test(settings_for(platform), {"client_secret": "s3cret", "refresh_token": "old"}, NOW)
         assert not withdrawn.ok and "expired or was withdrawn" in str(withdrawn.message)
+
+
+def test_a_fetch_whose_batch_was_never_stored_is_repeated_whole(platform):
+    """A scheduler killed before its commit keeps the old cursor: the same cursor brings the same messages."""
+    for number in range(3):
+        platform.add_thread(f"t{number}", f"buyer_{number}")
+        for message in range(10):
+            platform.add_message(f"t{number}", f"Thread {number} message {message}", minute=number * 20 + message)
+    kind, secrets = Allegro(), connected(platform)
+    first = kind.fetch(settings_for(platform), secrets, None, 15, NOW)
+    lost = kind.fetch(settings_for(platform), secrets, first.cursor, 15, NOW)
+    retried = kind.fetch(settings_for(platform), secrets, first.cursor, 15, NOW)
+    assert [m.inbound.external_id for m in retried.messages] == [m.inbound.external_id for m in lost.messages]
+    rest, _ = fetch_all(kind, platform, secrets, retried.cursor)
+    every = [m.inbound.external_id for m in first.messages + retried.messages + rest]
+    assert len(every) == len(set(every)) == 30

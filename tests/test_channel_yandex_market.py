@@ -194,3 +194,29 @@ def test_settings_refuse_a_plain_http_address_elsewhere_than_this_computer():
                 {"business_id": 0, "api_key": "k"}, {"business_id": 1, "api_key": ""}):
         with pytest.raises(pydantic.ValidationError):
             model(**bad)
+
+
+def test_a_fetch_whose_batch_was_never_stored_is_repeated_whole(platform):
+    """A scheduler killed before its commit keeps the old cursor: the same cursor brings the same messages."""
+    for chat_id in range(1, 4):
+        platform.add_chat(chat_id, minute=chat_id)
+        for number in range(10):
+            platform.add_message(chat_id, f"Chat {chat_id} message {number}", minute=10 + number)
+    kind = YandexMarket()
+    first = kind.fetch(settings_for(platform), dict(KEY), None, 15, NOW)
+    lost = kind.fetch(settings_for(platform), dict(KEY), first.cursor, 15, NOW)  # killed before storing this
+    retried = kind.fetch(settings_for(platform), dict(KEY), first.cursor, 15, NOW)
+    assert [m.inbound.external_id for m in retried.messages] == [m.inbound.external_id for m in lost.messages]
+    rest, _ = fetch_all(kind, platform, retried.cursor)
+    every = [m.inbound.external_id for m in first.messages + retried.messages + rest]
+    assert len(every) == len(set(every)) == 30
+
+
+def test_an_untrusted_certificate_is_refused(self_signed_certificate):
+    server = YandexMarketServer(tls=[str(path) for path in self_signed_certificate]).start()
+    try:
+        with pytest.raises(ChannelError) as refused:
+            YandexMarket().fetch(settings_for(server), dict(KEY), None, 10, NOW)
+        assert refused.value.code == "tls" and server.log == []
+    finally:
+        server.stop()

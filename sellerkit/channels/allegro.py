@@ -1,5 +1,6 @@
 """Allegro: Message Center threads (listed by their last message) and post-purchase issues (disputes and claims,
 each a conversation marked as a dispute), polled, since Allegro has no webhooks; replies with declared attachments."""
+import copy
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -87,7 +88,7 @@ class Allegro(MarketplaceKind):
     def fetch(self, settings, secrets, cursor, limit, now):
         client = Client(settings, secrets, now)
         state = {"queue": [], "threads": {"mark": None, "sweep": None}, "issues": {"mark": None, "sweep": None},
-                 **(cursor or {})}
+                 **copy.deepcopy(cursor or {})}  # the caller's cursor stays as it was, for a retry
         out = []
         swept = set()
         while len(out) < limit:

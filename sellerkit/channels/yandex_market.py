@@ -1,5 +1,6 @@
 """Yandex Market buyer chats (Partner API): chats swept by their update time, each read from its last message id,
 replies and files sent into the chat, arbitrage chats marked as disputes."""
+import copy
 from datetime import timedelta
 from typing import Annotated
 
@@ -141,7 +142,7 @@ class YandexMarket(MarketplaceKind):
 
     def fetch(self, settings, secrets, cursor, limit, now):
         client = Client(settings, secrets, now)
-        state = {"mark": None, "sweep": None, "queue": [], "last": {}, **(cursor or {})}
+        state = {"mark": None, "sweep": None, "queue": [], "last": {}, **copy.deepcopy(cursor or {})}
         out = []
         may_sweep = True
         while len(out) < limit and client.requests < REQUESTS_PER_FETCH:

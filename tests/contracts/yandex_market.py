@@ -37,8 +37,8 @@ class YandexMarketServer(ContractServer):
         ("GET", r"/files/(?P<name>[\w.-]+)", "download"),
     )
 
-    def __init__(self, api_key="key-with-communication", send_limit=1000):
-        super().__init__()
+    def __init__(self, api_key="key-with-communication", send_limit=1000, tls=None):
+        super().__init__(tls)
         self.keys = {api_key: {"communication"}, "key-without-scope": {"pricing"}}
         self.chats = {}
         self.messages = {}  # chat id -> list of messages, ids increasing

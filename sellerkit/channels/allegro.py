@@ -1,12 +1,11 @@
 """Allegro: Message Center threads (listed by their last message) and post-purchase issues (disputes and claims,
 each a conversation marked as a dispute), polled, since Allegro has no webhooks; replies with declared attachments."""
 import copy
-from datetime import timedelta
 from typing import Annotated, Literal
 
 import pydantic
 
-from sellerkit.channels import allegro_client, apiclient
+from sellerkit.channels import allegro_client, apiclient, conversations
 from sellerkit.channels.allegro_client import BETA, Client
 from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
 from sellerkit.channels.marketplace import DISPUTE_HINT, MarketplaceKind, check_failed, checked_base_url, parse_time
@@ -22,12 +21,6 @@ MAX_FILE = 5 * 1024 * 1024  # the declaration's size limit
 FILE_TYPES = {"image/png", "image/gif", "image/bmp", "image/tiff", "image/jpeg", "application/pdf"}
 #: Requests after which a fetch starts no new conversation (one begun is read to its end).
 REQUESTS_PER_FETCH = 60
-#: A conversation updated this long before a sweep started is looked at again by the next one.
-SWEEP_OVERLAP = timedelta(minutes=10)
-#: Conversations whose reading point the cursor keeps; one forgotten is read from the sweep's mark (stored once).
-REMEMBERED = 5000
-#: Messages this close before the last one taken are read again (and skipped by id): equal times stay whole.
-SAME_TIME = timedelta(seconds=1)
 
 
 class Settings(pydantic.BaseModel):
@@ -43,12 +36,6 @@ class Settings(pydantic.BaseModel):
     @classmethod
     def usable_base_url(cls, value):
         return checked_base_url(value)
-
-
-def _later(first, second):
-    if first is None or second is None:
-        return first or second
-    return first if parse_time(first) >= parse_time(second) else second
 
 
 class Allegro(MarketplaceKind):
@@ -109,97 +96,57 @@ class Allegro(MarketplaceKind):
         more = bool(state["queue"]) or bool(state["threads"]["sweep"]) or bool(state["issues"]["sweep"])
         return Batch(out, state, more=more)
 
-    @staticmethod
-    def _begin(source, now):
-        if source["sweep"] is None:
-            source["sweep"] = {"offset": 0, "started": now.isoformat(), "top": source["mark"]}
-        return source["sweep"]
-
-    @staticmethod
-    def _end(source):
-        sweep = source["sweep"]
-        started = (parse_time(sweep["started"]) - SWEEP_OVERLAP).isoformat()
-        source["mark"] = min(sweep["top"], started, key=parse_time) if sweep["top"] else source["mark"]
-        source["sweep"] = None
-
-    def _queue(self, state, entry):
-        """Queue a conversation to read, from where the last reading of it ended when that is remembered."""
-        if all(queued["key"] != entry["key"] for queued in state["queue"]):
-            entry.update(state.get("read", {}).get(entry["key"], {}))
-            state["queue"].append(entry)
-
     def _sweep_threads(self, client, state, now):
         """One page of threads, newest last message first: a thread not changed since the mark ends the sweep."""
         source = state["threads"]
-        sweep, mark = self._begin(source, now), source["mark"]
+        sweep, mark = conversations.begin(source, now), source["mark"]
         page = client.call("GET", "/messaging/threads", {"limit": THREADS_PAGE, "offset": sweep["offset"]})
         threads = page.get("threads") or []
         for thread in threads:
             last = thread.get("lastMessageDateTime")
-            if mark and last and parse_time(last) <= parse_time(mark):
-                self._end(source)
+            if not conversations.is_new(source, last):
+                conversations.end(source)
                 return
-            sweep["top"] = _later(sweep["top"], last)
+            conversations.saw(source, last)
             login = str((thread.get("interlocutor") or {}).get("login") or "")
-            self._queue(state, {"key": f"thread:{thread['id']}", "id": str(thread["id"]), "login": login,
-                                "after": mark, "seen": []})
+            conversations.enqueue(state, {"key": f"thread:{thread['id']}", "id": str(thread["id"]), "login": login},
+                                  mark)
         sweep["offset"] += len(threads)
         if len(threads) < THREADS_PAGE:
-            self._end(source)
+            conversations.end(source)
 
     def _sweep_issues(self, client, state, now):
         """One page of post-purchase issues; those whose chat changed since the mark are read."""
         source = state["issues"]
-        sweep, mark = self._begin(source, now), source["mark"]
+        sweep, mark = conversations.begin(source, now), source["mark"]
         page = client.call("GET", "/sale/issues", {"limit": ISSUES_PAGE, "offset": sweep["offset"]}, accept=BETA)
         issues = page.get("issues") or []
         for issue in issues:
             last = ((issue.get("chat") or {}).get("lastMessage") or {}).get("createdAt") or issue.get("openedDate")
-            if mark and last and parse_time(last) <= parse_time(mark):
+            if not conversations.is_new(source, last):
                 continue
-            sweep["top"] = _later(sweep["top"], last)
+            conversations.saw(source, last)
             buyer = issue.get("buyer") or {}
-            self._queue(state, {"key": f"issue:{issue['id']}", "id": str(issue["id"]),
-                                "login": str(buyer.get("login") or ""), "buyer_id": str(buyer.get("id") or ""),
-                                "order": (issue.get("checkoutForm") or {}).get("id"), "after": mark, "seen": [],
-                                "subject": str(issue.get("subject") or "")[:200]})
+            conversations.enqueue(state, {
+                "key": f"issue:{issue['id']}", "id": str(issue["id"]), "login": str(buyer.get("login") or ""),
+                "order": (issue.get("checkoutForm") or {}).get("id"), "subject": str(issue.get("subject") or "")[:200]},
+                mark)
         sweep["offset"] += len(issues)
         if len(issues) < ISSUES_PAGE:
-            self._end(source)
+            conversations.end(source)
 
     def _read(self, client, state, room, out):
-        """The first queued conversation's messages after its `after` time, oldest first, at most `room` of the
-        buyer's; it leaves the queue once all are taken."""
+        """The first queued conversation's new messages, oldest first, the buyer's among them as Fetched."""
         entry = state["queue"][0]
-        previous = entry["after"]
         if entry["key"].startswith("thread:"):
             messages = self._thread_messages(client, entry)
         else:
-            messages = self._issue_messages(client, entry)
-        seen = set(entry["seen"])
-        fresh = sorted((m for m in messages if str(m["id"]) not in seen), key=lambda m: parse_time(m["createdAt"]))
-        taken = []
-        for message in fresh:
-            if len(taken) >= room:
-                break
+            messages = client.call("GET", f"/sale/issues/{entry['id']}/chat", accept=BETA).get("chat") or []
+        for message in conversations.take(state, messages, room, lambda m: m["createdAt"], lambda m: str(m["id"])):
             inbound = self._inbound(entry, message)
             if inbound is not None:
-                out.append(Fetched(inbound, self._files(client, message), {DISPUTE_HINT: entry["key"].startswith(
-                    "issue:")}))
-            taken.append(message)
-        if taken:
-            # Read on from just before the last one taken, skipping those already taken: equal times stay whole.
-            newest = parse_time(taken[-1]["createdAt"])
-            entry["after"] = (newest - SAME_TIME).isoformat()
-            entry["seen"] = sorted({str(m["id"]) for m in taken if parse_time(m["createdAt"]) >= newest - SAME_TIME}
-                                   | (seen if entry["after"] == previous else set()))
-        if len(taken) == len(fresh):
-            state["queue"].pop(0)
-            remembered = state.setdefault("read", {})
-            remembered.pop(entry["key"], None)
-            remembered[entry["key"]] = {"after": entry["after"], "seen": entry["seen"]}
-            while len(remembered) > REMEMBERED:
-                remembered.pop(next(iter(remembered)))
+                out.append(Fetched(inbound, self._files(client, message),
+                                   {DISPUTE_HINT: entry["key"].startswith("issue:")}))
 
     def _thread_messages(self, client, entry):
         found, offset = {}, 0
@@ -212,11 +159,6 @@ class Allegro(MarketplaceKind):
             if len(messages) < THREADS_PAGE:
                 return list(found.values())
             offset += len(messages)
-
-    def _issue_messages(self, client, entry):
-        chat = client.call("GET", f"/sale/issues/{entry['id']}/chat", accept=BETA).get("chat") or []
-        after = parse_time(entry["after"]) if entry["after"] else None
-        return [m for m in chat if after is None or parse_time(m["createdAt"]) > after]
 
     def _inbound(self, entry, message):
         """The buyer's message as an Inbound; None for the seller's own and Allegro's."""

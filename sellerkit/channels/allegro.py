@@ -51,7 +51,7 @@ class Allegro(MarketplaceKind):
               help=_l("Shown next to the Client ID of the same application.")),
         Field("refresh_token", _l("Refresh token"), type="password", required=False, secret=True,
               help=_l("Only when you connect through the API; in the browser, sign in with Allegro instead.")),
-        # Translators: the setting that chooses between Allegro itself and its test copy for developers.
+        # Translators: the setting that chooses between the platform itself and its test copy for developers.
         Field("environment", _l("Environment"), type="select", required=False, default="production",
               choices=(("production", _l("Allegro")), ("sandbox", _l("Allegro sandbox (for testing)")))),
     )

@@ -13,7 +13,7 @@ from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
 from sellerkit.outbox.transports import Delivery, DeliveryError
 from sellerkit.shops.models import Shop
-from sellerkit.threads.models import Thread
+from sellerkit.threads.models import Order, Thread
 from tests.contracts.allegro import AllegroServer
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -227,3 +227,24 @@ def test_a_fetch_whose_batch_was_never_stored_is_repeated_whole(platform):
     rest, _ = fetch_all(kind, platform, secrets, retried.cursor)
     every = [m.inbound.external_id for m in first.messages + retried.messages + rest]
     assert len(every) == len(set(every)) == 30
+
+
+def test_the_order_of_a_message_fills_its_order_card(app, platform, make_user, make_shop):
+    shop_id = make_shop(make_user(), platform="other")
+    platform.add_order("order-1", [("Kubek ceramiczny", 2, 0), ("Talerz", 1, 3)], "59.90")
+    platform.add_thread("t1", "anna")
+    platform.add_message("t1", "Czy mogę dokupić jeszcze jeden?", minute=10, order="order-1")
+    platform.add_thread("t2", "jan")
+    platform.add_message("t2", "Zamówienie sprzed lat", minute=11, order="order-unknown")
+    kind = Allegro()
+    batch = kind.fetch(settings_for(platform), connected(platform), None, 50, NOW)
+    assert {item.inbound.order_reference: item.inbound.order for item in batch.messages}["order-unknown"] == {}
+    with app.app_context():
+        shop = sqla.session.get(Shop, shop_id)
+        inbox.receive_buyer_messages(shop, [item.inbound for item in batch.messages], NOW)
+        sqla.session.commit()
+        order = sqla.session.scalar(select(Order).where(Order.platform_order_ref == "order-1"))
+        assert order.items_summary == "2 × Kubek ceramiczny; 1 × Talerz"
+        assert (str(order.total), order.currency) == ("59.90", "PLN")
+        assert order.placed_at == datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+    assert len(platform.calls("/order/checkout-forms/order-1")) == 1

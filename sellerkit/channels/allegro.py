@@ -1,6 +1,7 @@
 """Allegro: Message Center threads (listed by their last message) and post-purchase issues (disputes and claims,
 each a conversation marked as a dispute), polled, since Allegro has no webhooks; replies with declared attachments."""
 import copy
+import dataclasses
 from typing import Annotated, Literal
 
 import pydantic
@@ -94,7 +95,19 @@ class Allegro(MarketplaceKind):
             if client.requests >= REQUESTS_PER_FETCH and not state["queue"]:
                 break
         more = bool(state["queue"]) or bool(state["threads"]["sweep"]) or bool(state["issues"]["sweep"])
-        return Batch(out, state, more=more)
+        return Batch(self._with_orders(client, out), state, more=more)
+
+    @staticmethod
+    def _with_orders(client, fetched):
+        """Each message's order card, each order read once a fetch."""
+        cards = {}
+        for item in fetched:
+            reference = item.inbound.order_reference
+            if reference and reference not in cards:
+                cards[reference] = allegro_client.order_card(client, reference)
+            if reference and cards[reference]:
+                item.inbound = dataclasses.replace(item.inbound, order=cards[reference])
+        return fetched
 
     def _sweep_threads(self, client, state, now):
         """One page of threads, newest last message first: a thread not changed since the mark ends the sweep."""

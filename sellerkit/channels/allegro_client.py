@@ -2,6 +2,7 @@
 with the resource version in Accept."""
 import base64
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from sellerkit.channels import apiclient
@@ -109,3 +110,27 @@ class Client:
             raise apiclient.error_for(answer.status, answer.headers, answer.body, self.now)
         return answer
 
+
+
+def order_card(client, order_id):
+    """What the order card shows of an order (a checkout form): when it was bought, its items and its total; {}
+    when the seller's sign-in may not read orders or the order is not theirs, since the messages matter more."""
+    try:
+        form = client.call("GET", f"/order/checkout-forms/{order_id}")
+    except ChannelError as error:
+        if error.code in ("auth", "not_found", "refused"):
+            return {}
+        raise
+    items = [item for item in form.get("lineItems") or [] if isinstance(item, dict)]
+    card = {"items_summary": "; ".join(f"{item.get('quantity') or 1} × {(item.get('offer') or {}).get('name') or ''}"
+                                      for item in items)[:1000]}
+    bought = [parse_time(item["boughtAt"]) for item in items if item.get("boughtAt")]
+    if bought:
+        card["placed_at"] = min(bought)
+    total = (form.get("summary") or {}).get("totalToPay") or {}
+    try:
+        card["total"] = Decimal(str(total["amount"])).quantize(Decimal("0.01"))
+        card["currency"] = str(total.get("currency") or "")[:3] or None
+    except (KeyError, InvalidOperation):
+        pass
+    return card

@@ -32,6 +32,7 @@ class AllegroServer(ContractServer):
         ("PUT", r"/messaging/message-attachments/(?P<attachment>[\w-]+)", "upload"),
         ("GET", r"/files/(?P<name>[\w.-]+)", "download"),
         ("GET", r"/sale/issues", "list_issues"),
+        ("GET", r"/order/checkout-forms/(?P<order>[\w-]+)", "checkout_form"),
         ("GET", r"/sale/issues/(?P<issue>[\w-]+)/chat", "issue_chat"),
         ("POST", r"/sale/issues/(?P<issue>[\w-]+)/message", "issue_message"),
     )
@@ -50,6 +51,7 @@ class AllegroServer(ContractServer):
         self.files = {}
         self.sent = []
         self.counter = 0
+        self.orders = {}
 
     # setting up
 
@@ -103,6 +105,15 @@ class AllegroServer(ContractServer):
                  "attachments": []}
         self.issue_chats[issue_id].append(entry)
         issue["chat"]["lastMessage"] = {"createdAt": entry["createdAt"], "status": "NEW"}
+
+    def add_order(self, order_id, items, total):
+        """A checkout form: items as (name, quantity, minute bought)."""
+        self.orders[order_id] = {
+            "id": order_id, "status": "READY_FOR_PROCESSING", "fulfillment": {"status": "SENT"},
+            "lineItems": [{"id": f"li-{n}", "offer": {"id": str(n), "name": name}, "quantity": quantity,
+                           "price": {"amount": "10.00", "currency": "PLN"}, "boughtAt": _at(minute)}
+                          for n, (name, quantity, minute) in enumerate(items)],
+            "summary": {"totalToPay": {"amount": total, "currency": "PLN"}}, "updatedAt": _at(0)}
 
     def expire_tokens(self):
         self.access_tokens.clear()
@@ -210,6 +221,13 @@ class AllegroServer(ContractServer):
             return 401, {"error": "invalid_token"}, {}
         content = self.files.get(request.params["name"])
         return (200, content, {"Content-Type": "image/jpeg"}) if content is not None else (404, {}, {})
+
+    def checkout_form(self, request):
+        refused = self._refused(request)
+        if refused:
+            return refused
+        order = self.orders.get(request.params["order"])
+        return (200, order, {}) if order else _error(404, "NOT_FOUND", "checkout form not found")
 
     # post-purchase issues
 

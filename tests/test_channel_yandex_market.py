@@ -220,3 +220,20 @@ def test_an_untrusted_certificate_is_refused(self_signed_certificate):
         assert refused.value.code == "tls" and server.log == []
     finally:
         server.stop()
+
+
+def test_a_limit_met_halfway_keeps_what_came_before_it(platform):
+    for chat_id in range(1, 4):
+        platform.add_chat(chat_id, minute=chat_id)
+        platform.add_message(chat_id, f"Question {chat_id}", minute=10 + chat_id)
+    platform.planned[3] = (429, {"status": "ERROR", "errors": [{"code": "TOO_MANY_REQUESTS"}]}, {})  # 3rd request
+    kind = YandexMarket()
+
+    first = kind.fetch(settings_for(platform), dict(KEY), None, 50, NOW)
+    assert len(first.messages) == 1 and first.more  # the list, one chat's history, then the limit
+
+    with pytest.raises(ChannelError):  # nothing new came before the limit this time: the error is told
+        platform.faults.append((429, {"status": "ERROR"}, {"Retry-After": "5"}))
+        kind.fetch(settings_for(platform), dict(KEY), first.cursor, 50, NOW)
+    rest, _ = fetch_all(kind, platform, first.cursor)
+    assert sorted(m.inbound.body for m in first.messages + rest) == ["Question 1", "Question 2", "Question 3"]

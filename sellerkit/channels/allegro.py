@@ -9,7 +9,8 @@ import pydantic
 from sellerkit.channels import allegro_client, apiclient, conversations
 from sellerkit.channels.allegro_client import BETA, Client
 from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
-from sellerkit.channels.marketplace import DISPUTE_HINT, MarketplaceKind, check_failed, checked_base_url, parse_time
+from sellerkit.channels.marketplace import (DISPUTE_HINT, MarketplaceKind, check_failed, checked_base_url,
+                                            keeps_partial, parse_time)
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -79,21 +80,23 @@ class Allegro(MarketplaceKind):
                  **copy.deepcopy(cursor or {})}  # the caller's cursor stays as it was, for a retry
         out = []
         swept = set()
-        while len(out) < limit:
-            if state["queue"]:
-                self._read(client, state, limit - len(out), out)
-            elif client.requests >= REQUESTS_PER_FETCH:
-                break
-            elif state["threads"]["sweep"] or ("threads" not in swept and not state["issues"]["sweep"]):
-                swept.add("threads")
-                self._sweep_threads(client, state, now)
-            elif state["issues"]["sweep"] or "issues" not in swept:
-                swept.add("issues")
-                self._sweep_issues(client, state, now)
-            else:
-                break
-            if client.requests >= REQUESTS_PER_FETCH and not state["queue"]:
-                break
+        try:
+            while len(out) < limit:
+                if state["queue"]:
+                    self._read(client, state, limit - len(out), out)
+                elif client.requests >= REQUESTS_PER_FETCH:
+                    break
+                elif state["threads"]["sweep"] or ("threads" not in swept and not state["issues"]["sweep"]):
+                    swept.add("threads")
+                    self._sweep_threads(client, state, now)
+                elif state["issues"]["sweep"] or "issues" not in swept:
+                    swept.add("issues")
+                    self._sweep_issues(client, state, now)
+                else:
+                    break
+        except ChannelError as error:
+            if not keeps_partial(error, out):
+                raise
         more = bool(state["queue"]) or bool(state["threads"]["sweep"]) or bool(state["issues"]["sweep"])
         return Batch(self._with_orders(client, out), state, more=more)
 

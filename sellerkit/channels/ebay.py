@@ -8,7 +8,7 @@ import pydantic
 from sellerkit.channels import apiclient, conversations, ebay_client
 from sellerkit.channels.ebay_client import Client
 from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
-from sellerkit.channels.marketplace import MarketplaceKind, check_failed, checked_base_url, parse_time
+from sellerkit.channels.marketplace import MarketplaceKind, check_failed, checked_base_url, keeps_partial, parse_time
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -83,14 +83,18 @@ class Ebay(MarketplaceKind):
         if not state["me"]:
             state["me"] = client.username()
         out, swept = [], False
-        while len(out) < limit:
-            if state["queue"]:
-                self._read(client, state, limit - len(out), out)
-            elif client.requests >= REQUESTS_PER_FETCH or (swept and not state["conversations"]["sweep"]):
-                break
-            else:
-                swept = True
-                self._sweep(client, state, now)
+        try:
+            while len(out) < limit:
+                if state["queue"]:
+                    self._read(client, state, limit - len(out), out)
+                elif client.requests >= REQUESTS_PER_FETCH or (swept and not state["conversations"]["sweep"]):
+                    break
+                else:
+                    swept = True
+                    self._sweep(client, state, now)
+        except ChannelError as error:
+            if not keeps_partial(error, out):
+                raise
         return Batch(out, state, more=bool(state["queue"]) or bool(state["conversations"]["sweep"]))
 
     def _sweep(self, client, state, now):

@@ -25,6 +25,16 @@ CHECK_MESSAGES = {
 DEFAULT_CHECK_MESSAGE = _l("The platform refused the request.")
 
 
+#: Errors after which what a fetch already brought is kept: it ends early, and the error comes back on the next
+#: fetch, which starts from there (so a limit met halfway through a backlog never throws the first half away).
+RESUMABLE = frozenset({"rate_limited", "unavailable", "network"})
+
+
+def keeps_partial(error, fetched):
+    """Whether a fetch that met `error` returns what it `fetched` so far instead of failing."""
+    return bool(fetched) and error.code in RESUMABLE
+
+
 def check_failed(step, error):
     """A failed Check for a ChannelError, in words that say what to fix."""
     return Check(step, False, CHECK_MESSAGES.get(error.code, DEFAULT_CHECK_MESSAGE))

@@ -8,7 +8,8 @@ import pydantic
 
 from sellerkit.channels import apiclient
 from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
-from sellerkit.channels.marketplace import DISPUTE_HINT, MarketplaceKind, check_failed, checked_base_url, parse_time
+from sellerkit.channels.marketplace import (DISPUTE_HINT, MarketplaceKind, check_failed, checked_base_url,
+                                            keeps_partial, parse_time)
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -145,15 +146,19 @@ class YandexMarket(MarketplaceKind):
         state = {"mark": None, "sweep": None, "queue": [], "last": {}, **copy.deepcopy(cursor or {})}
         out = []
         may_sweep = True
-        while len(out) < limit and client.requests < REQUESTS_PER_FETCH:
-            if state["queue"]:
-                self._read_chat(client, state, limit - len(out), out)
-                continue
-            if state["sweep"] is None:
-                if not may_sweep:
-                    break
-                state["sweep"] = {"page": None, "started": now.isoformat(), "top": state["mark"]}
-            may_sweep = self._list_chats(client, state) and may_sweep
+        try:
+            while len(out) < limit and client.requests < REQUESTS_PER_FETCH:
+                if state["queue"]:
+                    self._read_chat(client, state, limit - len(out), out)
+                    continue
+                if state["sweep"] is None:
+                    if not may_sweep:
+                        break
+                    state["sweep"] = {"page": None, "started": now.isoformat(), "top": state["mark"]}
+                may_sweep = self._list_chats(client, state) and may_sweep
+        except ChannelError as error:
+            if not keeps_partial(error, out):
+                raise
         more = bool(state["queue"]) or state["sweep"] is not None
         return Batch(out, state, more=more)
 

@@ -27,7 +27,8 @@ class Request:
 
 class ContractServer:
     """Subclasses list ROUTES as (method, regex, method name); each handler returns (status, body, headers).
-    `faults` is a list of (status, body, headers) answered, one each, before any route runs."""
+    `faults` is a list of (status, body, headers) answered, one each, before any route runs; `planned` maps the
+    number of a request (1 for the first) to the fault it gets."""
 
     ROUTES = ()
 
@@ -35,6 +36,7 @@ class ContractServer:
         """`tls`: (certificate file, key file) to answer over HTTPS with that certificate."""
         self.lock = threading.Lock()
         self.faults = []
+        self.planned = {}
         self.log = []
         contract = self
 
@@ -74,8 +76,8 @@ class ContractServer:
                 request = Request(handler, match)
                 with self.lock:
                     self.log.append((request.method, request.path, request.query))
-                    if self.faults:
-                        status, body, headers = self.faults.pop(0)
+                    if self.faults or len(self.log) in self.planned:
+                        status, body, headers = self.planned.pop(len(self.log), None) or self.faults.pop(0)
                     else:
                         status, body, headers = getattr(self, name)(request)
                 break

@@ -145,7 +145,7 @@ class Allegro(MarketplaceKind):
             buyer = issue.get("buyer") or {}
             conversations.enqueue(state, {
                 "key": f"issue:{issue['id']}", "id": str(issue["id"]), "login": str(buyer.get("login") or ""),
-                "order": (issue.get("checkoutForm") or {}).get("id"), "subject": str(issue.get("subject") or "")[:200]},
+                "order": (issue.get("checkoutForm") or {}).get("id")},
                 mark)
         sweep["offset"] += len(issues)
         if len(issues) < ISSUES_PAGE:
@@ -194,7 +194,7 @@ class Allegro(MarketplaceKind):
             received_at=parse_time(message["createdAt"]),
             buyer_external_id=f"{NAME}:{login}" if login else f"{NAME}:{entry['key']}", buyer_name=login[:200],
             thread_external_id=f"{NAME}:{entry['key']}", order_reference=str(order) if order else None,
-            subject=entry.get("subject") or str(message.get("subject") or "")[:200])
+            subject=str(message.get("subject") or "")[:200])  # an issue's subject is a code, not words
 
     def _files(self, client, message):
         files = []

@@ -70,10 +70,9 @@ class Client:
         if answer.status >= 300:
             raise apiclient.error_for(answer.status, answer.headers, answer.body, self.now,
                                       default_wait=_seconds_to_next_hour(self.now))
-        result = (answer.body or {}).get("result") if isinstance(answer.body, dict) else None
         if answer.body is not None and not isinstance(answer.body, dict):
             raise ChannelError("bad_answer", "the answer is not an object")
-        return result or {}
+        return (answer.body or {}).get("result") or {}
 
     def chats(self, page_token, statuses, limit=CHATS_PAGE):
         body = {"statuses": statuses} if statuses else {}

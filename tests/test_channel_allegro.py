@@ -122,12 +122,14 @@ def test_threads_and_issues_arrive_once_across_pages_and_then_only_what_is_new(p
     fetched, cursor = fetch_all(kind, platform, secrets)
 
     ids = [item.inbound.external_id for item in fetched]
-    assert len(ids) == len(set(ids)) == 45 + 130 + 1
+    assert len(ids) == len(set(ids)) == 45 + 130 + 2
     long_thread = [item.inbound.body for item in fetched if item.inbound.thread_external_id == "allegro:thread:t3"]
     assert long_thread == ["Pytanie 3"] + [f"Długa {n}" for n in range(130)]
     issue = next(item for item in fetched if item.inbound.thread_external_id == "allegro:issue:i1")
     assert (issue.inbound.body, issue.inbound.order_reference, issue.hints["platform_dispute"]) == \
         ("Towar uszkodzony", "order-7", True)
+    allegros = [item.inbound for item in fetched if item.inbound.body.startswith("[Allegro]")]
+    assert [(i.body, i.buyer_external_id) for i in allegros] == [("[Allegro] Prosimy o zdjęcia", "allegro:buyer_7")]
     first = next(item.inbound for item in fetched if item.inbound.thread_external_id == "allegro:thread:t9")
     assert (first.buyer_external_id, first.order_reference) == ("allegro:buyer_9", "order-9")
 

@@ -12,7 +12,7 @@ from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
 from sellerkit.outbox.transports import Delivery, DeliveryError
 from sellerkit.shops.models import Shop
-from sellerkit.threads.models import Order, Thread
+from sellerkit.threads.models import Message, Order, Thread
 from tests.contracts.yandex_market import BUSINESS, YandexMarketServer
 
 NOW = datetime(2026, 3, 2, 12, 20, tzinfo=timezone.utc)
@@ -82,6 +82,8 @@ def test_arbitrage_chats_become_disputes_with_the_order_beside_them(app, platfor
     platform.add_message(1, "Where is my parcel?", minute=2)
     platform.add_chat(2, order_id=556, chat_type="ARBITRAGE", status="WAITING_FOR_ARBITER", minute=3)
     platform.add_message(2, "The item is broken, I want my money back", minute=4)
+    platform.add_message(2, "Send a photo of the damage within 3 days", sender="MARKET", minute=5)
+    platform.add_message(2, "We will look into it", sender="PARTNER", minute=6)
     kind = YandexMarket()
 
     def store(cursor):
@@ -101,6 +103,10 @@ def test_arbitrage_chats_become_disputes_with_the_order_beside_them(app, platfor
         assert threads["yandex_market:2"].is_dispute and not threads["yandex_market:1"].is_dispute
         order = sqla.session.get(Order, threads["yandex_market:2"].order_id)
         assert order.platform_order_ref == "556"
+        bodies = sqla.session.scalars(select(Message.body).where(Message.thread_id == threads["yandex_market:2"].id)
+                                      .order_by(Message.posted_at)).all()
+        assert bodies == ["The item is broken, I want my money back",
+                          "[Yandex Market] Send a photo of the damage within 3 days"]
 
     # The first chat goes to arbitrage later: its known thread becomes a dispute with the next message.
     platform.chats[1].update(type="ARBITRAGE", status="WAITING_FOR_MARKET")

@@ -177,20 +177,23 @@ class Allegro(MarketplaceKind):
             offset += len(messages)
 
     def _inbound(self, entry, message):
-        """The buyer's message as an Inbound; None for the seller's own and Allegro's."""
+        """The message of the buyer, or of Allegro in an issue, as an Inbound (the thread stays the buyer's); None for
+        the seller's own."""
         author = message.get("author") or {}
         kind, _, conversation = entry["key"].partition(":")
         if kind == "thread" and not author.get("isInterlocutor"):
             return None
-        if kind == "issue" and author.get("role") != "BUYER":
+        if kind == "issue" and author.get("role") not in ("BUYER", "ADMIN"):
             return None
-        login = str(author.get("login") or entry["login"] or "")
+        login = str(entry["login"] or author.get("login") or "")
         order = ((message.get("relatesTo") or {}).get("order") or {}).get("id") or entry.get("order")
         text = (message.get("text") or "").strip()
         names = [str(a.get("fileName") or "") for a in message.get("attachments") or [] if isinstance(a, dict)]
+        body = text or "\n".join(f"📎 {name}" for name in names if name) or "📎"
+        if author.get("role") == "ADMIN":
+            body = f"[Allegro] {body}"  # Allegro's own words in an issue, which the seller answers too
         return Inbound(
-            external_id=f"{NAME}:{kind}:{conversation}:{message['id']}",
-            body=text or "\n".join(f"📎 {name}" for name in names if name) or "📎",
+            external_id=f"{NAME}:{kind}:{conversation}:{message['id']}", body=body,
             received_at=parse_time(message["createdAt"]),
             buyer_external_id=f"{NAME}:{login}" if login else f"{NAME}:{entry['key']}", buyer_name=login[:200],
             thread_external_id=f"{NAME}:{entry['key']}", order_reference=str(order) if order else None,

@@ -28,6 +28,8 @@ SWEEP_OVERLAP = timedelta(minutes=10)
 MAX_FILE = 20 * 1024 * 1024
 #: An arbitrage chat, and a chat in which the platform is asked to decide, is a dispute.
 DISPUTE_STATUSES = {"WAITING_FOR_ARBITER", "WAITING_FOR_MARKET"}
+#: Who besides the buyer writes in a chat that the seller must read: Market itself, in an arbitrage.
+PLATFORM_SENDERS = {"MARKET", "SUPPORT"}
 #: After the first sweep, finished chats are left out: a buyer who writes again reopens theirs.
 OPEN_STATUSES = ["NEW", "WAITING_FOR_CUSTOMER", "WAITING_FOR_PARTNER", "WAITING_FOR_ARBITER", "WAITING_FOR_MARKET"]
 
@@ -103,10 +105,14 @@ def chat_entry(chat):
 
 
 def inbound_of(chat, message):
-    """The Inbound of a buyer's message in a chat; the ids are the platform's, so it is stored once."""
+    """The Inbound of a message the buyer, or Market in an arbitrage, wrote in a chat (the thread stays the
+    buyer's); the ids are the platform's, so it is stored once."""
     chat_id = chat["id"]
+    body = message_text(message)
+    if message.get("sender") in PLATFORM_SENDERS:
+        body = f"[Yandex Market] {body}"  # the arbiter's words, which the seller answers too
     return Inbound(
-        external_id=f"{NAME}:{chat_id}:{int(message['messageId'])}", body=message_text(message),
+        external_id=f"{NAME}:{chat_id}:{int(message['messageId'])}", body=body,
         received_at=parse_time(message.get("createdAt")),
         buyer_external_id=f"{NAME}:{chat['customer']}" if chat["customer"] else f"{NAME}:chat:{chat_id}",
         buyer_name=chat["name"], thread_external_id=f"{NAME}:{chat_id}", order_reference=chat["order"])
@@ -206,7 +212,7 @@ class YandexMarket(MarketplaceKind):
         for message in found:
             if taken >= room:
                 break
-            if message.get("sender") == "CUSTOMER":
+            if message.get("sender") == "CUSTOMER" or message.get("sender") in PLATFORM_SENDERS:
                 out.append(Fetched(inbound_of(chat, message), self._files(client, message),
                                    {DISPUTE_HINT: chat["type"] == "ARBITRAGE" or chat["status"] in DISPUTE_STATUSES}))
                 taken += 1

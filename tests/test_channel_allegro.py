@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from sellerkit import inbox
 from sellerkit.channels.allegro import Allegro
+from sellerkit.channels.allegro_client import is_allegro_host
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
@@ -250,3 +251,11 @@ def test_the_order_of_a_message_fills_its_order_card(app, platform, make_user, m
         assert (str(order.total), order.currency) == ("59.90", "PLN")
         assert order.placed_at == datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
     assert len(platform.calls("/order/checkout-forms/order-1")) == 1
+
+
+def test_the_sellers_token_goes_to_allegro_hosts_only():
+    api = "https://api.allegro.pl"
+    assert is_allegro_host("https://upload.allegro.pl/message-center/message-attachments/1", api)
+    assert is_allegro_host("https://upload.allegro.pl.allegrosandbox.pl/a", "https://api.allegro.pl.allegrosandbox.pl")
+    assert not is_allegro_host("https://allegro.pl.evil.example/a", api)
+    assert not is_allegro_host("https://evilallegro.pl/a", api)

@@ -243,3 +243,11 @@ def test_a_limit_met_halfway_keeps_what_came_before_it(platform):
         kind.fetch(settings_for(platform), dict(KEY), first.cursor, 50, NOW)
     rest, _ = fetch_all(kind, platform, first.cursor)
     assert sorted(m.inbound.body for m in first.messages + rest) == ["Question 1", "Question 2", "Question 3"]
+
+
+def test_a_file_address_in_the_private_network_is_never_fetched(platform):
+    platform.add_chat(1, minute=1)
+    platform.add_message(1, "See the photo", minute=2, payload=[
+        {"name": "x.png", "url": "https://169.254.169.254/latest/meta-data", "size": 10}])
+    (item,), _ = fetch_all(YandexMarket(), platform)
+    assert item.inbound.body == "See the photo" and item.files == ()

@@ -202,7 +202,8 @@ class Allegro(MarketplaceKind):
     def _files(self, client, message):
         files = []
         for attachment in message.get("attachments") or []:
-            if not isinstance(attachment, dict) or not attachment.get("url"):
+            if not isinstance(attachment, dict) or not attachment.get("url") or \
+                    not allegro_client.is_allegro_host(attachment["url"], client.api):
                 continue
             try:
                 answer = client.download(attachment["url"])

@@ -3,7 +3,7 @@ with the resource version in Accept."""
 import base64
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sellerkit.channels import apiclient
 from sellerkit.channels.kinds import ChannelError
@@ -63,6 +63,14 @@ def refresh(settings, secrets, now):
     if not secrets.get("refresh_token"):
         raise ChannelError("not_connected")
     _token_request(settings, secrets, {"grant_type": "refresh_token", "refresh_token": secrets["refresh_token"]}, now)
+
+
+def is_allegro_host(url, api_base):
+    """Whether the seller's token may go to `url`: Allegro's own hosts (attachments live on upload.allegro.pl), or
+    the API's host itself."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host == urlsplit(api_base).hostname or any(host == domain or host.endswith(f".{domain}")
+                                                      for domain in ("allegro.pl", "allegrosandbox.pl"))
 
 
 class Client:

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 from sellerkit.channels.kinds import ChannelError
+from sellerkit.outbox import netguard
 from sellerkit.outbox.transports import DeliveryError
 
 TIMEOUT = 30
@@ -36,6 +37,20 @@ def base_url_problem(url):
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
         return None
     return "scheme"
+
+
+def file_url_allowed(url, api_base):
+    """Whether a file URL from a platform's answer may be fetched: on the API's own host, or on a public address
+    (an answer must not make sellerkit read from the private network it runs in)."""
+    if base_url_problem(url):
+        return False
+    if urlsplit(url).hostname == urlsplit(api_base).hostname:
+        return True
+    try:
+        netguard.check_url(url, allow_private=False)
+    except netguard.UnsafeDestination:
+        return False
+    return True
 
 
 @functools.cache

@@ -150,7 +150,8 @@ class Ebay(MarketplaceKind):
     def _files(client, message):
         files = []
         for media in message.get("messageMedia") or []:
-            if not isinstance(media, dict) or not media.get("mediaUrl"):
+            if not isinstance(media, dict) or not media.get("mediaUrl") or \
+                    not apiclient.file_url_allowed(media["mediaUrl"], client.api):
                 continue
             try:
                 answer = apiclient.request("GET", media["mediaUrl"], raw=True)  # public picture URLs

@@ -227,7 +227,8 @@ class YandexMarket(MarketplaceKind):
     def _files(self, client, message):
         files = []
         for item in message.get("payload") or []:
-            if not isinstance(item, dict) or not item.get("url") or int(item.get("size") or 0) > MAX_FILE:
+            if not isinstance(item, dict) or not item.get("url") or int(item.get("size") or 0) > MAX_FILE or \
+                    not apiclient.file_url_allowed(item["url"], client.base):
                 continue
             try:
                 answer = client.download(item["url"])

@@ -159,3 +159,10 @@ def test_the_connection_test_passes_and_then_says_what_is_wrong(app, platform):
         broken = {name: "revoked" for name in platform.secrets if name in ("api_key", "refresh_token")}
         (check,) = platform.kind.test(platform.settings, {**platform.secrets, **broken, "access_token": None}, NOW)
         assert not check.ok and str(check.message)
+
+
+def test_a_redirect_is_refused_not_followed(platform):
+    platform.server.faults.append((302, {}, {"Location": "http://127.0.0.1:9/steal"}))
+    with pytest.raises(ChannelError) as refused:
+        platform.kind.fetch(platform.settings, platform.secrets, None, 10, NOW)
+    assert refused.value.code == "refused"

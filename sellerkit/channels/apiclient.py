@@ -53,10 +53,18 @@ def file_url_allowed(url, api_base):
     return True
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A platform's API does not redirect; following one would carry the seller's key to wherever it points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then reports the 3xx as it came, and error_for refuses it
+
+
 @functools.cache
-def tls_context():
-    """The system's CAs, host names checked; made once, since loading the CAs costs more than a request."""
-    return ssl.create_default_context()
+def opener():
+    """Made once: loading the system's CAs costs more than a request. Certificates and host names are checked."""
+    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl.create_default_context()),
+                                       _NoRedirects())
 
 
 @dataclass
@@ -129,9 +137,8 @@ def request(method, url, headers=None, query=None, json_body=None, data=None, fo
         data = urlencode(form).encode("ascii")
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     prepared = urllib.request.Request(url, data=data, headers=headers, method=method)
-    context = tls_context()
     try:
-        with urllib.request.urlopen(prepared, timeout=timeout, context=context) as response:
+        with opener().open(prepared, timeout=timeout) as response:
             content = response.read(MAX_ANSWER + 1)
             if raw and len(content) <= MAX_ANSWER:
                 return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, None, content)

@@ -1,5 +1,4 @@
-"""The Allegro kind against the local contract server: OAuth code and refresh, threads and issues fetched once,
-issues as disputes, replies with declared attachments, limits checked before sending."""
+"""The Allegro kind against its contract server: OAuth, threads and issues, disputes, orders, replies."""
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 

@@ -1,6 +1,4 @@
-"""One suite for every marketplace kind, each against its contract server: a first fetch brings everything once, a
-batch never stored comes again whole, a reply reaches the platform once, limits are refused before sending, errors
-become the channel's codes and the connection test's words."""
+"""One suite run against every marketplace kind on its contract server: fetch, resume, send, limits, errors."""
 from dataclasses import dataclass
 from datetime import datetime, timezone
 

@@ -1,5 +1,4 @@
-"""The eBay kind against the local contract server: sign-in through the RuName, refresh, conversations fetched once,
-the seller's own messages left out, replies with images uploaded first, limits checked before sending."""
+"""The eBay kind against its contract server: sign-in through the RuName, conversations, replies with images."""
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 

@@ -1,5 +1,4 @@
-"""Allegro: Message Center threads (listed by their last message) and post-purchase issues (disputes and claims,
-each a conversation marked as a dispute), polled, since Allegro has no webhooks; replies with declared attachments."""
+"""Allegro's Message Center threads and post-purchase issues (as disputes) as a channel kind, polled."""
 import copy
 import dataclasses
 from typing import Annotated, Literal
@@ -75,6 +74,8 @@ class Allegro(MarketplaceKind):
     # fetching
 
     def fetch(self, settings, secrets, cursor, limit, now):
+        """Threads (newest last message first), then issues, are swept for what changed since the last sweep (Allegro
+        has no webhooks); each queued conversation is read on from where its last reading ended, oldest first."""
         client = Client(settings, secrets, now)
         state = {"queue": [], "threads": {"mark": None, "sweep": None}, "issues": {"mark": None, "sweep": None},
                  **copy.deepcopy(cursor or {})}  # the caller's cursor stays as it was, for a retry

@@ -1,5 +1,4 @@
-"""Allegro's REST API for one seller: OAuth2 authorization code with refresh, production or sandbox, and requests
-with the resource version in Accept."""
+"""Allegro's REST API for one seller: OAuth2 code and refresh, production or sandbox, versioned requests."""
 import base64
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation

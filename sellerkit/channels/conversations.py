@@ -1,6 +1,4 @@
-"""The reading state of the marketplaces that page conversations by offset (Allegro, eBay): sweeps of the
-conversations changed since a mark, a queue of conversations to read, and where each reading ended; all of it lives
-in the channel's cursor, so it is committed with the messages it brought."""
+"""Reading offset-paged conversations (Allegro, eBay) from the channel's cursor: sweeps, a queue, reading points."""
 from datetime import timedelta
 
 from sellerkit.channels.marketplace import parse_time

@@ -1,5 +1,4 @@
-"""eBay's Message API: conversations from members swept by their latest message, each read from where the last
-reading ended; replies into the conversation with up to five images uploaded through the Media API."""
+"""eBay's Message API as a channel kind: conversations from members, replies with up to five images."""
 import copy
 from typing import Annotated, Literal
 
@@ -77,6 +76,8 @@ class Ebay(MarketplaceKind):
         return [Check("login", True)]
 
     def fetch(self, settings, secrets, cursor, limit, now):
+        """Conversations from members are swept for those changed since the last sweep; each queued conversation is
+        read on from where its last reading ended, oldest first, leaving out the seller's own messages."""
         client = Client(settings, secrets, now)
         state = {"queue": [], "conversations": {"mark": None, "sweep": None}, "me": None,
                  **copy.deepcopy(cursor or {})}  # the caller's cursor stays as it was, for a retry

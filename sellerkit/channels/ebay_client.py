@@ -1,5 +1,4 @@
-"""eBay's REST APIs for one seller: OAuth2 authorization code (redirected by the app's RuName) with refresh,
-production or sandbox, the Message API, the seller's own identity and image uploads for messages."""
+"""eBay's REST APIs for one seller: OAuth2 through the RuName with refresh, messages, identity, images."""
 import base64
 from datetime import timedelta
 from urllib.parse import urlencode

@@ -1,5 +1,4 @@
-"""What the marketplace kinds share: platform disputes marked on their threads, the connection test's words, and
-the check of a base URL override."""
+"""What the marketplace kinds share: platform disputes on their threads, the connection test's words, base URLs."""
 from datetime import datetime
 
 from sellerkit.channels import apiclient

@@ -1,5 +1,4 @@
-"""Yandex Market buyer chats (Partner API): chats swept by their update time, each read from its last message id,
-replies and files sent into the chat, arbitrage chats marked as disputes."""
+"""Yandex Market buyer chats (Partner API) as a channel kind; arbitrage chats become disputes."""
 import copy
 from datetime import timedelta
 from typing import Annotated
@@ -147,6 +146,8 @@ class YandexMarket(MarketplaceKind):
         return [Check("login", True)]
 
     def fetch(self, settings, secrets, cursor, limit, now):
+        """Chats are swept page by page (every chat the first time, then the unfinished ones changed since the last
+        sweep) into a queue; each queued chat is read on from its last read message id, oldest first."""
         client = Client(settings, secrets, now)
         state = {"mark": None, "sweep": None, "queue": [], "last": {}, **copy.deepcopy(cursor or {})}
         out = []

@@ -1,6 +1,4 @@
-"""Allegro's REST API as its documentation describes it, for the Message Center and post-purchase issues: OAuth2
-authorization code and refresh tokens (rotated; a used one is invalid_grant), bearer tokens that expire, resource
-versions in Accept (406 otherwise), threads newest first by offset, attachments declared then uploaded, issues."""
+"""Allegro's Message Center, post-purchase issues, orders and OAuth2 as the documentation describes them."""
 import base64
 import secrets
 from datetime import datetime, timedelta, timezone

@@ -1,5 +1,4 @@
-"""eBay's Message API (commerce/message/v1) as its OpenAPI file describes it, with the OAuth token endpoint (the
-RuName as redirect_uri, refresh tokens that stay), the identity API's username, and the Media API's image upload."""
+"""eBay's Message API, OAuth2 token endpoint, identity and Media API as the OpenAPI files describe them."""
 import base64
 import secrets
 from datetime import datetime, timedelta, timezone

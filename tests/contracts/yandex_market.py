@@ -1,6 +1,4 @@
-"""The Yandex Market Partner API's buyer chats as its documentation describes them: Api-Key auth with scopes, the
-chat list (at most 20 a page, page tokens, status filters), the history (at most 100 a page, messageIdFrom), messages
-of 1 to 4,096 characters, files, and the hourly request limits answered with 429."""
+"""The Yandex Market Partner API's buyer chats as the documentation describes them, limits and errors included."""
 import base64
 import json
 from datetime import datetime, timedelta, timezone

@@ -247,6 +247,8 @@ class YandexMarket(MarketplaceKind):
             raise DeliveryError("the platform refused the reply: the conversation is not a Yandex Market chat",
                                 permanent=True)
         body = (delivery.body or "").strip()
+        if not body and not delivery.attachments:
+            raise DeliveryError("the platform refused the reply: it has no words and no files", permanent=True)
         if len(body) > MAX_MESSAGE:
             raise DeliveryError(f"the reply is longer than the platform accepts ({MAX_MESSAGE} characters)",
                                 permanent=True)

@@ -8,8 +8,9 @@ from sellerkit.channels.marketplace import parse_time
 SWEEP_OVERLAP = timedelta(minutes=10)
 #: Messages this close before the last one taken are read again (and skipped by id): equal times stay whole.
 SAME_TIME = timedelta(seconds=1)
-#: Conversations whose reading point the cursor keeps; one forgotten is read from the sweep's mark (stored once).
-REMEMBERED = 5000
+#: Conversations whose reading point the cursor keeps (the cursor is written with every batch, so it stays small);
+#: one forgotten is read from the sweep's mark, and a message read twice is still stored once.
+REMEMBERED = 1000
 
 
 def begin(source, now):

@@ -20,8 +20,9 @@ HISTORY_PAGE = 100  # the most the history gives at once
 MAX_MESSAGE = 4096
 #: Requests one fetch may spend: the chat list allows 5,000 an hour and the history 10,000, for all of a business.
 REQUESTS_PER_FETCH = 40
-#: Chats whose last read message id the cursor keeps; one forgotten is read again from its start (stored once).
-REMEMBERED_CHATS = 5000
+#: Chats whose last read message id the cursor keeps (it is written with every batch, so it stays small); one
+#: forgotten is read again from its start, and each message is still stored once.
+REMEMBERED_CHATS = 1000
 #: A chat updated this long before a sweep started is read again by the next one: the list may move under a sweep.
 SWEEP_OVERLAP = timedelta(minutes=10)
 MAX_FILE = 20 * 1024 * 1024

@@ -99,15 +99,16 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _register_outbound_kinds(app):
-    """Each kind of outbox item registers the builder that turns it into a delivery."""
+    """Each kind of outbox item registers the builder that turns it into a delivery; each channel kind itself."""
     from sellerkit import inbox as replies
     from sellerkit.accounts import mail as account_mail
-    from sellerkit.channels import marketplaces
+    from sellerkit.channels import allegro, ebay, marketplaces, yandex_market
     from sellerkit.followups import outbound as follow_up_mail
     from sellerkit.notices import mail as notices
     from sellerkit.tickets import mail as ticket_mail
 
-    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, marketplaces):
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, marketplaces, yandex_market, allegro,
+                    ebay):
         feature.init_app(app)
 
 

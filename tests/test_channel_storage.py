@@ -53,7 +53,7 @@ def platforms(request):
 @pytest.mark.parametrize("name, chat, order, messages, files", [
     ("ozon", "ozon:chat-a", "0123456789-0001-1", 2, 0), ("wildberries", "wb:1:aaa", "rid-77", 1, 1)])
 def test_fetched_messages_are_stored_once_with_their_thread_order_and_files(app, make_user, make_shop, platforms,
-                                                                            name, chat, order, messages, files):
+                                                                            name, chat, *, order, messages, files):
     shop_id = make_shop(make_user(), platform=name)
     kind, settings, secrets = platforms[name]
     batch = kind.fetch(settings, secrets, None, 100, NOW)

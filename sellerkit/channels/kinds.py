@@ -101,6 +101,11 @@ class ChannelKind:
         failed). Returns the Fetched to store. The default stores them all as they are."""
         return fetched
 
+    def after_store(self, shop, channel, fetched, results, now):
+        """Inside the same transaction, right after inbox.receive_buyer_messages stored `fetched` (its ItemResults at
+        the same positions): act on the threads the messages went to, new ones included (a platform's dispute marks
+        its thread). The default does nothing."""
+
     def send(self, settings, secrets, delivery, now):
         """Send one outbox Delivery (outbox.transports.Delivery); raises outbox.transports.DeliveryError."""
         raise NotImplementedError

@@ -2,7 +2,8 @@
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field as Constrained
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as Constrained
 
 from sellerkit.channels import ozon_client, ozon_rules, platform_status
 from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number

@@ -82,7 +82,7 @@ def multipart(fields, files):
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
-def call(base_url, method, path, allow_private, headers, query=None, json_body=None, body=None, content_type=None,
+def call(base_url, method, path, allow_private, headers, query=None, *, json_body=None, body=None, content_type=None,
          timeout=30):
     """Send one request to `base_url` + `path`; returns an Answer whatever its status. Raises ChannelError for an
     address that may not be used ("base_url"), a certificate that is not trusted ("tls") and anything that keeps

@@ -2,7 +2,8 @@
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from pydantic import BaseModel, ConfigDict, Field as Constrained
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as Constrained
 
 from sellerkit.channels import platform_status, wildberries_client
 from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number

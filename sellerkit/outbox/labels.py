@@ -19,10 +19,11 @@ FAILURE_LABELS = {
                     "replies stay by hand."),
     "platform_chat_closed": _l("The platform no longer takes replies in this conversation."),
     "platform_no_chat": _l("This conversation did not come from the platform's chat, so the reply cannot go there."),
-    "platform_too_long": _l("The reply is longer than the platform takes."),
-    "platform_files_refused": _l("The platform does not take these files (Wildberries: JPEG, PNG and PDF, at most "
-                                 "5 MB each and 30 MB together)."),
-    "platform_auth": _l("The key was revoked or lacks the chat permission."),
+    "platform_too_long": _l("The reply is longer than the platform accepts. Shorten it and send it again."),
+    "platform_files_refused": _l("The platform does not accept one of the files (its type or its size)."),
+    "wildberries_files_refused": _l("The platform does not take these files (Wildberries: JPEG, PNG and PDF, at most "
+                                    "5 MB each and 30 MB together)."),
+    "platform_auth": _l("The platform refused the key: it was revoked or lacks the chat permission."),
     "platform_payment": _l("The platform asks for payment before it answers."),
     "platform_rate_limited": _l("The platform asked to wait; the reply will be sent again later."),
     "platform_unreachable": _l("The platform cannot be reached."),

@@ -126,6 +126,19 @@ def on_buyer_message(shop, thread, message, now):
     return found
 
 
+def mark_platform_disputes(shop, thread_external_ids, now):
+    """Threads on which the platform itself holds a dispute (an arbitrage chat, a post-purchase issue) become
+    disputes, once; named by their external ids, those not stored yet are left for later. Returns how many."""
+    if not thread_external_ids:
+        return 0
+    found = db.session.scalars(select(Thread).where(
+        Thread.shop_id == shop.id, Thread.external_id.in_(sorted(set(thread_external_ids))),
+        Thread.is_dispute.is_(False))).all()
+    for thread in found:
+        threads.update_thread(thread, None, now, is_dispute=True)
+    return len(found)
+
+
 def suggested_topic(shop, profile, messages):
     """The topic key the buyer's messages (body, language) suggest by the shop's rules and the profile's topic for
     each problem; None when no rule names a problem the profile has a topic for."""

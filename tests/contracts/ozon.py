@@ -32,7 +32,7 @@ class OzonPlatform:
     def add_chat(self, chat_id, chat_type="BUYER_SELLER"):
         self.chats[chat_id] = {"type": chat_type, "created_at": START, "messages": []}
 
-    def add_message(self, chat_id, text, user_type=BUYER, user_id="115568", order_number=None, sku=None,
+    def add_message(self, chat_id, text, user_type=BUYER, user_id="115568", order_number=None, *, sku=None,
                     at=None):
         chat = self.chats[chat_id]
         message_id = next(self.ids)

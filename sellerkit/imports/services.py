@@ -148,7 +148,7 @@ def _import_piece(shop, job, piece, now):
 
 def _progress(job, piece, report, now):
     errors = list(job.errors or [])
-    for line, reason in report.rejected:
+    for line, reason in sorted(report.rejected, key=lambda rejected: rejected[0]):
         if len(errors) < MAX_SHOWN_ERRORS:
             errors.append([line + piece.line_shift, labels.reason_text(reason)])
     return {"bytes_done": piece.end_offset, "lines_done": piece.end_line, "rows_done": job.rows_done + piece.rows,

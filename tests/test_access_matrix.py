@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from sellerkit.accounts.models import ApiToken, User
 from sellerkit.extensions import db as database
-from sellerkit.imports.models import ImportJob
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads.models import Message, Thread
 from sellerkit.tickets import services as ticket_services
@@ -197,20 +196,6 @@ def expected_status(access, allowed, role, target):
     if access in ("owner", "api_owner") and role == "agent_a":
         return 403
     return allowed
-
-
-@pytest.fixture
-def make_import(app):
-    """A finished import job of a shop, as the upload page leaves one."""
-    def make(shop_id):
-        with app.app_context():
-            job = ImportJob(shop_id=shop_id, filename="messages.csv", stored_name="gone.csv", file_format="csv",
-                            size_bytes=10, locale="en", status="done", bytes_done=10, lines_done=2, rows_done=1,
-                            messages_new=1, duplicates=0, errors_count=0, errors=[], attempts=1, created_at=NOW)
-            database.session.add(job)
-            database.session.commit()
-            return job.id
-    return make
 
 
 @pytest.fixture

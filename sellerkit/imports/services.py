@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
@@ -127,7 +127,7 @@ def claim_next(now):
     claimed = db.session.execute(
         update(ImportJob).where(ImportJob.id == job_id, _is_due(now))
         .values(status="running", lease_until=now + LEASE, claim_token=token, attempts=ImportJob.attempts + 1,
-                updated_at=now)).rowcount
+                started_at=func.coalesce(ImportJob.started_at, now), updated_at=now)).rowcount
     return (job_id, token) if claimed else None
 
 
@@ -137,8 +137,9 @@ def _held(job_id, token, **values):
                               .values(**values)).rowcount == 1
 
 
-def _import_piece(shop, job, piece, now):
-    part = import_folder() / f"{job.stored_name}.part"
+def _import_piece(shop, job, token, piece, now):
+    # Named after the claim: a worker presumed dead that still runs never shares the file with its successor.
+    part = import_folder() / f"{job.stored_name}.{token}.part"
     part.write_bytes(piece.data)
     try:
         return import_file(shop, part, now, fmt=job.file_format)
@@ -161,7 +162,8 @@ def _finish(job_id, token, now, failure=None):
     if _held(job_id, token, status="failed" if failure else "done", failure=failure, finished_at=now, updated_at=now,
              lease_until=None, claim_token=None):
         job = db.session.get(ImportJob, job_id)
-        (import_folder() / job.stored_name).unlink(missing_ok=True)
+        for stored in import_folder().glob(f"{job.stored_name}*"):  # the file and pieces left by dead workers
+            stored.unlink(missing_ok=True)
     db.session.commit()
 
 
@@ -170,9 +172,6 @@ def run_job(job_id, token, clock):
     job = db.session.get(ImportJob, job_id)
     if job.attempts > MAX_ATTEMPTS:
         return _finish(job_id, token, clock(), "crashed")
-    if job.started_at is None:
-        job.started_at = clock()
-        db.session.commit()
     shop = db.session.get(Shop, job.shop_id)
     path = import_folder() / job.stored_name
     with force_locale(job.locale):
@@ -180,7 +179,7 @@ def run_job(job_id, token, clock):
             with open(path, "rb") as handle:
                 for piece in domain.pieces(handle, job.file_format, offset=job.bytes_done, line=job.lines_done):
                     now = clock()
-                    report = _import_piece(shop, job, piece, now)
+                    report = _import_piece(shop, job, token, piece, now)
                     if not _held(job_id, token, **_progress(job, piece, report, now)):
                         db.session.rollback()
                         return None  # another worker took the job over after this one's lease lapsed

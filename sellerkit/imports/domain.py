@@ -1,8 +1,4 @@
-"""Pure rules of a message import from an uploaded file: which files are taken, and cutting one into pieces.
-
-A piece is a run of whole records (CSV rows, JSON lines) that the importer takes as a file of its own; the job
-stores where each committed piece ended, so a worker that dies resumes at the next piece instead of the start.
-"""
+"""Pure rules of a message import from an uploaded file: which files are taken, and cutting one into pieces."""
 import codecs
 import csv
 import io
@@ -88,7 +84,10 @@ def _records(handle, fmt):
 
 
 def pieces(handle, fmt, *, offset=0, line=0, rows_per_piece=ROWS_PER_PIECE, bytes_per_piece=BYTES_PER_PIECE):
-    """The pieces of a binary file from byte `offset`, where physical line `line` + 1 starts (0, 0: the start)."""
+    """The pieces of a binary file from byte `offset`, where physical line `line` + 1 starts (0, 0: the start).
+
+    A piece is a run of whole records that the importer takes as a file of its own; a job stores where each
+    committed piece ended, so a worker that dies is followed by one that starts at the next piece."""
     header, header_lines = b"", 0
     if fmt == "csv":
         handle.seek(0)

@@ -1,9 +1,4 @@
-"""Import jobs: store an uploaded file and its job, claim a waiting job with a lease, and import it piece by piece.
-
-Each piece goes through threads.importing.import_file, the command's own path, and the job records where the piece
-ended after the importer committed it: a worker that dies resumes at the next piece once its lease lapses, and the
-piece it was in is imported again without duplicates (messages are idempotent by external id).
-"""
+"""Import jobs: store an uploaded file and its job, claim a waiting job with a lease, and import it piece by piece."""
 import csv
 import secrets
 from datetime import timedelta
@@ -168,7 +163,11 @@ def _finish(job_id, token, now, failure=None):
 
 
 def run_job(job_id, token, clock):
-    """Import a claimed job's file from where it got to, committing after every piece."""
+    """Import a claimed job's file from where it got to, committing after every piece.
+
+    Each piece goes through threads.importing.import_file, the command's own path, and the job records where the
+    piece ended after the importer committed it: a worker that dies is followed, once its lease lapses, by one that
+    starts at the next piece, and the piece it was in is imported again without duplicates (external ids)."""
     job = db.session.get(ImportJob, job_id)
     if job.attempts > MAX_ATTEMPTS:
         return _finish(job_id, token, clock(), "crashed")

@@ -251,3 +251,18 @@ def test_another_shops_import_is_not_found(app, client, make_user, make_shop, sh
     stranger.post("/login", data={"email": "other@example.com", "password": "correct horse battery"})
     assert stranger.get(f"/shops/{shop}/imports/1").status_code == 404
     assert stranger.get(f"/shops/{other}/imports/1").status_code == 404
+
+
+def test_a_full_disk_answers_503_and_leaves_no_file_or_job(app, client, db, shop, monkeypatch):
+    import builtins
+
+    from tests.test_full_disk import FullDiskFile
+
+    real_open = builtins.open
+    monkeypatch.setattr(services, "open", lambda path, mode="r", *args, **kwargs: FullDiskFile(
+        real_open(path, mode, *args, **kwargs), room=10) if "w" in mode else real_open(path, mode, *args, **kwargs),
+        raising=False)
+    response = upload(client, shop, csv_file([("m-1", "Hello")]))
+    assert response.status_code == 503
+    assert db.count(ImportJob) == 0
+    assert not list(services_folder(app).iterdir())

@@ -78,6 +78,7 @@ def _import_models():
     from sellerkit.consent import models as _consent  # noqa: F401
     from sellerkit.coupons import models as _coupons  # noqa: F401
     from sellerkit.followups import models as _followups  # noqa: F401
+    from sellerkit.imports import models as _imports  # noqa: F401
     from sellerkit.notices import models as _notices  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
     from sellerkit.policies import models as _policies  # noqa: F401
@@ -119,10 +120,12 @@ def _register_blueprints(app):
     from sellerkit.api import core as api
     from sellerkit.attachments import labels as attachment_labels
     from sellerkit.autoreply import views as vacation_views
+    from sellerkit.connect import views as connect_views
     from sellerkit.consent import views as consent_views
     from sellerkit.coupons import labels as coupon_labels
     from sellerkit.coupons import views as coupon_views
     from sellerkit.followups import views as followup_views
+    from sellerkit.imports import views as import_views
     from sellerkit.outbox import labels as outbox_labels
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
@@ -142,6 +145,8 @@ def _register_blueprints(app):
     app.register_blueprint(settings_views.bp)
     app.register_blueprint(shop_views.bp)
     app.register_blueprint(thread_views.bp)
+    app.register_blueprint(connect_views.bp)
+    app.register_blueprint(import_views.bp)
     app.register_blueprint(outbox_views.bp)
     app.register_blueprint(reply_views.bp)
     app.register_blueprint(policy_views.bp)

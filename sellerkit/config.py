@@ -68,6 +68,10 @@ DEFAULTS = {
     "METRICS_TOKEN": None,
     #: "text" or "json" (one JSON object per line, with the request id).
     "LOG_FORMAT": "text",
+    #: The largest message file a seller may upload in the browser (the command takes any size).
+    "IMPORT_MAX_MB": 50,
+    #: Where uploaded message files wait for their import (default: instance/imports).
+    "IMPORTS_DIR": None,
 }
 
 

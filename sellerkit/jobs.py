@@ -11,6 +11,7 @@ from sellerkit.clock import utcnow
 from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
+from sellerkit.imports import services as imports
 from sellerkit.notices import mail as notices
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.sla import services as sla
@@ -96,6 +97,11 @@ def follow_tickets():
     db.session.commit()
 
 
+def run_imports():
+    """Import the files sellers uploaded in the browser, a piece per transaction, resuming any whose worker died."""
+    imports.run_imports(utcnow)
+
+
 def beat_heartbeat():
     """Tell readiness checks that this scheduler process is alive (one row per host and process)."""
     system.beat(f"{socket.gethostname()}:{os.getpid()}", utcnow())
@@ -111,6 +117,7 @@ JOBS = (
     Job("scheduler-heartbeat", every_seconds=30, run=beat_heartbeat),
     Job("sweep-response-clocks", every_seconds=60, run=sweep_response_clocks),
     Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
+    Job("run-imports", every_seconds=5, run=run_imports),
     Job("send-follow-ups", every_seconds=300, run=send_follow_ups),
     Job("follow-tickets", every_seconds=300, run=follow_tickets),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),

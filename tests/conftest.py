@@ -323,3 +323,19 @@ def make_campaign(app):
             _db.session.commit()
             return campaign.id
     return make
+
+
+@pytest.fixture
+def make_import(app):
+    """A finished import of a message file, as the upload page and the scheduler leave one: returns its id."""
+    def make(shop_id, filename="messages.csv"):
+        from sellerkit.imports.models import ImportJob
+
+        with app.app_context():
+            job = ImportJob(shop_id=shop_id, filename=filename, stored_name="imported.csv", file_format="csv",
+                            size_bytes=10, locale="en", status="done", bytes_done=10, lines_done=2, rows_done=1,
+                            messages_new=1, duplicates=0, errors_count=0, errors=[], attempts=1, created_at=NOW)
+            _db.session.add(job)
+            _db.session.commit()
+            return job.id
+    return make

@@ -52,6 +52,10 @@ ACCESS = {
     ("threads.new_thread", "GET"): ("member", 200),
     ("threads.new_thread", "POST"): ("member", 422),
     ("threads.thread_page", "GET"): ("member", 200),
+    ("connect.page", "GET"): ("member", 200),
+    ("imports.upload", "GET"): ("owner", 200),
+    ("imports.upload", "POST"): ("owner", 422),  # no file chosen
+    ("imports.progress", "GET"): ("owner", 200),
     ("threads.saved_replies", "GET"): ("member", 200),
     ("threads.reply", "POST"): ("member", 422),
     ("threads.note", "POST"): ("member", 422),
@@ -196,7 +200,7 @@ def expected_status(access, allowed, role, target):
 
 @pytest.fixture
 def world(app, client, db, make_user, make_shop, add_member, *, make_conversation, make_saved_reply,
-          publish_policy, make_vacation, make_campaign):
+          publish_policy, make_vacation, make_campaign, make_import):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
              "owner_b": make_user("owner-b@example.com")}
@@ -227,6 +231,7 @@ def world(app, client, db, make_user, make_shop, add_member, *, make_conversatio
     messages = {name: db.scalar(select(Message.id).where(Message.thread_id == thread_id, Message.direction == "in"))
                 for name, thread_id in threads.items()}
     campaigns = {name: make_campaign(shop_id) for name, shop_id in shops.items()}
+    imports = {name: make_import(shop_id) for name, shop_id in shops.items()}
     with app.app_context():
         tickets = {name: ticket_services.escalate(database.session.get(Shop, shops[name]),
                                                   database.session.get(Thread, thread_id), NOW,
@@ -235,8 +240,8 @@ def world(app, client, db, make_user, make_shop, add_member, *, make_conversatio
         database.session.commit()
     return {"shop_id": shops, "member_id": owners, "reply_id": replies, "vacation_id": vacations,
             "buyer_id": buyers, "message_id": messages, "campaign_id": campaigns, "ticket_id": tickets,
-            "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies, "tokens": tokens,
-            "token_ids": token_ids,
+            "import_id": imports, "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies,
+            "tokens": tokens, "token_ids": token_ids,
             **{name: {shop: ids[name] for shop, ids in conversations.items()}
                for name in ("thread_id", "attachment_id", "item_id")}}
 
@@ -247,7 +252,7 @@ def url_arguments(rule, target, role, world):
         if name == "reply_id" and rule.endpoint in DESTRUCTIVE and target != "missing":
             values[name] = world["fresh"](target)
         elif name in ("shop_id", "member_id", "thread_id", "attachment_id", "item_id", "reply_id", "buyer_id",
-                      "message_id", "campaign_id", "ticket_id"):
+                      "message_id", "campaign_id", "ticket_id", "import_id"):
             values[name] = MISSING if target == "missing" else world[name][target]
         elif name == "token_id":
             other = "owner_b" if role != "owner_b" else "owner_a"
@@ -276,7 +281,7 @@ def comparable(body):
 
 
 def targets_for(rule):
-    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id", "ticket_id"}:
+    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id", "ticket_id", "import_id"}:
         return ("A", "B", "missing")
     if "token_id" in rule.arguments:
         return ("own", "other", "missing")

@@ -11,6 +11,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -27,7 +28,7 @@ from sellerkit.i18n import locale_display_name
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.shops import services as shops
-from sellerkit.shops.context import show_times_of
+from sellerkit.shops.context import CURRENT_SHOP_KEY, show_times_of
 from sellerkit.shops.domain import BUYER_LANGUAGES, PLATFORMS
 from sellerkit.shops.labels import platform_label
 from sellerkit.sla import services as sla
@@ -66,6 +67,14 @@ def _filters(memberships):
     )
 
 
+def _link_shop(memberships, shop_id=None):
+    """The shop that "Paste a conversation" and "Connect a channel" lead to from a list across shops: the one
+    filtered on, else the one the user works in now, else the first; None without shops."""
+    shops_by_id = {m.shop_id: m.shop for m in memberships}
+    return shops_by_id.get(shop_id) or shops_by_id.get(session.get(CURRENT_SHOP_KEY)) \
+        or (memberships[0].shop if memberships else None)
+
+
 @bp.route("/inbox")
 def inbox_page():
     memberships = shops.memberships_of(current_user)
@@ -78,7 +87,8 @@ def inbox_page():
     page = queries.list_threads([m.shop_id for m in memberships], view, filters, request.args.get("cursor"))
     shops_by_id = {m.shop_id: m.shop for m in memberships}
     return render_template(
-        "threads/inbox.html", view=view, views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
+        "threads/inbox.html", link_shop=_link_shop(memberships, filters.shop_id), view=view,
+        views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
         page=page, shops_by_id=shops_by_id,
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
@@ -284,7 +294,7 @@ def _set_complaint(thread_id, message_id, is_complaint, done):
 @bp.route("/notifications")
 def notifications():
     memberships = shops.memberships_of(current_user)
-    return render_template("threads/notifications.html",
+    return render_template("threads/notifications.html", link_shop=_link_shop(memberships),
                            notifications=sla.notifications_for([m.shop_id for m in memberships]))
 
 

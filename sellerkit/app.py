@@ -98,14 +98,15 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _register_outbound_kinds(app):
-    """Each kind of outbox item registers the builder that turns it into a delivery."""
+    """Each kind of outbox item registers the builder that turns it into a delivery; each channel kind registers."""
     from sellerkit import inbox as replies
     from sellerkit.accounts import mail as account_mail
+    from sellerkit.channels import email as email_channel
     from sellerkit.followups import outbound as follow_up_mail
     from sellerkit.notices import mail as notices
     from sellerkit.tickets import mail as ticket_mail
 
-    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices):
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, email_channel):
         feature.init_app(app)
 
 

@@ -106,6 +106,12 @@ class ChannelKind:
         raise NotImplementedError
 
 
+    def manual_reply_url(self, thread):
+        """Where the seller answers `thread` by hand, when its platform takes no reply through this kind (Etsy's
+        notification mails); None when replies leave through the channel. The layer queues those replies as manual
+        and shows the link beside them."""
+        return None
+
     def authorize_url(self, settings, state, redirect_uri):
         """OAuth2 kinds: where to send the seller to grant access."""
         raise NotImplementedError

@@ -51,6 +51,8 @@ FAILURE_PREFIXES = (
     ("the webhook's tls certificate", "webhook_unreachable"),
     ("the webhook answered", "webhook_refused"),
     ("the webhook redirected", "webhook_refused"),
+    ("returned by the receiving mail server", "bounced"),
+    ("this conversation cannot be answered by e-mail", "answer_on_platform"),
 )
 
 

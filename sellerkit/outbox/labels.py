@@ -15,6 +15,9 @@ FAILURE_LABELS = {
                                   "not http or https)."),
     "webhook_unreachable": _l("Your integration's webhook did not answer."),
     "webhook_refused": _l("Your integration's webhook refused the reply."),
+    "bounced": _l("The buyer's mail server sent the reply back: the address may be wrong, or the mailbox full."),
+    "answer_on_platform": _l("This conversation cannot be answered by e-mail: answer it on the marketplace's "
+                             "site."),
     "other": _l("The reply could not be delivered."),
 }
 

@@ -1,0 +1,161 @@
+"""One raw mail read with the standard library's `email` package into what a channel fetched: the buyer's message
+(words without quoted history), its files, and the hints that find its conversation. Pure: no Flask, no database."""
+import hashlib
+import re
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+from email.utils import getaddresses
+
+from sellerkit.channels.email.bounces import read_bounce
+from sellerkit.channels.email.htmltext import html_to_text
+from sellerkit.channels.email.marketplaces import recognise, relay_words
+from sellerkit.channels.email.quotes import split_quoted
+from sellerkit.channels.email.tokens import OWN_MESSAGE_ID, is_for
+from sellerkit.channels.kinds import Fetched
+from sellerkit.threads.domain import KEPT_HEADERS, MAX_BODY, MAX_SUBJECT, Inbound
+
+MSG_ID = re.compile(r"<[^<>\s]{1,250}>")
+#: Headers that say a machine wrote the mail; a marketplace's notification of a buyer's words drops them.
+MACHINE_HEADERS = ("auto-submitted", "precedence", "list-id", "x-autoreply", "x-auto-response-suppress", "from",
+                   "return-path", "reply-to")
+#: The name of the file that keeps a mail's whole text when the message shows less of it.
+ORIGINAL_TEXT = "original-message.txt"
+
+
+def external_id(message_id):
+    """The stored id of a mail, from its Message-ID: the same mail fetched twice (or by two channels) is one."""
+    return "email:" + hashlib.sha256(message_id.strip().lower().encode("utf-8", "replace")).hexdigest()[:40]
+
+
+def _header(message, name):
+    """A header's decoded text (RFC 2047 words in any charset), or "" when absent or beyond repair."""
+    try:
+        value = message.get(name)
+        return " ".join(str(value).split()) if value is not None else ""
+    except (ValueError, LookupError, IndexError, TypeError, AttributeError):
+        raw = message.get_all(name, failobj=[""])[0]
+        return " ".join(str(raw).split())
+
+
+def _addresses(message, *names):
+    """Every address in these headers, lower-cased."""
+    values = []
+    for name in names:
+        try:
+            values += [str(value) for value in message.get_all(name) or ()]
+        except (ValueError, LookupError, IndexError, TypeError, AttributeError):
+            continue  # a header beyond repair names nobody
+    return [address.lower() for _name, address in getaddresses(values) if "@" in address]
+
+
+def _sender(message):
+    """(display name, address) of the mail's author."""
+    try:
+        mailboxes = message["From"].addresses if message["From"] is not None else ()
+    except (ValueError, LookupError, IndexError, TypeError, AttributeError):
+        mailboxes = ()
+    if mailboxes:
+        return mailboxes[0].display_name, mailboxes[0].addr_spec.lower()
+    name, address = (getaddresses([_header(message, "From")]) or [("", "")])[0]
+    return name, address.lower()
+
+
+def _text_of(part):
+    """A text part's content in Python text, whatever its declared charset (an unknown one is read as UTF-8)."""
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError, ValueError, AssertionError):
+        return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+
+
+def _body(message):
+    """The mail's full text: its plain part, else its HTML part turned into text."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    text = _text_of(part)
+    if part.get_content_type() == "text/html":
+        text = html_to_text(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "")
+
+
+def _files(message):
+    """(filename, content type, bytes) of each attachment (RFC 2231 names decoded); reports are not files."""
+    files = []
+    for part in message.iter_attachments():
+        if part.get_content_maintype() in ("message", "multipart"):
+            continue
+        content = part.get_payload(decode=True)
+        if content is None:
+            continue
+        try:
+            filename = part.get_filename() or ""
+        except (ValueError, LookupError, TypeError):
+            filename = ""
+        files.append((filename or "attachment", part.get_content_type(), content))
+    return files
+
+
+def _received_at(message, internal_date, now):
+    """When the buyer sent it: the Date header, else the server's arrival time; never later than now."""
+    try:
+        when = message["Date"].datetime if message["Date"] is not None else None
+    except (ValueError, TypeError, AttributeError, IndexError):
+        when = None
+    if when is None or when.tzinfo is None:
+        when = internal_date if internal_date is not None and internal_date.tzinfo is not None else now
+    return min(when.astimezone(UTC), now)
+
+
+def _kept_headers(message, message_id):
+    headers = {name: _header(message, name) for name in KEPT_HEADERS if message.get(name) is not None}
+    headers["message-id"] = message_id
+    return headers
+
+
+def parse_mail(raw, channel_address, now, internal_date=None):
+    """A Fetched for a raw mail sent to the channel's address; None for a mail that is not for it (a newsletter in a
+    personal mailbox), and for our own mails read back."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    recipients = _addresses(message, "To", "Cc", "Delivered-To", "X-Original-To")
+    sender_name, sender = _sender(message)
+    found = MSG_ID.search(_header(message, "Message-ID"))
+    message_id = found.group() if found else f"<{hashlib.sha256(raw).hexdigest()}@sellerkit.invalid>"
+    if not is_for(recipients, channel_address) or sender == channel_address.lower() \
+            or OWN_MESSAGE_ID.fullmatch(message_id):
+        return None
+    subject = _header(message, "Subject")
+    full_text = _body(message).strip()
+    marketplace = recognise(sender, sender_name, subject, full_text)
+    words, quoted = split_quoted(relay_words(full_text) if marketplace and marketplace.platform == "amazon"
+                                 else full_text)
+    files = _files(message)
+    body = words[:MAX_BODY] or subject or ", ".join(name for name, _type, _content in files) or "-"
+    if quoted or len(words) > MAX_BODY:
+        # The message shows the new words; the whole text, quoted history too, stays with it as a file.
+        files.insert(0, (ORIGINAL_TEXT, "text/plain", full_text.encode("utf-8")))
+    headers = _kept_headers(message, message_id)
+    bounce = read_bounce(message)
+    if bounce is not None:
+        files = []
+        headers.setdefault("auto-submitted", "auto-replied")  # a report is machine mail, whoever sent it
+    buyer = dict(buyer_name=sender_name, buyer_email=sender or None, buyer_external_id=None)
+    thread_key, order = None, None
+    if marketplace is not None:
+        order, thread_key = marketplace.order, marketplace.thread_key
+        if marketplace.platform != "amazon":
+            # A notification carries a buyer's words: it is no machine's mail, and it cannot be answered by mail.
+            headers = {name: value for name, value in headers.items() if name not in MACHINE_HEADERS}
+            buyer = dict(buyer_name=marketplace.buyer_name, buyer_email=None,
+                         buyer_external_id=marketplace.buyer_id or f"{marketplace.platform}:{sender}")
+        else:
+            buyer["buyer_name"] = marketplace.buyer_name or sender_name
+    inbound = Inbound(external_id=external_id(message_id), body=body, received_at=_received_at(message, internal_date,
+                                                                                                 now),
+                      subject=subject[:MAX_SUBJECT], order_reference=order, thread_external_id=thread_key,
+                      headers=headers, **buyer)
+    references = MSG_ID.findall(_header(message, "References")) + MSG_ID.findall(_header(message, "In-Reply-To"))
+    hints = {"message_id": message_id, "references": references, "recipients": recipients, "subject": subject,
+             "marketplace": marketplace, "bounce": bounce}
+    return Fetched(inbound, tuple(files), hints)

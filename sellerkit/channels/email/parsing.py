@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
-from email.utils import getaddresses
+from email.utils import getaddresses, parsedate_to_datetime
 
 from sellerkit.channels.email.bounces import read_bounce
 from sellerkit.channels.email.htmltext import html_to_text
@@ -28,37 +28,47 @@ def external_id(message_id):
     return "email:" + hashlib.sha256(message_id.strip().lower().encode("utf-8", "replace")).hexdigest()[:40]
 
 
-def _header(message, name):
-    """A header's decoded text (RFC 2047 words in any charset), or "" when absent or beyond repair."""
-    try:
-        value = message.get(name)
-        return " ".join(str(value).split()) if value is not None else ""
-    except (ValueError, LookupError, IndexError, TypeError, AttributeError):
-        raw = message.get_all(name, failobj=[""])[0]
-        return " ".join(str(raw).split())
+class _Headers:
+    """A mail's headers as read once, unfolded. Only the ones with encoded words or 8-bit text go through the
+    policy's header parser (slow, and most mails have dozens of headers nobody here reads)."""
 
+    def __init__(self, message):
+        self.message = message
+        self.raw = {}
+        for name, value in message.raw_items():
+            self.raw.setdefault(name.lower(), []).append(" ".join(str(value).split()))
 
-def _addresses(message, *names):
-    """Every address in these headers, lower-cased."""
-    values = []
-    for name in names:
+    def all(self, name):
+        return self.raw.get(name.lower(), [])
+
+    def text(self, name):
+        """The first such header's decoded text (RFC 2047 words in any charset), or "" when absent."""
+        values = self.all(name)
+        if not values:
+            return ""
+        if "=?" not in values[0] and values[0].isascii():
+            return values[0]
         try:
-            values += [str(value) for value in message.get_all(name) or ()]
+            return " ".join(str(self.message.get(name)).split())
         except (ValueError, LookupError, IndexError, TypeError, AttributeError):
-            continue  # a header beyond repair names nobody
-    return [address.lower() for _name, address in getaddresses(values) if "@" in address]
+            return values[0].encode("utf-8", "replace").decode("utf-8")  # beyond repair: as it came
 
+    def addresses(self, *names):
+        """Every address in these headers, lower-cased."""
+        values = [value for name in names for value in self.all(name)]
+        return [address.lower() for _name, address in getaddresses(values) if "@" in address]
 
-def _sender(message):
-    """(display name, address) of the mail's author."""
-    try:
-        mailboxes = message["From"].addresses if message["From"] is not None else ()
-    except (ValueError, LookupError, IndexError, TypeError, AttributeError):
-        mailboxes = ()
-    if mailboxes:
-        return mailboxes[0].display_name, mailboxes[0].addr_spec.lower()
-    name, address = (getaddresses([_header(message, "From")]) or [("", "")])[0]
-    return name, address.lower()
+    def sender(self):
+        """(display name, address) of the mail's author."""
+        name, address = (getaddresses(self.all("From")[:1]) or [("", "")])[0]
+        if "=?" in name or not self.text("From").isascii():
+            try:
+                mailboxes = self.message["From"].addresses
+            except (ValueError, LookupError, IndexError, TypeError, AttributeError):
+                mailboxes = ()
+            if mailboxes:
+                name = mailboxes[0].display_name
+        return name, address.lower()
 
 
 def _text_of(part):
@@ -97,19 +107,19 @@ def _files(message):
     return files
 
 
-def _received_at(message, internal_date, now):
+def _received_at(headers, internal_date, now):
     """When the buyer sent it: the Date header, else the server's arrival time; never later than now."""
     try:
-        when = message["Date"].datetime if message["Date"] is not None else None
-    except (ValueError, TypeError, AttributeError, IndexError):
+        when = parsedate_to_datetime(headers.text("Date")) if headers.all("Date") else None
+    except (ValueError, TypeError, IndexError):
         when = None
     if when is None or when.tzinfo is None:
         when = internal_date if internal_date is not None and internal_date.tzinfo is not None else now
     return min(when.astimezone(UTC), now)
 
 
-def _kept_headers(message, message_id):
-    headers = {name: _header(message, name) for name in KEPT_HEADERS if message.get(name) is not None}
+def _kept_headers(read, message_id):
+    headers = {name: read.text(name) for name in KEPT_HEADERS if read.all(name)}
     headers["message-id"] = message_id
     return headers
 
@@ -118,14 +128,15 @@ def parse_mail(raw, channel_address, now, internal_date=None):
     """A Fetched for a raw mail sent to the channel's address; None for a mail that is not for it (a newsletter in a
     personal mailbox), and for our own mails read back."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    recipients = _addresses(message, "To", "Cc", "Delivered-To", "X-Original-To")
-    sender_name, sender = _sender(message)
-    found = MSG_ID.search(_header(message, "Message-ID"))
+    read = _Headers(message)
+    recipients = read.addresses("To", "Cc", "Delivered-To", "X-Original-To")
+    sender_name, sender = read.sender()
+    found = MSG_ID.search(read.text("Message-ID"))
     message_id = found.group() if found else f"<{hashlib.sha256(raw).hexdigest()}@sellerkit.invalid>"
     if not is_for(recipients, channel_address) or sender == channel_address.lower() \
             or OWN_MESSAGE_ID.fullmatch(message_id):
         return None
-    subject = _header(message, "Subject")
+    subject = read.text("Subject")
     full_text = _body(message).strip()
     marketplace = recognise(sender, sender_name, subject, full_text)
     words, quoted = split_quoted(relay_words(full_text) if marketplace and marketplace.platform == "amazon"
@@ -135,7 +146,7 @@ def parse_mail(raw, channel_address, now, internal_date=None):
     if quoted or len(words) > MAX_BODY:
         # The message shows the new words; the whole text, quoted history too, stays with it as a file.
         files.insert(0, (ORIGINAL_TEXT, "text/plain", full_text.encode("utf-8")))
-    headers = _kept_headers(message, message_id)
+    headers = _kept_headers(read, message_id)
     bounce = read_bounce(message)
     if bounce is not None:
         files = []
@@ -151,11 +162,10 @@ def parse_mail(raw, channel_address, now, internal_date=None):
                          buyer_external_id=marketplace.buyer_id or f"{marketplace.platform}:{sender}")
         else:
             buyer["buyer_name"] = marketplace.buyer_name or sender_name
-    inbound = Inbound(external_id=external_id(message_id), body=body, received_at=_received_at(message, internal_date,
-                                                                                                 now),
+    inbound = Inbound(external_id=external_id(message_id), body=body, received_at=_received_at(read, internal_date, now),
                       subject=subject[:MAX_SUBJECT], order_reference=order, thread_external_id=thread_key,
                       headers=headers, **buyer)
-    references = MSG_ID.findall(_header(message, "References")) + MSG_ID.findall(_header(message, "In-Reply-To"))
+    references = MSG_ID.findall(read.text("References")) + MSG_ID.findall(read.text("In-Reply-To"))
     hints = {"message_id": message_id, "references": references, "recipients": recipients, "subject": subject,
              "marketplace": marketplace, "bounce": bounce}
     return Fetched(inbound, tuple(files), hints)

@@ -148,7 +148,8 @@ service stats {{
         """Delete the folder and make it again with the same mails: a new UIDVALIDITY, as after a server restore."""
         with self.client() as client:
             old = client.select_folder(folder)[b"UIDVALIDITY"]
-            mails = [data[b"BODY[]"] for _uid, data in sorted(client.fetch(client.search("ALL"), ["BODY.PEEK[]"]).items())]
+            answers = client.fetch(client.search("ALL"), ["BODY.PEEK[]"])
+            mails = [data[b"BODY[]"] for _uid, data in sorted(answers.items())]
             client.close_folder()
             client.delete_folder(folder)
             client.create_folder(folder)

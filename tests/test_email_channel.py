@@ -1,6 +1,7 @@
 """The e-mail channel without a mailbox: settings, reading sample mails, threading, marketplace mail, bounces, and
 sending through a real SMTP server."""
 from datetime import timedelta
+import io
 from email import message_from_bytes, policy
 
 import pytest
@@ -9,17 +10,21 @@ from sqlalchemy import select, update
 from sellerkit import inbox
 from sellerkit.accounts.models import User
 from sellerkit.channels.email import settings as email_settings
+from sellerkit.channels.email.checks import check_smtp
 from sellerkit.channels.email.kind import EmailKind
 from sellerkit.channels.email.parsing import ORIGINAL_TEXT, parse_mail
 from sellerkit.channels.email.quotes import split_quoted
+from sellerkit.channels.email.sending import channel_delivery
+from sellerkit.channels.email.tokens import signing_key
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.shops.models import Shop
-from sellerkit.threads.models import Buyer, Message, Order, Thread
+from sellerkit.threads.models import Buyer, Message, Order
 from sellerkit.threads.outbound import build_reply_delivery
 from tests.conftest import NOW
 from tests.mailchannel import ADDRESS, mail, sample, store
+from tests.samples import png
 
 LATER = NOW + timedelta(hours=1)
 GOOD_SETTINGS = {"address": "Shop@Example.com", "imap_host": "imap.example.com", "imap_port": "993",
@@ -76,7 +81,8 @@ def test_names_subjects_and_text_are_read_in_any_charset(name, name_of_buyer, su
 
 def test_an_html_only_mail_becomes_clean_text_and_its_quoted_history_stays_in_a_file():
     fetched = parsed(sample("html_only.eml"))
-    assert fetched.inbound.body == "Hello,\nthe mug arrived broken \N{EM DASH} photo attached.\n\nCan you send a new one?"
+    assert fetched.inbound.body == \
+        "Hello,\nthe mug arrived broken \N{EM DASH} photo attached.\n\nCan you send a new one?"
     (name, content_type, content), = fetched.files
     assert (name, content_type) == (ORIGINAL_TEXT, "text/plain")
     assert "Your order has shipped." in content.decode() and "track()" not in content.decode()
@@ -138,11 +144,7 @@ def test_the_buyers_answer_to_our_reply_lands_in_its_thread(app, make_user, make
     shop_id, thread_id, reply_id = _shop_with_reply(app, make_user, make_shop)
     with app.app_context():
         item = sqla.session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply_id))
-        sent = EmailKind()
         delivery = build_reply_delivery(item, app.config, NOW)
-        from sellerkit.channels.email.sending import channel_delivery
-        from sellerkit.channels.email.tokens import signing_key
-
         ours = channel_delivery({"address": ADDRESS}, delivery, signing_key())
         reply_to = dict(ours.headers)["Reply-To"]
         answer = {"in_reply_to": mail(message_id="<answer@example.net>", headers=[("In-Reply-To",
@@ -150,7 +152,7 @@ def test_the_buyers_answer_to_our_reply_lands_in_its_thread(app, make_user, make
                   "token": mail(message_id="<answer@example.net>", to=reply_to),
                   "subject_tag": mail(message_id="<answer@example.net>", subject="Re: " + ours.subject)}[how]
         fetched = parse_mail(answer, ADDRESS, LATER)
-        linked, = sent.link(sqla.session.get(Shop, shop_id), {"address": ADDRESS}, [fetched], LATER)
+        linked, = EmailKind().link(sqla.session.get(Shop, shop_id), {"address": ADDRESS}, [fetched], LATER)
         assert linked.inbound.thread_id == thread_id
 
 
@@ -241,3 +243,39 @@ def test_a_reply_leaves_through_the_channels_server_threaded_from_its_address(ap
     assert sent["Reply-To"].startswith(f"shop+t{thread_id}s{shop_id}x")
     assert sent["Subject"].startswith("Re: Where is my parcel? [#") and sent["Auto-Submitted"] is None
     assert sent.get_content().strip() == "It left on Friday."
+
+
+@pytest.mark.parametrize("mode, security", [("starttls", "starttls"), ("smtps", "tls")])
+def test_the_smtp_step_verifies_the_servers_certificate(make_app, tls_smtp_server, mode, security):
+    server = tls_smtp_server(mode)
+    settings = {"smtp_host": "127.0.0.1", "smtp_port": server.port, "smtp_security": security, "smtp_username": ""}
+    with make_app(MAIL_CA_FILE=server.certificate).app_context():
+        assert check_smtp(settings, {}) is None
+    with make_app().app_context():
+        assert "certificate is not valid" in str(check_smtp(settings, {}))
+
+
+def test_a_mail_in_an_unknown_charset_keeps_its_words():
+    raw = mail(body="Plain words").replace(b"charset=utf-8", b"charset=x-no-such-charset")
+    assert parsed(raw).inbound.body == "Plain words"
+
+
+def test_an_automatic_reply_with_a_file_leaves_marked_and_attached(app, make_user, make_shop, smtp_server):
+    owner = make_user()
+    shop_id = make_shop(owner)
+    with app.app_context():
+        sqla.session.execute(update(Shop).where(Shop.id == shop_id).values(reply_transport="email"))
+        thread = store(shop_id, [parsed(sample("plain_question.eml"))], NOW)[0].received.thread
+        shop = sqla.session.get(Shop, shop_id)
+        reply = inbox.send_reply(shop, thread, sqla.session.get(User, owner), "Photo attached.", NOW,
+                                 files=[("box.png", io.BytesIO(png()))])
+        reply.is_automatic = True
+        sqla.session.commit()
+        item = sqla.session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply.id))
+        settings = {"address": ADDRESS, "smtp_host": "127.0.0.1", "smtp_port": smtp_server.config["port"],
+                    "smtp_security": "none", "smtp_username": ""}
+        EmailKind().send(settings, {}, build_reply_delivery(item, app.config, NOW), NOW)
+    sent = message_from_bytes(smtp_server.envelopes[0].content, policy=policy.default)
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert [(part.get_filename(), part.get_content_type()) for part in sent.iter_attachments()] == \
+        [("box.png", "image/png")]

@@ -1,5 +1,7 @@
 """The e-mail channel against a real IMAP server (Dovecot) and a real SMTP server (aiosmtpd): the connection test,
 fetching from a cursor, a rebuilt folder, the round trip of a conversation, an auto-responder, a bounce."""
+import threading
+import time
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -181,3 +183,28 @@ def test_a_bounce_fetched_from_the_mailbox_marks_the_reply_failed(trusting_app, 
         store(shop_id, KIND.fetch(settings, secrets, batch.cursor, 100, LATER).messages, LATER)
         item = sqla.session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply_id))
         assert item.status == "failed" and "User unknown" in item.last_error
+
+
+def test_idle_returns_as_soon_as_a_mail_arrives(trusting_app, dovecot):
+    settings, secrets = channel_settings(dovecot)
+    timer = threading.Timer(1.0, dovecot.deliver, [mail()])
+    with trusting_app.app_context():
+        started = time.monotonic()
+        timer.start()
+        try:
+            assert KIND.wait_for_news(settings, secrets, 30) is True
+        finally:
+            timer.join()
+        assert time.monotonic() - started < 25
+        assert KIND.wait_for_news(settings, secrets, 1) is False
+
+
+def test_a_first_fetch_can_start_some_days_back(trusting_app, dovecot):
+    with dovecot.client() as client:
+        client.append("INBOX", mail(message_id="<old@example.net>"), msg_time=NOW - timedelta(days=40))
+        client.append("INBOX", mail(message_id="<recent@example.net>"), msg_time=NOW - timedelta(days=2))
+    settings, secrets = channel_settings(dovecot)
+    with trusting_app.app_context():
+        batch = KIND.fetch(settings, secrets, {"since": (NOW - timedelta(days=30)).date().isoformat()}, 100, NOW)
+    assert [item.hints["message_id"] for item in batch.messages] == ["<recent@example.net>"]
+    assert batch.cursor["uid"] == 2

@@ -1,5 +1,5 @@
 """The e-mail channel kind: a mailbox read over IMAP and answered over SMTP."""
-from sellerkit.channels.email import checks, linking, mailbox, sending, settings
+from sellerkit.channels.email import checks, idle, linking, mailbox, sending, settings
 from sellerkit.channels.email.marketplaces import manual_reply_url
 from sellerkit.channels.kinds import ChannelKind
 from sellerkit.i18n import lazy_gettext as _l
@@ -29,6 +29,9 @@ class EmailKind(ChannelKind):
 
     def send(self, settings, secrets, delivery, now):
         sending.send(settings, secrets, delivery, now)
+
+    def wait_for_news(self, settings, secrets, seconds):
+        return idle.wait_for_mail(settings, secrets, seconds)
 
     def manual_reply_url(self, thread):
         return manual_reply_url(thread.external_id)

@@ -2,7 +2,7 @@
 (words without quoted history), its files, and the hints that find its conversation. Pure: no Flask, no database."""
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -124,6 +124,23 @@ def _kept_headers(read, message_id):
     return headers
 
 
+def _who_and_where(marketplace, headers, sender, sender_name):
+    """(Inbound fields of the buyer, order and conversation, headers to keep) by the marketplace's rules."""
+    fields = dict(buyer_name=sender_name, buyer_email=sender or None, buyer_external_id=None, order_reference=None,
+                  thread_external_id=None)
+    if marketplace is None:
+        return fields, headers
+    fields.update(order_reference=marketplace.order, thread_external_id=marketplace.thread_key)
+    if marketplace.platform == "amazon":
+        # The relay address is the buyer (and where replies go); the name is the one Amazon gives.
+        fields["buyer_name"] = marketplace.buyer_name or sender_name
+        return fields, headers
+    # A notification carries a buyer's words: it is no machine's mail, and it cannot be answered by mail.
+    fields.update(buyer_name=marketplace.buyer_name, buyer_email=None,
+                  buyer_external_id=marketplace.buyer_id or f"{marketplace.platform}:{sender}")
+    return fields, {name: value for name, value in headers.items() if name not in MACHINE_HEADERS}
+
+
 def parse_mail(raw, channel_address, now, internal_date=None):
     """A Fetched for a raw mail sent to the channel's address; None for a mail that is not for it (a newsletter in a
     personal mailbox), and for our own mails read back."""
@@ -151,20 +168,9 @@ def parse_mail(raw, channel_address, now, internal_date=None):
     if bounce is not None:
         files = []
         headers.setdefault("auto-submitted", "auto-replied")  # a report is machine mail, whoever sent it
-    buyer = dict(buyer_name=sender_name, buyer_email=sender or None, buyer_external_id=None)
-    thread_key, order = None, None
-    if marketplace is not None:
-        order, thread_key = marketplace.order, marketplace.thread_key
-        if marketplace.platform != "amazon":
-            # A notification carries a buyer's words: it is no machine's mail, and it cannot be answered by mail.
-            headers = {name: value for name, value in headers.items() if name not in MACHINE_HEADERS}
-            buyer = dict(buyer_name=marketplace.buyer_name, buyer_email=None,
-                         buyer_external_id=marketplace.buyer_id or f"{marketplace.platform}:{sender}")
-        else:
-            buyer["buyer_name"] = marketplace.buyer_name or sender_name
-    inbound = Inbound(external_id=external_id(message_id), body=body, received_at=_received_at(read, internal_date, now),
-                      subject=subject[:MAX_SUBJECT], order_reference=order, thread_external_id=thread_key,
-                      headers=headers, **buyer)
+    fields, headers = _who_and_where(marketplace, headers, sender, sender_name)
+    inbound = Inbound(external_id=external_id(message_id), body=body, subject=subject[:MAX_SUBJECT],
+                      received_at=_received_at(read, internal_date, now), headers=headers, **fields)
     references = MSG_ID.findall(read.text("References")) + MSG_ID.findall(read.text("In-Reply-To"))
     hints = {"message_id": message_id, "references": references, "recipients": recipients, "subject": subject,
              "marketplace": marketplace, "bounce": bounce}

@@ -16,6 +16,7 @@ from sellerkit.channels.email.parsing import ORIGINAL_TEXT, parse_mail
 from sellerkit.channels.email.quotes import split_quoted
 from sellerkit.channels.email.sending import channel_delivery
 from sellerkit.channels.email.tokens import signing_key
+from sellerkit.channels.kinds import ChannelError
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.outbox.transports import DeliveryError
@@ -279,3 +280,12 @@ def test_an_automatic_reply_with_a_file_leaves_marked_and_attached(app, make_use
     assert sent["Auto-Submitted"] == "auto-replied"
     assert [(part.get_filename(), part.get_content_type()) for part in sent.iter_attachments()] == \
         [("box.png", "image/png")]
+
+
+def test_a_cloud_metadata_address_is_never_contacted(app):
+    settings = {**GOOD_SETTINGS, "imap_host": "169.254.169.254", "smtp_host": "169.254.169.254"}
+    with app.app_context():
+        with pytest.raises(ChannelError) as refused:
+            EmailKind().fetch(settings, {"password": "x"}, None, 10, NOW)
+        assert refused.value.code == "not_allowed"
+        assert "never connects to" in str(check_smtp(settings, {}))

@@ -208,3 +208,16 @@ def test_a_first_fetch_can_start_some_days_back(trusting_app, dovecot):
         batch = KIND.fetch(settings, secrets, {"since": (NOW - timedelta(days=30)).date().isoformat()}, 100, NOW)
     assert [item.hints["message_id"] for item in batch.messages] == ["<recent@example.net>"]
     assert batch.cursor["uid"] == 2
+
+
+def test_a_stopped_server_is_a_network_error_and_fetching_catches_up_once_it_is_back(trusting_app, dovecot):
+    dovecot.deliver(mail(message_id="<1@example.net>"))
+    settings, secrets = channel_settings(dovecot)
+    with trusting_app.app_context():
+        dovecot.stop()
+        with pytest.raises(ChannelError) as failed:
+            KIND.fetch(settings, secrets, None, 10, NOW)
+        assert failed.value.code == "network"
+        dovecot.start()
+        assert [item.hints["message_id"] for item in KIND.fetch(settings, secrets, None, 10, NOW).messages] == \
+            ["<1@example.net>"]

@@ -36,6 +36,7 @@ def check_smtp(settings, secrets):
     context = tls_context(smtp["ca_file"])
     client = None
     try:
+        connection.refuse_metadata(smtp["server"], int(smtp["port"]))
         if smtp["use_ssl"]:
             client = smtplib.SMTP_SSL(smtp["server"], int(smtp["port"]), timeout=TIMEOUT, context=context)
         else:
@@ -45,6 +46,8 @@ def check_smtp(settings, secrets):
         if smtp["username"]:
             client.login(smtp["username"], smtp["password"] or "")
         client.noop()
+    except ChannelError as error:
+        return error.detail
     except (smtplib.SMTPException, OSError) as error:
         return _smtp_problem(error)
     finally:

@@ -4,11 +4,12 @@ import ssl
 
 from flask import current_app, has_app_context
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from sellerkit.channels.email import labels
 from sellerkit.channels.email.settings import is_loopback
 from sellerkit.channels.kinds import ChannelError
+from sellerkit.outbox.netguard import refusal_reason
 from sellerkit.outbox.transports import tls_context
 
 TIMEOUT = 30
@@ -29,15 +30,25 @@ def channel_error(error, step):
         return ChannelError("tls", labels.ERRORS["tls_certificate"])
     if isinstance(error, ssl.SSLError):
         return ChannelError("tls", labels.ERRORS["tls"])
+    if isinstance(error, IMAPClientAbortError):
+        return ChannelError("network", labels.ERRORS["network"])  # the server hung up midway
     if isinstance(error, LoginError) or (step == "login" and isinstance(error, IMAPClientError)):
         return ChannelError("auth", labels.ERRORS["auth"])
     if step == "folder" and isinstance(error, IMAPClientError):
         return ChannelError("folder", labels.ERRORS["folder"])
-    if isinstance(error, (TimeoutError, socket.timeout)):
+    if isinstance(error, TimeoutError):
         return ChannelError("network", labels.ERRORS["timeout"])
     if isinstance(error, OSError):
         return ChannelError("network", labels.ERRORS["network"])
     return ChannelError("protocol", labels.ERRORS["protocol"])
+
+
+def refuse_metadata(host, port):
+    """A mail server may be on the seller's own network, but never a cloud metadata service (which hands out the
+    host's credentials): raise ChannelError("not_allowed") for a host that resolves to one."""
+    for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        if refusal_reason(info[4][0], allow_private=True):
+            raise ChannelError("not_allowed", labels.ERRORS["not_allowed"])
 
 
 def open_imap(settings, timeout=TIMEOUT):
@@ -45,6 +56,7 @@ def open_imap(settings, timeout=TIMEOUT):
     host, port, security = settings["imap_host"], int(settings["imap_port"]), settings["imap_security"]
     if security == "none" and not is_loopback(host):
         raise ChannelError("tls", labels.ERRORS["plain_remote"])
+    refuse_metadata(host, port)
     context = tls_context(ca_file())
     client = IMAPClient(host, port=port, ssl=security == "tls", ssl_context=context, timeout=timeout)
     client.normalise_times = False  # arrival times with their offset, not in this computer's local time

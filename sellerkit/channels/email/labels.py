@@ -19,6 +19,8 @@ ERRORS = {
                "password here."),
     "folder": _l("This folder does not exist in the mailbox. Check its name (INBOX is the inbox) or leave it "
                  "empty."),
+    "not_allowed": _l("This server name leads to an address sellerkit never connects to. Enter your mail "
+                      "provider's server name."),
     "protocol": _l("The server answered something unexpected. Check that the port belongs to the IMAP server, "
                    "not to another service."),
     "smtp_dns": _l("The outgoing mail server's name was not found. Check the spelling of the SMTP server name."),

@@ -3,9 +3,10 @@ import re
 from dataclasses import replace
 
 from sellerkit.channels.email import tokens
-from sellerkit.channels.email.connection import ca_file
+from sellerkit.channels.email.connection import ca_file, refuse_metadata
 from sellerkit.channels.email.marketplaces import manual_reply_url
 from sellerkit.channels.email.settings import is_loopback
+from sellerkit.channels.kinds import ChannelError
 from sellerkit.outbox.transports import DeliveryError, channel_smtp_settings, send_email
 
 OUR_ID = re.compile(r"^<(sellerkit\.\d+\.\d+)@[^>]*>$")
@@ -41,5 +42,11 @@ def send(settings, secrets, delivery, now):
     """Send one outbox delivery through the channel's server; raises DeliveryError (permanent or not)."""
     if settings.get("smtp_security") == "none" and not is_loopback(settings.get("smtp_host")):
         raise DeliveryError("the mail server refuses plain connections beyond this computer", permanent=True)
+    try:
+        refuse_metadata(settings.get("smtp_host"), int(settings.get("smtp_port") or 25))
+    except ChannelError:
+        raise DeliveryError("the mail server's address is not allowed", permanent=True) from None
+    except OSError:
+        pass  # a name that does not resolve: send_email reports the unreachable server as it does for any
     send_email(channel_delivery(settings, delivery, tokens.signing_key()),
                channel_smtp_settings(settings, secrets, ca_file()))

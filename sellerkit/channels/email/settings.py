@@ -5,6 +5,7 @@ import re
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from sellerkit.channels.email import labels
 from sellerkit.channels.kinds import Field
 from sellerkit.i18n import lazy_gettext as _l
 
@@ -44,8 +45,7 @@ ERRORS = {
     "host": _l("Enter a server name, such as imap.example.com."),
     "port": _l("Enter a port number from 1 to 65535."),
     "security": _l("Choose one of the listed options."),
-    "plain_remote": _l("Without encryption the password would cross the network readable by anyone: choose TLS or "
-                       "STARTTLS (plain connections are allowed only to a server on this computer)."),
+    "plain_remote": labels.ERRORS["plain_remote"],
     "folder": _l("Enter the name of a folder of the mailbox, such as INBOX."),
     "smtp_login": _l("Fill in both the SMTP user name and the SMTP password, or leave both empty."),
 }

@@ -5,6 +5,7 @@ import io
 from email import message_from_bytes, policy
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select, update
 
 from sellerkit import inbox
@@ -289,3 +290,10 @@ def test_a_cloud_metadata_address_is_never_contacted(app):
             EmailKind().fetch(settings, {"password": "x"}, None, 10, NOW)
         assert refused.value.code == "not_allowed"
         assert "never connects to" in str(check_smtp(settings, {}))
+
+
+def test_pydantics_own_messages_are_the_translated_ones(app):
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        with pytest.raises(ValidationError) as refused:
+            EmailKind.settings_model.model_validate({**GOOD_SETTINGS, "password": ""})
+        assert refused.value.errors()[0]["msg"] == "Это обязательное поле."

@@ -51,8 +51,10 @@ ERRORS = {
 }
 
 
-def _problem(code):
-    return PydanticCustomError(code, code)
+def _problem(code, **context):
+    """A validation error whose type is `code` and whose message is already in the seller's language, for a layer
+    that shows pydantic's own messages; `context` may name the field it is about."""
+    return PydanticCustomError(code, str(ERRORS[code]).replace("{", "{{").replace("}", "}}"), context)
 
 
 def is_loopback(host):
@@ -136,9 +138,9 @@ class EmailSettings(BaseModel):
         for host, security, field in ((self.imap_host, self.imap_security, "imap_security"),
                                       (self.smtp_host, self.smtp_security, "smtp_security")):
             if security == "none" and not is_loopback(host):
-                raise PydanticCustomError("plain_remote", "{field}", {"field": field})
+                raise _problem("plain_remote", field=field)
         if bool(self.smtp_username) != bool(self.smtp_password):
-            raise PydanticCustomError("smtp_login", "{field}", {"field": "smtp_username"})
+            raise _problem("smtp_login", field="smtp_username")
         return self
 
 

@@ -1,5 +1,4 @@
-"""What the e-mail channel's tests share: sample mails, a channel's settings, and storing a batch as the channel
-layer will (link and receive in one transaction)."""
+"""What the e-mail channel's tests share: sample mails, settings, and storing a batch as the layer will."""
 import io
 from pathlib import Path
 

@@ -1,5 +1,4 @@
-"""The e-mail channel without a mailbox: settings, reading sample mails, threading, marketplace mail, bounces, and
-sending through a real SMTP server."""
+"""The e-mail channel without a mailbox: settings, sample mails, threading, marketplaces, bounces, SMTP."""
 from datetime import timedelta
 import io
 from email import message_from_bytes, policy

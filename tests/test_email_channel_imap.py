@@ -1,5 +1,4 @@
-"""The e-mail channel against a real IMAP server (Dovecot) and a real SMTP server (aiosmtpd): the connection test,
-fetching from a cursor, a rebuilt folder, the round trip of a conversation, an auto-responder, a bounce."""
+"""The e-mail channel against real Dovecot and aiosmtpd: tests, cursors, round trips, bounces, IDLE."""
 import threading
 import time
 from datetime import timedelta

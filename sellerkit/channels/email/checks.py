@@ -1,5 +1,4 @@
-"""The connection test of an e-mail channel: name, encryption, login, folder, outgoing server, each step saying
-what to fix when it fails."""
+"""The connection test of an e-mail channel: each step (name, TLS, login, folder, SMTP) says what to fix."""
 import smtplib
 import socket
 import ssl

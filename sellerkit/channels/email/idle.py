@@ -1,5 +1,4 @@
-"""Waiting for new mail with IMAP IDLE (RFC 2177), so that a buyer's mail arrives within seconds, not at the next
-poll; a server without IDLE leaves the channel to its polling."""
+"""Waiting for new mail with IMAP IDLE (RFC 2177), so a buyer's mail need not wait for the next poll."""
 from sellerkit.channels.email import connection
 
 #: RFC 2177 asks clients to renew IDLE at least every 29 minutes; some servers drop a connection sooner.

@@ -1,6 +1,4 @@
-"""Which conversation each fetched mail belongs to, in the transaction that stores it: our Message-ID in its
-In-Reply-To/References first, then a signed +token address, then a subject tag, then the marketplace's rules; a
-mail that matches nothing starts a conversation. A bounce marks the reply it returns as failed."""
+"""Which conversation each fetched mail continues, found in the transaction that stores it; bounces."""
 import hashlib
 from dataclasses import replace
 
@@ -74,7 +72,11 @@ def new_thread_key(fetched):
 
 
 def link(shop, address, fetched_list, now):
-    """Each Fetched with its conversation set on its Inbound (thread_id, or the key of a new or marketplace one)."""
+    """Each Fetched with its conversation set on its Inbound (thread_id, or the key of a new or marketplace one).
+
+    Our Message-ID in In-Reply-To/References first, then a signed +token address, then a subject tag, then the
+    marketplace's rules (set by parsing); a mail that matches nothing starts a conversation. A bounce goes to the
+    conversation of the reply it returns, and marks that reply's delivery failed."""
     key = tokens.signing_key()
     linked = []
     for fetched in fetched_list:

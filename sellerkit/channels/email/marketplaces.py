@@ -1,5 +1,4 @@
-"""Marketplace mail: who the buyer is, which order and which conversation, read from an Amazon relay mail or an
-eBay or Etsy notification. Pure rules on a mail's sender, subject and text."""
+"""Marketplace mail (Amazon relay, eBay and Etsy notifications): buyer, order, conversation. Pure."""
 import re
 from dataclasses import dataclass
 

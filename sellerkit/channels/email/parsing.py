@@ -1,5 +1,4 @@
-"""One raw mail read with the standard library's `email` package into what a channel fetched: the buyer's message
-(words without quoted history), its files, and the hints that find its conversation. Pure: no Flask, no database."""
+"""One raw mail read with the `email` package into a Fetched: the buyer's words, files, threading hints."""
 import hashlib
 import re
 from datetime import UTC

@@ -1,5 +1,4 @@
-"""Signed thread references that ride on our mail: a `+token` in the Reply-To address and a tag in the subject, so
-that a buyer's answer finds its conversation even when their mail program drops In-Reply-To. Pure but for the key."""
+"""Signed thread references on our mail (a +token Reply-To, a subject tag) and our Message-IDs."""
 import hashlib
 import hmac
 import re
@@ -25,7 +24,8 @@ def _signature(key, shop_id, thread_id):
 
 
 def reply_address(address, key, shop_id, thread_id):
-    """The channel's address with this thread's token: shop+t12s3x0a1b2c3d4e@example.com."""
+    """The channel's address with this thread's token: shop+t12s3x0a1b2c3d4e@example.com. An answer sent to it finds
+    its conversation even when the buyer's mail program drops In-Reply-To."""
     local, _, domain = address.partition("@")
     return f"{local}+t{thread_id}s{shop_id}x{_signature(key, shop_id, thread_id)}@{domain}"
 

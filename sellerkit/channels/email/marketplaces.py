@@ -27,17 +27,14 @@ ETSY_CONVERSATIONS = "https://www.etsy.com/your/conversations"
 
 @dataclass(frozen=True)
 class Marketplace:
-    """What a marketplace's mail says: the platform, the buyer (`buyer_id` on the platform, or the relay address),
-    the order, the conversation's key, and whether a reply can go back by e-mail."""
+    """What a marketplace's mail says: the platform, the buyer (`buyer_id` on the platform; None for Amazon, whose
+    relay address is the buyer), the order and the conversation's key (None: the buyer's latest conversation)."""
 
     platform: str
     buyer_id: str | None
     buyer_name: str
     order: str | None
     thread_key: str | None
-    reply_by_mail: bool
-    #: Where the seller answers by hand, when the reply cannot go by e-mail.
-    reply_url: str | None = None
 
 
 def _buyer_in(subject, text):
@@ -49,36 +46,31 @@ def _buyer_in(subject, text):
     return None
 
 
+def _first(pattern, subject, text):
+    match = pattern.search(subject) or pattern.search(text[:4000])
+    return match.group(1) if match else None
+
+
 def recognise(sender, sender_name, subject, text):
     """The Marketplace a mail comes from, or None for a mail from anyone else."""
     sender, subject, text = (sender or "").lower(), subject or "", text or ""
     if AMAZON_RELAY.search(sender):
-        order = AMAZON_ORDER.search(subject) or AMAZON_ORDER.search(text[:4000])
+        order = _first(AMAZON_ORDER, subject, text)
         named = AMAZON_BUYER.search(subject)
         name = named.group(1) if named else re.sub(r"\s*-\s*(amazon )?marketplace\s*$", "", sender_name or "",
                                                    flags=re.IGNORECASE)
-        # One relay address is one buyer: it is the key, and replies go back to it.
-        return Marketplace("amazon", None, name.strip(), order.group(1) if order else None,
-                           f"amazon:{order.group(1)}" if order else None, reply_by_mail=True)
+        # One relay address is one buyer, and replies go back to it.
+        return Marketplace("amazon", None, name.strip(), order, f"amazon:{order}" if order else None)
     if EBAY_SENDER.search(sender):
-        buyer = _buyer_in(subject, text)
-        order = EBAY_ORDER.search(subject) or EBAY_ORDER.search(text[:4000])
-        item = EBAY_ITEM.search(subject) or EBAY_ITEM.search(text[:4000])
-        about = order.group(1) if order else (f"item-{item.group(1)}" if item else "")
-        return Marketplace("ebay", f"ebay:{buyer}" if buyer else None, buyer or "",
-                           order.group(1) if order else None, f"ebay:{buyer}:{about}" if buyer else None,
-                           reply_by_mail=False, reply_url="https://www.ebay.com/mesg/")
+        buyer, order = _buyer_in(subject, text), _first(EBAY_ORDER, subject, text)
+        item = _first(EBAY_ITEM, subject, text)
+        about = order or (f"item-{item}" if item else "")
+        return Marketplace("ebay", f"ebay:{buyer or sender}", buyer or "", order, f"ebay:{buyer or sender}:{about}")
     if ETSY_SENDER.search(sender):
-        buyer = _buyer_in(subject, text)
-        order = ETSY_ORDER.search(subject) or ETSY_ORDER.search(text[:4000])
+        buyer, order = _buyer_in(subject, text), _first(ETSY_ORDER, subject, text)
         conversation = ETSY_CONVERSATION.search(text)
-        if conversation:
-            key = f"etsy:{conversation.group(1)}"
-        else:
-            key = f"etsy:{buyer}:{order.group(1) if order else ''}" if buyer else None
-        url = f"{ETSY_CONVERSATIONS}/{conversation.group(1)}" if conversation else ETSY_CONVERSATIONS
-        return Marketplace("etsy", f"etsy:{buyer}" if buyer else None, buyer or "", order.group(1) if order else None,
-                           key, reply_by_mail=False, reply_url=url)
+        key = f"etsy:{conversation.group(1)}" if conversation else f"etsy:{buyer or sender}:{order or ''}"
+        return Marketplace("etsy", f"etsy:{buyer or sender}", buyer or "", order, key)
     return None
 
 

@@ -136,7 +136,7 @@ def _who_and_where(marketplace, headers, sender, sender_name):
         return fields, headers
     # A notification carries a buyer's words: it is no machine's mail, and it cannot be answered by mail.
     fields.update(buyer_name=marketplace.buyer_name, buyer_email=None,
-                  buyer_external_id=marketplace.buyer_id or f"{marketplace.platform}:{sender}")
+                  buyer_external_id=marketplace.buyer_id)
     return fields, {name: value for name, value in headers.items() if name not in MACHINE_HEADERS}
 
 

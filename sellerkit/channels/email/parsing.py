@@ -78,13 +78,18 @@ def _text_of(part):
         return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
 
 
-def _body(message):
+def _body(message, content_type):
     """The mail's full text: its plain part, else its HTML part turned into text."""
-    part = message.get_body(preferencelist=("plain", "html"))
+    if message.is_multipart():
+        part = message.get_body(preferencelist=("plain", "html"))
+        content_type = part.get_content_type() if part is not None else None
+    else:
+        # Most mail is one text part: no search of parts, whose header the email package parses again each time.
+        part = message if content_type in ("text/plain", "text/html") else None
     if part is None:
         return ""
     text = _text_of(part)
-    if part.get_content_type() == "text/html":
+    if content_type == "text/html":
         text = html_to_text(text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "")
 
@@ -153,17 +158,18 @@ def parse_mail(raw, channel_address, now, internal_date=None):
             or OWN_MESSAGE_ID.fullmatch(message_id):
         return None
     subject = read.text("Subject")
-    full_text = _body(message).strip()
+    content_type = message.get_content_type()
+    full_text = _body(message, content_type).strip()
     marketplace = recognise(sender, sender_name, subject, full_text)
     words, quoted = split_quoted(relay_words(full_text) if marketplace and marketplace.platform == "amazon"
                                  else full_text)
-    files = _files(message)
+    files = _files(message) if message.is_multipart() else []
     body = words[:MAX_BODY] or subject or ", ".join(name for name, _type, _content in files) or "-"
     if quoted or len(words) > MAX_BODY:
         # The message shows the new words; the whole text, quoted history too, stays with it as a file.
         files.insert(0, (ORIGINAL_TEXT, "text/plain", full_text.encode("utf-8")))
     headers = _kept_headers(read, message_id)
-    bounce = read_bounce(message)
+    bounce = read_bounce(message) if content_type == "multipart/report" else None
     if bounce is not None:
         files = []
         headers.setdefault("auto-submitted", "auto-replied")  # a report is machine mail, whoever sent it

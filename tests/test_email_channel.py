@@ -18,6 +18,7 @@ from sellerkit.channels.email.sending import channel_delivery
 from sellerkit.channels.email.tokens import signing_key
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.extensions import db as sqla
+from sellerkit.outbox.labels import failure_label
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.shops.models import Shop
@@ -175,6 +176,7 @@ def test_a_bounce_marks_the_reply_it_returns_failed_and_stays_in_its_thread(app,
         result, = store(shop_id, [bounce], LATER)
         item = sqla.session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply_id))
         assert item.status == "failed" and "550 5.1.1" in item.last_error
+        assert str(failure_label(item.last_error)).startswith("The buyer's mail server sent the reply back")
         assert result.received.thread.id == thread_id and result.received.message.is_automatic
 
 

@@ -12,26 +12,38 @@ from sellerkit.extensions import db as _db
 from sellerkit.shops import services as shops
 from tests.browser import CHROMIUM, chromium_available
 
-pytest_plugins = ["tests.servers"]  # the real SMTP server and HTTP receiver fixtures
+# The real SMTP server and HTTP receiver fixtures, and the real IMAP server (Dovecot).
+pytest_plugins = ["tests.servers", "tests.imap_server"]
 
 PASSWORD = "correct horse battery"
 
 
 def pytest_report_header(config):
-    if chromium_available():
-        return f"browser tests: on ({CHROMIUM})"
-    return f"browser tests: NOT RUN, {CHROMIUM} is missing (apt-get install chromium to run them)"
+    from tests.imap_server import DOVECOT, dovecot_available  # a plugin: imported once pytest has loaded it
+
+    browser = f"browser tests: on ({CHROMIUM})" if chromium_available() else \
+        f"browser tests: NOT RUN, {CHROMIUM} is missing (apt-get install chromium to run them)"
+    imap = f"IMAP tests: on ({DOVECOT})" if dovecot_available() else \
+        f"IMAP tests: NOT RUN, {DOVECOT} is missing (apt-get install dovecot-imapd to run them)"
+    return [browser, imap]
 
 
 def pytest_collection_modifyitems(config, items):
-    if chromium_available():
-        return
-    if os.environ.get("SELLERKIT_REQUIRE_BROWSER"):
-        raise pytest.UsageError(f"{CHROMIUM} is missing and SELLERKIT_REQUIRE_BROWSER is set: install chromium.")
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+    from tests.imap_server import DOVECOT, dovecot_available
+
+    # Real parts that a developer's machine may lack: reported as not run there, required in CI.
+    for marker, available, program, package in (("browser", chromium_available(), CHROMIUM, "chromium"),
+                                                ("dovecot", dovecot_available(), DOVECOT, "dovecot-imapd")):
+        if available:
+            continue
+        if os.environ.get("SELLERKIT_REQUIRE_BROWSER"):
+            raise pytest.UsageError(f"{program} is missing and SELLERKIT_REQUIRE_BROWSER is set: install {package}.")
+        skip = pytest.mark.skip(reason=f"{program} is not installed (apt-get install {package})")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
+
+
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 

@@ -116,6 +116,17 @@ class ChannelKind:
         return []
 
 
+    def wait_for_news(self, settings, secrets, seconds):
+        """Kinds that can be told of new messages (IMAP IDLE) wait up to `seconds` for them: True when the platform
+        announced some (fetch now), False when the time passed; None means the kind cannot wait, so poll."""
+        return None
+
+    def manual_reply_url(self, thread):
+        """Where the seller answers `thread` by hand, when its platform takes no reply through this kind (Etsy's
+        notification mails); None when replies leave through the channel. The layer queues those replies as manual
+        and shows the link beside them."""
+        return None
+
     def authorize_url(self, settings, state, redirect_uri):
         """OAuth2 kinds: where to send the seller to grant access."""
         raise NotImplementedError

@@ -65,6 +65,8 @@ FAILURE_PREFIXES = (
     ("the platform asks to wait", "platform_rate_limited"),
     ("cannot reach the platform", "platform_unreachable"),
     ("the platform refused the reply", "platform_refused"),
+    ("returned by the receiving mail server", "bounced"),
+    ("this conversation cannot be answered by e-mail", "answer_on_platform"),
 )
 
 

@@ -28,6 +28,9 @@ FAILURE_LABELS = {
     "platform_rate_limited": _l("The platform asked to wait; the reply will be sent again later."),
     "platform_unreachable": _l("The platform cannot be reached."),
     "platform_refused": _l("The platform refused the reply."),
+    "bounced": _l("The buyer's mail server sent the reply back: the address may be wrong, or the mailbox full."),
+    "answer_on_platform": _l("This conversation cannot be answered by e-mail: answer it on the marketplace's "
+                             "site."),
     "other": _l("The reply could not be delivered."),
 }
 

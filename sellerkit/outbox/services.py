@@ -101,3 +101,15 @@ def record_failure(item_id, token, reason, permanent, now):
     retry_at = domain.next_attempt_at(item.attempts, now, permanent)
     item.status = "pending" if retry_at else "failed"
     item.due_at, item.last_error, item.claim_token, item.claimed_until = retry_at, reason[:1000], None, None
+
+
+def mark_bounced(shop_id, message_id, reason, now):
+    """The receiving side reported that the mail of a message never arrived (a bounce): its delivery failed, with the
+    server's words for the seller. Returns the item, or None when the message has none (or already failed)."""
+    item = db.session.scalar(select(OutboxItem).where(OutboxItem.shop_id == shop_id,
+                                                      OutboxItem.message_id == message_id))
+    if item is None or item.status == "failed" or item.transport == "manual":
+        return None
+    item.status, item.due_at, item.claim_token, item.claimed_until = "failed", None, None, None
+    item.last_error = f"returned by the receiving mail server: {reason}"[:1000]
+    return item

@@ -169,6 +169,15 @@ def smtp_settings(config):
             "ca_file": config.get("MAIL_CA_FILE")}
 
 
+def channel_smtp_settings(settings, secrets, ca_file=None):
+    """A channel's own mail server (sellerkit.channels.email settings and secrets), as send_email takes it: no login
+    when both SMTP user name and password are empty."""
+    security = settings.get("smtp_security")
+    return {"server": settings.get("smtp_host"), "port": settings.get("smtp_port"),
+            "username": settings.get("smtp_username") or None, "password": secrets.get("smtp_password") or None,
+            "use_starttls": security == "starttls", "use_ssl": security == "tls", "ca_file": ca_file}
+
+
 def send_email(delivery, smtp: dict, timeout=30):
     """Send one message, the only way sellerkit sends mail. smtp: server, port, username, password, use_starttls,
     use_ssl (SMTPS), ca_file; TLS always verifies the server's certificate. Raises DeliveryError."""

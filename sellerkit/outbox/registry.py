@@ -25,3 +25,32 @@ def kind_of(name):
 
 def builder_for(name):
     return kind_of(name).build
+
+
+TRANSPORTS = "sellerkit.outbox_transports"
+
+
+@dataclass(frozen=True)
+class Transport:
+    #: `send(delivery, config, now)` delivers one item or raises transports.DeliveryError; no transaction is open.
+    send: object
+    #: `choose(shop, message, kind)`, when given, returns True when this transport should carry the item.
+    choose: object = None
+
+
+def register_transport(app, name, send, choose=None):
+    """A transport of a feature's own (a channel): the outbox sends through it without knowing it by name."""
+    app.extensions.setdefault(TRANSPORTS, {})[name] = Transport(send, choose)
+
+
+def transport_named(name):
+    return current_app.extensions.get(TRANSPORTS, {}).get(name)
+
+
+def chosen_transport(shop, message, kind):
+    """The registered transport that claims this item (a reply in a conversation that came through a channel),
+    or None for the shop's own choice."""
+    for name, transport in current_app.extensions.get(TRANSPORTS, {}).items():
+        if transport.choose is not None and transport.choose(shop, message, kind):
+            return name
+    return None

@@ -159,7 +159,7 @@ def test_the_first_fetch_is_history_without_auto_replies(app, shop_id, make_chan
     _poll(app)
     fakechannel.write_messages(source, 1, start=150)
     _poll(app, NOW + timedelta(minutes=2))
-    assert calls == [(100, True), (50, True), (1, False)]
+    assert calls == [(50, True), (50, True), (50, True), (1, False)]
 
 
 def test_a_token_the_kind_refreshed_is_saved_encrypted(app, shop_id, make_channel):

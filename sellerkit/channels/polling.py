@@ -19,8 +19,9 @@ from sellerkit.threads.models import Thread
 
 log = logging.getLogger(__name__)
 
-#: Messages asked of a kind per fetch.
-BATCH = 100
+#: Messages asked of a kind per fetch: each batch is stored in one transaction, which on SQLite holds the write
+#: lock while it runs, so batches stay small enough for the other writers to get their turn soon.
+BATCH = 50
 #: How long one channel may keep a poller busy with `more` batches before the others get their turn.
 BUDGET_SECONDS = 20
 
@@ -138,7 +139,8 @@ def _store(channel_id, token, kind, batch, now, keep_lease, changed_secrets):
         channel.lease_until = now + domain.LEASE
     else:
         channel.lease_token, channel.lease_until = None, None
-        channel.next_fetch_at = now + domain.POLL_EVERY
+        # Out of time with more waiting: due again at once, for whichever poller comes first.
+        channel.next_fetch_at = now if batch.more else now + domain.POLL_EVERY
     db.session.commit()
     return True
 

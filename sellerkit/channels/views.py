@@ -78,7 +78,7 @@ def new(shop_id):
     if form.is_submitted() and form.test.data:
         done, checks = run_form(form, lambda: services.test_connection(
             g.membership, now, kind=kind.name, values=forms.submitted_values(form, kind)))
-        return form_page("channels/new.html", form, kind=kind, checks=checks)
+        return _tested("channels/new.html", done, form, kind=kind, checks=checks)
     done, channel = run_form(form, lambda: services.create_channel(
         g.membership, now, kind=kind.name, name=form.name.data, values=forms.submitted_values(form, kind)))
     if not done:
@@ -88,6 +88,14 @@ def new(shop_id):
     if kind.oauth:
         return redirect(url_for("channels.authorize", channel_id=channel.id))
     return redirect(url_for("channels.detail", channel_id=channel.id))
+
+
+def _tested(template, done, form, **context):
+    """A connection test ran (200, whatever it found) or its settings were refused (422); nothing is saved."""
+    db.session.rollback()
+    if done:
+        return render_template(template, form=form, **context)
+    return form_page(template, form, **context)
 
 
 def _defaults(kind):
@@ -107,7 +115,7 @@ def detail(channel_id):
     if form.is_submitted() and form.test.data:
         done, checks = run_form(form, lambda: services.test_connection(
             membership, now, kind=kind.name, values=forms.submitted_values(form, kind), channel=channel))
-        return form_page("channels/detail.html", form, channel=channel, kind=kind, checks=checks)
+        return _tested("channels/detail.html", done, form, channel=channel, kind=kind, checks=checks)
     done, _result = run_form(form, lambda: services.update_channel(
         membership, channel, now, name=form.name.data, values=forms.submitted_values(form, kind)))
     if not done:

@@ -4,12 +4,14 @@ import json
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, register_kind
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
 
 NAME = "fake"
+OAUTH_NAME = "fake_oauth"
 
 
 class FakeKind(ChannelKind):
@@ -66,6 +68,23 @@ class FakeKind(ChannelKind):
                                      "password": secrets.get("password")}) + "\n")
 
 
+class FakeOAuthKind(FakeKind):
+    """The same platform, signed in with OAuth2: the code "good" grants a token."""
+
+    name = OAUTH_NAME
+    label = "Fake platform with sign-in"
+    oauth = True
+    fields = tuple(field for field in FakeKind.fields if field.name != "password")
+
+    def authorize_url(self, settings, state, redirect_uri):
+        return f"https://platform.invalid/authorize?{urlencode({'state': state, 'redirect_uri': redirect_uri})}"
+
+    def exchange_code(self, settings, secrets, code, redirect_uri, now):
+        if code != "good":
+            raise ChannelError("auth", "the code was refused")
+        secrets["token"] = "granted"
+
+
 def _log(source, event, started):
     """One line per fetch event, appended whole: processes share the file."""
     line = f"{event} {started:.6f} {time.time():.6f} {os.getpid()}\n".encode()
@@ -85,3 +104,4 @@ def write_messages(path, count, start=0, thread="conversation-1", **extra):
 
 def register(app):
     register_kind(app, FakeKind())
+    register_kind(app, FakeOAuthKind())

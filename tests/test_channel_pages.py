@@ -209,3 +209,30 @@ def test_agents_cannot_change_channels_through_the_api(app, client, auth, shop_i
     assert client.get(f"/api/v1/channels/{channel_id}", headers=headers).status_code == 200
     assert client.patch(f"/api/v1/channels/{channel_id}", headers=headers, json={"paused": True}).status_code == 403
     assert client.delete(f"/api/v1/channels/{channel_id}", headers=headers).status_code == 403
+
+
+def test_oauth_sign_in_saves_the_token_for_this_channel_only(app, client, auth, shop_id, make_channel, make_user,
+                                                             make_shop):
+    from urllib.parse import parse_qs, urlsplit
+
+    channel_id, _source = make_channel(shop_id, kind=fakechannel.OAUTH_NAME, secrets={})
+    auth.login()
+    response = client.get(f"/channels/{channel_id}/authorize")
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["redirect_uri"] == [app.config["PUBLIC_URL"] + "/channels/oauth/callback"]  # never the Host
+    state = query["state"][0]
+    refused = client.get("/channels/oauth/callback", query_string={"state": state, "code": "bad"})
+    assert refused.status_code == 302
+    assert "The login was refused" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert client.get("/channels/oauth/callback", query_string={"state": state + "x", "code": "good"}).status_code \
+        == 400
+    granted = client.get("/channels/oauth/callback", query_string={"state": state, "code": "good"})
+    assert granted.status_code == 302
+    (channel,) = _channels(app)
+    assert _secrets(app, channel) == {"token": "granted"}
+    # Another user's browser cannot use the state: it was signed for the owner who asked.
+    make_user("other@example.com")
+    auth.logout()
+    auth.login("other@example.com")
+    assert client.get("/channels/oauth/callback", query_string={"state": state, "code": "good"}).status_code == 400

@@ -338,10 +338,11 @@ def make_channel(app, tmp_path):
         source = tmp_path / f"channel-{len(made)}.jsonl"
         source.touch()
         fakechannel.write_messages(source, count)
+        secrets = {"password": "right"} if secrets is None else secrets
         with app.app_context():
             channel = Channel(shop_id=shop_id, kind=kind, name=name, is_paused=False,
                               settings={"source": str(source), **settings},
-                              secrets=encrypt_secrets({"password": "right"} if secrets is None else secrets), next_fetch_at=now,
+                              secrets=encrypt_secrets(secrets), next_fetch_at=now,
                               consecutive_failures=0, fetched_today=0, is_backfilled=False, created_at=now,
                               updated_at=now)
             _db.session.add(channel)

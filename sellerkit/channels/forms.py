@@ -36,6 +36,7 @@ def channel_form(kind, editing=False, **kwargs):
     """A form with a name, the kind's fields (secrets blank, "leave empty to keep" when editing), a base URL where
     the platform takes one, and the two buttons: test the connection, save."""
     class Form(BaseForm):
+        # Translators: the name a seller gives a channel (such as "Support mailbox").
         name = StringField(_l("Name"), validators=[Optional(), Length(max=100, message=_l("This text is too long."))],
                            description=_l("How this channel is called in sellerkit, such as the mailbox address."))
         test = SubmitField(_l("Test connection"))

@@ -37,6 +37,7 @@ STEP_LABELS = {
     "dns": _l("Server name"),
     "network": _l("Connection"),
     "tls": _l("Secure connection"),
+    # Translators: a step of a connection test: signing in to the server with the user name and password.
     "login": _l("Login"),
     "auth": _l("Login"),
     "folder": _l("Folder"),

@@ -26,6 +26,8 @@ def _field(kind_field, editing):
         validators.append(Length(max=MAX_TEXT, message=_l("This text is too long.")))
     if kind_field.type in ("url", "email", "int") or kind_field.secret:
         render_kw["dir"] = "ltr"  # addresses, ports and keys read left to right in Persian pages too
+    elif kind_field.type == "text":
+        render_kw["dir"] = "auto"  # a host name or a folder keeps its own direction
     options = {"validators": validators, "description": description, "render_kw": render_kw}
     if kind_field.type == "select":
         options["choices"] = [SelectChoice(value, label) for value, label in kind_field.choices]

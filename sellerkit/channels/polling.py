@@ -96,7 +96,14 @@ def poll_one(channel_id, token, clock, budget_seconds=BUDGET_SECONDS):
             _record_failure(channel_id, token, ChannelError("server"), clock())
             return
         more = bool(batch.more) and time.monotonic() < deadline
-        if not _store(channel_id, token, kind, batch, clock(), more, secrets if secrets != saved else None):
+        try:
+            stored = _store(channel_id, token, kind, batch, clock(), more, secrets if secrets != saved else None)
+        except Exception:  # noqa: BLE001 - nothing of the batch was kept; the channel shows it and tries again later
+            db.session.rollback()
+            log.exception("Channel %s: what it fetched could not be stored", channel_id)
+            _record_failure(channel_id, token, ChannelError("server"), clock())
+            return
+        if not stored:
             return  # the lease was taken back meanwhile: the other poller starts from the stored cursor
         if not more:
             return

@@ -172,3 +172,13 @@ def test_a_token_the_kind_refreshed_is_saved_encrypted(app, shop_id, make_channe
         stored = sqla.session.get(Channel, channel_id).secrets
         assert "fresh" not in stored
         assert crypto.decrypt_secrets(stored) == {"password": "right", "token": "fresh"}
+
+
+def test_a_channel_failing_for_over_an_hour_makes_the_instance_not_ready(app, client, shop_id, make_channel):
+    from sellerkit.clock import utcnow
+
+    make_channel(shop_id, name="support@amber.example", fail="network")
+    _poll(app, utcnow() - timedelta(hours=2))
+    checks = client.get("/readyz").json["checks"]
+    # Named by id and kind: the probe answers anyone, and a channel's name may be an address.
+    assert checks["channels"] == {"ok": False, "detail": "failing for over an hour: #1 fake"}

@@ -236,3 +236,18 @@ def test_oauth_sign_in_saves_the_token_for_this_channel_only(app, client, auth, 
     auth.logout()
     auth.login("other@example.com")
     assert client.get("/channels/oauth/callback", query_string={"state": state, "code": "good"}).status_code == 400
+
+
+def test_a_kind_that_breaks_in_its_test_shows_a_failed_check(app, client, auth, shop_id, make_channel, monkeypatch):
+    def broken(self, settings, secrets, now):
+        raise RuntimeError("a bug in the kind")
+
+    monkeypatch.setattr(fakechannel.FakeKind, "test", broken)
+    channel_id, _source = make_channel(shop_id)
+    headers = _token(client, auth)
+    answer = client.post(f"/api/v1/channels/{channel_id}/test", headers=headers, json={})
+    assert answer.status_code == 200
+    assert answer.get_json()["ok"] is False
+    page = client.post(f"/channels/{channel_id}/test")
+    assert page.status_code == 200
+    assert "The platform answered with an error" in page.get_data(as_text=True)

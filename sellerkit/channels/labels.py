@@ -36,6 +36,7 @@ def state_label(state):
 STEP_LABELS = {
     "dns": _l("Server name"),
     "network": _l("Connection"),
+    "server": _l("Connection"),
     "tls": _l("Secure connection"),
     # Translators: a step of a connection test: signing in to the server with the user name and password.
     "login": _l("Login"),

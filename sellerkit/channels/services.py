@@ -1,4 +1,5 @@
 """Channel actions: connect, change, pause, resume, fetch now, test and remove; owners only, secrets encrypted."""
+import logging
 from urllib.parse import urlsplit
 
 from cryptography.fernet import InvalidToken
@@ -14,6 +15,7 @@ from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.shops import services as shops
 
+log = logging.getLogger(__name__)
 CHANNEL_NOT_FOUND = _l("This channel does not exist or is not in one of your shops.")
 MAX_NAME = 100
 BASE_URL = "base_url"
@@ -184,6 +186,9 @@ def test_connection(membership, now, *, kind, values, channel=None):
         return list(channel_kind.test(settings, secrets, now))
     except ChannelError as error:
         return [Check(error.code, False, str(error_message(error.code)))]
+    except Exception:  # noqa: BLE001 - a kind's bug is a failed test for the seller, never an error page
+        log.exception("The connection test of a %s channel broke", channel_kind.name)
+        return [Check("server", False, str(error_message("server")))]
 
 
 

@@ -74,6 +74,7 @@ def _import_models():
     from sellerkit.accounts import models as _accounts  # noqa: F401
     from sellerkit.attachments import models as _attachments  # noqa: F401
     from sellerkit.autoreply import models as _autoreply  # noqa: F401
+    from sellerkit.channels import models as _channels  # noqa: F401
     from sellerkit.channels import ratelimit as _ratelimit  # noqa: F401
     from sellerkit.consent import models as _consent  # noqa: F401
     from sellerkit.coupons import models as _coupons  # noqa: F401
@@ -105,12 +106,13 @@ def _register_outbound_kinds(app):
     from sellerkit.accounts import mail as account_mail
     from sellerkit.channels import allegro, ebay, marketplaces, yandex_market
     from sellerkit.channels import email as email_channel
+    from sellerkit.channels import outbound as channel_transport
     from sellerkit.followups import outbound as follow_up_mail
     from sellerkit.notices import mail as notices
     from sellerkit.tickets import mail as ticket_mail
 
-    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, email_channel, marketplaces,
-                    yandex_market, allegro, ebay):
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, channel_transport, email_channel,
+                    marketplaces, yandex_market, allegro, ebay):
         feature.init_app(app)
 
 
@@ -121,6 +123,7 @@ def _register_blueprints(app):
     from sellerkit.api import core as api
     from sellerkit.attachments import labels as attachment_labels
     from sellerkit.autoreply import views as vacation_views
+    from sellerkit.channels import views as channel_views
     from sellerkit.connect import views as connect_views
     from sellerkit.consent import views as consent_views
     from sellerkit.coupons import labels as coupon_labels
@@ -159,6 +162,7 @@ def _register_blueprints(app):
     app.register_blueprint(ticket_views.bp)
     app.register_blueprint(dispute_rule_views.bp)
     app.register_blueprint(system_views.bp)
+    app.register_blueprint(channel_views.bp)
     logs.init_app(app)
     metrics.init_app(app)
     api.init_app(app)

@@ -5,6 +5,7 @@ from flask.cli import FlaskGroup, pass_script_info, with_appcontext
 
 from sellerkit.accounts import services as accounts
 from sellerkit.bench.runner import bench_command
+from sellerkit.channels.cli import rotate_channel_key_command
 from sellerkit.clock import utcnow
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
@@ -156,7 +157,7 @@ def demo_data_command(email):
 
 def init_app(app):
     for command in (serve_command, scheduler_command, create_user_command, create_token_command, import_group,
-                    demo_data_command, bench_command):
+                    demo_data_command, bench_command, rotate_channel_key_command):
         app.cli.add_command(command)
     system_cli.init_app(app)
 

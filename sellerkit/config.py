@@ -32,6 +32,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+    #: The Fernet key that encrypts channel credentials (SELLERKIT_CHANNEL_KEY); unset, instance/channel_key.
+    "CHANNEL_KEY": None,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USERNAME": None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from sellerkit.accounts import services as accounts
+from sellerkit.channels import polling as channels
 from sellerkit.clock import utcnow
 from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
@@ -102,6 +103,12 @@ def run_imports():
     imports.run_imports(utcnow)
 
 
+def poll_channels():
+    """Fetch new buyer messages from every channel that is due, each by one poller at a time, its messages and
+    cursor committed together; a failing channel waits longer after each failure."""
+    channels.poll_due(utcnow())
+
+
 def beat_heartbeat():
     """Tell readiness checks that this scheduler process is alive (one row per host and process)."""
     system.beat(f"{socket.gethostname()}:{os.getpid()}", utcnow())
@@ -118,6 +125,7 @@ JOBS = (
     Job("sweep-response-clocks", every_seconds=60, run=sweep_response_clocks),
     Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
     Job("run-imports", every_seconds=5, run=run_imports),
+    Job("poll-channels", every_seconds=15, run=poll_channels),
     Job("send-follow-ups", every_seconds=300, run=send_follow_ups),
     Job("follow-tickets", every_seconds=300, run=follow_tickets),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),

@@ -351,3 +351,33 @@ def make_import(app):
             _db.session.commit()
             return job.id
     return make
+
+
+@pytest.fixture
+def make_channel(app, tmp_path):
+    """A channel of the fake kind (tests/fakechannel.py) whose platform is a file of `count` messages; returns
+    (channel id, path of the messages file)."""
+    from sellerkit.channels.crypto import encrypt_secrets
+    from sellerkit.channels.models import Channel
+    from tests import fakechannel
+
+    fakechannel.register(app)
+    made = []
+
+    def make(shop_id, count=0, name="Fake channel", secrets=None, now=NOW, kind=fakechannel.NAME, **settings):
+        source = tmp_path / f"channel-{len(made)}.jsonl"
+        source.touch()
+        fakechannel.write_messages(source, count)
+        secrets = {"password": "right"} if secrets is None else secrets
+        with app.app_context():
+            channel = Channel(shop_id=shop_id, kind=kind, name=name, is_paused=False,
+                              settings={"source": str(source), **settings},
+                              secrets=encrypt_secrets(secrets), next_fetch_at=now,
+                              consecutive_failures=0, fetched_today=0, is_backfilled=False, created_at=now,
+                              updated_at=now)
+            _db.session.add(channel)
+            _db.session.commit()
+            made.append(channel.id)
+            return channel.id, source
+
+    return make

@@ -13,6 +13,7 @@ from sellerkit.extensions import db as database
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.threads.models import Message, Thread
 from sellerkit.tickets import services as ticket_services
+from tests import fakechannel
 from tests.conftest import NOW, PASSWORD
 
 #: (endpoint, method) -> (who may use it, the status(es) a permitted request with an empty body answers).
@@ -168,9 +169,29 @@ ACCESS = {
     ("system.readyz", "GET"): ("public", (200, 503)),  # 503: no scheduler has beaten in this test
     ("system.prometheus_metrics", "GET"): ("public", 200),  # the test client comes from 127.0.0.1
     ("system.system_page", "GET"): ("admin", 200),
+    ("channels.index", "GET"): ("member", 200),
+    ("channels.new", "GET"): ("owner", 200),
+    ("channels.new", "POST"): ("owner", 200),  # no kind named: the list of kinds to choose from
+    ("channels.detail", "GET"): ("member", 200),
+    ("channels.detail", "POST"): ("owner", 302),  # an empty form keeps every stored setting
+    ("channels.pause", "POST"): ("owner", 302),
+    ("channels.resume", "POST"): ("owner", 302),
+    ("channels.fetch", "POST"): ("owner", 302),
+    ("channels.test", "POST"): ("owner", 200),
+    ("channels.delete", "POST"): ("owner", 302),
+    ("channels.authorize", "GET"): ("owner", 302),  # to the platform's consent page
+    # The signed state is the credential: without one the callback is refused.
+    ("channels.oauth_callback", "GET"): ("user", 400),
+    ("api.list_channels", "GET"): ("api_member", 200),
+    ("api.create_channel", "POST"): ("api_owner", 400),
+    ("api.get_channel", "GET"): ("api_member", 200),
+    ("api.patch_channel", "PATCH"): ("api_owner", 200),
+    ("api.delete_channel", "DELETE"): ("api_owner", 204),
+    ("api.test_channel", "POST"): ("api_owner", 200),
+    ("api.fetch_channel", "POST"): ("api_owner", 202),
 }
 #: Routes that destroy their object get a new one for every request, so they cannot disturb later cases.
-DESTRUCTIVE = {"replies.delete", "api.delete_saved_reply"}
+DESTRUCTIVE = {"replies.delete", "api.delete_saved_reply", "channels.delete", "api.delete_channel"}
 
 ROLES = ("anonymous", "owner_a", "agent_a", "owner_b")
 SHOP_OF = {"owner_a": "A", "agent_a": "A", "owner_b": "B"}
@@ -200,7 +221,7 @@ def expected_status(access, allowed, role, target):
 
 @pytest.fixture
 def world(app, client, db, make_user, make_shop, add_member, *, make_conversation, make_saved_reply,
-          publish_policy, make_vacation, make_campaign, make_import):
+          publish_policy, make_vacation, make_campaign, make_import, make_channel):
     """Shop A with its owner and an agent, shop B with its owner; each user logged in once, with an API token."""
     users = {"owner_a": make_user("owner-a@example.com"), "agent_a": make_user("agent-a@example.com"),
              "owner_b": make_user("owner-b@example.com")}
@@ -238,7 +259,9 @@ def world(app, client, db, make_user, make_shop, add_member, *, make_conversatio
                                                   topic_key="wrong_item").id
                    for name, thread_id in threads.items()}
         database.session.commit()
-    return {"shop_id": shops, "member_id": owners, "reply_id": replies, "vacation_id": vacations,
+    channels = {name: make_channel(shop_id, kind=fakechannel.OAUTH_NAME)[0] for name, shop_id in shops.items()}
+    return {"shop_id": shops, "member_id": owners, "channel_id": channels,
+            "fresh_channel": lambda name: make_channel(shops[name])[0], "reply_id": replies, "vacation_id": vacations,
             "buyer_id": buyers, "message_id": messages, "campaign_id": campaigns, "ticket_id": tickets,
             "import_id": imports, "fresh": lambda name: make_saved_reply(shops[name]), "cookies": cookies,
             "tokens": tokens, "token_ids": token_ids,
@@ -251,8 +274,10 @@ def url_arguments(rule, target, role, world):
     for name in rule.arguments:
         if name == "reply_id" and rule.endpoint in DESTRUCTIVE and target != "missing":
             values[name] = world["fresh"](target)
+        elif name == "channel_id" and rule.endpoint in DESTRUCTIVE and target != "missing":
+            values[name] = world["fresh_channel"](target)
         elif name in ("shop_id", "member_id", "thread_id", "attachment_id", "item_id", "reply_id", "buyer_id",
-                      "message_id", "campaign_id", "ticket_id", "import_id"):
+                      "message_id", "campaign_id", "ticket_id", "import_id", "channel_id"):
             values[name] = MISSING if target == "missing" else world[name][target]
         elif name == "token_id":
             other = "owner_b" if role != "owner_b" else "owner_a"
@@ -281,7 +306,8 @@ def comparable(body):
 
 
 def targets_for(rule):
-    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id", "ticket_id", "import_id"}:
+    if rule.arguments & {"shop_id", "thread_id", "attachment_id", "item_id", "reply_id", "ticket_id", "import_id",
+                         "channel_id"}:
         return ("A", "B", "missing")
     if "token_id" in rule.arguments:
         return ("own", "other", "missing")

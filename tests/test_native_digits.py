@@ -108,7 +108,7 @@ def pages(app, world):
             if "GET" not in rule.methods or rule.rule.startswith("/api/") or rule.endpoint in NOT_PAGES \
                     or access not in ("member", "owner", "user", "public") or allowed != 200:
                 continue
-            target = "A" if rule.arguments & {"shop_id", "thread_id", "reply_id", "ticket_id"} else "none"
+            target = "A" if rule.arguments & {"shop_id", "thread_id", "reply_id", "ticket_id", "channel_id"} else "none"
             yield rule.endpoint, url_for(rule.endpoint, **url_arguments(rule, target, "owner_a", world))
 
 

@@ -68,6 +68,7 @@ def json_body(allowed, required=()):
 
 def init_app(app):
     from sellerkit.api import (  # noqa: F401  (the routes register on bp)
+        channels,
         coupons,
         followups,
         openapi,

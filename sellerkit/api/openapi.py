@@ -2,6 +2,7 @@
 from flask import jsonify
 
 from sellerkit.api import (
+    openapi_channels,
     openapi_coupons,
     openapi_followups,
     openapi_suggestions,
@@ -101,6 +102,7 @@ def document():
             **openapi_followups.paths(ERRORS),
             **openapi_tickets.paths(ERRORS),
             **openapi_suggestions.paths(ERRORS),
+            **openapi_channels.paths(ERRORS),
             "/shops/{shop_id}/response-stats": {"get": {
                 "summary": "Response rate and times over 7, 30 or 90 days", "operationId": "getResponseStats",
                 "parameters": [SHOP_ID, {"name": "days", "in": "query", "required": False,
@@ -118,7 +120,8 @@ def document():
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Shop": SHOP, "ShopInput": SHOP_INPUT, "Error": ERROR, **openapi_threads.SCHEMAS,
                         **openapi_coupons.SCHEMAS, **openapi_followups.SCHEMAS,
-                        **openapi_tickets.SCHEMAS, **openapi_suggestions.SCHEMAS},
+                        **openapi_tickets.SCHEMAS, **openapi_suggestions.SCHEMAS,
+                        **openapi_channels.SCHEMAS},
         },
     }
 

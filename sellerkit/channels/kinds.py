@@ -127,6 +127,11 @@ class ChannelKind:
         and shows the link beside them."""
         return None
 
+    def reply_notice(self, thread, last_buyer_message_at, now, moment_text):
+        """A line for the thread page about the platform's own reply rule (until when it takes a reply), written
+        with `moment_text` for dates; None when the platform has none to tell."""
+        return None
+
     def authorize_url(self, settings, state, redirect_uri):
         """OAuth2 kinds: where to send the seller to grant access."""
         raise NotImplementedError

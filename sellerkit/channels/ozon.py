@@ -96,6 +96,9 @@ class OzonKind(ChannelKind):
         return ozon_client.OzonClient(settings.get("client_id"), secrets.get("api_key"), settings.get("base_url"),
                                       self.allow_private, self.timeout)
 
+    def reply_notice(self, thread, last_buyer_message_at, now, moment_text):
+        return reply_notice(reply_window(thread.order, last_buyer_message_at), now, moment_text)
+
     def check_reply(self, body, files):
         text = (body or "").strip()
         if len(text) > MAX_TEXT:

@@ -38,7 +38,10 @@ def send_mail(delivery, config):
 
 
 def _send(transport, delivery, config, now):
-    if transport == "email":
+    registered = registry.transport_named(transport)
+    if registered is not None:
+        registered.send(delivery, config, now)
+    elif transport == "email":
         send_mail(delivery, config)
     elif transport == "webhook":
         if not delivery.webhook_url or not delivery.webhook_secret:

@@ -23,8 +23,9 @@ def next_attempt_at(attempts, now, permanent):
 
 
 def lane(transport, shop_id):
-    """The receiver an item goes to: each shop's webhook is its own, all e-mail goes to the one mail server."""
-    return (transport, shop_id if transport == "webhook" else None)
+    """The receiver an item goes to: each shop's webhook and channels are its own, all e-mail goes to the one mail
+    server."""
+    return (transport, shop_id if transport in ("webhook", "channel") else None)
 
 
 def lane_limit(senders, share=LANE_SHARE):

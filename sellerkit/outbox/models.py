@@ -15,7 +15,7 @@ class OutboxItem(db.Model):
     __tablename__ = "outbox_items"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
-        CheckConstraint("transport IN ('manual', 'email', 'webhook')", name="transport"),
+        CheckConstraint("transport IN ('manual', 'email', 'webhook', 'channel')", name="transport"),
         CheckConstraint(ONE_SUBJECT, name="one_subject"),
         # The sweep looks for due pending rows and for claims that were never confirmed.
         Index("ix_outbox_items_status_due", "status", "due_at"),

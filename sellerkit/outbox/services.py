@@ -7,18 +7,28 @@ from sellerkit.dialects.locking import skipping_locked
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
-from sellerkit.outbox import domain
+from sellerkit.outbox import domain, registry
 from sellerkit.outbox.models import OutboxItem
 
 
 def enqueue(shop, message, now, kind):
     """Queue an outgoing message in the caller's transaction; manual items wait for the seller, not the scheduler.
-    `kind` names the registered builder that turns it into a delivery (a follow-up adds its unsubscribe headers)."""
-    transport = shop.reply_transport
+    `kind` names the registered builder that turns it into a delivery (a follow-up adds its unsubscribe headers).
+    A registered transport that claims the item (a channel, for its conversations' replies) carries it."""
+    transport = registry.chosen_transport(shop, message, kind) or shop.reply_transport
     item = OutboxItem(shop_id=shop.id, kind=kind, message_id=message.id, transport=transport, status="pending",
                       attempts=0, due_at=None if transport == "manual" else now, created_at=now)
     db.session.add(item)
     return item
+
+
+def use_transport(message_ids, transport, now):
+    """Send the queued items of these messages through `transport` from now on (a conversation found its channel
+    after its auto-reply was queued)."""
+    if message_ids:
+        db.session.execute(update(OutboxItem).where(OutboxItem.message_id.in_(message_ids),
+                                                    OutboxItem.status == "pending")
+                           .values(transport=transport, due_at=now))
 
 
 def drop(item_id, token):

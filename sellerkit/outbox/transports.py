@@ -46,6 +46,8 @@ class Delivery:
     headers: tuple = ()
     #: Mail of sellerkit's own (a password reset): without a mail server it goes to the log, as setup needs.
     is_system_mail: bool = False
+    #: The channel that carries a reply sent through the transport "channel".
+    channel_id: int | None = None
 
 
 class DeliveryError(Exception):

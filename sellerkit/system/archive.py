@@ -15,8 +15,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE_FILES = {"sqlite": "database/sellerkit.sqlite3", "postgresql": "database/sellerkit.pgdump"}
 #: Key files of the instance folder that a restore needs besides the secret key (which comes from the configuration,
-#: wherever it is set): the channels' credential key will be listed here.
-KEY_FILES = ()
+#: wherever it is set): the key of the channels' credentials (channels.crypto.KEY_FILE).
+KEY_FILES = ("channel_key",)
 PROFILES_FOLDER = "support_profiles"
 CHUNK = 1024 * 1024
 

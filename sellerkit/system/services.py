@@ -2,9 +2,10 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import false, func, inspect, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from sellerkit.channels.models import Channel
 from sellerkit.config import PROJECT_ROOT
 from sellerkit.dialects.upsert import insert_unless_stored
 from sellerkit.extensions import db
@@ -131,8 +132,13 @@ def last_heartbeat_at():
 
 
 def channel_states():
-    """Every channel's name and since when it fails. Channels are not built yet: a channel kind plugs in here."""
-    return []
+    """Every channel not paused, named by id and kind (a seller's name may be an address: probes show none), with
+    since when it fails."""
+    rows = db.session.execute(
+        select(Channel.id, Channel.kind, Channel.failing_since, Channel.last_success_at, Channel.consecutive_failures)
+        .where(Channel.is_paused == false()).order_by(Channel.id)).all()
+    return [domain.ChannelState(f"#{channel_id} {kind}", failing_since, last_success_at, failures)
+            for channel_id, kind, failing_since, last_success_at, failures in rows]
 
 
 def readiness(now):

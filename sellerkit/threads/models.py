@@ -99,6 +99,8 @@ class Thread(db.Model):
         Index("ix_threads_assignee", "assignee_id", "last_message_at"),
         # What the messages and events of a thread refer to (on_thread): a thread together with its shop.
         Index("uq_threads_id_shop_id", "id", "shop_id", unique=True),
+        # A deleted channel lets go of its threads (ON DELETE SET NULL) without reading them all.
+        Index("ix_threads_channel", "channel_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +114,8 @@ class Thread(db.Model):
     is_dispute: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(16))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The channel the conversation came through, whose replies leave through it; None for other sources.
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id", ondelete="SET NULL"))
     #: When the oldest buyer message still without an answer arrived; None when nothing waits.
     waiting_since: Mapped[object | None] = mapped_column(UTCDateTime())
     #: When the oldest reply still to be sent by hand was written; None when every reply reached the buyer's side.

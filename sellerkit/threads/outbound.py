@@ -13,7 +13,7 @@ KIND = "reply"
 
 
 def build_reply_delivery(item, config, now):
-    """Everything a transport needs to send the reply of `item`, by e-mail or by webhook."""
+    """Everything a transport needs to send the reply of `item`, by e-mail, webhook or the thread's channel."""
     message, thread, buyer, shop = db.session.execute(
         select(Message, Thread, Buyer, Shop).join(Thread, Thread.id == Message.thread_id)
         .join(Buyer, Buyer.id == Thread.buyer_id).join(Shop, Shop.id == Message.shop_id)
@@ -42,5 +42,6 @@ def build_reply_delivery(item, config, now):
         in_reply_to=(last_inbound.headers or {}).get("message-id") if last_inbound else None,
         to_email=buyer.email, from_email=shop.reply_from_email or config["MAIL_FROM"],
         webhook_url=shop.webhook_url, webhook_secret=shop.webhook_secret, payload=payload,
-        attachments=tuple(attachment_contents(files)) if item.transport == "email" else (),
+        attachments=tuple(attachment_contents(files)) if item.transport in ("email", "channel") else (),
+        channel_id=thread.channel_id,
     )

@@ -128,7 +128,8 @@ def find_or_create_thread(shop, buyer, order, inbound, now, language=None):
     thread, inserted = _insert_or_fetch(Thread, dict(
         shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None,
         external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
-        status=state.status, is_dispute=False, language=language, assignee_id=None, waiting_since=state.waiting_since,
+        status=state.status, is_dispute=False, language=language, assignee_id=None, channel_id=None,
+        waiting_since=state.waiting_since,
         unsent_reply_at=None, is_automatic=is_automatic, last_message_at=inbound.received_at, created_at=now),
         ["shop_id", "external_id"], lookup)
     if inserted:

@@ -28,7 +28,7 @@ bp = Blueprint("coupons", __name__)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 EXPORT_COLUMNS = (*services.COUPON_COLUMNS, "redeemed_count", "assigned_at")
 #: Codes per page: a pool holds thousands, and a phone shows each code as a short card.
-PAGE_SIZE = 20
+PAGE_SIZE = 15
 
 
 @bp.before_request

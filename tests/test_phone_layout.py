@@ -121,3 +121,47 @@ def test_every_page_fits_a_360_px_phone_in_every_language(make_app, crowded):
             context.close()
         browser.close()
     assert not too_wide, f"{len(too_wide)} pages scroll sideways at 360 px:\n" + "\n".join(too_wide)
+
+
+def test_a_phone_gets_a_one_row_header_and_a_thread_that_opens_on_the_conversation(make_app, crowded):
+    from playwright.sync_api import sync_playwright
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    thread = f"/threads/{crowded['thread_id']['A']}"
+    with LiveServer(app) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for language, locale in (("en", "en-US"), ("fa", "fa-IR")):
+            # JavaScript off: the menu and the details are <details>, which open without it.
+            context = browser.new_context(base_url=server.url, locale=locale, viewport=PHONE, java_script_enabled=False)
+            page = context.new_page()
+            log_in(page)
+            page.goto(f"/shops/{crowded['shop_id']['A']}")
+            assert page.locator("header.topbar").bounding_box()["height"] < 64
+            assert not page.locator(".shop-nav").is_visible()
+            page.locator(".phone-menu summary").click()
+            page.locator(".phone-menu a[href$='/coupons']").click()
+            page.wait_for_url("**/coupons")
+
+            page.goto(thread)
+            screen = PHONE["height"]
+            assert not page.locator(".thread-info dl").first.is_visible()  # the buyer's details wait behind a tap
+            assert page.locator(".earlier > .messages > li").count() == 2  # the two oldest of five, folded
+            latest = page.locator(".thread-main > .messages > li")
+            assert latest.count() == 3
+            assert latest.first.bounding_box()["y"] < screen / 2
+            page.locator(".phone-jump").click()  # one tap to the composer
+            assert 0 <= page.locator("#composer").bounding_box()["y"] < screen
+            page.locator(".thread-info summary").click()
+            assert page.locator(".thread-info dl").first.is_visible()
+            context.close()
+
+        desk = browser.new_context(base_url=server.url, locale="en-US", viewport={"width": 1366, "height": 900})
+        page = desk.new_page()
+        log_in(page)
+        page.goto(thread)
+        assert page.locator(".main-nav").is_visible() and not page.locator(".phone-menu").is_visible()
+        details, conversation = page.locator(".thread-info dl").first, page.locator(".thread-main")
+        assert details.is_visible()  # beside the conversation, no tap needed
+        assert details.bounding_box()["x"] > conversation.bounding_box()["x"] + conversation.bounding_box()["width"]
+        desk.close()
+        browser.close()

@@ -1,5 +1,6 @@
 """The shop's dispute phrase rules: the Dispute rules page, the topic a dispute suggests per platform, the profiles'
 [problems] tables, and the migration of the rules shops stored before phrases."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -88,6 +89,27 @@ def test_the_rules_page_lists_phrases_per_language_and_a_phrase_added_with_its_p
     thread_id = write(app, shop_id, "The table is WOBBLY and scratched")
     assert db.get(Thread, thread_id).is_dispute
     assert escalated_topic(app, shop_id, thread_id) == "item_damaged"
+
+
+def test_the_phrases_of_a_language_come_a_page_at_a_time_the_shops_own_first(client, owner, make_shop):
+    shop_id = make_shop(owner)
+    client.post(f"/shops/{shop_id}/dispute-rules/keywords", data={"language": "en", "keyword": "wobbl*", "problem": ""})
+    english = [rule.phrase for rule in domain.default_rules() if rule.language == "en"]
+    first = client.get(f"/shops/{shop_id}/dispute-rules?language=en").get_data(as_text=True)
+    assert first.count('<bdi lang="en">') == 25
+    assert first.index("wobbl*") < first.index(f'<bdi lang="en">{english[0]}</bdi>')
+    assert f'<bdi lang="en">{english[24]}</bdi>' not in first
+    next_page = re.search(r'href="([^"]*after=[^"]*)"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_page).get_data(as_text=True)
+    assert f'<bdi lang="en">{english[24]}</bdi>' in second and "wobbl*" not in second
+    assert "First page" in second
+    # Switching a rule off on the second page comes back to the second page.
+    switch = re.search(r'action="([^"]*/off\?after=[^"]*)"', second).group(1).replace("&amp;", "&")
+    response = client.post(switch)
+    assert "after=" in response.headers["Location"]
+    everything = [client.get(f"/shops/{shop_id}/dispute-rules?language=en&after={phrase}").status_code
+                  for phrase in ("", "not a phrase of this list")]
+    assert everything == [200, 200]
 
 
 @pytest.mark.parametrize("language, keyword, error", [

@@ -286,6 +286,26 @@ def test_redemptions_of_sent_codes_show_on_the_campaign_page(app, client, db, sh
     assert "<svg class=\"chart\"" in page
 
 
+def test_the_campaign_page_lists_its_follow_ups_a_page_at_a_time_latest_changed_first(app, client, shop,
+                                                                                       make_campaign):
+    for number in range(30):
+        customer(app, shop, f"b-{number:02d}")
+    campaign_id = make_campaign(shop, active=True, activated_at=utcnow())
+    with app.app_context():
+        followups.plan_all(utcnow())
+        for number, follow_up in enumerate(_db.session.scalars(select(FollowUp).order_by(FollowUp.id))):
+            follow_up.updated_at = utcnow() + timedelta(minutes=number)  # b-29 changed last
+        _db.session.commit()
+    first = client.get(f"/shops/{shop}/campaigns/{campaign_id}").get_data(as_text=True)
+    shown = re.findall(r"<bdi>(B-\d+)</bdi>", first)
+    assert shown == [f"B-{number:02d}" for number in range(29, 4, -1)]
+    next_page = re.search(r'href="([^"]*\?after=\d+)"', first).group(1)
+    second = client.get(next_page).get_data(as_text=True)
+    assert re.findall(r"<bdi>(B-\d+)</bdi>", second) == ["B-04", "B-03", "B-02", "B-01", "B-00"]
+    assert "First page" in second and "Next page" not in second
+    assert client.get(f"/shops/{shop}/campaigns/{campaign_id}?after=nope").status_code == 200
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"body_en": ""}, "Write the message at least in the shop"),
     ({"body_en": "Hi {first_name}"}, "Unknown placeholder: first_name."),

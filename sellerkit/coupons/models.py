@@ -24,6 +24,8 @@ class Coupon(db.Model):
         CheckConstraint("usage_limit IS NULL OR redeemed_count <= usage_limit", name="within_limit"),
         # A campaign hands out a pool's free codes oldest first.
         Index("ix_coupons_shop_pool", "shop_id", "pool", "assigned_at", "id"),
+        # The coupons page lists a shop's codes newest first, a page at a time.
+        Index("ix_coupons_shop_id", "shop_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,6 +27,8 @@ from sellerkit.web import run_form
 bp = Blueprint("coupons", __name__)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 EXPORT_COLUMNS = (*services.COUPON_COLUMNS, "redeemed_count", "assigned_at")
+#: Codes per page: a pool holds thousands, and a phone shows each code as a short card.
+PAGE_SIZE = 15
 
 
 @bp.before_request
@@ -68,7 +70,7 @@ def _coupons_page(membership, status=200, form=None, generate_form=None, import_
     shop, now = membership.shop, utcnow()
     pool = (request.args.get("pool") or "")[:40]
     query = (request.args.get("q") or "")[:64]
-    coupons, next_after = services.coupons_page(shop.id, pool or None, query, _after())
+    coupons, next_after = services.coupons_page(shop.id, pool or None, query, _after(), limit=PAGE_SIZE)
     return render_template(
         "coupons/index.html", shop=shop, membership=membership, now=now, coupons=coupons, next_after=next_after,
         pools=services.pools_of(shop.id, now), pool=pool, query=query, is_expired=domain.is_expired,

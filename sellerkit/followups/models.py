@@ -69,6 +69,8 @@ class FollowUp(db.Model):
         CheckConstraint("status IN ('pending', 'sent', 'skipped')", name="status"),
         Index("ix_follow_ups_due", "status", "due_at"),
         Index("ix_follow_ups_campaign", "campaign_id", "status", "reason"),
+        # The campaign page lists its follow-ups latest changed first, a page at a time.
+        Index("ix_follow_ups_campaign_updated", "campaign_id", "updated_at", "id"),
         Index("ix_follow_ups_buyer_sent", "buyer_id", "sent_at"),
         # Never two sent follow-ups of one campaign to one buyer, even from two schedulers at once.
         Index("uq_follow_ups_sent_once", "campaign_id", "buyer_id", unique=True,

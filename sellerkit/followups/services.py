@@ -4,7 +4,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -61,11 +61,19 @@ def follow_up_counts(shop_id):
     return counts
 
 
-def latest_follow_ups(campaign_id, limit=50):
-    """The campaign's most recently changed follow-ups with their buyers and orders, in one query."""
-    return db.session.scalars(select(FollowUp).where(FollowUp.campaign_id == campaign_id)
-                              .options(joinedload(FollowUp.buyer), joinedload(FollowUp.order))
-                              .order_by(FollowUp.updated_at.desc(), FollowUp.id.desc()).limit(limit)).all()
+def latest_follow_ups(campaign_id, after=None, limit=25):
+    """A page of the campaign's follow-ups, latest changed first, with their buyers and orders, and the id to
+    continue after (None on the last page). `after` is the last id of the page before; one that is not the
+    campaign's starts from the top."""
+    statement = select(FollowUp).where(FollowUp.campaign_id == campaign_id)
+    last = db.session.execute(select(FollowUp.updated_at, FollowUp.id).where(
+        FollowUp.campaign_id == campaign_id, FollowUp.id == after)).first() if after else None
+    if last is not None:
+        statement = statement.where(or_(FollowUp.updated_at < last.updated_at,
+                                        and_(FollowUp.updated_at == last.updated_at, FollowUp.id < last.id)))
+    rows = db.session.scalars(statement.options(joinedload(FollowUp.buyer), joinedload(FollowUp.order))
+                              .order_by(FollowUp.updated_at.desc(), FollowUp.id.desc()).limit(limit + 1)).all()
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
 def campaign_of(shop_id, campaign_id):

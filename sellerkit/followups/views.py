@@ -1,13 +1,14 @@
 """Campaign pages: the list, a new campaign, and one campaign's figures, chart, preview, follow-ups and settings."""
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from sellerkit.clock import utcnow
 from sellerkit.consent.forms import ConsentImportForm
 from sellerkit.coupons import services as coupons
+from sellerkit.database import database_id
 from sellerkit.extensions import db
 from sellerkit.followups import forms, services, stats
 from sellerkit.followups.labels import (
@@ -84,11 +85,13 @@ def new(shop_id):
 
 def _campaign_page(membership, campaign, form, status=200):
     now, shop = utcnow(), membership.shop
-    rows = services.latest_follow_ups(campaign.id)
+    after = database_id(request.args.get("after"))
+    rows, next_after = services.latest_follow_ups(campaign.id, after)
     figures = stats.figures(campaign, now, ZoneInfo(shop.timezone))
     return render_template(
         "followups/campaign.html", shop=shop, membership=membership, campaign=campaign, form=form, labels=LABELS,
         figures=figures, bars=stats.chart_bars(figures.days), ticks=stats.chart_ticks(figures.days), rows=rows,
+        after=after, next_after=next_after,
         preview=None if campaign.is_active else stats.preview(campaign, now), can_send=services.can_send()), status
 
 

@@ -61,6 +61,16 @@ def default_rules():
     return _defaults()[0]
 
 
+def rules_page(rules, after, limit):
+    """A page of one language's rules, the shop's own phrases first: the `limit` rules after the phrase `after` (from
+    the start when no rule has it), and the phrase to continue after (None on the last page)."""
+    ordered = [rule for rule in rules if not rule.is_default] + [rule for rule in rules if rule.is_default]
+    phrases = [rule.phrase for rule in ordered]
+    start = phrases.index(after) + 1 if after in phrases else 0
+    page = ordered[start:start + limit]
+    return page, (page[-1].phrase if start + limit < len(ordered) else None)
+
+
 def phrase_problem(phrase):
     """Why a phrase cannot be a rule, as a code, or None: no word at all, a wildcard inside a word, after fewer than
     MIN_STEM letters or alone at either end, a Chinese phrase of a single character."""

@@ -10,10 +10,12 @@ from sellerkit.forms import OFFERED_LANGUAGES
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
 from sellerkit.shops import services as shops
-from sellerkit.tickets import disputes, forms
+from sellerkit.tickets import disputes, domain, forms
 from sellerkit.tickets.labels import PROBLEM_LABELS
 
 bp = Blueprint("dispute_rules", __name__)
+#: Phrases per page: a language has up to a few hundred, and a phone shows them one under another.
+PAGE_SIZE = 25
 
 
 @bp.before_request
@@ -33,12 +35,14 @@ def _page(membership, keyword_form=None, settings_form=None, status=200, languag
     listed = disputes.listed_rules(shop.id)
     languages = list(dict.fromkeys(rule.language for rule in listed))
     language = language if language in languages else languages[0]
+    after = (request.args.get("after") or "")[:80]
+    rules, next_after = domain.rules_page([rule for rule in listed if rule.language == language], after, PAGE_SIZE)
     breach = disputes.effective_rules(shop).breach
     settings = settings_form or forms.EscalationSettingsForm(data={
         "breach_rule": breach, "escalate_on_breach": shop.escalate_on_breach,
         "escalate_after_days": shop.escalate_after_days, "support_email": shop.support_email})
     return render_template("tickets/rules.html", shop=shop, membership=membership, languages=languages,
-                           language=language, rules=[rule for rule in listed if rule.language == language],
+                           language=language, rules=rules, after=after, next_after=next_after,
                            problem_labels=PROBLEM_LABELS, keyword_form=keyword_form or _keyword_form(language=language),
                            settings_form=settings), status
 
@@ -74,7 +78,8 @@ def switch_keyword(shop_id, language, keyword, state):
     disputes.set_rule_enabled(membership.shop, "keyword", language, keyword, state == "on", utcnow())
     db.session.commit()
     flash(_("The rule is switched on.") if state == "on" else _("The rule is switched off."), "success")
-    return redirect(url_for("dispute_rules.index", shop_id=shop_id, language=language))
+    return redirect(url_for("dispute_rules.index", shop_id=shop_id, language=language,
+                            after=(request.args.get("after") or "")[:80] or None))
 
 
 @bp.route("/shops/<int:shop_id>/dispute-rules/settings", methods=["POST"])

@@ -114,12 +114,16 @@ def set_rule_enabled(shop, kind, language, keyword, enabled, now):
     renew_stamp(shop)
 
 
+def phrases_in(shop, body, language):
+    """The phrases of the shop's rules that a buyer message in `language` holds."""
+    return [rule.phrase for rule in domain.matching_rules(body, language, effective_rules(shop).matcher)]
+
+
 def on_buyer_message(shop, thread, message, now):
     """Mark the thread a dispute when the buyer's message holds one of the shop's phrase rules; returns the phrases."""
     if thread.is_dispute:
         return []
-    found = [rule.phrase for rule in domain.matching_rules(message.body, message.language,
-                                                           effective_rules(shop).matcher)]
+    found = phrases_in(shop, message.body, message.language)
     if found:
         threads.update_thread(thread, None, now, is_dispute=True)
         threads.record_event(thread, None, "dispute_rule", now, keywords=found[:5])

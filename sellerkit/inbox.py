@@ -2,8 +2,8 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.attachments import services as attachments
 from sellerkit.autoreply import services as autoreply
@@ -22,9 +22,8 @@ from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
 from sellerkit.suggestions import services as suggestions
-from sellerkit.threads import domain
+from sellerkit.threads import domain, store
 from sellerkit.threads import services as threads
-from sellerkit.threads import store
 from sellerkit.threads.models import Buyer, Message, Thread
 from sellerkit.threads.outbound import KIND as REPLY
 from sellerkit.threads.outbound import build_reply_delivery

@@ -1,6 +1,13 @@
 """The conversation part of the OpenAPI document: ingestion, threads, replies, notes, attachments."""
 from sellerkit.shops.domain import BUYER_LANGUAGES
-from sellerkit.threads.domain import KINDS, MAX_BATCH, MAX_BODY, MAX_SUBJECT, STATUSES, VIEWS
+from sellerkit.threads.domain import (
+    KINDS,
+    MAX_BATCH,
+    MAX_BODY,
+    MAX_SUBJECT,
+    STATUSES,
+    VIEWS,
+)
 
 
 def ref(name):

@@ -55,6 +55,8 @@ THREAD_INSERT_COLUMNS = ("shop_id", "buyer_id", "order_id", "external_id", "subj
                          "language", "is_automatic", "waiting_since", "last_message_at", "created_at")
 THREAD_COLUMNS = (Thread.id, Thread.external_id, Thread.buyer_id, Thread.order_id, Thread.status,
                   Thread.waiting_since, Thread.last_message_at, Thread.language, Thread.is_automatic)
+#: The first key of the PostgreSQL advisory lock a shop's writers of buyer messages take in turn.
+LOCK_SPACE = 22
 BUYER_STATE = (Buyer.id, Buyer.platform_buyer_id, Buyer.display_name, Buyer.language, Buyer.email)
 
 
@@ -66,7 +68,7 @@ def store(shop, rows, now):
         if not is_sqlite():
             # Writers of one shop take turns (SQLite's BEGIN IMMEDIATE does this for the whole database): the look-ups
             # below then stay true until the inserts, and no unique key is raced for.
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": shop.id})
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:space, :shop)"), {"space": LOCK_SPACE, "shop": shop.id})
         return _store(shop, rows, now)
 
 

@@ -68,7 +68,8 @@ def store(shop, rows, now):
         if not is_sqlite():
             # Writers of one shop take turns (SQLite's BEGIN IMMEDIATE does this for the whole database): the look-ups
             # below then stay true until the inserts, and no unique key is raced for.
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:space, :shop)"), {"space": LOCK_SPACE, "shop": shop.id})
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:space, :shop)"),
+                               {"space": LOCK_SPACE, "shop": shop.id})
         return _store(shop, rows, now)
 
 

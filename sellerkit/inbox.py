@@ -112,11 +112,13 @@ def receive_buyer_messages(shop, inbounds, now, files=None, history=False, prepa
                             is_new_thread=stored.is_new_thread, is_new_buyer=stored.is_new_buyer)
         results[position] = ItemResult(stored.status, received)
         if received.is_new:
-            created.append((received, row, files[position] if files else ()))
+            created.append((received, row, stored.language, files[position] if files else ()))
             orders.add(stored.order_id)
+    disputes.on_buyer_messages(shop, [(received.thread_id, row.inbound.body, language)
+                                      for received, row, language, _files in created], now)
     if not history or files:
-        _load([received for received, _row, _files in created])
-    for received, row, message_files in created:
+        _load([received for received, *_rest in created])
+    for received, row, _language, message_files in created:
         _follow(shop, received, row, message_files, now, history)
     orders.discard(None)
     if orders:
@@ -150,8 +152,6 @@ def _follow(shop, received, row, files, now, history):
     if consent_domain.is_stop_reply(row.inbound.body) and \
             consent.on_buyer_message(received.thread.buyer, received.message, now) is not None:
         threads.record_event(received.thread, None, "consent_withdrawn", now, message_id=received.message_id)
-    if disputes.phrases_in(shop, row.inbound.body, row.language or received.message.language):
-        disputes.on_buyer_message(shop, received.thread, received.message, now)
     if not history:
         received.auto_reply = _auto_reply(shop, received, now)
 

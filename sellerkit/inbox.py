@@ -3,12 +3,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.attachments import services as attachments
 from sellerkit.autoreply import services as autoreply
+from sellerkit.consent import domain as consent_domain
 from sellerkit.consent import services as consent
 from sellerkit.dialects.locking import writes_are_serialized
-from sellerkit.errors import ServiceError
+from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.i18n import lazy_gettext as _l
@@ -16,10 +18,11 @@ from sellerkit.outbox import services as outbox
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.outbox.registry import register_builder
 from sellerkit.replies import services as replies
+from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Shop
 from sellerkit.sla import services as sla
 from sellerkit.suggestions import services as suggestions
-from sellerkit.threads import domain
+from sellerkit.threads import domain, store
 from sellerkit.threads import services as threads
 from sellerkit.threads.models import Buyer, Message, Thread
 from sellerkit.threads.outbound import KIND as REPLY
@@ -29,41 +32,32 @@ from sellerkit.tickets import disputes
 
 @dataclass
 class Received:
-    """What became of an inbound message. `is_new` is False for a redelivery; `conflict` when its text differs."""
+    """What became of an inbound message. `is_new` is False for a redelivery; `conflict` when its text differs.
+    `is_new_thread` and `is_new_buyer` say that this message created them. Its thread and message are read when
+    first used (a batch read them all at once when its rules needed them)."""
 
-    thread: object
-    message: object
+    message_id: int
+    thread_id: int
     is_new: bool
     conflict: bool = False
     auto_reply: object = None
     #: Files that came with the message and were not kept (attachments.models.RefusedFile), each with its reason.
     refused_files: list = field(default_factory=list)
+    is_new_thread: bool = False
+    is_new_buyer: bool = False
+    loaded: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def message(self):
+        if "message" not in self.loaded:
+            self.loaded["message"] = db.session.get(Message, self.message_id)
+        return self.loaded["message"]
 
-def receive_buyer_message(shop, inbound, now, files=(), history=False):
-    """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits).
-
-    Finds or creates the buyer, the order and the thread, stores the message and the files that pass the shop's
-    limits (the others are listed on the message with their reason), records the event and opens the response
-    clock under the platform's rule. A reply of just "stop" withdraws marketing
-    consent, the shop's dispute phrases mark the thread a dispute, and an order that arrives delivered gets the
-    follow-ups of the shop's active campaigns. Delivering the same external id again
-    changes nothing and returns the stored message.
-    """
-    receipt = threads.receive(shop, inbound, now)
-    message, thread = receipt.message, receipt.thread
-    if not receipt.is_new:
-        return Received(thread, message, False, conflict=message.body_sha256 != threads.body_sha256(inbound.body))
-    # The buyer's words are kept whatever their files are: a file that is refused is listed with its reason.
-    _kept, refused = attachments.attach_files(shop, message, files, now, keep_what_fits=True) if files else ((), [])
-    sla.on_buyer_message(shop, thread, message, receipt.is_new_thread)
-    if consent.on_buyer_message(thread.buyer, message, now) is not None:
-        threads.record_event(thread, None, "consent_withdrawn", now, message_id=message.id)
-    disputes.on_buyer_message(shop, thread, message, now)
-    if thread.order_id is not None:
-        followups.plan_for_orders(shop.id, [thread.order_id], now)
-    auto_reply = None if history else _auto_reply(shop, receipt, now)
-    return Received(thread, message, True, auto_reply=auto_reply, refused_files=refused)
+    @property
+    def thread(self):
+        if "thread" not in self.loaded:
+            self.loaded["thread"] = db.session.get(Thread, self.thread_id)
+        return self.loaded["thread"]
 
 
 @dataclass
@@ -75,25 +69,94 @@ class ItemResult:
     error: ServiceError | None = None
 
 
-def receive_buyer_messages(shop, inbounds, now, files=None, history=False):
-    """Store a batch of buyer messages from one source in the caller's transaction, each by exactly the rules of
-    receive_buyer_message; `files`, when given, holds each message's files at the same position. A refused message
-    is reported and rolls back nothing but itself. Messages brought in as `history` (an import, a mailbox's past
-    days) get no auto-reply. Returns one ItemResult per message, in order."""
-    results = []
+def receive_buyer_message(shop, inbound, now, files=(), history=False):
+    """Store a buyer message from any source, exactly once, in the caller's transaction (the caller commits): a
+    batch of one (see receive_buyer_messages), whose refusal is raised as its ServiceError."""
+    result = receive_buyer_messages(shop, [inbound], now, files=[files], history=history)[0]
+    if result.error is not None:
+        raise result.error
+    return result.received
+
+
+def receive_buyer_messages(shop, inbounds, now, files=None, history=False, prepared=None):
+    """Store a batch of buyer messages from one source in the caller's transaction, set-wise, each by the rules of
+    one message. Returns one ItemResult per message, in order.
+
+    Finds or creates each buyer, order and thread, stores the messages, their events and search rows, and the
+    files that pass the shop's limits (`files`, when given, holds each message's files at the same position; a
+    refused file is listed with its reason). Then each new message opens the response clock under the platform's
+    rule, a reply of just "stop" withdraws marketing consent, the shop's dispute phrases mark the thread a dispute,
+    orders get the follow-ups of the shop's active campaigns, and the shop's auto-reply answers. Messages brought
+    in as `history` (an import, a mailbox's past days) open no clock and get no auto-reply.
+
+    A message that is not valid is refused with a translated reason and changes nothing; the others are stored.
+    Delivering an external id again changes nothing and names the stored message. `prepared` may hold each
+    message's store.Prepared, done ahead (the importer does it in another process).
+    """
+    results, valid = [None] * len(inbounds), []
     for position, inbound in enumerate(inbounds):
-        try:
-            with db.session.begin_nested():
-                received = receive_buyer_message(shop, inbound, now, files=files[position] if files else (),
-                                                 history=history)
-        except ServiceError as error:
-            results.append(ItemResult("refused", error=error))
+        problem = domain.inbound_problem(inbound, BUYER_LANGUAGES)
+        if problem:
+            field_name, code = problem
+            results[position] = ItemResult("refused", error=ServiceError(
+                threads.PROBLEM_MESSAGES[code], field=field_name, code="invalid"))
+        else:
+            valid.append(position)
+    rows = [prepared[p] if prepared else store.prepare(inbounds[p]) for p in valid]
+    created, orders = [], set()
+    for position, row, stored in zip(valid, rows, store.store(shop, rows, now), strict=True):
+        if stored.status == "no_thread":
+            results[position] = ItemResult("refused", error=NotFound(threads.THREAD_NOT_FOUND))
             continue
-        results.append(ItemResult("created" if received.is_new else "duplicate", received))
+        received = Received(stored.message_id, stored.thread_id, stored.status == "created", stored.conflict,
+                            is_new_thread=stored.is_new_thread, is_new_buyer=stored.is_new_buyer)
+        results[position] = ItemResult(stored.status, received)
+        if received.is_new:
+            created.append((received, row, stored.language, files[position] if files else ()))
+            orders.add(stored.order_id)
+    disputes.on_buyer_messages(shop, [(received.thread_id, row.inbound.body, language)
+                                      for received, row, language, _files in created], now)
+    if not history or files:
+        _load([received for received, *_rest in created])
+    for received, row, _language, message_files in created:
+        _follow(shop, received, row, message_files, now, history)
+    orders.discard(None)
+    if orders:
+        followups.plan_for_orders(shop.id, sorted(orders), now)
     return results
 
 
-def _auto_reply(shop, receipt, now):
+def _load(received):
+    """Read the threads and messages of a batch in two statements; a thread or message made just now has nothing
+    attached yet (labels, clock, files), which is known without asking."""
+    if not received:
+        return
+    messages = {m.id: m for m in db.session.scalars(select(Message).where(
+        Message.id.in_({r.message_id for r in received})))}
+    found = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_({r.thread_id for r in received})))}
+    for item in received:
+        item.loaded.update(message=messages[item.message_id], thread=found[item.thread_id])
+        set_committed_value(item.message, "attachments", [])
+        if item.is_new_thread:
+            set_committed_value(item.thread, "labels", [])
+            set_committed_value(item.thread, "open_clock", None)
+
+
+def _follow(shop, received, row, files, now, history):
+    """The rules that follow a new message, in the order one message meets them. A rule that cannot apply is
+    decided from the message's own text first, so that a batch reads no thread or buyer for it."""
+    if files:
+        received.refused_files = attachments.attach_files(shop, received.message, files, now, keep_what_fits=True)[1]
+    if not history:
+        sla.on_buyer_message(shop, received.thread, received.message, received.is_new_thread)
+    if consent_domain.is_stop_reply(row.inbound.body) and \
+            consent.on_buyer_message(received.thread.buyer, received.message, now) is not None:
+        threads.record_event(received.thread, None, "consent_withdrawn", now, message_id=received.message_id)
+    if not history:
+        received.auto_reply = _auto_reply(shop, received, now)
+
+
+def _auto_reply(shop, received, now):
     """Answer for the seller while on vacation or outside business hours (when the shop switched that on),
     by the rules of autoreply.domain; None when not answered.
 
@@ -101,14 +164,14 @@ def _auto_reply(shop, receipt, now):
     platform counts auto-replies. The unique (vacation, thread) row makes a second answer impossible even
     when two workers receive messages of the same thread at once.
     """
-    thread, buyer = receipt.thread, receipt.thread.buyer
+    thread, buyer = received.thread, received.thread.buyer
     # A buyer and a thread that this message created have no past to look up: no reply yet, nothing sent.
-    first_contact = receipt.is_new_thread and receipt.is_new_buyer
-    occasion, decision = autoreply.decide(shop, thread, receipt.message, buyer, now, first_contact=first_contact)
+    first_contact = received.is_new_thread and received.is_new_buyer
+    occasion, decision = autoreply.decide(shop, thread, received.message, buyer, now, first_contact=first_contact)
     text = autoreply.occasion_text(occasion, shop, thread, buyer) if decision.send else None
     if not text:
         return None
-    if writes_are_serialized(db.session) or receipt.is_new_thread:
+    if writes_are_serialized(db.session) or received.is_new_thread:
         # No other worker can answer this thread between the check in decide() and this insert: SQLite lets one
         # writer in at a time, and a thread created by this transaction stays invisible to others until it commits
         # (a worker that receives the same thread meanwhile waits on its unique key, then finds this answer).

@@ -50,10 +50,14 @@ def to_simplified(text):
     return _simplified().convert(text)
 
 
+_CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x3040, 0x30FF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F),
+               (0xAC00, 0xD7AF))
+#: The same ranges as one character class: a text is searched at C speed instead of a call per character.
+_CJK = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES) + "]")
+
+
 def is_cjk(char):
-    code = ord(char)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3040 <= code <= 0x30FF
-            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F or 0xAC00 <= code <= 0xD7AF)
+    return _CJK.match(char) is not None
 
 
 def fold_word(word):
@@ -65,10 +69,30 @@ def fold_word(word):
     return word.casefold().translate(fold_table())
 
 
-@lru_cache(maxsize=4096)
-def _is_separator(char):
-    """Punctuation, symbols, spaces and control characters separate words; letters, marks and digits do not."""
-    return unicodedata.category(char)[0] in "PSZC"
+class _SpacingTable(dict):
+    """A str.translate table: a character of the given Unicode categories (first letters) becomes a space, any
+    other one itself. Filled in as characters are met, so that a text is translated at C speed."""
+
+    def __init__(self, categories, keep):
+        super().__init__()
+        self.categories, self.keep = categories, keep
+
+    def __missing__(self, code):
+        char = chr(code)
+        self[code] = value = " " if unicodedata.category(char)[0] in self.categories and char not in self.keep \
+            else char
+        return value
+
+
+@lru_cache(maxsize=16)
+def _spacing_table(categories, keep):
+    return _SpacingTable(categories, keep)
+
+
+def spaced(text, categories, keep=""):
+    """`text` with every character of these Unicode categories (first letters, e.g. "PSZ") but those in `keep` made
+    a space."""
+    return text.translate(_spacing_table(categories, keep))
 
 
 def fold(text, keep=""):
@@ -76,8 +100,9 @@ def fold(text, keep=""):
     run of other characters a single space (except the characters in `keep`: a phrase rule keeps its wildcard),
     and the Persian verb prefix joined to its verb."""
     text = fold_word((text or "").translate(_PHRASE_FOLD))
-    if any(is_cjk(char) for char in text):
+    if _CJK.search(text):
         text = to_simplified(text)
-    text = "".join(" " if _is_separator(char) and char not in keep else char for char in text)
+    # Punctuation, symbols, spaces and control characters separate words; letters, marks and digits do not.
+    text = spaced(text, "PSZC", keep)
     text = _SPACES.sub(" ", text).strip()
     return _PERSIAN_PREFIX.sub(r"\1", text) if "می" in text else text

@@ -71,6 +71,7 @@ ACCESS = {
     ("api.create_shop", "POST"): ("api_user", 400),
     ("api.get_shop", "GET"): ("api_member", 200),
     ("api.receive_message", "POST"): ("api_member", 400),
+    ("api.receive_messages", "POST"): ("api_member", 400),
     ("api.list_threads", "GET"): ("api_member", 200),
     ("api.get_thread", "GET"): ("api_member", 200),
     ("api.patch_thread", "PATCH"): ("api_member", 200),

@@ -33,11 +33,15 @@ def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
     assert written["outbox"]["sent"] == written["outbox"]["received"] == runner.OUTBOX_ITEMS["S"]
     assert written["concurrency"]["requests"] > 0 and written["concurrency"]["errors"] == 0
     assert written["concurrency"]["database_locked"] == 0
+    ingest = written["batch_ingest"]
+    assert ingest["messages"] == ingest["batches"] * ingest["batch"] > 0 and ingest["errors"] == 0
+    assert ingest["per_second"] > 0 and ingest["database_locked"] == 0
     assert isinstance(written["misses"], list) and written["wall_seconds"] > 0
 
     printed = capsys.readouterr().out
     for label in ("inbox first page", "thread view, 20 messages", "medium-frequency word", "by order number",
-                  "framework floor", "scheduler: steady sweep", "outbox delivery", "peak RSS", "concurrency"):
+                  "framework floor", "scheduler: steady sweep", "outbox delivery", "peak RSS", "concurrency",
+                  "API batch ingest"):
         assert label in printed
     assert str(path) in printed
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sellerkit import inbox
 from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
-from sellerkit.threads import bulk, importing, search
+from sellerkit.threads import importing, search, store
 from sellerkit.threads.models import Message, Thread, ThreadEvent
 from sellerkit.threads.parsing import inbound_from_json, json_from_csv_row
 from tests.conftest import NOW
@@ -176,12 +176,12 @@ def test_batch_look_ups_are_planned_for_their_own_values_on_postgresql(app, shop
         if connection.dialect.name != "postgresql":
             pytest.skip("only PostgreSQL prepares statements")
         shop = sqla.session.get(Shop, shop_id)
-        report = bulk.ImportReport()
+        report = importing.ImportReport()
         for batch in range(7):  # psycopg prepares a statement on its fifth run
             rows = [dict(ROWS[0], external_id=f"p{batch}-{n}", thread_external_id=f"pt{batch}-{n}",
                          buyer_id=f"pb{batch}-{n}", order_reference=f"PO-{batch}-{n}") for n in range(3)]
-            bulk.import_batch(shop, [bulk.prepare(n, inbound_from_json(json_from_csv_row(row)))
-                                     for n, row in enumerate(rows)], NOW, report)
+            importing.store_batch(shop, [(n, store.prepare(inbound_from_json(json_from_csv_row(row))))
+                                         for n, row in enumerate(rows)], NOW, report)
         prepared = connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
         assert report.new == 21 and len(set(sqla.session.scalars(select(Thread.buyer_id)))) == 21
         assert not [statement for statement in prepared if "ANY" in statement], prepared

@@ -12,14 +12,19 @@ PUBLIC_ENDPOINTS = {"api.openapi"}
 
 ApiError = InputError
 
-def error_response(error):
-    body = {"error": {"code": error.code, "message": str(error.message)}}
+def error_json(error):
+    """A ServiceError as the API writes it: code, message and the fields it names, in the caller's language."""
+    body = {"code": error.code, "message": str(error.message)}
     fields = dict(getattr(error, "fields", {}) or {})
     if error.field:
         fields[error.field] = str(error.message)
     if fields:
-        body["error"]["fields"] = {name: str(text) for name, text in fields.items()}
-    response = jsonify(body)
+        body["fields"] = {name: str(text) for name, text in fields.items()}
+    return body
+
+
+def error_response(error):
+    response = jsonify({"error": error_json(error)})
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sellerkit"'
@@ -68,6 +73,7 @@ def json_body(allowed, required=()):
 
 def init_app(app):
     from sellerkit.api import (  # noqa: F401  (the routes register on bp)
+        batch,
         channels,
         coupons,
         followups,

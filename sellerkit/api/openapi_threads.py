@@ -1,6 +1,13 @@
 """The conversation part of the OpenAPI document: ingestion, threads, replies, notes, attachments."""
 from sellerkit.shops.domain import BUYER_LANGUAGES
-from sellerkit.threads.domain import KINDS, MAX_BODY, MAX_SUBJECT, STATUSES, VIEWS
+from sellerkit.threads.domain import (
+    KINDS,
+    MAX_BATCH,
+    MAX_BODY,
+    MAX_SUBJECT,
+    STATUSES,
+    VIEWS,
+)
 
 
 def ref(name):
@@ -51,6 +58,29 @@ SCHEMAS = {
                        "refused_files": {"type": "array", "items": ref("RefusedFile"),
                                          "description": "Files that were not kept; the message itself was."}},
     },
+    "InboundBatch": {
+        "type": "object", "additionalProperties": False, "required": ["messages"],
+        "properties": {
+            "messages": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": ref("InboundMessage")},
+            "history": {"type": "boolean", "default": False,
+                        "description": "Past messages (an import): they open no response clock and get no "
+                                       "auto-reply."}}},
+    "BatchResults": {
+        "type": "object", "required": ["results", "created", "duplicates", "refused"],
+        "properties": {
+            "results": {"type": "array", "description": "One per message, in the order sent.", "items": {
+                "type": "object", "required": ["status"], "properties": {
+                    "status": {"type": "string", "enum": ["created", "duplicate", "refused"]},
+                    "message_id": {"type": "integer"}, "thread_id": {"type": "integer"},
+                    "conflict": {"type": "boolean", "description": "A duplicate whose text differs from the "
+                                                                   "stored one, which was kept."},
+                    "refused_files": {"type": "array", "items": ref("RefusedFile")},
+                    "error": {"type": "object", "description": "Why a refused message was refused, as in Error: "
+                                                               "code, message and fields, in the caller's language.",
+                              "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                             "fields": {"type": "object",
+                                                        "additionalProperties": {"type": "string"}}}}}}},
+            "created": {"type": "integer"}, "duplicates": {"type": "integer"}, "refused": {"type": "integer"}}},
     "RefusedFile": {"type": "object", "required": ["filename", "code", "message"], "properties": {
         "filename": {"type": "string", "description": "The name as it was sent."},
         "code": {"type": "string", "enum": ["file_type", "file_too_large", "message_too_large", "too_many_files"]},
@@ -126,6 +156,15 @@ def paths(errors):
             "responses": {"201": {"description": "Stored.", "content": json_content(ref("Received"))},
                           "200": {"description": "Already stored: nothing new was written.",
                                   "content": json_content(ref("Received"))},
+                          "400": errors["400"], "401": errors["401"], "404": errors["404"], "413": errors["413"]}}},
+        "/shops/{shop_id}/messages/batch": {"post": {
+            "summary": f"Deliver up to {MAX_BATCH} buyer messages at once (each idempotent by external_id)",
+            "operationId": "receiveMessages", "parameters": [shop_id],
+            "description": "One transaction: every message is stored or reported; a refused one changes nothing "
+                           "and rolls back none of the others.",
+            "requestBody": {"required": True, "content": json_content(ref("InboundBatch"))},
+            "responses": {"200": {"description": "A result for each message.",
+                                  "content": json_content(ref("BatchResults"))},
                           "400": errors["400"], "401": errors["401"], "404": errors["404"], "413": errors["413"]}}},
         "/shops/{shop_id}/threads": {"get": {
             "summary": "A page of an inbox view", "operationId": "listThreads",

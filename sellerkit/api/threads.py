@@ -19,7 +19,8 @@ from sellerkit.threads import services as threads
 from sellerkit.threads.parsing import inbound_from_json, text_field
 
 
-def _base64_files(data, limit):
+def base64_files(data, limit):
+    """The files of a message given as base64 in its JSON (`attachments`): (filename, stream) pairs."""
     files = data.get("attachments") or []
     if not isinstance(files, list):
         raise ApiError(_("Some fields have the wrong type."), fields={"attachments": _("This value is not valid.")})
@@ -53,7 +54,7 @@ def receive_message(shop_id):
         files = [(upload.filename or "", upload.stream) for upload in request.files.getlist("attachments")]
     else:
         data = json_body(allowed=parsing.MESSAGE_FIELDS)
-        files = _base64_files(data, shop.max_attachment_bytes)
+        files = base64_files(data, shop.max_attachment_bytes)
     received = inbox.receive_buyer_message(shop, inbound_from_json(data), utcnow(), files=files)
     # The answer is written before the commit, which expires every object: after it, reading an id would cost a
     # new transaction (on SQLite a second write lock) and two queries.

@@ -29,7 +29,7 @@ from sellerkit.shops import services as shops
 from sellerkit.shops.models import Membership
 from sellerkit.sla import services as sla
 from sellerkit.sla.models import ResponseClock
-from sellerkit.threads import bulk, search, textsearch
+from sellerkit.threads import importing, search, store, textsearch
 from sellerkit.threads.domain import Inbound
 from sellerkit.threads.models import Message, Order, Thread, ThreadEvent, ThreadLabel
 from sellerkit.threads.services import body_sha256
@@ -144,7 +144,7 @@ def _plan_shop(rng, writer, shop_index, default_language, threads, orders, *, no
             delivered = placed + timedelta(days=rng.uniform(3, 12)) if rng.random() < 0.6 else None
             if delivered and delivered < now:
                 deliveries[reference] = delivered
-            # Every order carries the same fields: bulk._orders inserts a batch's orders with one executemany,
+            # Every order carries the same fields: store._orders inserts a batch's orders with one executemany,
             # which fails when some rows have a field (delivered_at) that others lack; deliveries are set after.
             order = {"placed_at": placed, "shipped_at": placed + timedelta(days=1),
                      "tracking_number": f"RR{rng.randrange(10**8, 10**9)}CN",
@@ -169,14 +169,15 @@ def _plan_shop(rng, writer, shop_index, default_language, threads, orders, *, no
 
 
 def _import_buyer_messages(shop, inbound, now, totals):
-    """Through the importer's own path: prepare each row, then import_batch and commit per batch."""
-    report = bulk.ImportReport()
-    for start in range(0, len(inbound), bulk.BATCH_SIZE):
+    """Through the importer's own path, the one write path of buyer messages: prepare each row, then store and
+    commit per batch."""
+    report = importing.ImportReport()
+    for start in range(0, len(inbound), importing.BATCH_SIZE):
         began = time.perf_counter()
-        prepared = [bulk.prepare(start + offset + 1, row)
-                    for offset, row in enumerate(inbound[start:start + bulk.BATCH_SIZE])]
+        prepared = [(start + offset + 1, store.prepare(row))
+                    for offset, row in enumerate(inbound[start:start + importing.BATCH_SIZE])]
         middle = time.perf_counter()
-        bulk.import_batch(shop, prepared, now, report)
+        importing.store_batch(shop, prepared, now, report)
         db.session.commit()
         totals["prepare_seconds"] += middle - began
         totals["write_seconds"] += time.perf_counter() - middle
@@ -233,8 +234,8 @@ def _store_history(shop, owner, planned, now):
                             "new_waiting_since": last_buyer_at if waiting else None,
                             "new_last_message_at": plan.messages[-1][1]})
         label_rows += [{"thread_id": thread_id, "label": label, "shop_id": shop.id} for label in plan.labels]
-    for start in range(0, len(replies_rows), bulk.BATCH_SIZE):
-        chunk = replies_rows[start:start + bulk.BATCH_SIZE]
+    for start in range(0, len(replies_rows), importing.BATCH_SIZE):
+        chunk = replies_rows[start:start + importing.BATCH_SIZE]
         ids = insert_rows(Message.__table__, chunk)
         insert_rows(ThreadEvent.__table__, [
             {"shop_id": shop.id, "thread_id": row["thread_id"], "actor_id": owner.id, "kind": "message_sent",

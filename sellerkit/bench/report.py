@@ -1,4 +1,5 @@
 """The targets of PERFORMANCE.md as data, judged against a run's figures, and the printed table."""
+from sellerkit.bench import batch_ingest
 
 #: p95 targets in milliseconds at size M (None: no timing target, the SQL-per-page target still applies).
 TARGETS_MS = {
@@ -29,7 +30,7 @@ LABELS = {
     "floor": "framework floor (base layout)",
 }
 SQL_PER_PAGE = 8
-IMPORT_RATE = 10_000
+IMPORT_RATE = 5_000
 BACKLOG_SECONDS = 5
 STEADY_MS = 50
 OUTBOX_PER_SECOND = 100
@@ -66,6 +67,8 @@ def judge(result):
         "concurrency_locked": result["concurrency"]["database_locked"] == 0,
         "suggestion_accuracy": all(found["meets_targets"] for found in result["suggestion_accuracy"].values()),
     }
+    if batch_ingest.passes(result) is not None:
+        checks["batch_ingest"] = batch_ingest.passes(result)
     misses += [f"{name}: missed" for name, passed in checks.items() if not passed]
     result["misses"] = misses
     return misses
@@ -140,6 +143,7 @@ def table(result):
         (f"outbox delivery: {delivered['items']:,} webhook replies", f"{delivered['per_second']:,.0f}/s",
          f"{delivered['seconds']:.2f} s", f">= {OUTBOX_PER_SECOND}/s", _verdict(checks["outbox_delivery"]),
          "-", f"failed {delivered['failed']}", "-"),
+        batch_ingest.table_row(result, _verdict),
         ("peak RSS of the web worker", f"{result['peak_rss_mb']:.0f} MB", "-", f"<= {PEAK_RSS_MB} MB",
          _verdict(checks["peak_rss"]), "-", "-", "-"),
         (f"concurrency: {mixed['threads']} threads, 2 workers, {mixed['seconds']:.0f} s",

@@ -18,6 +18,8 @@ PROTECTED_DATABASES = ("test", "postgres", "template0", "template1")
 BACKLOG = {"S": 200, "M": 10_000, "L": 10_000}
 #: Webhook replies the outbox delivery is timed over.
 OUTBOX_ITEMS = {"S": 200, "M": 3000, "L": 3000}
+#: Batches each client of the batch ingest posts (of batch_ingest.BATCH messages).
+INGEST_BATCHES = {"S": 1, "M": 5, "L": 5}
 #: The growth bound compares each size with the one below it, measured before on the same database.
 SMALLER = {"L": "M"}
 CLIENT_THREADS = 8
@@ -155,7 +157,7 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
 
     from flask_migrate import upgrade
 
-    from sellerkit.bench import dataset, outbox, report, suggestions, sweeps
+    from sellerkit.bench import batch_ingest, dataset, outbox, report, suggestions, sweeps
     from sellerkit.clock import utcnow
     from sellerkit.config import PROJECT_ROOT
     from sellerkit.extensions import db
@@ -199,6 +201,9 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
         result["database_locked_single_worker"] = locked
         echo(f"Concurrency: 2 workers, {CLIENT_THREADS} client threads, {concurrency_seconds} s ...")
         result["concurrency"] = _concurrency(url, instance, secret, work, facts, concurrency_seconds)
+        echo(f"API batch ingest: {batch_ingest.CLIENTS} client processes, 2 workers ...")
+        result["batch_ingest"] = batch_ingest.measure(url, instance, secret, work / "gunicorn-batch-ingest.log", facts,
+                                                      INGEST_BATCHES[size])
         echo("Scheduler sweeps ...")
         result["scheduler"] = sweeps.measure(app, BACKLOG[size])
         echo("Suggested replies on the labelled corpus (tests/corpora) ...")

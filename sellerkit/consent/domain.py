@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from sellerkit.textfold import spaced
+
 #: How a consent was given or withdrawn.
 SOURCES = ("order_checkbox", "message", "import", "seller", "api", "opt_out_link", "stop_reply")
 #: The sources a seller or an integration may name; the last two are recorded by sellerkit itself.
@@ -35,7 +37,7 @@ _SPACES = re.compile(r"\s+")
 def normalize(text):
     """Case-folded, punctuation and symbols dropped, Arabic letters folded to Persian ones, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text or "").translate(_PERSIAN_FOLD).casefold()
-    text = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text)
+    text = spaced(text, "PSZ")
     return _SPACES.sub(" ", text).strip()
 
 
@@ -43,7 +45,10 @@ def is_stop_reply(body):
     """True when the whole reply (or its first line, above a quoted mail) asks to stop: "STOP", "Отписаться!",
     "退订"."""
     lines = [line for line in (body or "").splitlines() if line.strip()]
-    return bool(lines) and (normalize(body) in STOP_PHRASES or normalize(lines[0]) in STOP_PHRASES)
+    if not lines:
+        return False
+    # With one line of text the whole reply normalizes as its first line does: that work is done once.
+    return normalize(lines[0]) in STOP_PHRASES or (len(lines) > 1 and normalize(body) in STOP_PHRASES)
 
 
 @dataclass(frozen=True)

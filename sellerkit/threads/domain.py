@@ -14,6 +14,8 @@ KINDS = {"buyer": "in", "reply": "out", "auto_reply": "out", "follow_up": "out",
 VIEWS = ("needs_reply", "to_send", "awaiting_buyer", "disputes", "automatic", "resolved", "all")
 MAX_BODY = 20_000
 MAX_SUBJECT = 200
+#: Buyer messages per request of the API's batch endpoint.
+MAX_BATCH = 500
 MAX_LABEL = 40
 MAX_LABELS = 10
 PAGE_SIZE = 50

@@ -1,13 +1,11 @@
-"""Conversation actions: find or create buyers, orders and threads; add messages; change a thread (flush, no commit)."""
+"""Conversation actions: threads the seller writes in, the seller's messages, changes to a thread. Flush only."""
 import hashlib
-from typing import NamedTuple
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.database import is_database_id
-from sellerkit.dialects.upsert import insert_unless_stored
 from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -15,11 +13,9 @@ from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Membership
 from sellerkit.threads import domain, search
-from sellerkit.threads.language import detect_language
 from sellerkit.threads.models import (
     Buyer,
     Message,
-    Order,
     Thread,
     ThreadEvent,
     ThreadLabel,
@@ -45,99 +41,8 @@ def record_event(thread, actor, kind, now, **data):
                                kind=kind, data=data, created_at=now))
 
 
-def _insert_or_fetch(model, values, unique_key, lookup):
-    """The row stored now, or the one another writer stored with the same `unique_key` a moment ago:
-    (object, whether this call inserted it)."""
-    inserted = insert_unless_stored(db.session, model, values, unique_key)
-    if inserted is not None:
-        return inserted, True
-    return db.session.scalars(lookup).one(), False
-
-
-def validate_inbound(inbound):
-    problem = domain.inbound_problem(inbound, BUYER_LANGUAGES)
-    if problem:
-        field, code = problem
-        raise ServiceError(PROBLEM_MESSAGES[code], field=field, code="invalid")
-
-
-def stored_message(shop, external_id):
-    if not external_id:
-        return None
-    return db.session.scalar(select(Message).where(Message.shop_id == shop.id, Message.external_id == external_id))
-
-
-def find_or_create_buyer(shop, inbound, now):
-    """The buyer a message comes from, known or new: (buyer, whether this call stored it)."""
-    if inbound.buyer_external_id:
-        lookup = select(Buyer).where(Buyer.shop_id == shop.id, Buyer.platform_buyer_id == inbound.buyer_external_id)
-    elif inbound.buyer_email:
-        lookup = select(Buyer).where(Buyer.shop_id == shop.id, Buyer.email == inbound.buyer_email.lower(),
-                                     Buyer.platform_buyer_id.is_(None)).order_by(Buyer.id).limit(1)
-    else:
-        lookup = None
-    buyer = db.session.scalar(lookup) if lookup is not None else None
-    if buyer is None:
-        return _insert_or_fetch(Buyer, dict(
-            shop_id=shop.id, platform_buyer_id=inbound.buyer_external_id, display_name=(inbound.buyer_name or "")[:200],
-            language=inbound.buyer_language, email=(inbound.buyer_email or "").lower() or None, consent_given_at=None,
-            consent_source=None, consent_withdrawn_at=None, created_at=now), ["shop_id", "platform_buyer_id"], lookup)
-    # Newer deliveries may know more about the buyer; they never erase what is known.
-    buyer.display_name = (inbound.buyer_name or buyer.display_name)[:200]
-    buyer.language = inbound.buyer_language or buyer.language
-    buyer.email = (inbound.buyer_email or "").lower() or buyer.email
-    return buyer, False
-
-
 ORDER_FIELDS = ("placed_at", "shipped_at", "delivered_at", "tracking_number", "tracking_url", "total", "currency",
                 "items_summary")
-
-
-def find_or_create_order(shop, buyer, inbound, now):
-    if not inbound.order_reference:
-        return None
-    lookup = select(Order).where(Order.shop_id == shop.id, Order.platform_order_ref == inbound.order_reference)
-    order = db.session.scalar(lookup)
-    if order is None:
-        order, _inserted = _insert_or_fetch(Order, dict(
-            shop_id=shop.id, buyer_id=buyer.id, platform_order_ref=inbound.order_reference, placed_at=None,
-            shipped_at=None, delivered_at=None, tracking_number=None, tracking_url=None, total=None, currency=None,
-            items_summary="", created_at=now), ["shop_id", "platform_order_ref"], lookup)
-    for name in ORDER_FIELDS:
-        if inbound.order.get(name) not in (None, ""):
-            setattr(order, name, inbound.order[name])
-    return order
-
-
-def find_or_create_thread(shop, buyer, order, inbound, now, language=None):
-    """The platform's thread id first, else the buyer's latest thread about the same order, else a new one (in
-    `language`)."""
-    if inbound.thread_external_id:
-        lookup = select(Thread).where(Thread.shop_id == shop.id, Thread.external_id == inbound.thread_external_id)
-    else:
-        lookup = select(Thread).where(
-            Thread.shop_id == shop.id, Thread.buyer_id == buyer.id,
-            Thread.order_id == order.id if order else Thread.order_id.is_(None),
-        ).order_by(Thread.last_message_at.desc(), Thread.id.desc()).limit(1)
-    thread = db.session.scalar(lookup)
-    if thread is not None:
-        return thread, False
-    # Born in the state its first message leaves it in, so storing that message updates nothing.
-    is_automatic = domain.is_machine_mail(inbound)
-    state = domain.after_inbound(domain.ThreadState("open", None), inbound.received_at, is_automatic)
-    thread, inserted = _insert_or_fetch(Thread, dict(
-        shop_id=shop.id, buyer_id=buyer.id, order_id=order.id if order else None,
-        external_id=inbound.thread_external_id, subject=(inbound.subject or "")[:domain.MAX_SUBJECT],
-        status=state.status, is_dispute=False, language=language, assignee_id=None, channel_id=None,
-        waiting_since=state.waiting_since,
-        unsent_reply_at=None, is_automatic=is_automatic, last_message_at=inbound.received_at, created_at=now),
-        ["shop_id", "external_id"], lookup)
-    if inserted:
-        # Its buyer is at hand, and a new thread has no labels and no clock yet: known without asking the database.
-        set_committed_value(thread, "buyer", buyer)
-        set_committed_value(thread, "labels", [])
-        set_committed_value(thread, "open_clock", None)
-    return thread, inserted
 
 
 def thread_to_write(shop, buyer, order, subject, now):
@@ -157,34 +62,25 @@ def thread_to_write(shop, buyer, order, subject, now):
     return thread
 
 
-def add_message(thread, kind, body, posted_at, now, actor=None, *, external_id=None, headers=None, language=None,
-                is_automatic=False):
-    """The one write path of every message: store it, move the thread's state, index it, record the event.
-
-    None when the shop already has a message with this external id (only buyer messages carry one), stored by
-    another worker a moment ago: nothing else is written then."""
-    message = insert_unless_stored(db.session, Message, dict(
-        shop_id=thread.shop_id, thread_id=thread.id, direction=domain.KINDS[kind], kind=kind, body=body,
-        external_id=external_id, body_sha256=body_sha256(body), language=language, posted_at=posted_at,
-        author_id=actor.id if actor else None, is_automatic=is_automatic, is_complaint=False,
-        headers=domain.kept_headers(headers), created_at=now), ["shop_id", "external_id"])
-    if message is None:
-        return None
+def add_message(thread, kind, body, posted_at, now, actor=None, *, language=None, is_automatic=False):
+    """The write path of the seller's side (a reply, an auto-reply, a follow-up, a note): store it, move the
+    thread's state, index it, record the event. Buyer messages come in through inbox.receive_buyer_messages."""
+    message = Message(shop_id=thread.shop_id, thread_id=thread.id, direction=domain.KINDS[kind], kind=kind, body=body,
+                      external_id=None, body_sha256=body_sha256(body), language=language, posted_at=posted_at,
+                      author_id=actor.id if actor else None, is_automatic=is_automatic, is_complaint=False, headers={},
+                      created_at=now)
+    db.session.add(message)
+    db.session.flush()
     set_committed_value(message, "attachments", [])  # files are attached after, by attachments.attach_files
-    state = domain.ThreadState(thread.status, thread.waiting_since)
-    if kind == "buyer":
-        state = domain.after_inbound(state, posted_at, is_automatic)
-        # One person's message makes the conversation a buyer's for good.
-        thread.is_automatic = thread.is_automatic and is_automatic
-    elif kind == "reply":
-        # An auto-reply or a follow-up leaves the thread as it was: only a real answer settles what the buyer asked.
-        state = domain.after_reply(state)
     if kind != "note":
+        # An auto-reply or a follow-up leaves the thread as it was: only a real answer settles what the buyer asked.
+        state = domain.after_reply(domain.ThreadState(thread.status, thread.waiting_since)) if kind == "reply" \
+            else domain.ThreadState(thread.status, thread.waiting_since)
         thread.status, thread.waiting_since = state.status, state.waiting_since
         thread.last_message_at = max(thread.last_message_at, posted_at)
     search.index_messages([(message.id, thread.shop_id, thread.id, body)])
-    record_event(thread, actor, {"buyer": "message_received", "note": "note_added"}.get(kind, "message_sent"), now,
-                 message_id=message.id, message_kind=kind)
+    record_event(thread, actor, "note_added" if kind == "note" else "message_sent", now, message_id=message.id,
+                 message_kind=kind)
     return message
 
 
@@ -200,67 +96,6 @@ def recount_to_send(thread):
         select(func.min(Message.posted_at)).join(OutboxItem, OutboxItem.message_id == Message.id).where(
             Message.thread_id == thread.id, Message.kind == "reply", OutboxItem.transport == "manual",
             OutboxItem.status == "pending"))
-
-
-class Receipt(NamedTuple):
-    """What storing a buyer message did. `is_new` is False for a known external id (the stored message comes back);
-    `is_new_thread` and `is_new_buyer` say that this transaction created them, so nothing happened to them yet."""
-
-    message: object
-    thread: object
-    is_new: bool
-    is_new_thread: bool = False
-    is_new_buyer: bool = False
-
-
-def receive(shop, inbound, now):
-    """Store a buyer message once, as a Receipt. A known external id returns the stored one."""
-    validate_inbound(inbound)
-    existing = stored_message(shop, inbound.external_id)
-    if existing is not None:
-        return Receipt(existing, db.session.get(Thread, existing.thread_id), False)
-    is_new_buyer = False
-    if inbound.thread_id:
-        thread = db.session.scalar(select(Thread).where(Thread.id == inbound.thread_id, Thread.shop_id == shop.id))
-        if thread is None:
-            raise NotFound(THREAD_NOT_FOUND)
-        buyer, order, is_new_thread, changed = thread.buyer, None, False, []  # no new thread: order unused
-        language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
-    else:
-        buyer, is_new_buyer = find_or_create_buyer(shop, inbound, now)
-        # Read before the next query flushes them: what this message changed that the search rows hold.
-        changed = [Thread.buyer_id == buyer.id] if _changed(buyer, ("display_name", "email")) else []
-        order = find_or_create_order(shop, buyer, inbound, now)
-        if order is not None and _changed(order, ("tracking_number",)):
-            changed.append(Thread.order_id == order.id)
-        language = inbound.buyer_language or detect_language(inbound.body) or buyer.language
-        thread, is_new_thread = find_or_create_thread(shop, buyer, order, inbound, now, language)
-    buyer.language = buyer.language or language
-    thread.language = thread.language or language
-    message = add_message(thread, "buyer", inbound.body, inbound.received_at, now, external_id=inbound.external_id,
-                          headers=inbound.headers, language=language, is_automatic=domain.is_machine_mail(inbound))
-    if message is None:
-        # Another worker stored the same external id a moment ago: theirs is the one.
-        existing = stored_message(shop, inbound.external_id)
-        return Receipt(existing, db.session.get(Thread, existing.thread_id), False)
-    _index_identifiers(thread, buyer, order, is_new_thread, changed)
-    return Receipt(message, thread, True, is_new_thread, is_new_buyer)
-
-
-def _index_identifiers(thread, buyer, order, is_new_thread, changed):
-    """Search rows of the threads whose subject or identifiers a message set or changed: a new thread, and the
-    threads matching `changed` (of a buyer whose name or e-mail address changed, of an order whose tracking did)."""
-    if changed:
-        search.index_threads(db.session.scalars(select(Thread.id).where(Thread.shop_id == thread.shop_id,
-                                                                        or_(*changed))).all())
-    elif is_new_thread:
-        search.index_new_thread(thread, buyer, order)
-
-
-def _changed(row, names):
-    """Whether any of these attributes of a stored row was given a new value in this transaction."""
-    state = inspect(row)
-    return not state.pending and any(state.attrs[name].history.has_changes() for name in names)
 
 
 def thread_for(user, thread_id):

@@ -3,8 +3,9 @@ the shop's escalation rule turns waiting disputes into draft tickets."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select, update
 
+from sellerkit.bulkload import among
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -114,16 +115,30 @@ def set_rule_enabled(shop, kind, language, keyword, enabled, now):
     renew_stamp(shop)
 
 
-def on_buyer_message(shop, thread, message, now):
-    """Mark the thread a dispute when the buyer's message holds one of the shop's phrase rules; returns the phrases."""
-    if thread.is_dispute:
-        return []
-    found = [rule.phrase for rule in domain.matching_rules(message.body, message.language,
-                                                           effective_rules(shop).matcher)]
-    if found:
-        threads.update_thread(thread, None, now, is_dispute=True)
-        threads.record_event(thread, None, "dispute_rule", now, keywords=found[:5])
-    return found
+def on_buyer_messages(shop, messages, now):
+    """The dispute rule for new buyer messages, as (thread id, body, language) each: a thread that is not a dispute
+    yet becomes one when a message holds one of the shop's phrases, with the phrases in its history. Set-wise, in
+    the caller's transaction; returns {thread id: phrases} of the threads marked."""
+    found, rules = {}, effective_rules(shop).matcher
+    for thread_id, body, language in messages:
+        if thread_id not in found:
+            phrases = [rule.phrase for rule in domain.matching_rules(body, language, rules)]
+            if phrases:
+                found[thread_id] = phrases
+    if not found:
+        return {}
+    calm = set(db.session.scalars(select(Thread.id).where(among(Thread.id, found), Thread.is_dispute.is_(False))))
+    marked = {thread_id: phrases for thread_id, phrases in found.items() if thread_id in calm}
+    if marked:
+        # ORM-enabled: the session's copies of these threads are marked too.
+        db.session.execute(update(Thread).where(among(Thread.id, marked)).values(is_dispute=True),
+                           execution_options={"synchronize_session": "fetch"})
+        db.session.execute(insert(ThreadEvent), [
+            {"shop_id": shop.id, "thread_id": thread_id, "actor_id": None, "kind": kind, "data": data,
+             "created_at": now}
+            for thread_id, phrases in marked.items()
+            for kind, data in (("dispute_marked", {}), ("dispute_rule", {"keywords": phrases[:5]}))])
+    return marked
 
 
 def mark_platform_disputes(shop, thread_external_ids, now):

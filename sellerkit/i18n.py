@@ -24,6 +24,9 @@ from sellerkit.localformat import (date_text, moment_text, native_digits, percen
 #: The UI languages, in the order the language menu shows them.
 LOCALES = ("en", "ru", "pl", "zh_Hans", "bn", "fa")
 RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
+#: Each UI language's name in itself, as Babel gives it (a test checks that they agree). Every page's language
+#: menu shows all six: asking Babel would load the data of all six locales into every worker.
+OWN_NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "zh_Hans": "中文 (简体)", "bn": "বাংলা", "fa": "فارسی"}
 
 
 def gettext(string, **variables):
@@ -109,7 +112,10 @@ def localize_digits(text, locale=None):
 
 def locale_display_name(code, in_locale=None):
     """A language's own name in the viewer's language, such as 'Persian' or 'перс.'."""
-    return _display_name(code, str(in_locale or get_locale()))
+    in_locale = str(in_locale or get_locale())
+    if code == in_locale and code in OWN_NAMES:
+        return OWN_NAMES[code]
+    return _display_name(code, in_locale)
 
 
 @lru_cache(maxsize=1024)

@@ -3,7 +3,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import opencc
 
 ZWNJ = "\u200c"
 _PERSIAN_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "\u200d": None, "ـ": None}
@@ -42,6 +41,9 @@ def fold_table():
 @lru_cache(maxsize=1)
 def _simplified():
     """OpenCC's Traditional to Simplified Chinese converter, loaded on first use."""
+    # Imported here too: the library and its dictionaries stay out of a process that never meets Chinese text.
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 

@@ -49,10 +49,10 @@ def _send(transport, delivery, config, now):
 
 
 def _deliver_one(app_context, item_id, token, config, now, database_turn):
-    """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
-    returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile). No transaction is open
-    while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver.
-    Its transactions run in `database_turn` (see deliver_due)."""
+    """Build and send one claimed item in a session of its own; returns "sent" (the sweep then marks it sent with
+    others, see _confirm), "failed" (recorded at the sweep's `now`), or None (dropped, or the claim was taken back
+    meanwhile). No transaction is open while it sends: on SQLite one would hold the write lock, and every other
+    sender would wait for this receiver. Its transactions run in `database_turn` (see deliver_due)."""
     with app_context():
         with database_turn:
             item = db.session.get(OutboxItem, item_id)
@@ -75,11 +75,36 @@ def _deliver_one(app_context, item_id, token, config, now, database_turn):
         except DeliveryError as error:
             with database_turn:
                 return _failed(item_id, token, error, now)
-        with database_turn:
-            if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
-                kind.delivered(db.session.get(OutboxItem, item_id), now)
-            db.session.commit()
         return "sent"
+
+
+def _confirm(sent, now):
+    """Mark the sent items of `sent` ((item id, claim token) pairs) sent in one transaction, with what each kind
+    does once delivered; then empty it. Marking items a batch at a time spares each its own transaction: on
+    PostgreSQL that is a connection check-out, BEGIN, COMMIT and reloading the item. Should the batch fail (one
+    kind's `delivered` raises), each item is marked in a transaction of its own, so that only the broken one is left
+    to its lease and sent again."""
+    if not sent:
+        return
+    try:
+        _mark_sent(sent, now)
+    except Exception:  # noqa: BLE001 - one broken item must not leave the others unmarked
+        db.session.rollback()
+        for claim in sent:
+            try:
+                _mark_sent([claim], now)
+            except Exception:  # noqa: BLE001 - its lease runs out and it is delivered again (at least once)
+                db.session.rollback()
+                log.exception("Outbox item %s was sent but could not be marked sent", claim[0])
+    sent.clear()
+
+
+def _mark_sent(claims, now):
+    for item in services.confirm_sent_many(claims, now):
+        delivered = registry.kind_of(item.kind).delivered
+        if delivered is not None:
+            delivered(item, now)
+    db.session.commit()
 
 
 def _failed(item_id, token, error, now):
@@ -110,29 +135,36 @@ def deliver_due(now, config, senders=domain.SENDERS):
     lane_limit, refill = domain.lane_limit(senders), max(1, senders // 2)
     sent = failed = 0
     running = {}  # future -> (item id, lane, token)
+    to_confirm = []  # (item id, token) of items sent and not yet marked sent
     renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
     with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
         while True:
             # Claims are made for half the senders or more at once: a claim per finished item would cost a
-            # transaction per item besides the item's own.
+            # transaction per item besides the item's own. The items sent meanwhile are marked sent just before.
             if senders - len(running) >= refill:
                 with database_turn:
+                    _confirm(to_confirm, now)
                     _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
                         _deliver_one, app_context, item_id, token, config, now, database_turn))
             if not running:
                 break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
             for future in done:
-                item_id, _lane, _token = running.pop(future)
+                item_id, _lane, token = running.pop(future)
                 try:
                     outcome = future.result()
                 except Exception:  # noqa: BLE001 - one broken item must not stop the others; its lease runs out
                     log.exception("Outbox item %s could not be delivered", item_id)
                     continue
+                if outcome == "sent":
+                    to_confirm.append((item_id, token))
                 sent += outcome == "sent"
                 failed += outcome == "failed"
             if time.monotonic() >= renew_at:
+                # Sent items wait for the next claim to be marked, and at the latest for this, well within their
+                # lease: a sweep whose other senders all wait on slow receivers claims nothing for a while.
                 with database_turn:
+                    _confirm(to_confirm, now)
                     _renew(running.values(), clock() + domain.LEASE)
                 renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed

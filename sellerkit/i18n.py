@@ -120,8 +120,8 @@ def locale_display_name(code, in_locale=None):
 
 @lru_cache(maxsize=1024)
 def _display_name(code, in_locale):
-    # Pages name the same few languages many times (a saved-reply picker lists fifty): Babel takes about 20 µs a
-    # name, a cached one under 4 µs.
+    # Pages name the same few languages many times (a saved-reply picker lists fifty): each name is asked of Babel
+    # once per process.
     try:
         name = Locale.parse(code).get_display_name(in_locale)
     except (ValueError, UnknownLocaleError):

@@ -6,8 +6,8 @@ could judge, it only checks that every figure is produced.
 import json
 import numbers
 
-from sellerkit.bench import report, runner
-from sellerkit.bench.workload import OPERATIONS
+from benchmarks import report, runner
+from benchmarks.workload import OPERATIONS
 
 
 def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):

@@ -48,11 +48,11 @@ def _send(transport, delivery, config, now):
         raise DeliveryError(f"transport {transport!r} is delivered by hand", permanent=True)
 
 
-def _deliver_one(app_context, item_id, token, config, now, database_turn):
-    """Build and send one claimed item in a session of its own; returns "sent" (the sweep then marks it sent with
-    others, see _confirm), "failed" (recorded at the sweep's `now`), or None (dropped, or the claim was taken back
-    meanwhile). No transaction is open while it sends: on SQLite one would hold the write lock, and every other
-    sender would wait for this receiver. Its transactions run in `database_turn` (see deliver_due)."""
+def _deliver_one(app_context, item_id, token, config, now, database_turn, sent_items):
+    """Build and send one claimed item in a session of its own; returns "sent" (it is marked sent with others, see
+    SentItems), "failed" (recorded at the sweep's `now`), or None (dropped, or the claim was taken back meanwhile).
+    No transaction is open while it sends: on SQLite one would hold the write lock, and every other sender would
+    wait for this receiver. Its transactions run in `database_turn` (see deliver_due)."""
     with app_context():
         with database_turn:
             item = db.session.get(OutboxItem, item_id)
@@ -75,15 +75,44 @@ def _deliver_one(app_context, item_id, token, config, now, database_turn):
         except DeliveryError as error:
             with database_turn:
                 return _failed(item_id, token, error, now)
+        batch = sent_items.add(item_id, token)
+        if batch:
+            with database_turn:
+                _confirm(batch, now)
         return "sent"
 
 
+class SentItems:
+    """Items sent and not yet marked sent, as (item id, claim token). The sender whose item fills a batch marks the
+    whole batch sent in one transaction; the sweep marks what is left at each lease renewal and at its end, well
+    within the items' leases. A transaction per item cost a connection check-out, BEGIN, COMMIT and reloading the
+    item, each a round trip on PostgreSQL and a wait for the interpreter lock among busy senders."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        self._lock = threading.Lock()
+        self._items = []
+
+    def add(self, item_id, token):
+        """Note a sent item; returns the batch to mark sent when this one filled it, else an empty list."""
+        with self._lock:
+            self._items.append((item_id, token))
+            if len(self._items) < self.batch:
+                return []
+            taken, self._items = self._items, []
+        return taken
+
+    def take(self):
+        """Every item noted and not yet taken."""
+        with self._lock:
+            taken, self._items = self._items, []
+        return taken
+
+
 def _confirm(sent, now):
-    """Mark the sent items of `sent` ((item id, claim token) pairs) sent in one transaction, with what each kind
-    does once delivered; then empty it. Marking items a batch at a time spares each its own transaction: on
-    PostgreSQL that is a connection check-out, BEGIN, COMMIT and reloading the item. Should the batch fail (one
-    kind's `delivered` raises), each item is marked in a transaction of its own, so that only the broken one is left
-    to its lease and sent again."""
+    """Mark the items of `sent` ((item id, claim token) pairs) sent in one transaction, with what each kind does
+    once delivered. Should the batch fail (one kind's `delivered` raises), each item is marked in a transaction of
+    its own, so that only the broken one is left to its lease and sent again."""
     if not sent:
         return
     try:
@@ -96,7 +125,6 @@ def _confirm(sent, now):
             except Exception:  # noqa: BLE001 - its lease runs out and it is delivered again (at least once)
                 db.session.rollback()
                 log.exception("Outbox item %s was sent but could not be marked sent", claim[0])
-    sent.clear()
 
 
 def _mark_sent(claims, now):
@@ -135,18 +163,19 @@ def deliver_due(now, config, senders=domain.SENDERS):
     lane_limit, refill = domain.lane_limit(senders), max(1, senders // 2)
     sent = failed = 0
     running = {}  # future -> (item id, lane, token)
-    to_confirm = []  # (item id, token) of items sent and not yet marked sent
+    sent_items = SentItems(refill)
     renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
     with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
         while True:
             # Claims are made for half the senders or more at once: a claim per finished item would cost a
-            # transaction per item besides the item's own. The items sent meanwhile are marked sent just before.
+            # transaction per item besides the item's own.
             if senders - len(running) >= refill:
                 with database_turn:
-                    _confirm(to_confirm, now)
                     _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
-                        _deliver_one, app_context, item_id, token, config, now, database_turn))
+                        _deliver_one, app_context, item_id, token, config, now, database_turn, sent_items))
             if not running:
+                with database_turn:
+                    _confirm(sent_items.take(), now)
                 break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
             for future in done:
@@ -156,15 +185,13 @@ def deliver_due(now, config, senders=domain.SENDERS):
                 except Exception:  # noqa: BLE001 - one broken item must not stop the others; its lease runs out
                     log.exception("Outbox item %s could not be delivered", item_id)
                     continue
-                if outcome == "sent":
-                    to_confirm.append((item_id, token))
                 sent += outcome == "sent"
                 failed += outcome == "failed"
             if time.monotonic() >= renew_at:
-                # Sent items wait for the next claim to be marked, and at the latest for this, well within their
-                # lease: a sweep whose other senders all wait on slow receivers claims nothing for a while.
+                # Sent items not in a full batch yet (the other senders wait on slow receivers) are marked now,
+                # well within their leases, which are no longer renewed.
                 with database_turn:
-                    _confirm(to_confirm, now)
+                    _confirm(sent_items.take(), now)
                     _renew(running.values(), clock() + domain.LEASE)
                 renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed

@@ -11,8 +11,8 @@ from sqlalchemy import bindparam, func, select, text, update
 from sellerkit import jobs
 from sellerkit.accounts import services as accounts
 from sellerkit.autoreply import services as vacations
-from sellerkit.bench import suggestions
-from sellerkit.bench.texts import (
+from benchmarks import suggestions
+from benchmarks.texts import (
     LANGUAGES,
     SAVED_REPLY_TOPICS,
     SHOPS,

@@ -24,8 +24,8 @@ test: $(TEST_STAMP) translations
 
 # PERFORMANCE.md's benchmark at size M (SIZE=L for the large one) on SQLite, then on PostgreSQL at 127.0.0.1.
 bench: $(TEST_STAMP) translations
-	$(BIN)/sellerkit bench --size $(or $(SIZE),M) --db sqlite
-	$(BIN)/sellerkit bench --size $(or $(SIZE),M) --db postgresql
+	$(BIN)/python -m benchmarks --size $(or $(SIZE),M) --db sqlite
+	$(BIN)/python -m benchmarks --size $(or $(SIZE),M) --db postgresql
 
 install: $(RUN_STAMP)
 

@@ -22,7 +22,7 @@ def create_app(config=None, migrations=True):
     load_config(app, config)
     _init_extensions(app)
     if migrations:
-        # Imported here: Flask-Migrate brings Alembic and Mako, about 11 MB that a web worker never uses.
+        # Imported here: Flask-Migrate brings Alembic and Mako, which a web worker never uses.
         from flask_migrate import Migrate
 
         Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -34,9 +34,6 @@ def create_app(config=None, migrations=True):
     from sellerkit import cli
 
     cli.init_app(app)
-    if app.config.get("BENCH"):  # SELLERKIT_BENCH=1, set only by `sellerkit bench` for the servers it starts
-        from sellerkit.bench import instrument
-        instrument.install(app)
     return app
 
 

@@ -4,7 +4,6 @@ from flask import current_app
 from flask.cli import FlaskGroup, pass_script_info, with_appcontext
 
 from sellerkit.accounts import services as accounts
-from sellerkit.bench.runner import bench_command
 from sellerkit.channels.cli import rotate_channel_key_command
 from sellerkit.clock import utcnow
 from sellerkit.errors import ServiceError
@@ -157,7 +156,7 @@ def demo_data_command(email):
 
 def init_app(app):
     for command in (serve_command, scheduler_command, create_user_command, create_token_command, import_group,
-                    demo_data_command, bench_command, rotate_channel_key_command):
+                    demo_data_command, rotate_channel_key_command):
         app.cli.add_command(command)
     system_cli.init_app(app)
 
@@ -175,6 +174,3 @@ def _create_app():
 
 main = FlaskGroup(create_app=_create_app, set_debug_flag=False,
                   help="sellerkit: the inbox and toolkit for marketplace sellers.")
-# Also on the group itself, so that `sellerkit bench` runs without loading the configured app (which in production
-# needs a secret key): the benchmark builds its own apps on its own database.
-main.add_command(bench_command)

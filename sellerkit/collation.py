@@ -30,7 +30,7 @@ _OWN_SCRIPT = {
 
 @lru_cache(maxsize=1)
 def _collator():
-    # Reading the collation table takes a tenth of a second: once per process, when a list is first sorted.
+    # The collation table is read once per process, when a list is first sorted, and kept.
     return pyuca.Collator()
 
 

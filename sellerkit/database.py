@@ -10,8 +10,8 @@ from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-#: A write that finds this many pages in the WAL copies them all into the database first, a pause of several
-#: milliseconds for whoever crosses the line. The scheduler checkpoints every 30 s, off the request path
+#: A write that finds this many pages in the WAL copies them all into the database first, a pause for whoever
+#: crosses the line. The scheduler checkpoints every 30 s, off the request path
 #: (checkpoint_wal); this larger line is the safety net for a web process that runs without a scheduler.
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 #: The largest id our INTEGER primary keys hold on PostgreSQL (and well inside SQLite's 64-bit rowids).
@@ -97,8 +97,8 @@ def end_reading_with_commit(session):
     it did. Only PostgreSQL engines note what a transaction sent (configure_engine), so elsewhere this is a no-op.
 
     psycopg forgets its prepared statements on every ROLLBACK, and a session that closes rolls back: each page
-    had PostgreSQL parse and plan all its queries again, a millisecond for a query that joins five tables. A
-    session with pending changes, or whose transaction sent anything but SELECT, keeps the rollback.
+    had PostgreSQL parse and plan all its queries again, which for a query joining five tables costs more than
+    running it. A session with pending changes, or whose transaction sent anything but SELECT, keeps the rollback.
     """
     if not session.in_transaction():
         return False

@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from functools import lru_cache
 
-import jdatetime
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_percent
@@ -44,6 +43,9 @@ def _date_text(day, locale, style):
     # Lists and dashboards write the same few days many times (90 days twice): each is formatted once per process.
     parsed = Locale.parse(locale)
     if parsed.language in SOLAR_HIJRI:
+        # Imported here: only Persian dates need the Solar Hijri calendar, so other processes never load it.
+        import jdatetime
+
         solar = jdatetime.date.fromgregorian(date=day, locale="fa_IR")
         # Persian writes a date "day month year" in every length; the month names are the library's.
         return native_digits(f"{solar.day} {solar.jmonth()} {solar.year}", parsed)

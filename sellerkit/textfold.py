@@ -3,8 +3,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import opencc
-
 ZWNJ = "\u200c"
 _PERSIAN_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه", "\u200d": None, "ـ": None}
 #: Letters that are variants of another in the languages that write them, with no decomposition to say so.
@@ -42,6 +40,9 @@ def fold_table():
 @lru_cache(maxsize=1)
 def _simplified():
     """OpenCC's Traditional to Simplified Chinese converter, loaded on first use."""
+    # Imported here too: the library and its dictionaries stay out of a process that never meets Chinese text.
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 

@@ -3,11 +3,12 @@
 It always runs on SQLite in a temporary directory, also in the PostgreSQL CI run: it times nothing that a test
 could judge, it only checks that every figure is produced.
 """
+import importlib.util
 import json
 import numbers
 
-from sellerkit.bench import report, runner
-from sellerkit.bench.workload import OPERATIONS
+from benchmarks import instrument, report, runner
+from benchmarks.workload import OPERATIONS
 
 
 def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
@@ -64,3 +65,13 @@ def test_bench_smoke_run_produces_every_figure_and_the_table(tmp_path, capsys):
     same_speed = json.loads(path.read_text(encoding="utf-8"))
     assert report.growth(same_speed, faster) == []
     assert {values["ratio_over_floor"] for values in same_speed["growth"]["operations"].values()} == {1.0}
+
+
+def test_the_product_has_no_benchmark_pages_and_the_benchmark_attaches_them_from_outside(make_app):
+    assert importlib.util.find_spec("sellerkit.bench") is None  # not in the installed package
+    product = make_app()
+    assert not [rule.rule for rule in product.url_map.iter_rules() if rule.rule.startswith("/_bench")]
+
+    instrumented = make_app()
+    instrument.install(instrumented)
+    assert {"/_bench/floor", "/_bench/last-sql"} <= {rule.rule for rule in instrumented.url_map.iter_rules()}

@@ -3,11 +3,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
+from babel import Locale
 from flask import render_template_string
 from flask_babel import force_locale
 from jinja2 import nodes
 
 from sellerkit.i18n import (
+    LOCALES,
+    OWN_NAMES,
     format_duration,
     format_when,
     gettext,
@@ -101,6 +104,15 @@ def test_users_language_setting_follows_them(app, client, auth, make_user):
     client.post("/settings/", data={"display_name": "", "locale": "fa", "timezone": "Asia/Tehran"})
     page = client.get("/settings/").get_data(as_text=True)
     assert 'dir="rtl"' in page
+
+
+def test_the_language_menu_names_each_language_in_itself_as_babel_does(client):
+    assert set(OWN_NAMES) == set(LOCALES)
+    for code, name in OWN_NAMES.items():
+        babel_name = Locale.parse(code).get_display_name(code)
+        assert name == babel_name[:1].upper() + babel_name[1:], code
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert all(f">{name}</option>" in page for name in OWN_NAMES.values())
 
 
 def test_every_locale_renders_the_login_page_translated(client):

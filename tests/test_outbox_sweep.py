@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 
 import sellerkit
 from sellerkit.extensions import db as sqla
-from sellerkit.outbox import domain
+from sellerkit.outbox import domain, registry
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.models import Shop
@@ -123,6 +123,42 @@ def test_one_sweep_delivers_a_backlog_beyond_a_batch(app, make_user, make_shop, 
         # 150 and the reply make_conversation queued: more than one claim, and more than the 100 an old sweep took.
         assert deliver_due(NOW, {**app.config, "WEBHOOK_ALLOW_PRIVATE": True}) == (151, 0)
     assert len({r["headers"]["X-Sellerkit-Delivery"] for r in receiver.requests}) == 151
+
+
+def test_sent_items_are_marked_sent_even_when_what_follows_one_delivery_fails(app, make_user, make_shop,
+                                                                             make_conversation, receiver, caplog):
+    owner = make_user()
+    shop_id = webhook_shop(app, make_shop, owner, "Shop", "/ok", receiver)
+    thread_id = make_conversation(shop_id, owner)["thread_id"]
+    kinds = app.extensions[registry.EXTENSION]
+    reply_kind = kinds["reply"]
+    with app.app_context():
+        sqla.session.execute(insert(Message), [
+            {"shop_id": shop_id, "thread_id": thread_id, "direction": "out", "kind": "reply", "body": f"Reply {n}",
+             "body_sha256": "0" * 64, "posted_at": NOW, "is_automatic": False, "headers": {}, "created_at": NOW}
+            for n in range(9)])
+        ids = sqla.session.scalars(select(Message.id).where(Message.body.like("Reply %"))).all()
+        sqla.session.execute(insert(OutboxItem), [
+            {"shop_id": shop_id, "kind": "reply", "message_id": message_id, "transport": "webhook",
+             "status": "pending", "attempts": 0, "due_at": NOW, "created_at": NOW} for message_id in ids])
+        sqla.session.commit()
+        broken = ids[4]
+
+        def delivered(item, now):
+            if item.message_id == broken:
+                raise RuntimeError("a broken follow-up of one delivery")
+            reply_kind.delivered(item, now)
+
+        kinds["reply"] = registry.Kind(reply_kind.build, delivered)
+        try:
+            assert deliver_due(NOW, {**app.config, "WEBHOOK_ALLOW_PRIVATE": True}, senders=4) == (10, 0)
+        finally:
+            kinds["reply"] = reply_kind
+        status = dict(sqla.session.execute(select(OutboxItem.message_id, OutboxItem.status)).all())
+    # Every other reply is marked sent; the broken one keeps its claim, which runs out and is sent again.
+    assert [message_id for message_id, value in status.items() if value != "sent"] == [broken]
+    assert status[broken] == "sending"
+    assert "could not be marked sent" in caplog.text
 
 
 def test_a_retried_webhook_carries_the_same_delivery_key(app, make_user, make_shop, make_conversation, receiver):

@@ -1,5 +1,5 @@
 """Suggested replies measured on the labelled corpus: per language, trained on the first half, asked the second."""
-from sellerkit.bench import suggestions as corpus
+from benchmarks import suggestions as corpus
 
 
 def test_the_right_reply_is_suggested_in_every_language():

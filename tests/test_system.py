@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from sellerkit.bench.server import Server
+from benchmarks.server import Server
 from sellerkit.clock import utcnow
 from sellerkit.system.logs import JsonLines
 from sellerkit.system.models import SchedulerHeartbeat
@@ -168,9 +168,10 @@ class MetricsServer(Server):
     def __init__(self, database_url, instance_path, metrics_dir, log_path):
         super().__init__(database_url, instance_path, "metrics-test-secret", 2, log_path)
         self.metrics_dir = metrics_dir
+        self.app = "sellerkit:create_web_app()"  # as deployed: without the benchmark's instrumentation
 
     def _environment(self):
-        environment = {k: v for k, v in super()._environment().items() if k != "SELLERKIT_BENCH"}
+        environment = super()._environment()
         environment["PROMETHEUS_MULTIPROC_DIR"] = self.metrics_dir
         return environment
 

@@ -8,7 +8,6 @@ import pytest
 
 from sellerkit.collation import sort_key
 from sellerkit.shops.domain import PLATFORMS
-from sellerkit.tickets.profile_schema import LANGUAGES, LIFECYCLES
 from sellerkit.tickets.profiles import (
     OTHER_SUFFIX,
     ProfileError,
@@ -16,6 +15,7 @@ from sellerkit.tickets.profiles import (
     parse_profile,
     profile_for,
 )
+from sellerkit.tickets.vocabulary import LANGUAGES, LIFECYCLES
 
 BUILT_IN = resources.files("sellerkit.tickets") / "profiles"
 #: The topics the dispute keywords suggest; every profile must offer them.

@@ -14,7 +14,7 @@ from sellerkit.threads.parsing import text_field
 from sellerkit.tickets import domain, mail, queries
 from sellerkit.tickets import services as tickets
 from sellerkit.tickets.models import TicketEvent
-from sellerkit.tickets.profile_schema import LANGUAGES, LIFECYCLES
+from sellerkit.tickets.vocabulary import LANGUAGES, LIFECYCLES
 
 
 def _moment(value):

@@ -51,11 +51,11 @@ def _send(transport, delivery, config, now):
         raise DeliveryError(f"transport {transport!r} is delivered by hand", permanent=True)
 
 
-def _deliver_one(app_context, item_id, token, config, now, database_turn):
-    """Build and send one claimed item in a session of its own, and record the outcome at the sweep's `now`;
-    returns "sent", "failed", or None (dropped, or the claim was taken back meanwhile). No transaction is open
-    while it sends: on SQLite one would hold the write lock, and every other sender would wait for this receiver.
-    Its transactions run in `database_turn` (see deliver_due)."""
+def _deliver_one(app_context, item_id, token, config, now, database_turn, *, sent_items):
+    """Build and send one claimed item in a session of its own; returns "sent" (it is marked sent with others, see
+    SentItems), "failed" (recorded at the sweep's `now`), or None (dropped, or the claim was taken back meanwhile).
+    No transaction is open while it sends: on SQLite one would hold the write lock, and every other sender would
+    wait for this receiver. Its transactions run in `database_turn` (see deliver_due)."""
     with app_context():
         with database_turn:
             item = db.session.get(OutboxItem, item_id)
@@ -78,11 +78,64 @@ def _deliver_one(app_context, item_id, token, config, now, database_turn):
         except DeliveryError as error:
             with database_turn:
                 return _failed(item_id, token, error, now)
-        with database_turn:
-            if services.confirm_sent(item_id, token, now) and kind.delivered is not None:
-                kind.delivered(db.session.get(OutboxItem, item_id), now)
-            db.session.commit()
+        batch = sent_items.add(item_id, token)
+        if batch:
+            with database_turn:
+                _confirm(batch, now)
         return "sent"
+
+
+class SentItems:
+    """Items sent and not yet marked sent, as (item id, claim token). The sender whose item fills a batch marks the
+    whole batch sent in one transaction; the sweep marks what is left at each lease renewal and at its end, well
+    within the items' leases. A transaction per item cost a connection check-out, BEGIN, COMMIT and reloading the
+    item, each a round trip on PostgreSQL and a wait for the interpreter lock among busy senders."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        self._lock = threading.Lock()
+        self._items = []
+
+    def add(self, item_id, token):
+        """Note a sent item; returns the batch to mark sent when this one filled it, else an empty list."""
+        with self._lock:
+            self._items.append((item_id, token))
+            if len(self._items) < self.batch:
+                return []
+            taken, self._items = self._items, []
+        return taken
+
+    def take(self):
+        """Every item noted and not yet taken."""
+        with self._lock:
+            taken, self._items = self._items, []
+        return taken
+
+
+def _confirm(sent, now):
+    """Mark the items of `sent` ((item id, claim token) pairs) sent in one transaction, with what each kind does
+    once delivered. Should the batch fail (one kind's `delivered` raises), each item is marked in a transaction of
+    its own, so that only the broken one is left to its lease and sent again."""
+    if not sent:
+        return
+    try:
+        _mark_sent(sent, now)
+    except Exception:  # noqa: BLE001 - one broken item must not leave the others unmarked
+        db.session.rollback()
+        for claim in sent:
+            try:
+                _mark_sent([claim], now)
+            except Exception:  # noqa: BLE001 - its lease runs out and it is delivered again (at least once)
+                db.session.rollback()
+                log.exception("Outbox item %s was sent but could not be marked sent", claim[0])
+
+
+def _mark_sent(claims, now):
+    for item in services.confirm_sent_many(claims, now):
+        delivered = registry.kind_of(item.kind).delivered
+        if delivered is not None:
+            delivered(item, now)
+    db.session.commit()
 
 
 def _failed(item_id, token, error, now):
@@ -113,6 +166,7 @@ def deliver_due(now, config, senders=domain.SENDERS):
     lane_limit, refill = domain.lane_limit(senders), max(1, senders // 2)
     sent = failed = 0
     running = {}  # future -> (item id, lane, token)
+    sent_items = SentItems(refill)
     renew_at = started + domain.LEASE_RENEW_EVERY.total_seconds()
     with ThreadPoolExecutor(max_workers=senders, thread_name_prefix="outbox") as pool:
         while True:
@@ -121,12 +175,14 @@ def deliver_due(now, config, senders=domain.SENDERS):
             if senders - len(running) >= refill:
                 with database_turn:
                     _start_due(running, senders, lane_limit, clock, lambda item_id, token: pool.submit(
-                        _deliver_one, app_context, item_id, token, config, now, database_turn))
+                        _deliver_one, app_context, item_id, token, config, now, database_turn, sent_items=sent_items))
             if not running:
+                with database_turn:
+                    _confirm(sent_items.take(), now)
                 break
             done, _pending = wait(running, timeout=max(0.0, renew_at - time.monotonic()), return_when=FIRST_COMPLETED)
             for future in done:
-                item_id, _lane, _token = running.pop(future)
+                item_id, _lane, token = running.pop(future)
                 try:
                     outcome = future.result()
                 except Exception:  # noqa: BLE001 - one broken item must not stop the others; its lease runs out
@@ -135,7 +191,10 @@ def deliver_due(now, config, senders=domain.SENDERS):
                 sent += outcome == "sent"
                 failed += outcome == "failed"
             if time.monotonic() >= renew_at:
+                # Sent items not in a full batch yet (the other senders wait on slow receivers) are marked now,
+                # well within their leases, which are no longer renewed.
                 with database_turn:
+                    _confirm(sent_items.take(), now)
                     _renew(running.values(), clock() + domain.LEASE)
                 renew_at = time.monotonic() + domain.LEASE_RENEW_EVERY.total_seconds()
     return sent, failed

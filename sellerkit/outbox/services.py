@@ -2,6 +2,7 @@
 import secrets
 
 from sqlalchemy import and_, delete, not_, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from sellerkit.dialects.locking import skipping_locked
 from sellerkit.errors import ServiceError
@@ -95,12 +96,24 @@ def unclaim(item_ids, token):
             .values(status="pending", claim_token=None, claimed_until=None, attempts=OutboxItem.attempts - 1))
 
 
-def confirm_sent(item_id, token, now):
-    """Mark a claimed item sent; a claim taken back in the meantime (token changed) is left alone."""
-    return db.session.execute(
-        update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.claim_token == token)
-        .values(status="sent", sent_at=now, last_error=None, claim_token=None, claimed_until=None, due_at=None)
-    ).rowcount == 1
+def confirm_sent_many(claims, now):
+    """Mark claimed items sent, given as (item id, claim token) pairs, with one UPDATE per token; an item whose claim
+    was taken back in the meantime (token changed) is left alone. Returns the items marked sent, in id order, with
+    their messages loaded (a kind's `delivered` reads it)."""
+    by_token = {}
+    for item_id, token in claims:
+        by_token.setdefault(token, []).append(item_id)
+    marked = []
+    for token, item_ids in by_token.items():
+        marked += db.session.scalars(
+            update(OutboxItem).where(OutboxItem.id.in_(item_ids), OutboxItem.claim_token == token)
+            .values(status="sent", sent_at=now, last_error=None, claim_token=None, claimed_until=None, due_at=None)
+            .returning(OutboxItem.id)
+        ).all()
+    if not marked:
+        return []
+    return db.session.scalars(select(OutboxItem).where(OutboxItem.id.in_(marked)).order_by(OutboxItem.id)
+                              .options(selectinload(OutboxItem.message))).all()
 
 
 def record_failure(item_id, token, reason, permanent, now):

@@ -8,7 +8,9 @@ Bengali or Persian word meets its inflected forms; Chinese terms (characters and
 The parameters were chosen on the history half of tests/corpora alone (see README, "Suggested replies").
 """
 import math
+import sys
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -29,17 +31,20 @@ def _is_cjk(char):
 
 
 def features(terms):
-    """The weighted features of a list of folded terms: each term, and for a word its prefix and pieces."""
+    """The weighted features of a list of folded terms: each term, and for a word its prefix and pieces.
+
+    Each feature is interned: an index keeps one copy of it, not one for every saved reply it occurs with."""
     weighted = Counter()
+    intern = sys.intern
     for term in terms:
-        weighted[term] += 1.0
+        weighted[intern(term)] += 1.0
         if _is_cjk(term[0]) or term.isdigit():
             continue
         if len(term) > PREFIX + 1:
-            weighted["\x00" + term[:PREFIX]] += PART_WEIGHT
+            weighted[intern("\x00" + term[:PREFIX])] += PART_WEIGHT
         marked = f"<{term}>"
         for start in range(len(marked) - PIECE + 1):
-            weighted["\x01" + marked[start:start + PIECE]] += PART_WEIGHT
+            weighted[intern("\x01" + marked[start:start + PIECE])] += PART_WEIGHT
     return weighted
 
 
@@ -68,14 +73,18 @@ class Index:
         self.reply_ids = list(merged)
         lengths = [sum(merged[reply_id].values()) for reply_id in self.reply_ids]
         average = (sum(lengths) / len(lengths)) if lengths else 1.0
-        self.postings = defaultdict(list)
+        #: feature -> (reply ids, their parts): the parts in an array of doubles, not one float object each, since a
+        #: shop's index holds tens of thousands of postings in every worker process that serves its pages.
+        self.postings = defaultdict(lambda: ([], array("d")))
         for number, reply_id in enumerate(self.reply_ids):
             norm = K1 * (1 - B + B * lengths[number] / average)
             for feature, weight in merged[reply_id].items():
-                self.postings[feature].append((reply_id, weight * (K1 + 1) / (weight + norm)))
+                reply_ids, parts = self.postings[feature]
+                reply_ids.append(reply_id)
+                parts.append(weight * (K1 + 1) / (weight + norm))
         count = len(self.reply_ids)
         self.idfs = {feature: math.log(1 + (count - len(found) + 0.5) / (len(found) + 0.5))
-                     for feature, found in self.postings.items()}
+                     for feature, (found, _parts) in self.postings.items()}
 
     def adding(self, documents):
         """A new index: this one's documents and `documents` (new history of some replies)."""
@@ -89,7 +98,7 @@ class Index:
             if idf is None:
                 continue
             idf *= min(query_weight, 1.0)
-            for reply_id, part in self.postings[feature]:
+            for reply_id, part in zip(*self.postings[feature], strict=True):
                 if reply_id in allowed:
                     found[reply_id][feature] = idf * part
         return found

@@ -5,6 +5,7 @@ Nothing leaves the machine: the history is the shop's own table, and the index i
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -79,16 +80,16 @@ def _stamps(shop_id):
 def build_index(history, replies):
     """The index of (saved reply id, buyer text) history pairs and the replies' own texts (ReplyText by id).
     A history pair of a reply that is gone (deleted meanwhile) counts for nothing."""
-    documents = [domain.Document(reply_id, tuple(terms(text))) for reply_id, text in history if reply_id in replies]
-    documents.extend(domain.Document(reply.id, tuple(terms(" ".join([reply.title, *reply.bodies.values()]))))
-                     for reply in replies.values())
+    # Documents one at a time, as the index takes them in: a shop's whole history of them at once would be a
+    # passing peak in the memory of every process that builds it.
+    documents = chain(
+        (domain.Document(reply_id, tuple(terms(text))) for reply_id, text in history if reply_id in replies),
+        (domain.Document(reply.id, tuple(terms(" ".join([reply.title, *reply.bodies.values()]))))
+         for reply in replies.values()))
     return domain.Index(documents)
 
 
 def _load(shop_id):
-    history = db.session.execute(
-        select(AnsweredMessage.saved_reply_id, AnsweredMessage.buyer_text)
-        .where(AnsweredMessage.shop_id == shop_id).order_by(AnsweredMessage.id.desc()).limit(MAX_HISTORY)).all()
     replies = {}
     for reply_id, title, shortcut, owner_id, language, body in db.session.execute(
             select(SavedReply.id, SavedReply.title, SavedReply.shortcut, SavedReply.owner_id,
@@ -98,6 +99,10 @@ def _load(shop_id):
         if reply_id not in replies:
             replies[reply_id] = ReplyText(reply_id, title, shortcut, owner_id, {})
         replies[reply_id].bodies[language] = body
+    # The history is read as the index takes it in, not kept as a list first (see build_index).
+    history = db.session.execute(
+        select(AnsweredMessage.saved_reply_id, AnsweredMessage.buyer_text)
+        .where(AnsweredMessage.shop_id == shop_id).order_by(AnsweredMessage.id.desc()).limit(MAX_HISTORY))
     return build_index(history, replies), replies
 
 

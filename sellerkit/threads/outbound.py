@@ -1,5 +1,6 @@
 """The outbox builder of a reply to a buyer: the message, its thread, the buyer and the shop, read in one go."""
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from sellerkit.attachments.models import Attachment
 from sellerkit.attachments.services import attachment_contents
@@ -14,14 +15,16 @@ KIND = "reply"
 
 def build_reply_delivery(item, config, now):
     """Everything a transport needs to send the reply of `item`, by e-mail, webhook or the thread's channel."""
-    message, thread, buyer, shop = db.session.execute(
-        select(Message, Thread, Buyer, Shop).join(Thread, Thread.id == Message.thread_id)
+    # The buyer's newest message, which the reply answers, comes in the same statement.
+    last_inbound = aliased(Message)
+    newest_inbound_id = select(Message.id).where(Message.thread_id == Thread.id, Message.direction == "in") \
+        .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1).correlate(Thread).scalar_subquery()
+    message, thread, buyer, shop, last_inbound = db.session.execute(
+        select(Message, Thread, Buyer, Shop, last_inbound).join(Thread, Thread.id == Message.thread_id)
         .join(Buyer, Buyer.id == Thread.buyer_id).join(Shop, Shop.id == Message.shop_id)
+        .outerjoin(last_inbound, last_inbound.id == newest_inbound_id)
         .where(Message.id == item.message_id)
     ).one()
-    last_inbound = db.session.scalar(
-        select(Message).where(Message.thread_id == thread.id, Message.direction == "in")
-        .order_by(Message.posted_at.desc(), Message.id.desc()).limit(1))
     files = db.session.scalars(select(Attachment).where(Attachment.message_id == message.id)
                                .order_by(Attachment.id)).all()
     payload = {

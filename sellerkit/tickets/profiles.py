@@ -6,15 +6,10 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from sellerkit.collation import sort_key
-from sellerkit.tickets.profile_schema import (  # the file's vocabulary, which the rest of sellerkit imports from here
+from sellerkit.tickets.vocabulary import (  # the file's vocabulary, which the rest of sellerkit imports from here
     OTHER_SUFFIX,
     PROBLEM_TOPICS,
-    Limits,
-    ProfileDocument,
-    first_problem,
 )
 
 OPEN_LIFECYCLES = ("new", "in_review", "awaiting_details", "answered")
@@ -71,7 +66,8 @@ class Profile:
     name: str
     #: channel ("chat", "email", "web_form") -> text or address; channels the platform lacks are absent.
     contact: dict
-    limits: Limits
+    #: The [limits] table (profile_schema.Limits).
+    limits: object
     #: A new ticket on the same topic at most this often; zero means no limit.
     same_topic_interval: timedelta
     #: A ticket in one of `auto_close_from` closes by itself after this long; None means never.
@@ -138,6 +134,12 @@ class Profile:
 
 def parse_profile(data):
     """The profile a parsed TOML document describes; ProfileError names the first problem and where it is."""
+    # Imported here: pydantic and the file's models are needed only while profiles are read, which a web worker
+    # does once and not before the first page about tickets or disputes.
+    from pydantic import ValidationError
+
+    from sellerkit.tickets.profile_schema import ProfileDocument, first_problem
+
     try:
         document = ProfileDocument.model_validate(data)
     except ValidationError as exc:

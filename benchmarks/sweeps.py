@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, exists, func, insert, select, update
 
-from sellerkit.bench.measure import percentile
+from benchmarks.measure import percentile
 from sellerkit.clock import utcnow
 from sellerkit.extensions import db
 from sellerkit.sla.models import Notification, ResponseClock

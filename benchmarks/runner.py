@@ -1,4 +1,4 @@
-"""`sellerkit bench`: build the data set, time every operation against gunicorn, write the JSON and print the table."""
+"""`python -m benchmarks` (`make bench`): build the data set, time each operation under gunicorn, write and print."""
 import json
 import os
 import platform
@@ -62,12 +62,12 @@ def _drop_postgresql(url):
 
 
 def _app(url, instance, secret):
+    from benchmarks.server import PUBLIC_URL
     from sellerkit.app import create_app
-    from sellerkit.bench.server import PUBLIC_URL
 
-    # BENCH off: the runner's own app only generates data and runs sweeps; the servers it starts are instrumented.
+    # The runner's own app only generates data and runs sweeps; the servers it starts are instrumented (webapp).
     return create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": secret,
-                       "ENV": "production", "PUBLIC_URL": PUBLIC_URL, "BENCH": False})
+                       "ENV": "production", "PUBLIC_URL": PUBLIC_URL})
 
 
 def _dispose(app):
@@ -80,9 +80,9 @@ def _dispose(app):
 
 def _single_worker(url, instance, secret, work, facts, requests, *, warmup, echo):
     """Every operation, sequentially, against one gunicorn worker: timings, SQL counts and statements, peak RSS."""
-    from sellerkit.bench.measure import Client, peak_rss_mb
-    from sellerkit.bench.server import Server
-    from sellerkit.bench.workload import OPERATIONS, Operation, Workload, time_operations
+    from benchmarks.measure import Client, peak_rss_mb
+    from benchmarks.server import Server
+    from benchmarks.workload import OPERATIONS, Operation, Workload, time_operations
 
     server = Server(url, str(instance), secret, 1, str(work / "gunicorn-1-worker.log")).start()
     try:
@@ -109,7 +109,7 @@ def _single_worker(url, instance, secret, work, facts, requests, *, warmup, echo
 
 def _figures(measured, url, repeats):
     """Percentiles, SQL counts, the SQL floor (statements replayed raw) and the slowest statements of each page."""
-    from sellerkit.bench.measure import Replayer, summary_ms
+    from benchmarks.measure import Replayer, summary_ms
 
     replayer = Replayer(url)
     figures = {}
@@ -138,8 +138,8 @@ def _figures(measured, url, repeats):
 
 
 def _concurrency(url, instance, secret, work, facts, seconds):
-    from sellerkit.bench.server import Server
-    from sellerkit.bench.workload import mixed_load
+    from benchmarks.server import Server
+    from benchmarks.workload import mixed_load
 
     server = Server(url, str(instance), secret, 2, str(work / "gunicorn-2-workers.log")).start()
     try:
@@ -157,7 +157,7 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
 
     from flask_migrate import upgrade
 
-    from sellerkit.bench import batch_ingest, dataset, outbox, report, suggestions, sweeps
+    from benchmarks import batch_ingest, dataset, outbox, report, suggestions, sweeps
     from sellerkit.clock import utcnow
     from sellerkit.config import PROJECT_ROOT
     from sellerkit.extensions import db

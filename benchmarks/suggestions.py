@@ -7,14 +7,14 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from sellerkit.bench.measure import percentile
+from benchmarks.measure import percentile
 from sellerkit.extensions import db
 from sellerkit.replies.models import SavedReply
 from sellerkit.suggestions.models import AnsweredMessage
 from sellerkit.suggestions.services import ReplyText, build_index, rank_text
 from sellerkit.threads.models import Message
 
-CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpora"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpora"
 LANGUAGES = ("en", "ru", "pl", "zh", "bn", "fa")
 TOP1_TARGET = 0.60
 TOP3_TARGET = 0.80

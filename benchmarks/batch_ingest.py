@@ -4,8 +4,8 @@ import multiprocessing
 import time
 from datetime import UTC, datetime, timedelta
 
-from sellerkit.bench.measure import Client
-from sellerkit.bench.server import Server
+from benchmarks.measure import Client
+from benchmarks.server import Server
 
 #: PERFORMANCE.md: "API: batch ingest, 2 workers on PostgreSQL >= 1,000 messages/s".
 TARGET_PER_SECOND = 1_000

@@ -1,4 +1,4 @@
-"""The app under gunicorn for the benchmark: production settings, bench instrumentation on, on a free loopback port."""
+"""The app under gunicorn for the benchmark: production settings, instrumented (webapp), on a free loopback port."""
 import os
 import signal
 import socket
@@ -6,7 +6,8 @@ import subprocess
 import sys
 import time
 
-from sellerkit.bench.measure import Client, children_of
+from benchmarks.measure import Client, children_of
+from sellerkit.config import PROJECT_ROOT
 
 #: The benchmark mails nothing, but production needs its public address to start.
 PUBLIC_URL = "http://127.0.0.1"
@@ -26,13 +27,15 @@ class Server:
         self.workers, self.log_path = workers, log_path
         self.port = None
         self.process = None
+        #: What gunicorn serves: sellerkit's web app with the benchmark's instrumentation, attached from outside.
+        self.app = "benchmarks.webapp:create_instrumented_app()"
 
     def _environment(self):
         # Only our settings: a developer's own SELLERKIT_* variables must not point the server elsewhere.
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SELLERKIT_")}
         environment.update(SELLERKIT_ENV="production", SELLERKIT_SECRET_KEY=self.secret_key,
                            SELLERKIT_DATABASE_URL=self.database_url, SELLERKIT_INSTANCE_PATH=self.instance_path,
-                           SELLERKIT_PUBLIC_URL=PUBLIC_URL, SELLERKIT_BENCH="1")
+                           SELLERKIT_PUBLIC_URL=PUBLIC_URL)
         return environment
 
     def start(self, timeout=60):
@@ -40,9 +43,9 @@ class Server:
         command = [sys.executable, "-m", "gunicorn", "-c", "python:sellerkit.gunicorn_conf",
                    "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
                    "--error-logfile", self.log_path,
-                   "--capture-output", "--timeout", "300", "sellerkit:create_web_app()"]
+                   "--capture-output", "--timeout", "300", "--chdir", str(PROJECT_ROOT), self.app]
         self.process = subprocess.Popen(command, env=self._environment(), stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+                                        stderr=subprocess.DEVNULL, start_new_session=True, cwd=PROJECT_ROOT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

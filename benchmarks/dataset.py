@@ -8,11 +8,8 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import bindparam, func, select, text, update
 
-from sellerkit import jobs
-from sellerkit.accounts import services as accounts
-from sellerkit.autoreply import services as vacations
-from sellerkit.bench import suggestions
-from sellerkit.bench.texts import (
+from benchmarks import suggestions
+from benchmarks.texts import (
     LANGUAGES,
     SAVED_REPLY_TOPICS,
     SHOPS,
@@ -21,6 +18,9 @@ from sellerkit.bench.texts import (
     Writer,
     saved_reply_body,
 )
+from sellerkit import jobs
+from sellerkit.accounts import services as accounts
+from sellerkit.autoreply import services as vacations
 from sellerkit.bulkload import insert_rows
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem

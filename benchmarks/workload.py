@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from sellerkit.bench.measure import Client, next_page_link, summary_ms
-from sellerkit.bench.texts import COMMON_WORD, LANGUAGES, MEDIUM_WORD, Writer
+from benchmarks.measure import Client, next_page_link, summary_ms
+from benchmarks.texts import COMMON_WORD, LANGUAGES, MEDIUM_WORD, Writer
 
 #: Page 200 of one shop's inbox, reached by following the keyset "next page" links as a user would.
 DEEP_PAGE = 200

@@ -1,5 +1,5 @@
 """The targets of PERFORMANCE.md as data, judged against a run's figures, and the printed table."""
-from sellerkit.bench import batch_ingest
+from benchmarks import batch_ingest
 
 #: p95 targets in milliseconds at size M (None: no timing target, the SQL-per-page target still applies).
 TARGETS_MS = {

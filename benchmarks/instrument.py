@@ -1,4 +1,4 @@
-"""Bench-only instrumentation (SELLERKIT_BENCH=1): SQL per request, the framework-floor page, the last request's SQL."""
+"""Instrumentation that webapp attaches to the app from outside: SQL per request, the floor page, the last SQL."""
 import base64
 import time
 from datetime import date, datetime

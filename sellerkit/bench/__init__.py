@@ -1,1 +1,0 @@
-"""`sellerkit bench`: a generated data set, the app under gunicorn, and the timings PERFORMANCE.md asks for."""

@@ -9,7 +9,7 @@ from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.ozon import OzonKind
 from sellerkit.channels.wildberries import WildberriesKind
 from sellerkit.outbox.transports import Delivery, DeliveryError
-from tests.contracts import Running
+from tests.contracts.base import Running
 from tests.contracts.ozon import OzonPlatform
 from tests.contracts.wildberries import WildberriesPlatform
 
@@ -127,7 +127,7 @@ def test_a_reply_over_the_platforms_limit_is_refused_before_any_request(platform
     assert refused.value.permanent and platform.requests() == before and platform.sent() == 0
 
 
-@pytest.mark.parametrize("status, code", [(500, "server"), (503, "server")])
+@pytest.mark.parametrize("status, code", [(500, "unavailable"), (503, "unavailable")])
 def test_errors_are_raised_for_the_layer_to_back_off_and_nothing_is_skipped(platform, status, code):
     platform.buyer_writes("c1", "Hello?")
     platform.fail_next(status)

@@ -14,6 +14,8 @@ from tests.contracts.allegro import AllegroServer
 from tests.contracts.ebay import EbayServer
 from tests.contracts.yandex_market import BUSINESS, YandexMarketServer
 
+#: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
+LOCAL = {"allow_private": True}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
@@ -63,14 +65,14 @@ SEEDERS = {YandexMarket: _seed_yandex, Allegro: _seed_allegro, Ebay: _seed_ebay}
 def _yandex():
     server = YandexMarketServer().start()
     server.add_chat(1, minute=0)
-    return Platform(YandexMarket(), server, {"business_id": BUSINESS, "base_url": server.url},
+    return Platform(YandexMarket(**LOCAL), server, {"business_id": BUSINESS, "base_url": server.url},
                     {"api_key": "key-with-communication"}, "yandex_market:1", 4096)
 
 
 def _allegro():
     server = AllegroServer().start()
     server.add_thread("t0", "buyer_0")
-    return Platform(Allegro(), server, {"client_id": "app-1", "base_url": server.url},
+    return Platform(Allegro(**LOCAL), server, {"client_id": "app-1", "base_url": server.url},
                     {"client_secret": "s3cret", "refresh_token": server.issue_refresh_token()},
                     "allegro:thread:t0", 2000)
 
@@ -78,7 +80,7 @@ def _allegro():
 def _ebay():
     server = EbayServer().start()
     server.add_conversation("c0", "buyer0")
-    return Platform(Ebay(), server, {"client_id": "App-1", "ru_name": "Amber-Studio-App-1-abcd",
+    return Platform(Ebay(**LOCAL), server, {"client_id": "App-1", "ru_name": "Amber-Studio-App-1-abcd",
                                      "base_url": server.url},
                     {"client_secret": "Cert-1", "refresh_token": server.issue_refresh_token()}, "ebay:c0", 2000)
 

@@ -8,7 +8,7 @@ from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.wildberries import WildberriesKind
 from sellerkit.outbox.labels import failure_label
 from sellerkit.outbox.transports import Delivery, DeliveryError
-from tests.contracts import Running
+from tests.contracts.base import Running
 from tests.contracts.wildberries import WildberriesPlatform
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -159,5 +159,5 @@ def test_an_outage_is_an_error_to_back_off_from_and_nothing_is_skipped(kind, wb)
     wb.platform.fail = [503]
     with pytest.raises(ChannelError) as failed:
         kind.fetch(wb.settings, SECRETS, None, 100, NOW)
-    assert failed.value.code == "server"
+    assert failed.value.code == "unavailable"
     assert [item.inbound.body for item in kind.fetch(wb.settings, SECRETS, None, 100, NOW).messages] == ["Hello?"]

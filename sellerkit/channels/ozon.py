@@ -5,8 +5,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as Constrained
 
-from sellerkit.channels import ozon_client, ozon_rules, platform_status
-from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number
+from sellerkit.channels import errors, ozon_client, ozon_rules
+from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, whole_number
+from sellerkit.channels.marketplace import PlatformKind
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
@@ -76,10 +77,9 @@ def inbound_of(chat_id, message):
         order_reference=order_number, order={"items_summary": f"SKU {sku}"} if order_number and sku else {})
 
 
-class OzonKind(ChannelKind):
+class OzonKind(PlatformKind):
     name = "ozon"
     label = _l("Ozon")
-    has_base_url = True
     settings_model = OzonSettings
     fields = (
         Field("client_id", _l("Client ID"),
@@ -88,9 +88,6 @@ class OzonKind(ChannelKind):
               help=_l("In the Ozon seller account: Settings, Seller API, Generate key, with the chat methods "
                       "allowed. It is shown once: paste it here.")),
     )
-
-    def __init__(self, allow_private=False, timeout=30):
-        self.allow_private, self.timeout = allow_private, timeout
 
     def client(self, settings, secrets):
         return ozon_client.OzonClient(settings.get("client_id"), secrets.get("api_key"), settings.get("base_url"),
@@ -108,7 +105,7 @@ class OzonKind(ChannelKind):
         try:
             client.chats()
         except ChannelError as error:
-            return [Check("login", False, platform_status.status_text(error))]
+            return [errors.check_failed("login", error)]
         checks = [Check("login", True)]
         try:
             plan = client.plan()
@@ -130,7 +127,7 @@ class OzonKind(ChannelKind):
         try:
             more = self._fetch_into(client, read, fetched, limit)
         except ChannelError as error:
-            if error.code != "rate_limited" or not fetched:
+            if not errors.keeps_partial(error, fetched):
                 raise
             more = True  # keep what came before Ozon asked to wait; the rest follows on the next fetch
         fetched.sort(key=lambda item: item.inbound.received_at)
@@ -156,7 +153,7 @@ class OzonKind(ChannelKind):
                 try:
                     messages, newest, unfinished = self._read_chat(client, chat_id, known, limit - len(fetched))
                 except ChannelError as error:
-                    if error.code != "rejected":
+                    if error.code not in ("refused", "not_found"):
                         raise
                     continue  # one chat Ozon will not show (closed, moved) holds up none of the others
                 fetched += messages
@@ -203,7 +200,7 @@ class OzonKind(ChannelKind):
         except ozon_client.PlanRestricted:
             raise DeliveryError(PLAN_REASON, permanent=True) from None
         except ChannelError as error:
-            raise platform_status.delivery_error(error) from None
+            raise errors.delivery_error(error) from None
 
 
 def reply_window(order, last_buyer_message_at, scheme=None):

@@ -11,10 +11,11 @@ from sellerkit.channels.allegro_client import is_allegro_host
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Order, Thread
 from tests.contracts.allegro import AllegroServer
+from tests.platforms import fetch_until_done, reply_delivery
 
 #: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
 LOCAL = {"allow_private": True}
@@ -39,22 +40,8 @@ def connected(server):
 
 
 def fetch_all(kind, server, secrets, cursor=None, limit=25):
-    fetched = []
-    for _ in range(200):
-        batch = kind.fetch(settings_for(server), secrets, cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
-
-
-def delivery(external_id, body, attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": external_id}}, attachments=attachments)
+    return fetch_until_done(
+        lambda cursor: kind.fetch(settings_for(server), secrets, cursor, limit, NOW), cursor, limit)
 
 
 def test_signing_in_exchanges_the_code_and_a_used_code_is_refused(platform):
@@ -170,14 +157,14 @@ def test_a_buyer_file_comes_with_the_message(platform):
 def test_a_reply_declares_and_uploads_its_file_then_reaches_the_thread(platform):
     platform.add_thread("t1", "anna")
     secrets = connected(platform)
+    invoice = (("f.pdf", "application/pdf", b"%PDF-1"),)
     Allegro(**LOCAL).send(settings_for(platform), secrets,
-                   delivery("allegro:thread:t1", "Faktura w załączniku", (("f.pdf", "application/pdf", b"%PDF-1"),)),
-                   NOW)
+                          reply_delivery("allegro:thread:t1", "Faktura w załączniku", invoice), NOW)
     ((thread, text, attachment_ids),) = platform.sent
     assert (thread, text) == ("t1", "Faktura w załączniku")
     assert platform.attachments[attachment_ids[0]]["content"] == b"%PDF-1"
 
-    Allegro(**LOCAL).send(settings_for(platform), secrets, delivery("allegro:issue:i1", "Proszę o zdjęcia"), NOW)
+    Allegro(**LOCAL).send(settings_for(platform), secrets, reply_delivery("allegro:issue:i1", "Proszę o zdjęcia"), NOW)
     assert platform.sent[-1] == ("i1", "Proszę o zdjęcia", [])
 
 
@@ -188,7 +175,8 @@ def test_what_allegro_would_refuse_is_refused_before_sending(platform):
              ("Plik", (("big.png", "image/png", b"0" * (5 * 1024 * 1024 + 1)),), "platform_files_refused")]
     for body, files, kind in cases:
         with pytest.raises(DeliveryError) as refused:
-            Allegro(**LOCAL).send(settings_for(platform), secrets, delivery("allegro:thread:t1", body, files), NOW)
+            reply = reply_delivery("allegro:thread:t1", body, files)
+            Allegro(**LOCAL).send(settings_for(platform), secrets, reply, NOW)
         assert refused.value.permanent and failure_kind(refused.value.reason) == kind
     assert platform.log == []  # not even a token was asked for
 
@@ -198,7 +186,7 @@ def test_limits_and_outages_are_told_apart(platform):
     platform.add_thread("t1", "anna")
     platform.faults.append((429, {"errors": []}, {"Retry-After": "30"}))
     with pytest.raises(DeliveryError) as limited:
-        Allegro(**LOCAL).send(settings_for(platform), secrets, delivery("allegro:thread:t1", "Dzień dobry"), NOW)
+        Allegro(**LOCAL).send(settings_for(platform), secrets, reply_delivery("allegro:thread:t1", "Dzień dobry"), NOW)
     assert not limited.value.permanent and failure_kind(limited.value.reason) == "platform_rate_limited"
     platform.faults.append((503, {"errors": []}, {}))
     with pytest.raises(ChannelError) as down:

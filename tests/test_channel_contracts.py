@@ -9,10 +9,11 @@ from sellerkit.channels.ebay import Ebay
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.yandex_market import YandexMarket
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from tests.contracts.allegro import AllegroServer
 from tests.contracts.ebay import EbayServer
 from tests.contracts.yandex_market import BUSINESS, YandexMarketServer
+from tests.platforms import fetch_until_done, reply_delivery
 
 #: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
 LOCAL = {"allow_private": True}
@@ -93,22 +94,12 @@ def platform(request):
 
 
 def fetch_all(platform, cursor=None, limit=20):
-    fetched = []
-    for _ in range(500):
-        batch = platform.kind.fetch(platform.settings, platform.secrets, cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
+    return fetch_until_done(lambda cursor: platform.kind.fetch(platform.settings, platform.secrets, cursor, limit, NOW),
+                            cursor, limit, rounds=500)
 
 
 def delivery(platform, body):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": platform.conversation}})
+    return reply_delivery(platform.conversation, body)
 
 
 def test_a_first_fetch_brings_every_message_once_and_a_second_nothing(platform):

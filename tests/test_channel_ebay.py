@@ -7,8 +7,9 @@ import pytest
 from sellerkit.channels.ebay import Ebay
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from tests.contracts.ebay import EbayServer
+from tests.platforms import fetch_until_done, reply_delivery
 
 #: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
 LOCAL = {"allow_private": True}
@@ -31,22 +32,8 @@ def connected(server):
 
 
 def fetch_all(kind, server, secrets, cursor=None, limit=30):
-    fetched = []
-    for _ in range(200):
-        batch = kind.fetch(settings_for(server), secrets, cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
-
-
-def delivery(external_id, body, attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": external_id}}, attachments=attachments)
+    return fetch_until_done(
+        lambda cursor: kind.fetch(settings_for(server), secrets, cursor, limit, NOW), cursor, limit)
 
 
 def test_signing_in_goes_through_the_runame_and_the_code_becomes_tokens(platform):
@@ -94,7 +81,7 @@ def test_conversations_arrive_once_without_the_sellers_own_messages(platform):
 def test_a_reply_uploads_its_images_first_then_reaches_the_conversation(platform):
     platform.add_conversation("c1", "buyer1")
     Ebay(**LOCAL).send(settings_for(platform), connected(platform),
-                delivery("ebay:c1", "Here is a photo", (("p.jpg", "image/jpeg", b"\xff\xd8jpeg"),)), NOW)
+                reply_delivery("ebay:c1", "Here is a photo", (("p.jpg", "image/jpeg", b"\xff\xd8jpeg"),)), NOW)
     ((conversation, text, media),) = platform.sent
     assert (conversation, text) == ("c1", "Here is a photo") and media[0].startswith(f"{platform.url}/pics/")
 
@@ -106,7 +93,7 @@ def test_what_ebay_would_refuse_is_refused_before_sending(platform):
                               ("Six photos", (image,) * 6, "platform_files_refused"),
                               ("A manual", (("m.pdf", "application/pdf", b"%PDF"),), "platform_files_refused")):
         with pytest.raises(DeliveryError) as refused:
-            Ebay(**LOCAL).send(settings_for(platform), secrets, delivery("ebay:c1", body, files), NOW)
+            Ebay(**LOCAL).send(settings_for(platform), secrets, reply_delivery("ebay:c1", body, files), NOW)
         assert refused.value.permanent and failure_kind(refused.value.reason) == kind
     assert platform.log == []
 

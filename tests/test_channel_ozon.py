@@ -7,9 +7,10 @@ import pytest
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.ozon import OzonKind
 from sellerkit.outbox.labels import failure_label
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from tests.contracts.base import Running
 from tests.contracts.ozon import SELLER, SUPPORT, OzonPlatform
+from tests.platforms import reply_delivery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SECRETS = {"api_key": "ozon-key"}
@@ -46,10 +47,7 @@ def fetch_all(kind, ozon, cursor=None, limit=100):
 
 
 def reply(chat_external_id, body="Thank you, it ships today.", attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False, message_id_header="<a@b>",
-                    in_reply_to=None, to_email=None, from_email="shop@example.com", webhook_url=None,
-                    webhook_secret=None, payload={"thread": {"id": 1, "external_id": chat_external_id}},
-                    attachments=attachments)
+    return reply_delivery(chat_external_id, body, attachments)
 
 
 def test_only_buyer_messages_of_buyer_chats_come_in_as_plain_text_with_their_order(kind, ozon):

@@ -10,10 +10,11 @@ from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.yandex_market import YandexMarket
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Message, Order, Thread
 from tests.contracts.yandex_market import BUSINESS, YandexMarketServer
+from tests.platforms import fetch_until_done, reply_delivery
 
 #: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
 LOCAL = {"allow_private": True}
@@ -34,22 +35,8 @@ def settings_for(server):
 
 def fetch_all(kind, server, cursor=None, limit=50, secrets=KEY):
     """Every message the kind brings until it says nothing more waits, and the last cursor."""
-    fetched = []
-    for _ in range(100):
-        batch = kind.fetch(settings_for(server), dict(secrets), cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
-
-
-def delivery(external_id, body, attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": external_id}}, attachments=attachments)
+    return fetch_until_done(
+        lambda cursor: kind.fetch(settings_for(server), dict(secrets), cursor, limit, NOW), cursor, limit)
 
 
 def test_a_backlog_across_pages_arrives_once_oldest_first_and_then_only_what_is_new(platform):
@@ -132,24 +119,24 @@ def test_a_reply_reaches_the_chat_and_one_too_long_is_refused_before_sending(pla
     platform.add_chat(5, minute=1)
     kind = YandexMarket(**LOCAL)
 
-    kind.send(settings_for(platform), dict(KEY), delivery("yandex_market:5", "Sent today, track 123"), NOW)
+    kind.send(settings_for(platform), dict(KEY), reply_delivery("yandex_market:5", "Sent today, track 123"), NOW)
     assert platform.sent == [(5, "Sent today, track 123")]
 
     with pytest.raises(DeliveryError) as refused:
-        kind.send(settings_for(platform), dict(KEY), delivery("yandex_market:5", "x" * 4097), NOW)
+        kind.send(settings_for(platform), dict(KEY), reply_delivery("yandex_market:5", "x" * 4097), NOW)
     assert refused.value.permanent and failure_kind(refused.value.reason) == "platform_too_long"
     assert len(platform.calls("/chats/message")) == 1  # nothing went out
 
     with pytest.raises(DeliveryError) as wrong:
-        kind.send(settings_for(platform), dict(KEY), delivery("allegro:thread:x", "Hello"), NOW)
+        kind.send(settings_for(platform), dict(KEY), reply_delivery("allegro:thread:x", "Hello"), NOW)
     assert wrong.value.permanent
 
 
 def test_a_file_is_sent_after_the_words(platform):
     platform.add_chat(5, minute=1)
+    invoice = (("invoice.pdf", "application/pdf", b"%PDF"),)
     YandexMarket(**LOCAL).send(settings_for(platform), dict(KEY),
-                        delivery("yandex_market:5", "The invoice", (("invoice.pdf", "application/pdf", b"%PDF"),)),
-                        NOW)
+                               reply_delivery("yandex_market:5", "The invoice", invoice), NOW)
     assert platform.sent[0] == (5, "The invoice")
     assert b'filename="invoice.pdf"' in platform.sent[1][1] and b"%PDF" in platform.sent[1][1]
 
@@ -158,7 +145,7 @@ def test_the_hourly_limits_are_waited_out(platform):
     platform.add_chat(5, minute=1)
     platform.send_limit = 0
     with pytest.raises(DeliveryError) as limited:
-        YandexMarket(**LOCAL).send(settings_for(platform), dict(KEY), delivery("yandex_market:5", "Hello"), NOW)
+        YandexMarket(**LOCAL).send(settings_for(platform), dict(KEY), reply_delivery("yandex_market:5", "Hello"), NOW)
     assert not limited.value.permanent and failure_kind(limited.value.reason) == "platform_rate_limited"
 
     platform.faults.append((429, {"status": "ERROR", "errors": [{"code": "TOO_MANY_REQUESTS"}]}, {}))

@@ -4,8 +4,15 @@ import dataclasses
 
 from sellerkit.channels import allegro_client, conversations, errors
 from sellerkit.channels.allegro_client import BETA, Client
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field
-from sellerkit.channels.marketplace import DISPUTE_HINT, MarketplaceKind, OAuthSettings, parse_time
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field
+from sellerkit.channels.marketplace import (
+    DISPUTE_HINT,
+    MarketplaceKind,
+    OAuthSettings,
+    parse_time,
+    replied_conversation,
+    words_or_files,
+)
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -53,11 +60,7 @@ class Allegro(MarketplaceKind):
 
     def test(self, settings, secrets, now):
         client = self.client(settings, secrets, now)
-        try:
-            client.call("GET", "/messaging/threads", {"limit": 1, "offset": 0})
-        except ChannelError as error:
-            return [errors.check_failed("login", error)]
-        return [Check("login", True)]
+        return errors.login_checks(lambda: client.call("GET", "/messaging/threads", {"limit": 1, "offset": 0}))
 
     # fetching
 
@@ -176,9 +179,8 @@ class Allegro(MarketplaceKind):
             return None
         login = str(entry["login"] or author.get("login") or "")
         order = ((message.get("relatesTo") or {}).get("order") or {}).get("id") or entry.get("order")
-        text = (message.get("text") or "").strip()
         names = [str(a.get("fileName") or "") for a in message.get("attachments") or [] if isinstance(a, dict)]
-        body = text or "\n".join(f"📎 {name}" for name in names if name) or "📎"
+        body = words_or_files(message.get("text"), names)
         if author.get("role") == "ADMIN":
             body = f"[Allegro] {body}"  # Allegro's own words in an issue, which the seller answers too
         return Inbound(
@@ -206,10 +208,8 @@ class Allegro(MarketplaceKind):
     # sending
 
     def send(self, settings, secrets, delivery, now):
-        external = ((delivery.payload or {}).get("thread") or {}).get("external_id") or ""
-        prefix, _, rest = external.partition(":")
-        kind, _, conversation = rest.partition(":")
-        if prefix != NAME or kind not in ("thread", "issue") or not conversation:
+        kind, _, conversation = replied_conversation(delivery, NAME).partition(":")
+        if kind not in ("thread", "issue") or not conversation:
             raise DeliveryError("the platform refused the reply: the conversation is not an Allegro one",
                                 permanent=True)
         body = (delivery.body or "").strip()

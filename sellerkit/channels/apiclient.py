@@ -1,7 +1,6 @@
 """One request to a platform's API for every kind: the address vetted, TLS verified, no redirects, bounded answers."""
 import functools
 import http.client
-import ipaddress
 import json
 import socket
 import ssl
@@ -32,22 +31,13 @@ class Answer:
 
 
 
-def is_loopback(host):
-    if (host or "").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def base_url_problem(url):
     """Why `url` cannot be a platform's address as a seller types it (a code), or None: https, or plain http to
     this machine only. Where it points is vetted again when a request goes there."""
     parts = urlsplit(url or "")
     if not parts.hostname or parts.query or parts.fragment or parts.username:
         return "invalid"
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
+    if parts.scheme == "https" or (parts.scheme == "http" and netguard.is_loopback(parts.hostname)):
         return None
     return "scheme"
 

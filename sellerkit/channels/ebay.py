@@ -6,8 +6,14 @@ import pydantic
 
 from sellerkit.channels import apiclient, conversations, ebay_client, errors
 from sellerkit.channels.ebay_client import Client
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field
-from sellerkit.channels.marketplace import MarketplaceKind, OAuthSettings, parse_time
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field
+from sellerkit.channels.marketplace import (
+    MarketplaceKind,
+    OAuthSettings,
+    parse_time,
+    replied_conversation,
+    words_or_files,
+)
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -59,12 +65,8 @@ class Ebay(MarketplaceKind):
 
     def test(self, settings, secrets, now):
         client = self.client(settings, secrets, now)
-        try:
-            client.username()
-            client.messages_api("GET", "/conversation", {**MEMBERS, "limit": 1})
-        except ChannelError as error:
-            return [errors.check_failed("login", error)]
-        return [Check("login", True)]
+        return errors.login_checks(client.username,
+                                   lambda: client.messages_api("GET", "/conversation", {**MEMBERS, "limit": 1}))
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Conversations from members are swept for those changed since the last sweep; each queued conversation is
@@ -129,11 +131,10 @@ class Ebay(MarketplaceKind):
 
     @staticmethod
     def _inbound(entry, message, sender):
-        text = (message.get("messageBody") or "").strip()
         names = [str(m.get("mediaName") or "") for m in message.get("messageMedia") or [] if isinstance(m, dict)]
         return Inbound(
             external_id=f"{NAME}:{entry['key']}:{message['messageId']}",
-            body=text or "\n".join(f"📎 {name}" for name in names if name) or "📎",
+            body=words_or_files(message.get("messageBody"), names),
             received_at=parse_time(message["createdDate"]), buyer_external_id=f"{NAME}:{sender}",
             buyer_name=sender[:200], thread_external_id=f"{NAME}:{entry['key']}",
             subject=entry.get("subject") or str(message.get("subject") or "")[:200])
@@ -156,9 +157,8 @@ class Ebay(MarketplaceKind):
         return tuple(files)
 
     def send(self, settings, secrets, delivery, now):
-        external = ((delivery.payload or {}).get("thread") or {}).get("external_id") or ""
-        prefix, _, conversation = external.partition(":")
-        if prefix != NAME or not conversation:
+        conversation = replied_conversation(delivery, NAME)
+        if not conversation:
             raise DeliveryError("the platform refused the reply: the conversation is not an eBay one", permanent=True)
         body = (delivery.body or "").strip()
         if len(body) > MAX_MESSAGE:

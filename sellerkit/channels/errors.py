@@ -41,6 +41,17 @@ def check_failed(step, error):
     return Check(step, False, status_text(error))
 
 
+def login_checks(*attempts):
+    """The connection test of a kind whose sign-in is proven by requests: each of `attempts` is called in turn,
+    and the first ChannelError is the failed "login" step."""
+    try:
+        for attempt in attempts:
+            attempt()
+    except ChannelError as error:
+        return [check_failed("login", error)]
+    return [Check("login", True)]
+
+
 def keeps_partial(error, fetched):
     """Whether a fetch that met `error` returns what it `fetched` so far instead of failing."""
     return bool(fetched) and error.code in RESUMABLE

@@ -21,6 +21,19 @@ def checked_base_url(value):
     return value
 
 
+def replied_conversation(delivery, prefix):
+    """The conversation a reply answers: its thread's external id after `prefix:` ("" when the thread did not
+    come through a kind of that prefix)."""
+    external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
+    kind, _, conversation = external.partition(":")
+    return conversation if kind == prefix else ""
+
+
+def words_or_files(text, names):
+    """What a message shows: its words, else the names of the files it carries."""
+    return (text or "").strip() or "\n".join(f"📎 {name}" for name in names if name) or "📎"
+
+
 def parse_time(value):
     """An ISO 8601 time of a platform's answer as an aware datetime; ChannelError when it is not one."""
     try:

@@ -7,7 +7,7 @@ from pydantic import Field as Constrained
 
 from sellerkit.channels import errors, ozon_client, ozon_rules
 from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, whole_number
-from sellerkit.channels.marketplace import PlatformKind
+from sellerkit.channels.marketplace import PlatformKind, replied_conversation
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
@@ -52,9 +52,8 @@ def _is_buyer(message):
 
 def chat_of(delivery):
     """The Ozon chat id of the thread a reply answers; DeliveryError when the thread did not come from Ozon."""
-    external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
-    kind, _, chat_id = external.partition(":")
-    if kind != PREFIX or not chat_id:
+    chat_id = replied_conversation(delivery, PREFIX)
+    if not chat_id:
         raise DeliveryError("the conversation is not an Ozon chat, so the reply cannot go there", permanent=True)
     return chat_id
 

@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as Constrained
 
 from sellerkit.channels import apiclient, errors, wildberries_client
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, whole_number
-from sellerkit.channels.marketplace import PlatformKind
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field, whole_number
+from sellerkit.channels.marketplace import PlatformKind, replied_conversation
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -140,11 +140,7 @@ class WildberriesKind(PlatformKind):
         return file_problems(body, files)
 
     def test(self, settings, secrets, now):
-        try:
-            self.client(settings, secrets).chats()
-        except ChannelError as error:
-            return [errors.check_failed("login", error)]
-        return [Check("login", True)]
+        return errors.login_checks(self.client(settings, secrets).chats)
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Buyer messages after the cursor: {"next": the millisecond mark to ask from, "seen": ids of the events at
@@ -225,9 +221,8 @@ class WildberriesKind(PlatformKind):
 
 
 def _chat_of(delivery):
-    external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
-    kind, _, chat_id = external.partition(":")
-    if kind != PREFIX or not chat_id:
+    chat_id = replied_conversation(delivery, PREFIX)
+    if not chat_id:
         raise DeliveryError("the conversation is not a Wildberries chat, so the reply cannot go there", permanent=True)
     return chat_id
 

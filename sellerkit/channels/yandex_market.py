@@ -6,8 +6,15 @@ from typing import Annotated
 import pydantic
 
 from sellerkit.channels import apiclient, errors
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field
-from sellerkit.channels.marketplace import DISPUTE_HINT, MarketplaceKind, PlatformSettings, parse_time
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field
+from sellerkit.channels.marketplace import (
+    DISPUTE_HINT,
+    MarketplaceKind,
+    PlatformSettings,
+    parse_time,
+    replied_conversation,
+    words_or_files,
+)
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -107,9 +114,8 @@ def inbound_of(chat, message):
 
 def message_text(message):
     """The words of a message; one with only files shows their names."""
-    text = (message.get("message") or "").strip()
     names = [str(item.get("name") or "") for item in message.get("payload") or [] if isinstance(item, dict)]
-    return text or "\n".join(f"📎 {name}" for name in names if name) or "📎"
+    return words_or_files(message.get("message"), names)
 
 
 class YandexMarket(MarketplaceKind):
@@ -130,11 +136,7 @@ class YandexMarket(MarketplaceKind):
 
     def test(self, settings, secrets, now):
         client = self.client(settings, secrets, now)
-        try:
-            client.chats(None, None, limit=1)
-        except ChannelError as error:
-            return [errors.check_failed("login", error)]
-        return [Check("login", True)]
+        return errors.login_checks(lambda: client.chats(None, None, limit=1))
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Chats are swept page by page (every chat the first time, then the unfinished ones changed since the last
@@ -232,9 +234,8 @@ class YandexMarket(MarketplaceKind):
         return tuple(files)
 
     def send(self, settings, secrets, delivery, now):
-        external = ((delivery.payload or {}).get("thread") or {}).get("external_id") or ""
-        prefix, _, chat_id = external.partition(":")
-        if prefix != NAME or not chat_id.isdigit():
+        chat_id = replied_conversation(delivery, NAME)
+        if not chat_id.isdigit():
             raise DeliveryError("the platform refused the reply: the conversation is not a Yandex Market chat",
                                 permanent=True)
         body = (delivery.body or "").strip()

@@ -157,3 +157,13 @@ def test_a_redirect_is_refused_not_followed(platform):
     with pytest.raises(ChannelError) as refused:
         platform.kind.fetch(platform.settings, platform.secrets, None, 10, NOW)
     assert refused.value.code == "refused"
+
+
+def test_a_platform_on_a_private_address_is_refused_unless_the_app_allows_it(app, platform):
+    kind = type(platform.kind)()  # as registered without WEBHOOK_ALLOW_PRIVATE
+    with pytest.raises(ChannelError) as refused:
+        kind.fetch(platform.settings, dict(platform.secrets), None, 10, NOW)
+    assert refused.value.code == "base_url" and platform.server.log == []
+    with app.test_request_context():
+        (check,) = kind.test(platform.settings, dict(platform.secrets), NOW)
+        assert not check.ok and str(check.message).startswith("The platform's address cannot be used")

@@ -157,9 +157,8 @@ class Ebay(MarketplaceKind):
         return tuple(files)
 
     def send(self, settings, secrets, delivery, now):
-        conversation = replied_conversation(delivery, NAME)
-        if not conversation:
-            raise DeliveryError("the platform refused the reply: the conversation is not an eBay one", permanent=True)
+        conversation = replied_conversation(delivery, NAME,
+                                            "the platform refused the reply: the conversation is not an eBay one")
         body = (delivery.body or "").strip()
         if len(body) > MAX_MESSAGE:
             raise DeliveryError(f"the reply is longer than the platform accepts ({MAX_MESSAGE} characters)",

@@ -73,12 +73,12 @@ def retry_after_seconds(value, now=None):
     return max(0, int((when - now).total_seconds()))
 
 
-def error_for(answer, platform="", now=None, default_wait=None, wait_headers=("retry-after",)):
+def error_for(answer, platform="the platform", now=None, default_wait=None, wait_headers=("retry-after",)):
     """The ChannelError of a refused request (an apiclient.Answer): auth (401/403), payment_required (402),
     not_found (404), rate_limited (429, with the seconds the first of `wait_headers` gives, else `default_wait`),
     unavailable (5xx) and refused (any other). `platform` names who answered in the detail."""
     words = _detail(answer.body)
-    detail = f"{platform} answered HTTP {answer.status}".strip() + (f": {words}" if words else "")
+    detail = f"{platform} answered HTTP {answer.status}" + (f": {words}" if words else "")
     status = answer.status
     if status in (401, 403):
         return ChannelError("auth", detail)

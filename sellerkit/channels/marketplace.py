@@ -6,6 +6,7 @@ import pydantic
 
 from sellerkit.channels import apiclient, errors
 from sellerkit.channels.kinds import ChannelError, ChannelKind
+from sellerkit.outbox.transports import DeliveryError
 from sellerkit.tickets import disputes
 
 #: A fetched message whose hints say this is set is on a thread the platform holds a dispute on.
@@ -21,12 +22,16 @@ def checked_base_url(value):
     return value
 
 
-def replied_conversation(delivery, prefix):
-    """The conversation a reply answers: its thread's external id after `prefix:` ("" when the thread did not
-    come through a kind of that prefix)."""
+def replied_conversation(delivery, prefix, refusal=None):
+    """The conversation a reply answers: its thread's external id after `prefix:`. When the thread did not come
+    through a kind of that prefix: "", or a permanent DeliveryError of `refusal` when given."""
     external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
     kind, _, conversation = external.partition(":")
-    return conversation if kind == prefix else ""
+    if kind == prefix and conversation:
+        return conversation
+    if refusal:
+        raise DeliveryError(refusal, permanent=True)
+    return ""
 
 
 def words_or_files(text, names):

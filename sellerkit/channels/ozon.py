@@ -50,14 +50,6 @@ def _is_buyer(message):
     return str(_object(message, "user").get("type") or "").lower().replace("\u0441", "c") == "customer"
 
 
-def chat_of(delivery):
-    """The Ozon chat id of the thread a reply answers; DeliveryError when the thread did not come from Ozon."""
-    chat_id = replied_conversation(delivery, PREFIX)
-    if not chat_id:
-        raise DeliveryError("the conversation is not an Ozon chat, so the reply cannot go there", permanent=True)
-    return chat_id
-
-
 def inbound_of(chat_id, message):
     """The Inbound of one buyer message of the chat history, or None when it holds nothing to show."""
     received_at = _moment(message.get("created_at"))
@@ -183,7 +175,8 @@ class OzonKind(PlatformKind):
                 return fetched, newest, False
 
     def send(self, settings, secrets, delivery, now):
-        chat_id = chat_of(delivery)
+        chat_id = replied_conversation(delivery, PREFIX,
+                                       "the conversation is not an Ozon chat, so the reply cannot go there")
         text = (delivery.body or "").strip()
         if not text and not delivery.attachments:
             raise DeliveryError("the reply is empty", permanent=True)

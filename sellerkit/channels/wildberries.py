@@ -199,7 +199,8 @@ class WildberriesKind(PlatformKind):
             yield name, content_type, content
 
     def send(self, settings, secrets, delivery, now):
-        chat_id = _chat_of(delivery)
+        chat_id = replied_conversation(delivery, PREFIX,
+                                       "the conversation is not a Wildberries chat, so the reply cannot go there")
         text = (delivery.body or "").strip()
         if len(text) > MAX_TEXT:
             raise DeliveryError(f"the reply is too long for the platform: {len(text)} characters, Wildberries "
@@ -218,13 +219,6 @@ class WildberriesKind(PlatformKind):
             raise errors.delivery_error(error) from None
         if refused:
             raise DeliveryError("the platform refuses these files: " + "; ".join(refused)[:500], permanent=True)
-
-
-def _chat_of(delivery):
-    chat_id = replied_conversation(delivery, PREFIX)
-    if not chat_id:
-        raise DeliveryError("the conversation is not a Wildberries chat, so the reply cannot go there", permanent=True)
-    return chat_id
 
 
 def _cursor(mark, seen):

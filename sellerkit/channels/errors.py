@@ -57,6 +57,18 @@ def keeps_partial(error, fetched):
     return bool(fetched) and error.code in RESUMABLE
 
 
+def fill_resumably(fill, fetched):
+    """`fill()` puts messages into `fetched` and says whether more wait. An error it meets after some came that
+    keeps_partial allows ends it early instead: what came is kept, and more wait (the next fetch meets the error
+    again, or goes on)."""
+    try:
+        return fill()
+    except ChannelError as error:
+        if not keeps_partial(error, fetched):
+            raise
+        return True
+
+
 def retry_after_seconds(value, now=None):
     """Seconds from a Retry-After header (seconds or an HTTP date), or None."""
     value = (value or "").strip()

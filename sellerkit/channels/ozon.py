@@ -115,12 +115,7 @@ class OzonKind(PlatformKind):
         client = self.client(settings, secrets)
         read = dict((cursor or {}).get("chats") or {})
         fetched = []
-        try:
-            more = self._fetch_into(client, read, fetched, limit)
-        except ChannelError as error:
-            if not errors.keeps_partial(error, fetched):
-                raise
-            more = True  # keep what came before Ozon asked to wait; the rest follows on the next fetch
+        more = errors.fill_resumably(lambda: self._fetch_into(client, read, fetched, limit), fetched)
         fetched.sort(key=lambda item: item.inbound.received_at)
         return Batch(fetched, {"chats": read}, more=more)
 

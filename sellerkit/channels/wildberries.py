@@ -148,12 +148,7 @@ class WildberriesKind(PlatformKind):
         client = self.client(settings, secrets)
         state = {"next": (cursor or {}).get("next"), "seen": set((cursor or {}).get("seen") or ())}
         fetched = []
-        try:
-            more = self._fetch_into(client, state, fetched, limit)
-        except ChannelError as error:
-            if not errors.keeps_partial(error, fetched):
-                raise
-            more = True  # keep what came before the budget ran out; the rest follows on the next fetch
+        more = errors.fill_resumably(lambda: self._fetch_into(client, state, fetched, limit), fetched)
         return Batch(fetched, _cursor(state["next"], state["seen"]), more=more)
 
     def _fetch_into(self, client, state, fetched, limit):

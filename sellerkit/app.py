@@ -101,15 +101,13 @@ def _register_outbound_kinds(app):
     """Each kind of outbox item registers the builder that turns it into a delivery; each channel kind itself."""
     from sellerkit import inbox as replies
     from sellerkit.accounts import mail as account_mail
-    from sellerkit.channels import allegro, ebay, marketplaces, yandex_market
-    from sellerkit.channels import email as email_channel
     from sellerkit.channels import outbound as channel_transport
+    from sellerkit.channels import registry as channel_kinds
     from sellerkit.followups import outbound as follow_up_mail
     from sellerkit.notices import mail as notices
     from sellerkit.tickets import mail as ticket_mail
 
-    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, channel_transport, email_channel,
-                    marketplaces, yandex_market, allegro, ebay):
+    for feature in (replies, follow_up_mail, ticket_mail, account_mail, notices, channel_transport, channel_kinds):
         feature.init_app(app)
 
 

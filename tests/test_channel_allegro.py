@@ -11,11 +11,14 @@ from sellerkit.channels.allegro_client import is_allegro_host
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Order, Thread
 from tests.contracts.allegro import AllegroServer
+from tests.platforms import fetch_until_done, reply_delivery
 
+#: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
+LOCAL = {"allow_private": True}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 REDIRECT = "https://sellerkit.example.com/channels/oauth/callback"
 
@@ -37,26 +40,12 @@ def connected(server):
 
 
 def fetch_all(kind, server, secrets, cursor=None, limit=25):
-    fetched = []
-    for _ in range(200):
-        batch = kind.fetch(settings_for(server), secrets, cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
-
-
-def delivery(external_id, body, attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": external_id}}, attachments=attachments)
+    return fetch_until_done(
+        lambda cursor: kind.fetch(settings_for(server), secrets, cursor, limit, NOW), cursor, limit)
 
 
 def test_signing_in_exchanges_the_code_and_a_used_code_is_refused(platform):
-    kind = Allegro()
+    kind = Allegro(**LOCAL)
     url = urlsplit(kind.authorize_url(settings_for(platform), "state-1", REDIRECT))
     query = {k: v[-1] for k, v in parse_qs(url.query).items()}
     assert url.path == "/auth/oauth/authorize"
@@ -79,14 +68,14 @@ def test_signing_in_exchanges_the_code_and_a_used_code_is_refused(platform):
 
 
 def test_sandbox_signs_in_on_its_own_domain():
-    url = Allegro().authorize_url({"client_id": "app-1", "environment": "sandbox"}, "s", REDIRECT)
+    url = Allegro(**LOCAL).authorize_url({"client_id": "app-1", "environment": "sandbox"}, "s", REDIRECT)
     assert url.startswith("https://allegro.pl.allegrosandbox.pl/auth/oauth/authorize?")
 
 
 def test_an_expired_token_is_refreshed_and_the_caller_sees_the_new_secrets(platform):
     platform.add_thread("t1", "kupujacy_1")
     platform.add_message("t1", "Dzień dobry", minute=5)
-    kind = Allegro()
+    kind = Allegro(**LOCAL)
     secrets = connected(platform)
     first_refresh = secrets["refresh_token"]
 
@@ -116,7 +105,7 @@ def test_threads_and_issues_arrive_once_across_pages_and_then_only_what_is_new(p
     platform.add_issue("i1", "buyer_7", "order-7", minute=60)
     platform.add_issue_message("i1", "Towar uszkodzony", minute=61)
     platform.add_issue_message("i1", "Prosimy o zdjęcia", minute=62, role="ADMIN")
-    kind = Allegro()
+    kind = Allegro(**LOCAL)
     secrets = connected(platform)
 
     fetched, cursor = fetch_all(kind, platform, secrets)
@@ -145,7 +134,7 @@ def test_an_issue_becomes_a_dispute_on_its_conversation(app, platform, make_user
     platform.add_message("t1", "Kiedy wysyłka?", minute=1, order="order-1")
     platform.add_issue("i9", "anna", "order-1", kind="CLAIM", minute=2)
     platform.add_issue_message("i9", "Reklamuję produkt", minute=3)
-    kind = Allegro()
+    kind = Allegro(**LOCAL)
     batch = kind.fetch(settings_for(platform), connected(platform), None, 50, NOW)
     with app.app_context():
         shop = sqla.session.get(Shop, shop_id)
@@ -161,21 +150,21 @@ def test_an_issue_becomes_a_dispute_on_its_conversation(app, platform, make_user
 def test_a_buyer_file_comes_with_the_message(platform):
     platform.add_thread("t1", "anna")
     platform.add_message("t1", "Zdjęcie", minute=1, attachments=[platform.add_file("a.jpg", b"\xff\xd8jpeg")])
-    (item,), _ = fetch_all(Allegro(), platform, connected(platform))
+    (item,), _ = fetch_all(Allegro(**LOCAL), platform, connected(platform))
     assert item.files == (("a.jpg", "image/jpeg", b"\xff\xd8jpeg"),)
 
 
 def test_a_reply_declares_and_uploads_its_file_then_reaches_the_thread(platform):
     platform.add_thread("t1", "anna")
     secrets = connected(platform)
-    Allegro().send(settings_for(platform), secrets,
-                   delivery("allegro:thread:t1", "Faktura w załączniku", (("f.pdf", "application/pdf", b"%PDF-1"),)),
-                   NOW)
+    invoice = (("f.pdf", "application/pdf", b"%PDF-1"),)
+    Allegro(**LOCAL).send(settings_for(platform), secrets,
+                          reply_delivery("allegro:thread:t1", "Faktura w załączniku", invoice), NOW)
     ((thread, text, attachment_ids),) = platform.sent
     assert (thread, text) == ("t1", "Faktura w załączniku")
     assert platform.attachments[attachment_ids[0]]["content"] == b"%PDF-1"
 
-    Allegro().send(settings_for(platform), secrets, delivery("allegro:issue:i1", "Proszę o zdjęcia"), NOW)
+    Allegro(**LOCAL).send(settings_for(platform), secrets, reply_delivery("allegro:issue:i1", "Proszę o zdjęcia"), NOW)
     assert platform.sent[-1] == ("i1", "Proszę o zdjęcia", [])
 
 
@@ -186,7 +175,8 @@ def test_what_allegro_would_refuse_is_refused_before_sending(platform):
              ("Plik", (("big.png", "image/png", b"0" * (5 * 1024 * 1024 + 1)),), "platform_files_refused")]
     for body, files, kind in cases:
         with pytest.raises(DeliveryError) as refused:
-            Allegro().send(settings_for(platform), secrets, delivery("allegro:thread:t1", body, files), NOW)
+            reply = reply_delivery("allegro:thread:t1", body, files)
+            Allegro(**LOCAL).send(settings_for(platform), secrets, reply, NOW)
         assert refused.value.permanent and failure_kind(refused.value.reason) == kind
     assert platform.log == []  # not even a token was asked for
 
@@ -196,16 +186,16 @@ def test_limits_and_outages_are_told_apart(platform):
     platform.add_thread("t1", "anna")
     platform.faults.append((429, {"errors": []}, {"Retry-After": "30"}))
     with pytest.raises(DeliveryError) as limited:
-        Allegro().send(settings_for(platform), secrets, delivery("allegro:thread:t1", "Dzień dobry"), NOW)
+        Allegro(**LOCAL).send(settings_for(platform), secrets, reply_delivery("allegro:thread:t1", "Dzień dobry"), NOW)
     assert not limited.value.permanent and failure_kind(limited.value.reason) == "platform_rate_limited"
     platform.faults.append((503, {"errors": []}, {}))
     with pytest.raises(ChannelError) as down:
-        Allegro().fetch(settings_for(platform), secrets, None, 10, NOW)
+        Allegro(**LOCAL).fetch(settings_for(platform), secrets, None, 10, NOW)
     assert down.value.code == "unavailable"
 
 
 def test_the_connection_test(app, platform):
-    kind = Allegro()
+    kind = Allegro(**LOCAL)
     with app.test_request_context():
         assert [(c.step, c.ok) for c in kind.test(settings_for(platform), connected(platform), NOW)] == \
             [("login", True)]
@@ -221,7 +211,7 @@ def test_a_fetch_whose_batch_was_never_stored_is_repeated_whole(platform):
         platform.add_thread(f"t{number}", f"buyer_{number}")
         for message in range(10):
             platform.add_message(f"t{number}", f"Thread {number} message {message}", minute=number * 20 + message)
-    kind, secrets = Allegro(), connected(platform)
+    kind, secrets = Allegro(**LOCAL), connected(platform)
     first = kind.fetch(settings_for(platform), secrets, None, 15, NOW)
     lost = kind.fetch(settings_for(platform), secrets, first.cursor, 15, NOW)
     retried = kind.fetch(settings_for(platform), secrets, first.cursor, 15, NOW)
@@ -238,7 +228,7 @@ def test_the_order_of_a_message_fills_its_order_card(app, platform, make_user, m
     platform.add_message("t1", "Czy mogę dokupić jeszcze jeden?", minute=10, order="order-1")
     platform.add_thread("t2", "jan")
     platform.add_message("t2", "Zamówienie sprzed lat", minute=11, order="order-unknown")
-    kind = Allegro()
+    kind = Allegro(**LOCAL)
     batch = kind.fetch(settings_for(platform), connected(platform), None, 50, NOW)
     assert {item.inbound.order_reference: item.inbound.order for item in batch.messages}["order-unknown"] == {}
     with app.app_context():

@@ -13,7 +13,7 @@ from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.ratelimit import RateLimited, SharedBudget
 from sellerkit.channels.wildberries import WildberriesKind
 from tests.conftest import NOW
-from tests.contracts import Running
+from tests.contracts.base import Running
 from tests.contracts.wildberries import WildberriesPlatform
 
 WORKER = textwrap.dedent("""

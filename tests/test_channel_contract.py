@@ -8,10 +8,11 @@ import pytest
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.ozon import OzonKind
 from sellerkit.channels.wildberries import WildberriesKind
-from sellerkit.outbox.transports import Delivery, DeliveryError
-from tests.contracts import Running
+from sellerkit.outbox.transports import DeliveryError
+from tests.contracts.base import Running
 from tests.contracts.ozon import OzonPlatform
 from tests.contracts.wildberries import WildberriesPlatform
+from tests.platforms import reply_delivery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -86,9 +87,7 @@ def fetch_all(platform, cursor=None, limit=100):
 
 
 def reply(platform, chat, body):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False, message_id_header="<a@b>",
-                    in_reply_to=None, to_email=None, from_email="shop@example.com", webhook_url=None,
-                    webhook_secret=None, payload={"thread": {"id": 1, "external_id": f"{platform.prefix}:{chat}"}})
+    return reply_delivery(f"{platform.prefix}:{chat}", body)
 
 
 def test_first_fetch_and_resume_lose_nothing_and_double_nothing(platform):
@@ -127,7 +126,7 @@ def test_a_reply_over_the_platforms_limit_is_refused_before_any_request(platform
     assert refused.value.permanent and platform.requests() == before and platform.sent() == 0
 
 
-@pytest.mark.parametrize("status, code", [(500, "server"), (503, "server")])
+@pytest.mark.parametrize("status, code", [(500, "unavailable"), (503, "unavailable")])
 def test_errors_are_raised_for_the_layer_to_back_off_and_nothing_is_skipped(platform, status, code):
     platform.buyer_writes("c1", "Hello?")
     platform.fail_next(status)

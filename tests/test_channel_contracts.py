@@ -9,11 +9,14 @@ from sellerkit.channels.ebay import Ebay
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.yandex_market import YandexMarket
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from tests.contracts.allegro import AllegroServer
 from tests.contracts.ebay import EbayServer
 from tests.contracts.yandex_market import BUSINESS, YandexMarketServer
+from tests.platforms import fetch_until_done, reply_delivery
 
+#: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
+LOCAL = {"allow_private": True}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
@@ -63,14 +66,14 @@ SEEDERS = {YandexMarket: _seed_yandex, Allegro: _seed_allegro, Ebay: _seed_ebay}
 def _yandex():
     server = YandexMarketServer().start()
     server.add_chat(1, minute=0)
-    return Platform(YandexMarket(), server, {"business_id": BUSINESS, "base_url": server.url},
+    return Platform(YandexMarket(**LOCAL), server, {"business_id": BUSINESS, "base_url": server.url},
                     {"api_key": "key-with-communication"}, "yandex_market:1", 4096)
 
 
 def _allegro():
     server = AllegroServer().start()
     server.add_thread("t0", "buyer_0")
-    return Platform(Allegro(), server, {"client_id": "app-1", "base_url": server.url},
+    return Platform(Allegro(**LOCAL), server, {"client_id": "app-1", "base_url": server.url},
                     {"client_secret": "s3cret", "refresh_token": server.issue_refresh_token()},
                     "allegro:thread:t0", 2000)
 
@@ -78,7 +81,7 @@ def _allegro():
 def _ebay():
     server = EbayServer().start()
     server.add_conversation("c0", "buyer0")
-    return Platform(Ebay(), server, {"client_id": "App-1", "ru_name": "Amber-Studio-App-1-abcd",
+    return Platform(Ebay(**LOCAL), server, {"client_id": "App-1", "ru_name": "Amber-Studio-App-1-abcd",
                                      "base_url": server.url},
                     {"client_secret": "Cert-1", "refresh_token": server.issue_refresh_token()}, "ebay:c0", 2000)
 
@@ -91,22 +94,12 @@ def platform(request):
 
 
 def fetch_all(platform, cursor=None, limit=20):
-    fetched = []
-    for _ in range(500):
-        batch = platform.kind.fetch(platform.settings, platform.secrets, cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
+    return fetch_until_done(lambda cursor: platform.kind.fetch(platform.settings, platform.secrets, cursor, limit, NOW),
+                            cursor, limit, rounds=500)
 
 
 def delivery(platform, body):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": platform.conversation}})
+    return reply_delivery(platform.conversation, body)
 
 
 def test_a_first_fetch_brings_every_message_once_and_a_second_nothing(platform):
@@ -164,3 +157,13 @@ def test_a_redirect_is_refused_not_followed(platform):
     with pytest.raises(ChannelError) as refused:
         platform.kind.fetch(platform.settings, platform.secrets, None, 10, NOW)
     assert refused.value.code == "refused"
+
+
+def test_a_platform_on_a_private_address_is_refused_unless_the_app_allows_it(app, platform):
+    kind = type(platform.kind)()  # as registered without WEBHOOK_ALLOW_PRIVATE
+    with pytest.raises(ChannelError) as refused:
+        kind.fetch(platform.settings, dict(platform.secrets), None, 10, NOW)
+    assert refused.value.code == "base_url" and platform.server.log == []
+    with app.test_request_context():
+        (check,) = kind.test(platform.settings, dict(platform.secrets), NOW)
+        assert not check.ok and str(check.message).startswith("The platform's address cannot be used")

@@ -7,9 +7,12 @@ import pytest
 from sellerkit.channels.ebay import Ebay
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from tests.contracts.ebay import EbayServer
+from tests.platforms import fetch_until_done, reply_delivery
 
+#: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
+LOCAL = {"allow_private": True}
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
@@ -29,26 +32,12 @@ def connected(server):
 
 
 def fetch_all(kind, server, secrets, cursor=None, limit=30):
-    fetched = []
-    for _ in range(200):
-        batch = kind.fetch(settings_for(server), secrets, cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
-
-
-def delivery(external_id, body, attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": external_id}}, attachments=attachments)
+    return fetch_until_done(
+        lambda cursor: kind.fetch(settings_for(server), secrets, cursor, limit, NOW), cursor, limit)
 
 
 def test_signing_in_goes_through_the_runame_and_the_code_becomes_tokens(platform):
-    kind = Ebay()
+    kind = Ebay(**LOCAL)
     url = urlsplit(kind.authorize_url(settings_for(platform), "state-9", "https://sellerkit.example.com/cb"))
     query = {k: v[-1] for k, v in parse_qs(url.query).items()}
     assert url.path == "/oauth2/authorize" and query["redirect_uri"] == "Amber-Studio-App-1-abcd"
@@ -60,7 +49,7 @@ def test_signing_in_goes_through_the_runame_and_the_code_becomes_tokens(platform
     with pytest.raises(ChannelError) as refused:
         kind.exchange_code(settings_for(platform), {"client_secret": "Cert-1"}, "made-up", "x", NOW)
     assert refused.value.code == "invalid_grant"
-    sandbox = Ebay().authorize_url({"client_id": "a", "ru_name": "r", "environment": "sandbox"}, "s", "x")
+    sandbox = Ebay(**LOCAL).authorize_url({"client_id": "a", "ru_name": "r", "environment": "sandbox"}, "s", "x")
     assert sandbox.startswith("https://auth.sandbox.ebay.com/oauth2/authorize?")
 
 
@@ -71,7 +60,7 @@ def test_conversations_arrive_once_without_the_sellers_own_messages(platform):
         platform.add_message(f"c{number}", "Yes, it is.", minute=number + 1, from_buyer=False)
     for number in range(120):  # a long conversation: three pages
         platform.add_message("c5", f"More {number}", minute=100 + number)
-    kind, secrets = Ebay(), connected(platform)
+    kind, secrets = Ebay(**LOCAL), connected(platform)
 
     fetched, cursor = fetch_all(kind, platform, secrets)
 
@@ -91,8 +80,8 @@ def test_conversations_arrive_once_without_the_sellers_own_messages(platform):
 
 def test_a_reply_uploads_its_images_first_then_reaches_the_conversation(platform):
     platform.add_conversation("c1", "buyer1")
-    Ebay().send(settings_for(platform), connected(platform),
-                delivery("ebay:c1", "Here is a photo", (("p.jpg", "image/jpeg", b"\xff\xd8jpeg"),)), NOW)
+    Ebay(**LOCAL).send(settings_for(platform), connected(platform),
+                reply_delivery("ebay:c1", "Here is a photo", (("p.jpg", "image/jpeg", b"\xff\xd8jpeg"),)), NOW)
     ((conversation, text, media),) = platform.sent
     assert (conversation, text) == ("c1", "Here is a photo") and media[0].startswith(f"{platform.url}/pics/")
 
@@ -104,13 +93,13 @@ def test_what_ebay_would_refuse_is_refused_before_sending(platform):
                               ("Six photos", (image,) * 6, "platform_files_refused"),
                               ("A manual", (("m.pdf", "application/pdf", b"%PDF"),), "platform_files_refused")):
         with pytest.raises(DeliveryError) as refused:
-            Ebay().send(settings_for(platform), secrets, delivery("ebay:c1", body, files), NOW)
+            Ebay(**LOCAL).send(settings_for(platform), secrets, reply_delivery("ebay:c1", body, files), NOW)
         assert refused.value.permanent and failure_kind(refused.value.reason) == kind
     assert platform.log == []
 
 
 def test_the_connection_test(app, platform):
     with app.test_request_context():
-        assert [c.ok for c in Ebay().test(settings_for(platform), connected(platform), NOW)] == [True]
-        (check,) = Ebay().test(settings_for(platform), {"client_secret": "Cert-1", "refresh_token": "gone"}, NOW)
+        assert [c.ok for c in Ebay(**LOCAL).test(settings_for(platform), connected(platform), NOW)] == [True]
+        (check,) = Ebay(**LOCAL).test(settings_for(platform), {"client_secret": "Cert-1", "refresh_token": "gone"}, NOW)
         assert not check.ok and "Sign in with the platform again" in str(check.message)

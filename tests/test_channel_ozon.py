@@ -1,5 +1,4 @@
 """The Ozon channel kind against a local contract server of Ozon's Seller API chat methods."""
-import ssl
 import time
 from datetime import UTC, datetime
 
@@ -8,9 +7,10 @@ import pytest
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.ozon import OzonKind
 from sellerkit.outbox.labels import failure_label
-from sellerkit.outbox.transports import Delivery, DeliveryError
-from tests.contracts import Running
+from sellerkit.outbox.transports import DeliveryError
+from tests.contracts.base import Running
 from tests.contracts.ozon import SELLER, SUPPORT, OzonPlatform
+from tests.platforms import reply_delivery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SECRETS = {"api_key": "ozon-key"}
@@ -47,10 +47,7 @@ def fetch_all(kind, ozon, cursor=None, limit=100):
 
 
 def reply(chat_external_id, body="Thank you, it ships today.", attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False, message_id_header="<a@b>",
-                    in_reply_to=None, to_email=None, from_email="shop@example.com", webhook_url=None,
-                    webhook_secret=None, payload={"thread": {"id": 1, "external_id": chat_external_id}},
-                    attachments=attachments)
+    return reply_delivery(chat_external_id, body, attachments)
 
 
 def test_only_buyer_messages_of_buyer_chats_come_in_as_plain_text_with_their_order(kind, ozon):
@@ -179,7 +176,7 @@ def test_a_wrong_key_says_so_in_the_test_and_in_the_fetch(kind, ozon):
     assert failed.value.code == "auth"
 
 
-@pytest.mark.parametrize("status, code", [(429, "rate_limited"), (500, "server")])
+@pytest.mark.parametrize("status, code", [(429, "rate_limited"), (500, "unavailable")])
 def test_limits_and_outages_are_errors_the_layer_backs_off_from(kind, ozon, status, code):
     ozon.platform.add_chat("chat-a")
     ozon.platform.add_message("chat-a", "Hello")
@@ -216,12 +213,9 @@ def test_a_private_base_url_is_refused_unless_the_instance_allows_it(ozon):
 
 
 def test_a_certificate_nobody_trusts_is_refused(kind, self_signed_certificate, request):
-    running = Running(OzonPlatform())
+    running = Running(OzonPlatform(), tls=self_signed_certificate)
     request.addfinalizer(running.stop)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*self_signed_certificate)
-    running.server.socket = context.wrap_socket(running.server.socket, server_side=True)
-    settings = {"client_id": "123456", "base_url": running.base.replace("http://", "https://")}
+    settings = {"client_id": "123456", "base_url": running.base}
     with pytest.raises(ChannelError) as refused:
         kind.fetch(settings, SECRETS, None, 100, NOW)
     assert refused.value.code == "tls" and running.platform.requests == []

@@ -13,7 +13,7 @@ from sellerkit.extensions import db as sqla
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Message, Order, Thread
 from tests.conftest import NOW
-from tests.contracts import Running
+from tests.contracts.base import Running
 from tests.contracts.ozon import OzonPlatform
 from tests.contracts.wildberries import WildberriesPlatform
 

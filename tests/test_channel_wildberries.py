@@ -7,9 +7,10 @@ import pytest
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.wildberries import WildberriesKind
 from sellerkit.outbox.labels import failure_label
-from sellerkit.outbox.transports import Delivery, DeliveryError
-from tests.contracts import Running
+from sellerkit.outbox.transports import DeliveryError
+from tests.contracts.base import Running
 from tests.contracts.wildberries import WildberriesPlatform
+from tests.platforms import reply_delivery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SECRETS = {"token": "wb-token"}
@@ -43,10 +44,7 @@ def fetch_all(kind, wb, cursor=None, limit=100):
 
 
 def reply(chat, body="Your parcel left today.", attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False, message_id_header="<a@b>",
-                    in_reply_to=None, to_email=None, from_email="shop@example.com", webhook_url=None,
-                    webhook_secret=None, payload={"thread": {"id": 1, "external_id": f"wb:{chat}"}},
-                    attachments=attachments)
+    return reply_delivery(f"wb:{chat}", body, attachments)
 
 
 def test_buyer_messages_come_in_with_their_order_card_and_files(kind, wb):
@@ -159,5 +157,5 @@ def test_an_outage_is_an_error_to_back_off_from_and_nothing_is_skipped(kind, wb)
     wb.platform.fail = [503]
     with pytest.raises(ChannelError) as failed:
         kind.fetch(wb.settings, SECRETS, None, 100, NOW)
-    assert failed.value.code == "server"
+    assert failed.value.code == "unavailable"
     assert [item.inbound.body for item in kind.fetch(wb.settings, SECRETS, None, 100, NOW).messages] == ["Hello?"]

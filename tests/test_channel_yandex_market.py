@@ -10,11 +10,14 @@ from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.yandex_market import YandexMarket
 from sellerkit.extensions import db as sqla
 from sellerkit.outbox.domain import failure_kind
-from sellerkit.outbox.transports import Delivery, DeliveryError
+from sellerkit.outbox.transports import DeliveryError
 from sellerkit.shops.models import Shop
 from sellerkit.threads.models import Message, Order, Thread
 from tests.contracts.yandex_market import BUSINESS, YandexMarketServer
+from tests.platforms import fetch_until_done, reply_delivery
 
+#: The contract server listens on loopback: the kind is allowed private addresses, as WEBHOOK_ALLOW_PRIVATE does.
+LOCAL = {"allow_private": True}
 NOW = datetime(2026, 3, 2, 12, 20, tzinfo=UTC)
 KEY = {"api_key": "key-with-communication"}
 
@@ -32,22 +35,8 @@ def settings_for(server):
 
 def fetch_all(kind, server, cursor=None, limit=50, secrets=KEY):
     """Every message the kind brings until it says nothing more waits, and the last cursor."""
-    fetched = []
-    for _ in range(100):
-        batch = kind.fetch(settings_for(server), dict(secrets), cursor, limit, NOW)
-        assert len(batch.messages) <= limit
-        fetched.extend(batch.messages)
-        cursor = batch.cursor
-        if not batch.more:
-            return fetched, cursor
-    raise AssertionError("the fetch never ended")
-
-
-def delivery(external_id, body, attachments=()):
-    return Delivery(outbox_id=1, shop_id=1, subject="", body=body, is_automatic=False,
-                    message_id_header="<r.1@example.com>", in_reply_to=None, to_email=None,
-                    from_email="shop@example.com", webhook_url=None, webhook_secret=None,
-                    payload={"thread": {"external_id": external_id}}, attachments=attachments)
+    return fetch_until_done(
+        lambda cursor: kind.fetch(settings_for(server), dict(secrets), cursor, limit, NOW), cursor, limit)
 
 
 def test_a_backlog_across_pages_arrives_once_oldest_first_and_then_only_what_is_new(platform):
@@ -59,7 +48,7 @@ def test_a_backlog_across_pages_arrives_once_oldest_first_and_then_only_what_is_
     for number in range(250):  # a long chat: three pages of history
         platform.add_message(7, f"Long {number}", minute=40 + number)
     platform.add_message(7, "Our answer", sender="PARTNER", minute=400)
-    kind = YandexMarket()
+    kind = YandexMarket(**LOCAL)
 
     fetched, cursor = fetch_all(kind, platform)
 
@@ -84,7 +73,7 @@ def test_arbitrage_chats_become_disputes_with_the_order_beside_them(app, platfor
     platform.add_message(2, "The item is broken, I want my money back", minute=4)
     platform.add_message(2, "Send a photo of the damage within 3 days", sender="MARKET", minute=5)
     platform.add_message(2, "We will look into it", sender="PARTNER", minute=6)
-    kind = YandexMarket()
+    kind = YandexMarket(**LOCAL)
 
     def store(cursor):
         batch = kind.fetch(settings_for(platform), dict(KEY), cursor, 50, NOW)
@@ -121,33 +110,33 @@ def test_files_of_a_buyer_message_come_with_it(platform):
     platform.add_chat(1, minute=1)
     picture = platform.add_file("photo.png", b"\x89PNG\r\n\x1a\nfake")
     platform.add_message(1, "", minute=2, payload=[picture])
-    (item,), _ = fetch_all(YandexMarket(), platform)
+    (item,), _ = fetch_all(YandexMarket(**LOCAL), platform)
     assert item.inbound.body == "📎 photo.png"
     assert item.files == (("photo.png", "image/png", b"\x89PNG\r\n\x1a\nfake"),)
 
 
 def test_a_reply_reaches_the_chat_and_one_too_long_is_refused_before_sending(platform):
     platform.add_chat(5, minute=1)
-    kind = YandexMarket()
+    kind = YandexMarket(**LOCAL)
 
-    kind.send(settings_for(platform), dict(KEY), delivery("yandex_market:5", "Sent today, track 123"), NOW)
+    kind.send(settings_for(platform), dict(KEY), reply_delivery("yandex_market:5", "Sent today, track 123"), NOW)
     assert platform.sent == [(5, "Sent today, track 123")]
 
     with pytest.raises(DeliveryError) as refused:
-        kind.send(settings_for(platform), dict(KEY), delivery("yandex_market:5", "x" * 4097), NOW)
+        kind.send(settings_for(platform), dict(KEY), reply_delivery("yandex_market:5", "x" * 4097), NOW)
     assert refused.value.permanent and failure_kind(refused.value.reason) == "platform_too_long"
     assert len(platform.calls("/chats/message")) == 1  # nothing went out
 
     with pytest.raises(DeliveryError) as wrong:
-        kind.send(settings_for(platform), dict(KEY), delivery("allegro:thread:x", "Hello"), NOW)
+        kind.send(settings_for(platform), dict(KEY), reply_delivery("allegro:thread:x", "Hello"), NOW)
     assert wrong.value.permanent
 
 
 def test_a_file_is_sent_after_the_words(platform):
     platform.add_chat(5, minute=1)
-    YandexMarket().send(settings_for(platform), dict(KEY),
-                        delivery("yandex_market:5", "The invoice", (("invoice.pdf", "application/pdf", b"%PDF"),)),
-                        NOW)
+    invoice = (("invoice.pdf", "application/pdf", b"%PDF"),)
+    YandexMarket(**LOCAL).send(settings_for(platform), dict(KEY),
+                               reply_delivery("yandex_market:5", "The invoice", invoice), NOW)
     assert platform.sent[0] == (5, "The invoice")
     assert b'filename="invoice.pdf"' in platform.sent[1][1] and b"%PDF" in platform.sent[1][1]
 
@@ -156,38 +145,38 @@ def test_the_hourly_limits_are_waited_out(platform):
     platform.add_chat(5, minute=1)
     platform.send_limit = 0
     with pytest.raises(DeliveryError) as limited:
-        YandexMarket().send(settings_for(platform), dict(KEY), delivery("yandex_market:5", "Hello"), NOW)
+        YandexMarket(**LOCAL).send(settings_for(platform), dict(KEY), reply_delivery("yandex_market:5", "Hello"), NOW)
     assert not limited.value.permanent and failure_kind(limited.value.reason) == "platform_rate_limited"
 
     platform.faults.append((429, {"status": "ERROR", "errors": [{"code": "TOO_MANY_REQUESTS"}]}, {}))
     with pytest.raises(ChannelError) as error:
-        YandexMarket().fetch(settings_for(platform), dict(KEY), None, 50, NOW)
+        YandexMarket(**LOCAL).fetch(settings_for(platform), dict(KEY), None, 50, NOW)
     assert error.value.code == "rate_limited" and error.value.retry_after == 40 * 60  # the top of the hour
 
     platform.faults.append((429, {"status": "ERROR"}, {"Retry-After": "120"}))
     with pytest.raises(ChannelError) as told:
-        YandexMarket().fetch(settings_for(platform), dict(KEY), None, 50, NOW)
+        YandexMarket(**LOCAL).fetch(settings_for(platform), dict(KEY), None, 50, NOW)
     assert told.value.retry_after == 120
 
 
 def test_server_errors_and_a_revoked_key_are_channel_errors(platform):
     platform.faults.append((503, {"status": "ERROR"}, {}))
     with pytest.raises(ChannelError) as down:
-        YandexMarket().fetch(settings_for(platform), dict(KEY), None, 50, NOW)
+        YandexMarket(**LOCAL).fetch(settings_for(platform), dict(KEY), None, 50, NOW)
     assert down.value.code == "unavailable"
     with pytest.raises(ChannelError) as revoked:
-        YandexMarket().fetch(settings_for(platform), {"api_key": "revoked"}, None, 50, NOW)
+        YandexMarket(**LOCAL).fetch(settings_for(platform), {"api_key": "revoked"}, None, 50, NOW)
     assert revoked.value.code == "auth"
 
 
 def test_the_connection_test_says_what_is_wrong_with_the_key(app, platform):
-    kind = YandexMarket()
+    kind = YandexMarket(**LOCAL)
     with app.test_request_context():
         assert [(c.step, c.ok) for c in kind.test(settings_for(platform), dict(KEY), NOW)] == [("login", True)]
         for key in ("wrong", "key-without-scope"):
             (check,) = kind.test(settings_for(platform), {"api_key": key}, NOW)
             assert not check.ok and "chat permission" in str(check.message)
-        down = YandexMarket().test({"business_id": BUSINESS, "base_url": "http://127.0.0.1:9"}, dict(KEY), NOW)
+        down = YandexMarket(**LOCAL).test({"business_id": BUSINESS, "base_url": "http://127.0.0.1:9"}, dict(KEY), NOW)
         assert not down[0].ok and "could not be reached" in str(down[0].message)
 
 
@@ -208,7 +197,7 @@ def test_a_fetch_whose_batch_was_never_stored_is_repeated_whole(platform):
         platform.add_chat(chat_id, minute=chat_id)
         for number in range(10):
             platform.add_message(chat_id, f"Chat {chat_id} message {number}", minute=10 + number)
-    kind = YandexMarket()
+    kind = YandexMarket(**LOCAL)
     first = kind.fetch(settings_for(platform), dict(KEY), None, 15, NOW)
     lost = kind.fetch(settings_for(platform), dict(KEY), first.cursor, 15, NOW)  # killed before storing this
     retried = kind.fetch(settings_for(platform), dict(KEY), first.cursor, 15, NOW)
@@ -222,7 +211,7 @@ def test_an_untrusted_certificate_is_refused(self_signed_certificate):
     server = YandexMarketServer(tls=[str(path) for path in self_signed_certificate]).start()
     try:
         with pytest.raises(ChannelError) as refused:
-            YandexMarket().fetch(settings_for(server), dict(KEY), None, 10, NOW)
+            YandexMarket(**LOCAL).fetch(settings_for(server), dict(KEY), None, 10, NOW)
         assert refused.value.code == "tls" and server.log == []
     finally:
         server.stop()
@@ -233,7 +222,7 @@ def test_a_limit_met_halfway_keeps_what_came_before_it(platform):
         platform.add_chat(chat_id, minute=chat_id)
         platform.add_message(chat_id, f"Question {chat_id}", minute=10 + chat_id)
     platform.planned[3] = (429, {"status": "ERROR", "errors": [{"code": "TOO_MANY_REQUESTS"}]}, {})  # 3rd request
-    kind = YandexMarket()
+    kind = YandexMarket(**LOCAL)
 
     first = kind.fetch(settings_for(platform), dict(KEY), None, 50, NOW)
     assert len(first.messages) == 1 and first.more  # the list, one chat's history, then the limit
@@ -249,5 +238,5 @@ def test_a_file_address_in_the_private_network_is_never_fetched(platform):
     platform.add_chat(1, minute=1)
     platform.add_message(1, "See the photo", minute=2, payload=[
         {"name": "x.png", "url": "https://169.254.169.254/latest/meta-data", "size": 10}])
-    (item,), _ = fetch_all(YandexMarket(), platform)
+    (item,), _ = fetch_all(YandexMarket(**LOCAL), platform)
     assert item.inbound.body == "See the photo" and item.files == ()

@@ -53,7 +53,7 @@ class AutoReplySent(db.Model):
     vacation_id: Mapped[int] = mapped_column(ForeignKey("vacations.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     sent_at: Mapped[object] = mapped_column(UTCDateTime())
 
 
@@ -82,7 +82,7 @@ class AwayReplySent(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     #: When the shop closed: one away reply per thread for each closed period.
     period_start: Mapped[object] = mapped_column(UTCDateTime())
     sent_at: Mapped[object] = mapped_column(UTCDateTime())

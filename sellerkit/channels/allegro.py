@@ -1,20 +1,17 @@
 """Allegro's Message Center threads and post-purchase issues (as disputes) as a channel kind, polled."""
 import copy
 import dataclasses
-from typing import Annotated, Literal
 
-import pydantic
-
-from sellerkit.channels import allegro_client, apiclient, conversations
+from sellerkit.channels import allegro_client, conversations, errors
 from sellerkit.channels.allegro_client import BETA, Client
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field
 from sellerkit.channels.marketplace import (
     DISPUTE_HINT,
     MarketplaceKind,
-    check_failed,
-    checked_base_url,
-    keeps_partial,
+    OAuthSettings,
     parse_time,
+    replied_conversation,
+    words_or_files,
 )
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
@@ -30,19 +27,8 @@ FILE_TYPES = {"image/png", "image/gif", "image/bmp", "image/tiff", "image/jpeg",
 REQUESTS_PER_FETCH = 60
 
 
-class Settings(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
-
-    client_id: Annotated[str, pydantic.Field(min_length=1, max_length=200)]
-    client_secret: Annotated[str, pydantic.Field(min_length=1, max_length=500)]
-    refresh_token: Annotated[str, pydantic.Field(max_length=4000)] | None = None
-    environment: Literal["production", "sandbox"] = "production"
-    base_url: str | None = None
-
-    @pydantic.field_validator("base_url")
-    @classmethod
-    def usable_base_url(cls, value):
-        return checked_base_url(value)
+class Settings(OAuthSettings):
+    pass
 
 
 class Allegro(MarketplaceKind):
@@ -67,22 +53,21 @@ class Allegro(MarketplaceKind):
         return allegro_client.authorize_url(settings, state, redirect_uri)
 
     def exchange_code(self, settings, secrets, code, redirect_uri, now):
-        allegro_client.exchange_code(settings, secrets, code, redirect_uri, now)
+        allegro_client.exchange_code(settings, secrets, code, redirect_uri, now, self.allow_private)
+
+    def client(self, settings, secrets, now):
+        return Client(settings, secrets, now, self.allow_private)
 
     def test(self, settings, secrets, now):
-        client = Client(settings, secrets, now)
-        try:
-            client.call("GET", "/messaging/threads", {"limit": 1, "offset": 0})
-        except ChannelError as error:
-            return [check_failed("login", error)]
-        return [Check("login", True)]
+        client = self.client(settings, secrets, now)
+        return errors.login_checks(lambda: client.call("GET", "/messaging/threads", {"limit": 1, "offset": 0}))
 
     # fetching
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Threads (newest last message first), then issues, are swept for what changed since the last sweep (Allegro
         has no webhooks); each queued conversation is read on from where its last reading ended, oldest first."""
-        client = Client(settings, secrets, now)
+        client = self.client(settings, secrets, now)
         state = {"queue": [], "threads": {"mark": None, "sweep": None}, "issues": {"mark": None, "sweep": None},
                  **copy.deepcopy(cursor or {})}  # the caller's cursor stays as it was, for a retry
         out = []
@@ -102,7 +87,7 @@ class Allegro(MarketplaceKind):
                 else:
                     break
         except ChannelError as error:
-            if not keeps_partial(error, out):
+            if not errors.keeps_partial(error, out):
                 raise
         more = bool(state["queue"]) or bool(state["threads"]["sweep"]) or bool(state["issues"]["sweep"])
         return Batch(self._with_orders(client, out), state, more=more)
@@ -194,9 +179,8 @@ class Allegro(MarketplaceKind):
             return None
         login = str(entry["login"] or author.get("login") or "")
         order = ((message.get("relatesTo") or {}).get("order") or {}).get("id") or entry.get("order")
-        text = (message.get("text") or "").strip()
         names = [str(a.get("fileName") or "") for a in message.get("attachments") or [] if isinstance(a, dict)]
-        body = text or "\n".join(f"📎 {name}" for name in names if name) or "📎"
+        body = words_or_files(message.get("text"), names)
         if author.get("role") == "ADMIN":
             body = f"[Allegro] {body}"  # Allegro's own words in an issue, which the seller answers too
         return Inbound(
@@ -224,15 +208,13 @@ class Allegro(MarketplaceKind):
     # sending
 
     def send(self, settings, secrets, delivery, now):
-        external = ((delivery.payload or {}).get("thread") or {}).get("external_id") or ""
-        prefix, _, rest = external.partition(":")
-        kind, _, conversation = rest.partition(":")
-        if prefix != NAME or kind not in ("thread", "issue") or not conversation:
+        kind, _, conversation = replied_conversation(delivery, NAME).partition(":")
+        if kind not in ("thread", "issue") or not conversation:
             raise DeliveryError("the platform refused the reply: the conversation is not an Allegro one",
                                 permanent=True)
         body = (delivery.body or "").strip()
         self._check(body, delivery.attachments, kind)
-        client = Client(settings, secrets, now)
+        client = self.client(settings, secrets, now)
         try:
             if kind == "issue":
                 client.call("POST", f"/sale/issues/{conversation}/message", body={"text": body, "type": "REGULAR"},
@@ -246,7 +228,7 @@ class Allegro(MarketplaceKind):
         except ChannelError as error:
             if error.code == "refused" and "415" in str(error):
                 raise DeliveryError(f"the platform does not accept the file: {error}", permanent=True) from None
-            raise apiclient.delivery_error(error) from None
+            raise errors.delivery_error(error) from None
 
     @staticmethod
     def _check(body, attachments, kind):
@@ -273,6 +255,3 @@ class Allegro(MarketplaceKind):
                     content_type=content_type)
         return declared["id"]
 
-
-def init_app(app):
-    register_kind(app, Allegro())

@@ -1,40 +1,43 @@
-"""JSON over HTTPS for the marketplace kinds: verified TLS, a base URL override, and platform errors as ChannelError."""
+"""One request to a platform's API for every kind: the address vetted, TLS verified, no redirects, bounded answers."""
 import functools
-import ipaddress
+import http.client
 import json
+import socket
 import ssl
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.outbox import netguard
-from sellerkit.outbox.transports import DeliveryError
 
 TIMEOUT = 30
-#: An answer larger than this is not a chat page: read no further (a misconfigured base URL, a proxy's error page).
-MAX_ANSWER = 32 * 1024 * 1024
-LOOPBACK_NAMES = {"localhost"}
+#: More than any chat page or file the platforms send; a larger answer is refused rather than held in memory.
+MAX_ANSWER = 40 * 1024 * 1024
 
 
-def is_loopback(host):
-    if (host or "").lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict  # names lower-cased
+    #: The JSON the platform answered (None for an empty or a `raw` answer).
+    body: object
+    #: The bytes as they came.
+    raw: bytes = b""
+
+    def json(self):
+        """The body as a JSON object; {} when it is not one (an error page, an empty body)."""
+        return self.body if isinstance(self.body, dict) else {}
+
 
 
 def base_url_problem(url):
-    """Why `url` cannot be a platform's base URL (a code), or None: https, or plain http to this machine only."""
+    """Why `url` cannot be a platform's address as a seller types it (a code), or None: https, or plain http to
+    this machine only. Where it points is vetted again when a request goes there."""
     parts = urlsplit(url or "")
     if not parts.hostname or parts.query or parts.fragment or parts.username:
         return "invalid"
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
+    if parts.scheme == "https" or (parts.scheme == "http" and netguard.is_loopback(parts.hostname)):
         return None
     return "scheme"
 
@@ -53,146 +56,113 @@ def file_url_allowed(url, api_base):
     return True
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A platform's API does not redirect; following one would carry the seller's key to wherever it points."""
+class _Connection(http.client.HTTPConnection):
+    """Connects only to the addresses netguard vetted, never to a fresh DNS answer that could point elsewhere.
+    http.client follows no redirect: a platform's API does not redirect, and following one would carry the
+    seller's key to wherever it points."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # urllib then reports the 3xx as it came, and error_for refuses it
+    def __init__(self, target, timeout):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self.target = target
+
+    def connect(self):
+        last_error = OSError("no address to connect to")
+        for address in self.target.addresses:
+            try:
+                self.sock = socket.create_connection((address, self.port), self.timeout)
+                break
+            except OSError as error:
+                last_error = error
+        else:
+            raise last_error
+        if self.target.scheme == "https":
+            # Certificate and SNI are checked for the name in the URL, though the socket went to a vetted address.
+            self.sock = _tls_context().wrap_socket(self.sock, server_hostname=self.host)
 
 
 @functools.cache
-def opener():
+def _tls_context():
     """Made once: loading the system's CAs costs more than a request. Certificates and host names are checked."""
-    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl.create_default_context()),
-                                       _NoRedirects())
+    return ssl.create_default_context()
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: dict
-    body: object
-    #: The bytes as they came, for a file (request(..., raw=True)).
-    raw: bytes = b""
-
-
-def retry_after_seconds(value, now=None):
-    """Seconds from a Retry-After header (seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return int(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if now is None or when.tzinfo is None:
-        return None
-    return max(0, int((when - now).total_seconds()))
-
-
-def error_for(status, headers, body, now=None, default_wait=None):
-    """The ChannelError of a refused request: codes auth (401/403), payment_required (402), not_found (404),
-    rate_limited (429, with the seconds to wait), unavailable (5xx) and refused (any other)."""
-    detail = _detail(body)
-    if status in (401, 403):
-        return ChannelError("auth", f"HTTP {status} {detail}".strip())
-    if status == 402:
-        return ChannelError("payment_required", detail)
-    if status == 404:
-        return ChannelError("not_found", detail)
-    if status == 429:
-        wait = retry_after_seconds(headers.get("retry-after"), now)
-        return ChannelError("rate_limited", detail, retry_after=wait if wait is not None else default_wait)
-    if status >= 500:
-        return ChannelError("unavailable", f"HTTP {status}")
-    return ChannelError("refused", f"HTTP {status} {detail}".strip())
-
-
-def _detail(body):
-    """A short, single-line account of a platform's error answer, for the log and the status detail."""
-    if isinstance(body, dict):
-        for key in ("error_description", "error", "message", "errors"):
-            if body.get(key):
-                return " ".join(json.dumps(body[key], ensure_ascii=False).split())[:300] \
-                    if not isinstance(body[key], str) else " ".join(body[key].split())[:300]
-    return ""
-
-
-def request(method, url, headers=None, query=None, json_body=None, data=None, *, form=None, raw=False,
-            timeout=TIMEOUT):
-    """One request; returns an Answer for every HTTP status (the caller decides what an error means) and raises
-    ChannelError only when no answer came: `tls` for an untrusted certificate, `network` for the rest. A `raw`
-    request (a file) keeps a successful answer's bytes as they are."""
-    if base_url_problem(url):
-        raise ChannelError("invalid_base_url", url)
-    headers = dict(headers or {})
-    if query:
-        url = f"{url}?{urlencode({k: v for k, v in query.items() if v is not None})}"
-    if json_body is not None:
-        data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
-        headers.setdefault("Content-Type", "application/json")
-    elif form is not None:
-        data = urlencode(form).encode("ascii")
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    prepared = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with opener().open(prepared, timeout=timeout) as response:
-            content = response.read(MAX_ANSWER + 1)
-            if raw and len(content) <= MAX_ANSWER:
-                return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, None, content)
-            return _answer(response.status, response.headers, content)
-    except urllib.error.HTTPError as error:
-        with error:
-            return _answer(error.code, error.headers, error.read(MAX_ANSWER + 1))
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, ssl.SSLCertVerificationError):
-            raise ChannelError("tls", error.reason.verify_message or "") from None
-        raise ChannelError("network", str(error.reason)[:300]) from None
-    except (TimeoutError, OSError) as error:
-        raise ChannelError("network", repr(error)[:300]) from None
-
-
-def _answer(status, headers, raw):
-    if len(raw) > MAX_ANSWER:
-        raise ChannelError("bad_answer", "the answer is too large")
-    lowered = {name.lower(): value for name, value in (headers or {}).items()}
-    body = None
-    if raw:
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            body = None if status < 400 else {"message": raw[:300].decode("utf-8", "replace")}
-            if status < 300:
-                raise ChannelError("bad_answer", "the answer is not JSON") from None
-    return Answer(status, lowered, body)
+def url_path(*parts):
+    """A path built of parts, each percent-encoded (an id from a platform never adds a path segment of its own)."""
+    return "".join("/" + quote(str(part), safe="") for part in parts)
 
 
 def multipart(fields, files):
-    """(body, content type) of a multipart/form-data request: `fields` name -> text, `files` as
-    (field name, filename, content type, bytes)."""
+    """A multipart/form-data body: `fields` as (name, text) pairs, `files` as (name, filename, content type, bytes).
+    Returns (body, Content-Type header)."""
     boundary = f"sellerkit-{uuid.uuid4().hex}"
-    parts = []
-    for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-                     + str(value).encode("utf-8") + b"\r\n")
+    chunks = []
+    for name, value in fields:
+        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                      + str(value).encode("utf-8") + b"\r\n")
     for name, filename, content_type, content in files:
-        # The filename is the buyer's or seller's: quotes and line breaks would end the header early.
-        safe = "".join(ch for ch in filename if ch not in '"\\\r\n') or "file"
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{safe}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+        # Raw UTF-8 in the quoted filename, as browsers send it (RFC 7578); quotes and line breaks cannot end it.
+        safe_name = "".join("_" if ch in '"\\\r\n' else ch for ch in filename) or "file"
+        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{safe_name}"\r\n'
+                      f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
-def delivery_error(error):
-    """The outbox's DeliveryError for a ChannelError met while sending: its reason starts with words that
-    outbox.domain.FAILURE_PREFIXES turns into a translated explanation for the seller."""
-    if error.code == "auth":
-        return DeliveryError(f"the platform refused the key: {error.detail}"[:300], permanent=False)
-    if error.code == "rate_limited":
-        return DeliveryError("the platform asks to wait before sending more", permanent=False)
-    if error.code in ("network", "tls", "unavailable", "bad_answer"):
-        return DeliveryError(f"cannot reach the platform: {error}"[:300], permanent=False)
-    return DeliveryError(f"the platform refused the reply: {error}"[:300], permanent=True)
+def _target(url, allow_private):
+    """The vetted address of `url`: https, or plain http where private addresses are allowed (self-hosters,
+    tests); never a private network unless allowed. ChannelError "base_url" otherwise."""
+    try:
+        target = netguard.check_url(url, allow_private)
+    except netguard.UnsafeDestination as refused:
+        raise ChannelError("base_url", str(refused)) from None
+    if target.scheme != "https" and not allow_private:
+        raise ChannelError("base_url", "the platform's address must start with https://")
+    return target
+
+
+def request(method, url, headers=None, query=None, *, json_body=None, data=None, form=None, content_type=None,
+            raw=False, allow_private=False, timeout=TIMEOUT):
+    """One request; returns an Answer for every HTTP status (the caller decides what an error means). Raises
+    ChannelError when none can be had: "base_url" for an address that may not be used, "tls" for an untrusted
+    certificate, "network" when the answer does not arrive, "bad_answer" for one too large or a success that is
+    not JSON (unless `raw`, a file, whose bytes are kept as they are)."""
+    if query:
+        url = f"{url}?{urlencode({k: v for k, v in query.items() if v is not None})}"
+    target = _target(url, allow_private)
+    headers = {"User-Agent": "sellerkit", "Accept": "application/json", **(headers or {})}
+    if json_body is not None:
+        data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        content_type = content_type or "application/json"
+    elif form is not None:
+        data, content_type = urlencode(form).encode("ascii"), "application/x-www-form-urlencoded"
+    if content_type:
+        headers["Content-Type"] = content_type
+    connection = _Connection(target, timeout)
+    try:
+        connection.request(method, target.path_and_query, body=data, headers=headers)
+        response = connection.getresponse()
+        content = response.read(MAX_ANSWER + 1)
+        answer_headers = {name.lower(): value for name, value in response.getheaders()}
+    except ssl.SSLCertVerificationError as error:
+        raise ChannelError("tls", f"the platform's TLS certificate is not trusted: {error.verify_message}") from None
+    except TimeoutError:
+        raise ChannelError("network", "the platform did not answer in time") from None
+    except (OSError, http.client.HTTPException) as error:
+        raise ChannelError("network", f"cannot reach the platform: {error!r}"[:300]) from None
+    finally:
+        connection.close()
+    if len(content) > MAX_ANSWER:
+        raise ChannelError("bad_answer", "the platform's answer is too large")
+    return _answer(response.status, answer_headers, content, raw)
+
+
+def _answer(status, headers, content, raw):
+    if raw and status < 300 or not content:
+        return Answer(status, headers, None, content)
+    try:
+        body = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        if status < 300:
+            raise ChannelError("bad_answer", "the answer is not JSON") from None
+        body = {"message": content[:300].decode("utf-8", "replace")}
+    return Answer(status, headers, body, content)

@@ -1,13 +1,19 @@
 """eBay's Message API as a channel kind: conversations from members, replies with up to five images."""
 import copy
-from typing import Annotated, Literal
+from typing import Annotated
 
 import pydantic
 
-from sellerkit.channels import apiclient, conversations, ebay_client
+from sellerkit.channels import apiclient, conversations, ebay_client, errors
 from sellerkit.channels.ebay_client import Client
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
-from sellerkit.channels.marketplace import MarketplaceKind, check_failed, checked_base_url, keeps_partial, parse_time
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field
+from sellerkit.channels.marketplace import (
+    MarketplaceKind,
+    OAuthSettings,
+    parse_time,
+    replied_conversation,
+    words_or_files,
+)
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -23,20 +29,8 @@ REQUESTS_PER_FETCH = 60
 MEMBERS = {"conversation_type": "FROM_MEMBERS"}  # not eBay's own notices
 
 
-class Settings(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
-
-    client_id: Annotated[str, pydantic.Field(min_length=1, max_length=200)]
-    client_secret: Annotated[str, pydantic.Field(min_length=1, max_length=500)]
+class Settings(OAuthSettings):
     ru_name: Annotated[str, pydantic.Field(min_length=1, max_length=200)]
-    refresh_token: Annotated[str, pydantic.Field(max_length=4000)] | None = None
-    environment: Literal["production", "sandbox"] = "production"
-    base_url: str | None = None
-
-    @pydantic.field_validator("base_url")
-    @classmethod
-    def usable_base_url(cls, value):
-        return checked_base_url(value)
 
 
 class Ebay(MarketplaceKind):
@@ -64,21 +58,20 @@ class Ebay(MarketplaceKind):
         return ebay_client.authorize_url(settings, state)
 
     def exchange_code(self, settings, secrets, code, redirect_uri, now):
-        ebay_client.exchange_code(settings, secrets, code, now)
+        ebay_client.exchange_code(settings, secrets, code, now, self.allow_private)
+
+    def client(self, settings, secrets, now):
+        return Client(settings, secrets, now, self.allow_private)
 
     def test(self, settings, secrets, now):
-        client = Client(settings, secrets, now)
-        try:
-            client.username()
-            client.messages_api("GET", "/conversation", {**MEMBERS, "limit": 1})
-        except ChannelError as error:
-            return [check_failed("login", error)]
-        return [Check("login", True)]
+        client = self.client(settings, secrets, now)
+        return errors.login_checks(client.username,
+                                   lambda: client.messages_api("GET", "/conversation", {**MEMBERS, "limit": 1}))
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Conversations from members are swept for those changed since the last sweep; each queued conversation is
         read on from where its last reading ended, oldest first, leaving out the seller's own messages."""
-        client = Client(settings, secrets, now)
+        client = self.client(settings, secrets, now)
         state = {"queue": [], "conversations": {"mark": None, "sweep": None}, "me": None,
                  **copy.deepcopy(cursor or {})}  # the caller's cursor stays as it was, for a retry
         if not state["me"]:
@@ -94,7 +87,7 @@ class Ebay(MarketplaceKind):
                     swept = True
                     self._sweep(client, state, now)
         except ChannelError as error:
-            if not keeps_partial(error, out):
+            if not errors.keeps_partial(error, out):
                 raise
         return Batch(out, state, more=bool(state["queue"]) or bool(state["conversations"]["sweep"]))
 
@@ -138,11 +131,10 @@ class Ebay(MarketplaceKind):
 
     @staticmethod
     def _inbound(entry, message, sender):
-        text = (message.get("messageBody") or "").strip()
         names = [str(m.get("mediaName") or "") for m in message.get("messageMedia") or [] if isinstance(m, dict)]
         return Inbound(
             external_id=f"{NAME}:{entry['key']}:{message['messageId']}",
-            body=text or "\n".join(f"📎 {name}" for name in names if name) or "📎",
+            body=words_or_files(message.get("messageBody"), names),
             received_at=parse_time(message["createdDate"]), buyer_external_id=f"{NAME}:{sender}",
             buyer_name=sender[:200], thread_external_id=f"{NAME}:{entry['key']}",
             subject=entry.get("subject") or str(message.get("subject") or "")[:200])
@@ -155,7 +147,8 @@ class Ebay(MarketplaceKind):
                     not apiclient.file_url_allowed(media["mediaUrl"], client.api):
                 continue
             try:
-                answer = apiclient.request("GET", media["mediaUrl"], raw=True)  # public picture URLs
+                # public picture URLs
+                answer = apiclient.request("GET", media["mediaUrl"], raw=True, allow_private=client.allow_private)
             except ChannelError:
                 continue
             if answer.status < 300:
@@ -164,10 +157,8 @@ class Ebay(MarketplaceKind):
         return tuple(files)
 
     def send(self, settings, secrets, delivery, now):
-        external = ((delivery.payload or {}).get("thread") or {}).get("external_id") or ""
-        prefix, _, conversation = external.partition(":")
-        if prefix != NAME or not conversation:
-            raise DeliveryError("the platform refused the reply: the conversation is not an eBay one", permanent=True)
+        conversation = replied_conversation(delivery, NAME,
+                                            "the platform refused the reply: the conversation is not an eBay one")
         body = (delivery.body or "").strip()
         if len(body) > MAX_MESSAGE:
             raise DeliveryError(f"the reply is longer than the platform accepts ({MAX_MESSAGE} characters)",
@@ -177,7 +168,7 @@ class Ebay(MarketplaceKind):
                 for _name, content_type, content in delivery.attachments):
             raise DeliveryError(f"the platform does not accept the files: at most {MAX_MEDIA} images",
                                 permanent=True)
-        client = Client(settings, secrets, now)
+        client = self.client(settings, secrets, now)
         try:
             media = [{"mediaName": name[:100], "mediaType": "IMAGE",
                       "mediaUrl": client.upload_image(name, content_type, content)}
@@ -187,8 +178,5 @@ class Ebay(MarketplaceKind):
                 request["messageMedia"] = media
             client.messages_api("POST", "/send_message", body=request)
         except ChannelError as error:
-            raise apiclient.delivery_error(error) from None
+            raise errors.delivery_error(error) from None
 
-
-def init_app(app):
-    register_kind(app, Ebay())

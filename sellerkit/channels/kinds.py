@@ -86,6 +86,8 @@ class ChannelKind:
     presets = {}
     has_base_url = False
     oauth = False
+    #: What the seller reads for each failure code of this kind, where it says more than the layer's own words.
+    error_messages = {}
 
     def test(self, settings, secrets, now):
         """A list of Check, one per step, stopping at the first that failed."""

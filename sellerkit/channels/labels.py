@@ -19,8 +19,12 @@ ERROR_MESSAGES = {
 UNKNOWN_ERROR = _l("Fetching failed: it is tried again later.")
 
 
-def error_message(code):
-    return ERROR_MESSAGES.get(code, UNKNOWN_ERROR) if code else ""
+def error_message(code, kind=None):
+    """The words for a failure `code`: the kind's own (a marketplace's key is "revoked or lacks the chat
+    permission", a mailbox's login is refused), else the layer's."""
+    if not code:
+        return ""
+    return getattr(kind, "error_messages", {}).get(code) or ERROR_MESSAGES.get(code, UNKNOWN_ERROR)
 
 
 def state_label(state):

@@ -1,43 +1,16 @@
-"""What the marketplace kinds share: platform disputes on their threads, the connection test's words, base URLs."""
+"""What the platform kinds share: the app's private-address rule, base URLs, times, disputes on their threads."""
 from datetime import datetime
+from typing import Annotated, Literal
 
-from sellerkit.channels import apiclient
-from sellerkit.channels.kinds import ChannelError, ChannelKind, Check
-from sellerkit.i18n import lazy_gettext as _l
+import pydantic
+
+from sellerkit.channels import apiclient, errors
+from sellerkit.channels.kinds import ChannelError, ChannelKind
+from sellerkit.outbox.transports import DeliveryError
 from sellerkit.tickets import disputes
 
 #: A fetched message whose hints say this is set is on a thread the platform holds a dispute on.
 DISPUTE_HINT = "platform_dispute"
-
-CHECK_MESSAGES = {
-    "auth": _l("The platform refused the key: it was revoked or lacks the chat permission."),
-    "payment_required": _l("The platform asks for payment before it answers this account."),
-    "rate_limited": _l("The platform's request limit is reached. Try again later."),
-    "network": _l("The platform could not be reached. Check the address and the network."),
-    "tls": _l("The platform's certificate is not trusted."),
-    "unavailable": _l("The platform is not available at the moment. Try again later."),
-    "not_found": _l("The platform does not know this account. Check its number."),
-    "invalid_base_url": _l("The address must start with https:// (plain http only for this computer)."),
-    "invalid_grant": _l("The sign-in expired or was withdrawn. Sign in with the platform again."),
-    "not_connected": _l("Sign in with the platform first."),
-}
-DEFAULT_CHECK_MESSAGE = _l("The platform refused the request.")
-
-
-#: Errors after which what a fetch already brought is kept: it ends early, and the error comes back on the next
-#: fetch, which starts from there (so a limit met halfway through a backlog never throws the first half away).
-RESUMABLE = frozenset({"rate_limited", "unavailable", "network"})
-
-
-def keeps_partial(error, fetched):
-    """Whether a fetch that met `error` returns what it `fetched` so far instead of failing."""
-    return bool(fetched) and error.code in RESUMABLE
-
-
-def check_failed(step, error):
-    """A failed Check for a ChannelError, in words that say what to fix."""
-    return Check(step, False, CHECK_MESSAGES.get(error.code, DEFAULT_CHECK_MESSAGE))
-
 
 def checked_base_url(value):
     """A pydantic validator's part: a base URL override, trailing slash removed; ValueError when unusable."""
@@ -45,8 +18,25 @@ def checked_base_url(value):
         return None
     value = str(value).strip().rstrip("/")
     if apiclient.base_url_problem(value):
-        raise ValueError(str(CHECK_MESSAGES["invalid_base_url"]))
+        raise ValueError(str(errors.MESSAGES["base_url"]))
     return value
+
+
+def replied_conversation(delivery, prefix, refusal=None):
+    """The conversation a reply answers: its thread's external id after `prefix:`. When the thread did not come
+    through a kind of that prefix: "", or a permanent DeliveryError of `refusal` when given."""
+    external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
+    kind, _, conversation = external.partition(":")
+    if kind == prefix and conversation:
+        return conversation
+    if refusal:
+        raise DeliveryError(refusal, permanent=True)
+    return ""
+
+
+def words_or_files(text, names):
+    """What a message shows: its words, else the names of the files it carries."""
+    return (text or "").strip() or "\n".join(f"📎 {name}" for name in names if name) or "📎"
 
 
 def parse_time(value):
@@ -60,11 +50,43 @@ def parse_time(value):
     return parsed
 
 
-class MarketplaceKind(ChannelKind):
-    """A kind of a marketplace's chat API: messages whose hints carry DISPUTE_HINT mark their thread a dispute,
-    the known threads before the batch is stored and the new ones right after."""
+class PlatformKind(ChannelKind):
+    """A kind that talks to a platform's HTTP API. `allow_private` is the app's WEBHOOK_ALLOW_PRIVATE: a base_url
+    on a private network (and plain http there) for self-hosters and tests."""
 
     has_base_url = True
+    error_messages = errors.MESSAGES
+
+    def __init__(self, allow_private=False, timeout=apiclient.TIMEOUT):
+        self.allow_private, self.timeout = allow_private, timeout
+
+
+class PlatformSettings(pydantic.BaseModel):
+    """The settings every kind of a marketplace's chat API has: a base URL override (a sandbox, a test server)."""
+
+    model_config = pydantic.ConfigDict(extra="ignore")
+
+    base_url: str | None = None
+
+    @pydantic.field_validator("base_url")
+    @classmethod
+    def usable_base_url(cls, value):
+        return checked_base_url(value)
+
+
+class OAuthSettings(PlatformSettings):
+    """An OAuth2 platform's application keys, its refresh token when connected through the API, and which of the
+    platform's environments it is in."""
+
+    client_id: Annotated[str, pydantic.Field(min_length=1, max_length=200)]
+    client_secret: Annotated[str, pydantic.Field(min_length=1, max_length=500)]
+    refresh_token: Annotated[str, pydantic.Field(max_length=4000)] | None = None
+    environment: Literal["production", "sandbox"] = "production"
+
+
+class MarketplaceKind(PlatformKind):
+    """A kind of a marketplace's chat API: messages whose hints carry DISPUTE_HINT mark their thread a dispute,
+    the known threads before the batch is stored and the new ones right after."""
 
     def link(self, shop, channel, fetched, now):
         disputes.mark_platform_disputes(shop, _disputed(fetched), now)

@@ -5,8 +5,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as Constrained
 
-from sellerkit.channels import ozon_client, ozon_rules, platform_status
-from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number
+from sellerkit.channels import errors, ozon_client, ozon_rules
+from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, whole_number
+from sellerkit.channels.marketplace import PlatformKind, replied_conversation
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
@@ -49,15 +50,6 @@ def _is_buyer(message):
     return str(_object(message, "user").get("type") or "").lower().replace("\u0441", "c") == "customer"
 
 
-def chat_of(delivery):
-    """The Ozon chat id of the thread a reply answers; DeliveryError when the thread did not come from Ozon."""
-    external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
-    kind, _, chat_id = external.partition(":")
-    if kind != PREFIX or not chat_id:
-        raise DeliveryError("the conversation is not an Ozon chat, so the reply cannot go there", permanent=True)
-    return chat_id
-
-
 def inbound_of(chat_id, message):
     """The Inbound of one buyer message of the chat history, or None when it holds nothing to show."""
     received_at = _moment(message.get("created_at"))
@@ -76,10 +68,9 @@ def inbound_of(chat_id, message):
         order_reference=order_number, order={"items_summary": f"SKU {sku}"} if order_number and sku else {})
 
 
-class OzonKind(ChannelKind):
+class OzonKind(PlatformKind):
     name = "ozon"
     label = _l("Ozon")
-    has_base_url = True
     settings_model = OzonSettings
     fields = (
         Field("client_id", _l("Client ID"),
@@ -88,9 +79,6 @@ class OzonKind(ChannelKind):
               help=_l("In the Ozon seller account: Settings, Seller API, Generate key, with the chat methods "
                       "allowed. It is shown once: paste it here.")),
     )
-
-    def __init__(self, allow_private=False, timeout=30):
-        self.allow_private, self.timeout = allow_private, timeout
 
     def client(self, settings, secrets):
         return ozon_client.OzonClient(settings.get("client_id"), secrets.get("api_key"), settings.get("base_url"),
@@ -111,7 +99,7 @@ class OzonKind(ChannelKind):
         try:
             client.chats()
         except ChannelError as error:
-            return [Check("login", False, platform_status.status_text(error))]
+            return [errors.check_failed("login", error)]
         checks = [Check("login", True)]
         try:
             plan = client.plan()
@@ -130,12 +118,7 @@ class OzonKind(ChannelKind):
         client = self.client(settings, secrets)
         read = dict((cursor or {}).get("chats") or {})
         fetched = []
-        try:
-            more = self._fetch_into(client, read, fetched, limit)
-        except ChannelError as error:
-            if error.code != "rate_limited" or not fetched:
-                raise
-            more = True  # keep what came before Ozon asked to wait; the rest follows on the next fetch
+        more = errors.fill_resumably(lambda: self._fetch_into(client, read, fetched, limit), fetched)
         fetched.sort(key=lambda item: item.inbound.received_at)
         return Batch(fetched, {"chats": read}, more=more)
 
@@ -159,7 +142,7 @@ class OzonKind(ChannelKind):
                 try:
                     messages, newest, unfinished = self._read_chat(client, chat_id, known, limit - len(fetched))
                 except ChannelError as error:
-                    if error.code != "rejected":
+                    if error.code not in ("refused", "not_found"):
                         raise
                     continue  # one chat Ozon will not show (closed, moved) holds up none of the others
                 fetched += messages
@@ -190,7 +173,8 @@ class OzonKind(ChannelKind):
                 return fetched, newest, False
 
     def send(self, settings, secrets, delivery, now):
-        chat_id = chat_of(delivery)
+        chat_id = replied_conversation(delivery, PREFIX,
+                                       "the conversation is not an Ozon chat, so the reply cannot go there")
         text = (delivery.body or "").strip()
         if not text and not delivery.attachments:
             raise DeliveryError("the reply is empty", permanent=True)
@@ -206,7 +190,7 @@ class OzonKind(ChannelKind):
         except ozon_client.PlanRestricted:
             raise DeliveryError(PLAN_REASON, permanent=True) from None
         except ChannelError as error:
-            raise platform_status.delivery_error(error) from None
+            raise errors.delivery_error(error) from None
 
 
 def reply_window(order, last_buyer_message_at, scheme=None):

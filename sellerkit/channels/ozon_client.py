@@ -1,7 +1,7 @@
 """The Ozon Seller API chat calls sellerkit makes, with Ozon's errors turned into ChannelError codes."""
 import base64
 
-from sellerkit.channels import platform_http
+from sellerkit.channels import apiclient, errors
 from sellerkit.channels.kinds import ChannelError
 
 BASE_URL = "https://api-seller.ozon.ru"
@@ -21,35 +21,25 @@ class PlanRestricted(ChannelError):
 
 
 def _error(answer, sending=False):
-    data = answer.json()
-    message = str(data.get("message") or "")[:300]
-    detail = f"Ozon answered HTTP {answer.status}" + (f": {message}" if message else "")
-    if answer.status == 401:
-        return ChannelError("auth", detail)
-    if answer.status == 403:
-        # Sending on a plan without the chat methods is refused as access denied, with the plan named.
-        if sending and any(word in message.lower() for word in ("premium", "subscription", "подписк")):
-            return PlanRestricted(detail)
-        return ChannelError("auth", detail)
-    if answer.status == 429:
-        return ChannelError("rate_limited", detail,
-                            retry_after=answer.header_seconds("Retry-After") or DEFAULT_RETRY)
-    if answer.status >= 500:
-        return ChannelError("server", detail)
-    return ChannelError("rejected", detail)
+    error = errors.error_for(answer, "Ozon", default_wait=DEFAULT_RETRY)
+    message = str(answer.json().get("message") or "").lower()
+    # Sending on a plan without the chat methods is refused as access denied, with the plan named.
+    if answer.status == 403 and sending and any(word in message for word in ("premium", "subscription", "подписк")):
+        return PlanRestricted(error.detail)
+    return error
 
 
 class OzonClient:
     """Calls with one seller's Client-Id and Api-Key, against `base_url` (Ozon's own by default)."""
 
-    def __init__(self, client_id, api_key, base_url=None, allow_private=False, timeout=30):
+    def __init__(self, client_id, api_key, base_url=None, allow_private=False, timeout=apiclient.TIMEOUT):
         self.headers = {"Client-Id": str(client_id), "Api-Key": str(api_key)}
-        self.base_url = base_url or BASE_URL
+        self.base_url = (base_url or BASE_URL).rstrip("/")
         self.allow_private, self.timeout = allow_private, timeout
 
     def _post(self, path, body, sending=False):
-        answer = platform_http.call(self.base_url, "POST", path, self.allow_private, self.headers, json_body=body,
-                                    timeout=self.timeout)
+        answer = apiclient.request("POST", self.base_url + path, self.headers, json_body=body,
+                                   allow_private=self.allow_private, timeout=self.timeout)
         if answer.status != 200:
             raise _error(answer, sending)
         return answer.json()

@@ -185,7 +185,7 @@ def test_connection(membership, now, *, kind, values, channel=None):
     try:
         return list(channel_kind.test(settings, secrets, now))
     except ChannelError as error:
-        return [Check(error.code, False, str(error_message(error.code)))]
+        return [Check(error.code, False, str(error_message(error.code, channel_kind)))]
     except Exception:  # noqa: BLE001 - a kind's bug is a failed test for the seller, never an error page
         log.exception("The connection test of a %s channel broke", channel_kind.name)
         return [Check("server", False, str(error_message("server")))]

@@ -71,8 +71,8 @@ def fetched_today_filter(channel):
 
 
 @bp.app_template_filter("channel_error")
-def channel_error_filter(code):
-    return error_message(code)
+def channel_error_filter(channel):
+    return error_message(channel.last_error_code, kind_named(channel.kind))
 
 
 @bp.app_template_filter("check_step")

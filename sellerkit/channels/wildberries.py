@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as Constrained
 
-from sellerkit.channels import platform_status, wildberries_client
-from sellerkit.channels.kinds import Batch, ChannelError, ChannelKind, Check, Fetched, Field, whole_number
+from sellerkit.channels import apiclient, errors, wildberries_client
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field, whole_number
+from sellerkit.channels.marketplace import PlatformKind, replied_conversation
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
 from sellerkit.threads.domain import Inbound
@@ -117,10 +118,9 @@ def _download_ids(event):
             yield url.rsplit("/download/", 1)[1].split("?")[0], str(item.get("name") or "") or "image"
 
 
-class WildberriesKind(ChannelKind):
+class WildberriesKind(PlatformKind):
     name = "wildberries"
     label = _l("Wildberries")
-    has_base_url = True
     settings_model = WildberriesSettings
     fields = (
         Field("token", _l("API token"), type="password", secret=True,
@@ -128,8 +128,9 @@ class WildberriesKind(ChannelKind):
                       "\"Buyers chat\" category. It is shown once: paste it here.")),
     )
 
-    def __init__(self, allow_private=False, budget=None, timeout=30):
-        self.allow_private, self.budget, self.timeout = allow_private, budget, timeout
+    def __init__(self, allow_private=False, budget=None, timeout=apiclient.TIMEOUT):
+        super().__init__(allow_private, timeout)
+        self.budget = budget
 
     def client(self, settings, secrets):
         return wildberries_client.WildberriesClient(secrets.get("token"), settings.get("base_url"),
@@ -139,11 +140,7 @@ class WildberriesKind(ChannelKind):
         return file_problems(body, files)
 
     def test(self, settings, secrets, now):
-        try:
-            self.client(settings, secrets).chats()
-        except ChannelError as error:
-            return [Check("login", False, platform_status.status_text(error))]
-        return [Check("login", True)]
+        return errors.login_checks(self.client(settings, secrets).chats)
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Buyer messages after the cursor: {"next": the millisecond mark to ask from, "seen": ids of the events at
@@ -151,12 +148,7 @@ class WildberriesKind(ChannelKind):
         client = self.client(settings, secrets)
         state = {"next": (cursor or {}).get("next"), "seen": set((cursor or {}).get("seen") or ())}
         fetched = []
-        try:
-            more = self._fetch_into(client, state, fetched, limit)
-        except ChannelError as error:
-            if error.code != "rate_limited" or not fetched:
-                raise
-            more = True  # keep what came before the budget ran out; the rest follows on the next fetch
+        more = errors.fill_resumably(lambda: self._fetch_into(client, state, fetched, limit), fetched)
         return Batch(fetched, _cursor(state["next"], state["seen"]), more=more)
 
     def _fetch_into(self, client, state, fetched, limit):
@@ -196,13 +188,14 @@ class WildberriesKind(ChannelKind):
             try:
                 content_type, content = client.download(download_id)
             except ChannelError as error:
-                if error.code in ("rate_limited", "auth", "network", "server"):
+                if error.code in ("rate_limited", "auth", "network", "unavailable"):
                     raise
                 continue  # one file the platform no longer has: the message itself still comes in
             yield name, content_type, content
 
     def send(self, settings, secrets, delivery, now):
-        chat_id = _chat_of(delivery)
+        chat_id = replied_conversation(delivery, PREFIX,
+                                       "the conversation is not a Wildberries chat, so the reply cannot go there")
         text = (delivery.body or "").strip()
         if len(text) > MAX_TEXT:
             raise DeliveryError(f"the reply is too long for the platform: {len(text)} characters, Wildberries "
@@ -218,17 +211,9 @@ class WildberriesKind(ChannelKind):
                 raise DeliveryError("the conversation is not open on the platform any more", permanent=True)
             refused = client.send(sign, text, delivery.attachments)
         except ChannelError as error:
-            raise platform_status.delivery_error(error) from None
+            raise errors.delivery_error(error) from None
         if refused:
             raise DeliveryError("the platform refuses these files: " + "; ".join(refused)[:500], permanent=True)
-
-
-def _chat_of(delivery):
-    external = str(((delivery.payload or {}).get("thread") or {}).get("external_id") or "")
-    kind, _, chat_id = external.partition(":")
-    if kind != PREFIX or not chat_id:
-        raise DeliveryError("the conversation is not a Wildberries chat, so the reply cannot go there", permanent=True)
-    return chat_id
 
 
 def _cursor(mark, seen):

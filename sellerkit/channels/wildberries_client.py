@@ -3,7 +3,7 @@ import base64
 import hashlib
 import json
 
-from sellerkit.channels import platform_http
+from sellerkit.channels import apiclient, errors
 from sellerkit.channels.kinds import ChannelError
 from sellerkit.channels.ratelimit import RateLimited
 
@@ -30,34 +30,19 @@ def account_key(token):
     return "wildberries:token:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
 
 
-def _error(answer):
-    data = answer.json()
-    words = str(data.get("detail") or data.get("title") or data.get("errorText") or "")[:300]
-    detail = f"Wildberries answered HTTP {answer.status}" + (f": {words}" if words else "")
-    if answer.status in (401, 403):
-        return ChannelError("auth", detail)
-    if answer.status == 402:
-        return ChannelError("payment_required", detail)
-    if answer.status == 429:
-        wait = answer.header_seconds("X-Ratelimit-Retry", "Retry-After", "X-Ratelimit-Reset") or DEFAULT_RETRY
-        return ChannelError("rate_limited", detail, retry_after=wait)
-    if answer.status >= 500:
-        return ChannelError("server", detail)
-    return ChannelError("rejected", detail)
-
-
 class WildberriesClient:
     """Calls with one seller's token against `base_url`; `budget` (ratelimit.SharedBudget or None) is asked for a
     turn before every request and told when the platform says to wait."""
 
-    def __init__(self, token, base_url=None, allow_private=False, budget=None, timeout=30):
-        self.token, self.base_url = str(token or ""), base_url or BASE_URL
+    def __init__(self, token, base_url=None, allow_private=False, budget=None, timeout=apiclient.TIMEOUT):
+        self.token, self.base_url = str(token or ""), (base_url or BASE_URL).rstrip("/")
         self.allow_private, self.budget, self.timeout = allow_private, budget, timeout
         self.key = account_key(self.token)
 
-    def _call(self, method, path, query=None, body=None, content_type=None):
+    def _call(self, method, path, query=None, body=None, content_type=None, raw=False):
+        options = {"data": body, "content_type": content_type, "raw": raw}
         if self.budget is None:
-            answer = self._request(method, path, query, body, content_type)
+            answer = self._request(method, path, query, options)
         else:
             try:
                 turn = self.budget.acquire(self.key)
@@ -65,19 +50,20 @@ class WildberriesClient:
                 raise ChannelError("rate_limited", "the seller's request budget is used up",
                                    retry_after=waiting.retry_after) from None
             try:
-                answer = self._request(method, path, query, body, content_type)
+                answer = self._request(method, path, query, options)
             finally:
                 self.budget.finish(self.key, turn)
         if answer.status != 200:
-            error = _error(answer)
+            error = errors.error_for(answer, "Wildberries", default_wait=DEFAULT_RETRY,
+                                     wait_headers=("X-Ratelimit-Retry", "Retry-After", "X-Ratelimit-Reset"))
             if error.code == "rate_limited" and self.budget is not None:
                 self.budget.hold(self.key, error.retry_after)
             raise error
         return answer
 
-    def _request(self, method, path, query, body, content_type):
-        return platform_http.call(self.base_url, method, path, self.allow_private, {"Authorization": self.token},
-                                  query=query, body=body, content_type=content_type, timeout=self.timeout)
+    def _request(self, method, path, query, options):
+        return apiclient.request(method, self.base_url + path, {"Authorization": self.token}, query,
+                                 allow_private=self.allow_private, timeout=self.timeout, **options)
 
     def chats(self):
         result = self._call("GET", "/api/v1/seller/chats").json().get("result")
@@ -91,15 +77,15 @@ class WildberriesClient:
         return result if isinstance(result, dict) else {}
 
     def download(self, download_id):
-        answer = self._call("GET", platform_http.url_path("api", "v1", "seller", "download", download_id))
-        if len(answer.body) > MAX_DOWNLOAD:
-            raise ChannelError("rejected", "the buyer's file is too large to keep")
-        return answer.headers.get("content-type", "application/octet-stream").split(";")[0].strip(), answer.body
+        answer = self._call("GET", apiclient.url_path("api", "v1", "seller", "download", download_id), raw=True)
+        if len(answer.raw) > MAX_DOWNLOAD:
+            raise ChannelError("refused", "the buyer's file is too large to keep")
+        return answer.headers.get("content-type", "application/octet-stream").split(";")[0].strip(), answer.raw
 
     def send(self, reply_sign, text, files):
         """Send one message (text and files as (filename, content type, bytes)); returns the errors the platform
         listed for the files (empty when all went)."""
-        body, content_type = platform_http.multipart(
+        body, content_type = apiclient.multipart(
             [("replySign", reply_sign)] + ([("message", text)] if text else []),
             [("file", filename, kind, content) for filename, kind, content in files])
         data = self._call("POST", "/api/v1/seller/message", body=body, content_type=content_type).json()

@@ -5,15 +5,15 @@ from typing import Annotated
 
 import pydantic
 
-from sellerkit.channels import apiclient
-from sellerkit.channels.kinds import Batch, ChannelError, Check, Fetched, Field, register_kind
+from sellerkit.channels import apiclient, errors
+from sellerkit.channels.kinds import Batch, ChannelError, Fetched, Field
 from sellerkit.channels.marketplace import (
     DISPUTE_HINT,
     MarketplaceKind,
-    check_failed,
-    checked_base_url,
-    keeps_partial,
+    PlatformSettings,
     parse_time,
+    replied_conversation,
+    words_or_files,
 )
 from sellerkit.i18n import lazy_gettext as _l
 from sellerkit.outbox.transports import DeliveryError
@@ -40,17 +40,9 @@ PLATFORM_SENDERS = {"MARKET", "SUPPORT"}
 OPEN_STATUSES = ["NEW", "WAITING_FOR_CUSTOMER", "WAITING_FOR_PARTNER", "WAITING_FOR_ARBITER", "WAITING_FOR_MARKET"]
 
 
-class Settings(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
-
+class Settings(PlatformSettings):
     business_id: Annotated[int, pydantic.Field(ge=1, le=2**53)]
     api_key: Annotated[str, pydantic.Field(min_length=1, max_length=500)]
-    base_url: str | None = None
-
-    @pydantic.field_validator("base_url")
-    @classmethod
-    def usable_base_url(cls, value):
-        return checked_base_url(value)
 
 
 def _seconds_to_next_hour(now):
@@ -62,22 +54,18 @@ def _seconds_to_next_hour(now):
 class Client:
     """The Partner API of one business."""
 
-    def __init__(self, settings, secrets, now):
+    def __init__(self, settings, secrets, now, allow_private=False):
         self.base = f"{(settings.get('base_url') or BASE_URL).rstrip('/')}/v2/businesses/{settings['business_id']}"
-        self.headers = {"Api-Key": secrets.get("api_key") or "", "Accept": "application/json"}
-        self.now = now
+        self.headers = {"Api-Key": secrets.get("api_key") or ""}
+        self.now, self.allow_private = now, allow_private
         self.requests = 0
 
     def call(self, path, query=None, body=None, data=None, content_type=None):
         self.requests += 1
-        headers = dict(self.headers)
-        if content_type:
-            headers["Content-Type"] = content_type
-        answer = apiclient.request("POST", f"{self.base}{path}", headers=headers, query=query, json_body=body,
-                                   data=data)
+        answer = apiclient.request("POST", f"{self.base}{path}", self.headers, query, json_body=body, data=data,
+                                   content_type=content_type, allow_private=self.allow_private)
         if answer.status >= 300:
-            raise apiclient.error_for(answer.status, answer.headers, answer.body, self.now,
-                                      default_wait=_seconds_to_next_hour(self.now))
+            raise errors.error_for(answer, now=self.now, default_wait=_seconds_to_next_hour(self.now))
         if answer.body is not None and not isinstance(answer.body, dict):
             raise ChannelError("bad_answer", "the answer is not an object")
         return (answer.body or {}).get("result") or {}
@@ -94,9 +82,9 @@ class Client:
         return result.get("messages") or [], (result.get("paging") or {}).get("nextPageToken")
 
     def download(self, url):
-        answer = apiclient.request("GET", url, raw=True)
+        answer = apiclient.request("GET", url, raw=True, allow_private=self.allow_private)
         if answer.status >= 300:
-            raise apiclient.error_for(answer.status, answer.headers, answer.body, self.now)
+            raise errors.error_for(answer, now=self.now)
         return answer
 
 
@@ -126,9 +114,8 @@ def inbound_of(chat, message):
 
 def message_text(message):
     """The words of a message; one with only files shows their names."""
-    text = (message.get("message") or "").strip()
     names = [str(item.get("name") or "") for item in message.get("payload") or [] if isinstance(item, dict)]
-    return text or "\n".join(f"📎 {name}" for name in names if name) or "📎"
+    return words_or_files(message.get("message"), names)
 
 
 class YandexMarket(MarketplaceKind):
@@ -144,18 +131,17 @@ class YandexMarket(MarketplaceKind):
                       "“Communication with buyers” and paste it here.")),
     )
 
+    def client(self, settings, secrets, now):
+        return Client(settings, secrets, now, self.allow_private)
+
     def test(self, settings, secrets, now):
-        client = Client(settings, secrets, now)
-        try:
-            client.chats(None, None, limit=1)
-        except ChannelError as error:
-            return [check_failed("login", error)]
-        return [Check("login", True)]
+        client = self.client(settings, secrets, now)
+        return errors.login_checks(lambda: client.chats(None, None, limit=1))
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Chats are swept page by page (every chat the first time, then the unfinished ones changed since the last
         sweep) into a queue; each queued chat is read on from its last read message id, oldest first."""
-        client = Client(settings, secrets, now)
+        client = self.client(settings, secrets, now)
         state = {"mark": None, "sweep": None, "queue": [], "last": {}, **copy.deepcopy(cursor or {})}
         out = []
         may_sweep = True
@@ -170,7 +156,7 @@ class YandexMarket(MarketplaceKind):
                     state["sweep"] = {"page": None, "started": now.isoformat(), "top": state["mark"]}
                 may_sweep = self._list_chats(client, state) and may_sweep
         except ChannelError as error:
-            if not keeps_partial(error, out):
+            if not errors.keeps_partial(error, out):
                 raise
         more = bool(state["queue"]) or state["sweep"] is not None
         return Batch(out, state, more=more)
@@ -248,9 +234,8 @@ class YandexMarket(MarketplaceKind):
         return tuple(files)
 
     def send(self, settings, secrets, delivery, now):
-        external = ((delivery.payload or {}).get("thread") or {}).get("external_id") or ""
-        prefix, _, chat_id = external.partition(":")
-        if prefix != NAME or not chat_id.isdigit():
+        chat_id = replied_conversation(delivery, NAME)
+        if not chat_id.isdigit():
             raise DeliveryError("the platform refused the reply: the conversation is not a Yandex Market chat",
                                 permanent=True)
         body = (delivery.body or "").strip()
@@ -259,16 +244,13 @@ class YandexMarket(MarketplaceKind):
         if len(body) > MAX_MESSAGE:
             raise DeliveryError(f"the reply is longer than the platform accepts ({MAX_MESSAGE} characters)",
                                 permanent=True)
-        client = Client(settings, secrets, now)
+        client = self.client(settings, secrets, now)
         try:
             if body:
                 client.call("/chats/message", {"chatId": chat_id}, {"message": body})
             for filename, content_type, content in delivery.attachments:
-                data, multipart_type = apiclient.multipart({}, [("file", filename, content_type, content)])
+                data, multipart_type = apiclient.multipart((), [("file", filename, content_type, content)])
                 client.call("/chats/file/send", {"chatId": chat_id}, data=data, content_type=multipart_type)
         except ChannelError as error:
-            raise apiclient.delivery_error(error) from None
+            raise errors.delivery_error(error) from None
 
-
-def init_app(app):
-    register_kind(app, YandexMarket())

@@ -87,7 +87,7 @@ class FollowUp(db.Model):
     #: Why it was skipped, or why it waits longer than planned (a vacation, a recent follow-up).
     reason: Mapped[str | None] = mapped_column(String(30))
     coupon_id: Mapped[int | None] = mapped_column(ForeignKey("coupons.id", ondelete="SET NULL"))
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
     language: Mapped[str | None] = mapped_column(String(16))
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
     created_at: Mapped[object] = mapped_column(UTCDateTime())

@@ -52,13 +52,12 @@ FAILURE_PREFIXES = (
     ("the webhook's tls certificate", "webhook_unreachable"),
     ("the webhook answered", "webhook_refused"),
     ("the webhook redirected", "webhook_refused"),
-    # The marketplace channels (sellerkit.channels.platform_status and the kinds' own checks).
+    # The marketplace channels (sellerkit.channels.errors.delivery_error and the kinds' own checks).
     ("ozon plan:", "ozon_plan"),
     ("the conversation is not open on the platform", "platform_chat_closed"),
     ("the conversation is not a", "platform_no_chat"),
     ("the reply is too long for the platform", "platform_too_long"),
     ("the platform refuses these files", "wildberries_files_refused"),
-    ("the platform key was refused", "platform_auth"),
     ("the platform asks for payment", "platform_payment"),
     ("the reply is longer than the platform accepts", "platform_too_long"),
     ("the platform does not accept the file", "platform_files_refused"),

@@ -38,6 +38,17 @@ class ParsedTarget:
     addresses: tuple[str, ...]  # every address the host resolved to, all vetted; connect only to these
 
 
+def is_loopback(host):
+    """Whether a host name is this computer: localhost or a loopback address."""
+    host = (host or "").strip().rstrip(".").lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def refusal_reason(address, allow_private):
     """Why this IP address may not be contacted, as a few words, or None when it may."""
     ip = ipaddress.ip_address(address)

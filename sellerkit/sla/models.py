@@ -50,7 +50,7 @@ class ResponseClock(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[object] = mapped_column(UTCDateTime())
     due_at: Mapped[object] = mapped_column(UTCDateTime())
     warn_at: Mapped[object] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
-"""A small threaded HTTP server for a contract: routes by method and path pattern, JSON in and out, injected faults."""
+"""The threaded HTTP server every contract runs on: routes by method and path pattern (or a platform that answers
+every request itself), JSON in and out, injected faults."""
 import json
 import re
 import ssl
@@ -58,7 +59,7 @@ class ContractServer:
             context.load_cert_chain(*tls)
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
             self.url = f"https://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def start(self):
         self.thread.start()
@@ -67,6 +68,7 @@ class ContractServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+        self.thread.join(5)
 
     def dispatch(self, handler):
         path = urlsplit(handler.path).path
@@ -101,3 +103,19 @@ class ContractServer:
 
     def calls(self, path_part):
         return [entry for entry in self.log if path_part in entry[1]]
+
+
+class Running(ContractServer):
+    """A contract server, started at once, whose `platform` answers every request itself:
+    platform.handle(method, path, headers, body) gives (status, headers, JSON or bytes). `base` is its URL."""
+
+    def __init__(self, platform, tls=None):
+        super().__init__(tls)
+        self.platform = platform
+        self.base = self.url
+        self.start()
+
+    def dispatch(self, handler):
+        body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        status, headers, payload = self.platform.handle(handler.command, handler.path, handler.headers, body)
+        self.answer(handler, status, payload, dict(headers))

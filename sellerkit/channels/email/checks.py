@@ -4,8 +4,8 @@ import socket
 import ssl
 
 from sellerkit.channels.email import connection, labels
-from sellerkit.channels.email.settings import is_loopback
 from sellerkit.channels.kinds import ChannelError, Check
+from sellerkit.outbox.netguard import is_loopback
 from sellerkit.outbox.transports import channel_smtp_settings, tls_context
 
 TIMEOUT = 15

@@ -7,9 +7,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from sellerkit.channels.email import labels
-from sellerkit.channels.email.settings import is_loopback
 from sellerkit.channels.kinds import ChannelError
-from sellerkit.outbox.netguard import refusal_reason
+from sellerkit.outbox.netguard import is_loopback, refusal_reason
 from sellerkit.outbox.transports import tls_context
 
 TIMEOUT = 30

@@ -5,8 +5,8 @@ from dataclasses import replace
 from sellerkit.channels.email import tokens
 from sellerkit.channels.email.connection import ca_file, refuse_metadata
 from sellerkit.channels.email.marketplaces import manual_reply_url
-from sellerkit.channels.email.settings import is_loopback
 from sellerkit.channels.kinds import ChannelError
+from sellerkit.outbox.netguard import is_loopback
 from sellerkit.outbox.transports import DeliveryError, channel_smtp_settings, send_email
 
 OUR_ID = re.compile(r"^<(sellerkit\.\d+\.\d+)@[^>]*>$")

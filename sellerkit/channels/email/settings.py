@@ -1,5 +1,4 @@
 """The settings of an e-mail channel: its fields, their rules (a pydantic model with translated errors), presets."""
-import ipaddress
 import re
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
@@ -8,6 +7,7 @@ from pydantic_core import PydanticCustomError
 from sellerkit.channels.email import labels
 from sellerkit.channels.kinds import Field
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.outbox.netguard import is_loopback
 
 SECURITY = ("tls", "starttls", "none")
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
@@ -55,17 +55,6 @@ def _problem(code, **context):
     """A validation error whose type is `code` and whose message is already in the seller's language, for a layer
     that shows pydantic's own messages; `context` may name the field it is about."""
     return PydanticCustomError(code, str(ERRORS[code]).replace("{", "{{").replace("}", "}}"), context)
-
-
-def is_loopback(host):
-    """Whether a host name is this computer: localhost or a loopback address."""
-    host = (host or "").strip().rstrip(".").lower().strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class EmailSettings(BaseModel):

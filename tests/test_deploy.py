@@ -1,24 +1,19 @@
 """The shipped deploy/ files: systemd units that systemd accepts, and an nginx proxy right for two nodes and streams."""
 import http.client
-import os
 import shutil
-import socket
-import ssl
 import subprocess
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
+from tests import nginx
 from tests.servers import free_port
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+DEPLOY = nginx.DEPLOY
 PROJECT = DEPLOY.parent
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light)")
+needs_nginx = pytest.mark.skipif(nginx.NGINX is None, reason=nginx.MISSING)
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed (apt-get install systemd)")
@@ -41,41 +36,11 @@ def test_every_variable_the_web_unit_uses_is_in_the_example_environment():
         assert f"\n{name}=" in example
 
 
-def _nginx_site(certificate, key, http_port, https_port, nodes):
-    """The shipped site with this test's certificate, loopback ports and upstream nodes."""
-    text = (DEPLOY / "nginx-sellerkit.conf").read_text()
-    text = text.replace("/etc/letsencrypt/live/shop.example.com/fullchain.pem", str(certificate))
-    text = text.replace("/etc/letsencrypt/live/shop.example.com/privkey.pem", str(key))
-    text = text.replace("    listen [::]:80;\n", "").replace("    listen [::]:443 ssl http2;\n", "")
-    text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    for shipped, node in zip(("10.0.0.11:8000", "10.0.0.12:8000"), nodes, strict=True):
-        text = text.replace(f"server {shipped} ", f"server {node} ")
-    return text
-
-
-def _nginx_config(folder, site):
-    (folder / "site.conf").write_text(site)
-    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for path in temp.values():
-        path.mkdir(exist_ok=True)
-    main = folder / "nginx.conf"
-    main.write_text("\n".join([
-        "user root;" if os.geteuid() == 0 else "",  # the workers must read this test's folders
-        "daemon off;", "worker_processes 1;", f"pid {folder / 'nginx.pid'};", f"error_log {folder / 'error.log'};",
-        "events { worker_connections 64; }",
-        "http {", "access_log off;",
-        f"client_body_temp_path {temp['body']}; proxy_temp_path {temp['proxy']};",
-        f"fastcgi_temp_path {temp['fastcgi']}; uwsgi_temp_path {temp['uwsgi']}; scgi_temp_path {temp['scgi']};",
-        f"include {folder / 'site.conf'};", "}", ""]))
-    return main
-
-
 @needs_nginx
 def test_nginx_accepts_the_shipped_site(tmp_path, self_signed_certificate):
-    config = _nginx_config(tmp_path, _nginx_site(*self_signed_certificate, free_port(), free_port(),
-                                                 ["10.0.0.11:8000", "10.0.0.12:8000"]))
-    result = subprocess.run([NGINX, "-t", "-q", "-c", str(config)], capture_output=True, text=True, timeout=60)
+    config = nginx.main_config(tmp_path, nginx.site(*self_signed_certificate, free_port(), free_port(),
+                                                    ["10.0.0.11:8000", "10.0.0.12:8000"]))
+    result = subprocess.run([nginx.NGINX, "-t", "-q", "-c", str(config)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
 
@@ -124,19 +89,9 @@ def _start_node(name, request):
 @pytest.fixture
 def proxy(request, tmp_path, self_signed_certificate):
     """nginx running the shipped site in front of two stand-in nodes: returns (https port, TLS context)."""
-    https_port = free_port()
     nodes = [_start_node(name, request) for name in ("node-a", "node-b")]
-    config = _nginx_config(tmp_path, _nginx_site(*self_signed_certificate, free_port(), https_port, nodes))
-    process = subprocess.Popen([NGINX, "-c", str(config)], stderr=subprocess.DEVNULL)
-    request.addfinalizer(lambda: (process.terminate(), process.wait(10)))
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", https_port)) == 0:
-                break
-        assert process.poll() is None, (tmp_path / "error.log").read_text()
-        time.sleep(0.05)
-    context = ssl.create_default_context(cafile=str(self_signed_certificate[0]))
+    process, https_port, context = nginx.start(tmp_path / "nginx", self_signed_certificate, nodes)
+    request.addfinalizer(lambda: nginx.stop(process))
     return https_port, context
 
 

@@ -1,8 +1,9 @@
 """Two web nodes (gunicorn) and three schedulers on one PostgreSQL: nothing stored, sent or warned about twice.
 
 The cluster is real processes on loopback ports, set up as deploy/ sets them up (gthread workers, one shared
-instance folder). Each kind of work is one check over the same run; a new kind (channel polling, live streams)
-adds its setup before the schedulers start and its assertion after they stop.
+instance folder, nginx with the shipped site in front when it is installed). Each kind of work is one check over
+the same run; a new kind (channel polling, live streams) adds its setup before the schedulers start and its
+assertion after they stop.
 """
 import json
 import os
@@ -29,6 +30,7 @@ from sellerkit.shops.models import Shop
 from sellerkit.sla.models import Notification, ResponseClock
 from sellerkit.system.models import SchedulerHeartbeat
 from sellerkit.threads.models import Message
+from tests import nginx
 from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
@@ -48,11 +50,12 @@ class Cluster:
 
     def __init__(self, database_url, folder, smtp_port):
         self.folder, self.nodes, self.schedulers, self.processes = folder, [], [], []
+        self.proxy, self.entry, self.tls = None, None, None
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SELLERKIT_")}
         environment.update(
             SELLERKIT_ENV="production", SELLERKIT_SECRET_KEY="multi-node-secret", SELLERKIT_DATABASE_URL=database_url,
             SELLERKIT_INSTANCE_PATH=str(folder / "shared"), SELLERKIT_PUBLIC_URL="http://127.0.0.1",
-            SELLERKIT_WEBHOOK_ALLOW_PRIVATE="true", SELLERKIT_MAIL_SERVER="127.0.0.1",
+            SELLERKIT_WEBHOOK_ALLOW_PRIVATE="true", SELLERKIT_TRUSTED_PROXIES="1", SELLERKIT_MAIL_SERVER="127.0.0.1",
             SELLERKIT_MAIL_PORT=str(smtp_port), SELLERKIT_MAIL_FROM="sellerkit@shop.example", PYTHONWARNINGS="ignore")
         self.environment = environment
 
@@ -85,6 +88,15 @@ class Cluster:
                 assert time.monotonic() < deadline, f"{node} did not answer; see {self.folder}"
                 time.sleep(0.2)
 
+    def start_proxy(self, certificate_and_key):
+        """nginx in front of the nodes when it is installed: then `entry` is its address, else the first node's."""
+        if nginx.NGINX is None:
+            self.entry = self.nodes[0]
+            return
+        nodes = [node.removeprefix("http://") for node in self.nodes]
+        self.proxy, port, self.tls = nginx.start(self.folder / "nginx", certificate_and_key, nodes)
+        self.entry = f"https://127.0.0.1:{port}"
+
     def start_scheduler(self):
         self.schedulers.append(self._start(f"scheduler{len(self.schedulers)}", [str(BIN / "sellerkit"), "scheduler"]))
 
@@ -103,6 +115,9 @@ class Cluster:
                     process.kill()
                     process.wait()
             log.close()
+        if self.proxy is not None:
+            nginx.stop(self.proxy)
+            self.proxy = None
 
 
 @pytest.fixture
@@ -112,12 +127,12 @@ def cluster(postgresql, tmp_path, smtp_server):
     running.stop()
 
 
-def call(node, token, method, path, body):
-    """One API call to one node: (status, answer)."""
+def call(node, token, method, path, body, tls=None):
+    """One API call to one node (or to the proxy, with its TLS context): (status, answer)."""
     request = urllib.request.Request(node + "/api/v1" + path, method=method, data=json.dumps(body).encode(),
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=30, context=tls) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         with error:
@@ -126,7 +141,8 @@ def call(node, token, method, path, body):
 
 def ingest_wave(cluster, token, shop_id, wave, *, delivered):
     """Each buyer's message posted to both nodes at once, then (for delivered orders) the buyer's consent to
-    follow-ups, and for even buyers a reply, each through one node or the other: returns {buyer number: thread id}."""
+    follow-ups through one node or the other, and for even buyers a reply through the proxy (when there is one):
+    returns {buyer number: thread id}."""
     now = utcnow()
     delivered_at, received_at = (now - timedelta(days=20)).isoformat(), (now - timedelta(minutes=1)).isoformat()
 
@@ -150,8 +166,9 @@ def ingest_wave(cluster, token, shop_id, wave, *, delivered):
                                 f"/shops/{shop_id}/buyers/{buyers[n]}/consent",
                                 {"action": "given", "source": "api", "text": "Send me offers."})
                     for n in range(BUYERS if delivered else 0)]
-        replies = [pool.submit(call, cluster.nodes[n % 2], token, "POST", f"/threads/{threads[n]}/replies",
-                               {"body": f"Reply {wave}-{n}: it is on its way."}) for n in range(0, BUYERS, 2)]
+        replies = [pool.submit(call, cluster.entry, token, "POST", f"/threads/{threads[n]}/replies",
+                               {"body": f"Reply {wave}-{n}: it is on its way."}, cluster.tls)
+                   for n in range(0, BUYERS, 2)]
         assert all(future.result()[0] == 201 for future in consents + replies)
     return threads
 
@@ -163,7 +180,7 @@ def follow_up_states(app):
 
 
 def test_two_web_nodes_and_three_schedulers_do_everything_once(cluster, app, smtp_server, make_user, make_shop,
-                                                              make_campaign, *, receiver):
+                                                              make_campaign, *, receiver, self_signed_certificate):
     owner_id = make_user("owner@shop.example")
     shop_id = make_shop(owner_id)
     make_campaign(shop_id, days=14, active=True, activated_at=utcnow())
@@ -175,6 +192,7 @@ def test_two_web_nodes_and_three_schedulers_do_everything_once(cluster, app, smt
     cluster.start_web_node()
     cluster.start_web_node()
     cluster.wait_for_nodes()
+    cluster.start_proxy(self_signed_certificate)
 
     first = ingest_wave(cluster, token, shop_id, 1, delivered=True)
     # The unanswered buyers of the first wave are close to their deadline: each needs one warning and one mail.

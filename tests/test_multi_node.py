@@ -7,6 +7,8 @@ assertion after they stop.
 """
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -34,7 +36,16 @@ from tests import nginx
 from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 BUYERS = 16  # per wave; the first wave is in before the schedulers start, the second while they run
+
+
+def unit_command(unit, **values):
+    """The ExecStart of a shipped systemd unit, run from this checkout's .venv with `values` for its ${VARIABLES}."""
+    text = (DEPLOY / unit).read_text().replace("\\\n", " ")
+    command = next(line.removeprefix("ExecStart=") for line in text.splitlines() if line.startswith("ExecStart="))
+    command = re.sub(r"\$\{(\w+)\}", lambda match: str(values[match.group(1)]), command)
+    return [word.replace("/opt/sellerkit/.venv/bin/", f"{BIN}/") for word in shlex.split(command)]
 
 
 @pytest.fixture
@@ -68,10 +79,9 @@ class Cluster:
 
     def start_web_node(self):
         port = free_port()
-        self._start(f"web{len(self.nodes)}", [
-            str(BIN / "gunicorn"), "-c", "python:sellerkit.gunicorn_conf", "--worker-class", "gthread",
-            "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-            "sellerkit:create_web_app()"])
+        self._start(f"web{len(self.nodes)}", unit_command(
+            "sellerkit-web.service", SELLERKIT_WEB_WORKERS=1, SELLERKIT_WEB_THREADS=8,
+            SELLERKIT_WEB_BIND=f"127.0.0.1:{port}"))
         self.nodes.append(f"http://127.0.0.1:{port}")
 
     def wait_for_nodes(self, timeout=60):
@@ -98,7 +108,8 @@ class Cluster:
         self.entry = f"https://127.0.0.1:{port}"
 
     def start_scheduler(self):
-        self.schedulers.append(self._start(f"scheduler{len(self.schedulers)}", [str(BIN / "sellerkit"), "scheduler"]))
+        self.schedulers.append(self._start(f"scheduler{len(self.schedulers)}",
+                                           unit_command("sellerkit-scheduler.service")))
 
     def check_alive(self):
         for name, process, _log in self.processes:

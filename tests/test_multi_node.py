@@ -204,6 +204,8 @@ def test_two_web_nodes_and_three_schedulers_do_everything_once(cluster, app, smt
     cluster.start_web_node()
     cluster.wait_for_nodes()
     cluster.start_proxy(self_signed_certificate)
+    # Another kind of work joins here: what it needs before anything is ingested (a channel to poll, a stream open
+    # on each node), then its count in the wait below and its exactly-once check after cluster.stop().
 
     first = ingest_wave(cluster, token, shop_id, 1, delivered=True)
     # The unanswered buyers of the first wave are close to their deadline: each needs one warning and one mail.

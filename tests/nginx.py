@@ -11,7 +11,6 @@ from tests.servers import free_port
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-MISSING = "nginx is not installed (apt-get install nginx-light)"
 
 
 def site(certificate, key, http_port, https_port, nodes):

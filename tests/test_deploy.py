@@ -13,7 +13,6 @@ from tests.servers import free_port
 DEPLOY = nginx.DEPLOY
 PROJECT = DEPLOY.parent
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
-needs_nginx = pytest.mark.skipif(nginx.NGINX is None, reason=nginx.MISSING)
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed (apt-get install systemd)")
@@ -36,7 +35,7 @@ def test_every_variable_the_web_unit_uses_is_in_the_example_environment():
         assert f"\n{name}=" in example
 
 
-@needs_nginx
+@pytest.mark.nginx
 def test_nginx_accepts_the_shipped_site(tmp_path, self_signed_certificate):
     config = nginx.main_config(tmp_path, nginx.site(*self_signed_certificate, free_port(), free_port(),
                                                     ["10.0.0.11:8000", "10.0.0.12:8000"]))
@@ -105,7 +104,7 @@ def _get(port, context, path, **headers):
         connection.close()
 
 
-@needs_nginx
+@pytest.mark.nginx
 def test_the_proxy_spreads_requests_over_both_nodes_with_the_headers_sellerkit_trusts(proxy):
     port, context = proxy
     answers = [_get(port, context, "/inbox", **{"X-Forwarded-For": "203.0.113.9"})[1].split("\n") for _ in range(4)]
@@ -118,7 +117,7 @@ def test_the_proxy_spreads_requests_over_both_nodes_with_the_headers_sellerkit_t
     assert _get(port, context, "/metrics")[0] == 404
 
 
-@needs_nginx
+@pytest.mark.nginx
 def test_a_stream_event_passes_the_proxy_at_once(proxy):
     port, context = proxy
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=5)
@@ -130,7 +129,7 @@ def test_a_stream_event_passes_the_proxy_at_once(proxy):
     connection.close()
 
 
-@needs_nginx
+@pytest.mark.nginx
 def test_a_body_over_the_apps_limit_is_refused_by_the_proxy(proxy):
     port, context = proxy
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)

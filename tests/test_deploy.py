@@ -1,5 +1,6 @@
 """The shipped deploy/ files: systemd units that systemd accepts, and an nginx proxy right for two nodes and streams."""
 import http.client
+import re
 import shutil
 import subprocess
 import threading
@@ -63,7 +64,8 @@ def _start_node(name, request):
                 self.close_connection = True
                 return
             body = "\n".join([name, self.headers.get("X-Forwarded-For", ""), self.headers.get("X-Forwarded-Proto", ""),
-                              self.headers.get("X-Forwarded-Host", ""), self.headers.get("Connection", "")]).encode()
+                              self.headers.get("X-Forwarded-Host", ""), self.headers.get("Connection", ""),
+                              self.headers.get("X-Request-Id", "")]).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -109,11 +111,12 @@ def test_the_proxy_spreads_requests_over_both_nodes_with_the_headers_sellerkit_t
     port, context = proxy
     answers = [_get(port, context, "/inbox", **{"X-Forwarded-For": "203.0.113.9"})[1].split("\n") for _ in range(4)]
     assert {answer[0] for answer in answers} == {"node-a", "node-b"}
-    for _node, forwarded_for, proto, host, connection in answers:
+    for _node, forwarded_for, proto, host, connection, request_id in answers:
         # ProxyFix(x_for=1) takes the last address: the one nginx saw, not the one a client claims.
         assert forwarded_for.split(", ")[-1] == "127.0.0.1"
         assert (proto, host) == ("https", "shop.example.com")
         assert connection == ""  # keep-alive to the nodes, not "close"
+        assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # one the app keeps for its log lines
     assert _get(port, context, "/metrics")[0] == 404
 
 

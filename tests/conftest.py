@@ -19,21 +19,26 @@ PASSWORD = "correct horse battery"
 
 
 def pytest_report_header(config):
+    from tests import nginx  # it uses the servers plugin too
     from tests.imap_server import DOVECOT, dovecot_available  # a plugin: imported once pytest has loaded it
 
     browser = f"browser tests: on ({CHROMIUM})" if chromium_available() else \
         f"browser tests: NOT RUN, {CHROMIUM} is missing (apt-get install chromium to run them)"
     imap = f"IMAP tests: on ({DOVECOT})" if dovecot_available() else \
         f"IMAP tests: NOT RUN, {DOVECOT} is missing (apt-get install dovecot-imapd to run them)"
-    return [browser, imap]
+    proxy = f"nginx tests: on ({nginx.NGINX})" if nginx.NGINX else \
+        "nginx tests: NOT RUN, nginx is missing (apt-get install nginx-light to run them)"
+    return [browser, imap, proxy]
 
 
 def pytest_collection_modifyitems(config, items):
+    from tests import nginx
     from tests.imap_server import DOVECOT, dovecot_available
 
     # Real parts that a developer's machine may lack: reported as not run there, required in CI.
     for marker, available, program, package in (("browser", chromium_available(), CHROMIUM, "chromium"),
-                                                ("dovecot", dovecot_available(), DOVECOT, "dovecot-imapd")):
+                                                ("dovecot", dovecot_available(), DOVECOT, "dovecot-imapd"),
+                                                ("nginx", nginx.NGINX is not None, "nginx", "nginx-light")):
         if available:
             continue
         if os.environ.get("SELLERKIT_REQUIRE_BROWSER"):

@@ -34,6 +34,11 @@ def _field(kind_field, editing):
     return FIELD_TYPES.get(kind_field.type, StringField)(kind_field.label, **options)
 
 
+def _shown_fields(kind, editing):
+    """The kind's fields the form asks for: all when connecting, those that still matter when editing."""
+    return [kind_field for kind_field in kind.fields if not (editing and kind_field.first_only)]
+
+
 def channel_form(kind, editing=False, **kwargs):
     """A form with a name, the kind's fields (secrets blank, "leave empty to keep" when editing), a base URL where
     the platform takes one, and the two buttons: test the connection, save."""
@@ -44,21 +49,22 @@ def channel_form(kind, editing=False, **kwargs):
         test = SubmitField(_l("Test connection"))
         save = SubmitField(_l("Save"))
 
-    for kind_field in kind.fields:
+    shown = _shown_fields(kind, editing)
+    for kind_field in shown:
         setattr(Form, kind_field.name, _field(kind_field, editing))
     if kind.has_base_url:
         Form.base_url = URLField(_l("Server address"), validators=[Optional(), Length(max=MAX_TEXT)],
                                  description=_l("Only for a sandbox or a server of your own; leave empty otherwise."),
                                  render_kw={"dir": "ltr"})
     form = Form(**kwargs)
-    form.kind_fields = [form[kind_field.name] for kind_field in kind.fields] + \
+    form.kind_fields = [form[kind_field.name] for kind_field in shown] + \
         ([form.base_url] if kind.has_base_url else [])
     return form
 
 
 def submitted_values(form, kind):
     """The kind's settings as the form sent them (a blank secret means: keep the saved one)."""
-    values = {field.name: form[field.name].data for field in kind.fields}
+    values = {field.name: form[field.name].data for field in kind.fields if field.name in form}
     if kind.has_base_url:
         values["base_url"] = form.base_url.data
     return values

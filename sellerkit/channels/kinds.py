@@ -58,7 +58,8 @@ class ChannelError(Exception):
 class Field:
     """One setting of a kind as the seller fills it in: `type` is text, password, int, select, url or email;
     `secret` ones are encrypted at rest, write-only in the API and never shown again; `label` and `help` are lazy
-    translated strings; `choices` are (value, lazy label) pairs."""
+    translated strings; `choices` are (value, lazy label) pairs. A `first_only` setting is asked only when connecting
+(how much of the past the first fetch brings): it is not shown when editing, as it no longer changes anything."""
 
     name: str
     label: object
@@ -68,6 +69,7 @@ class Field:
     choices: tuple = ()
     help: object = ""
     secret: bool = False
+    first_only: bool = False
 
 
 class ChannelKind:
@@ -92,6 +94,11 @@ class ChannelKind:
     def test(self, settings, secrets, now):
         """A list of Check, one per step, stopping at the first that failed."""
         raise NotImplementedError
+
+    def first_cursor(self, settings, now):
+        """The cursor the first fetch starts from, made from the settings the seller chose when connecting (how far
+        back to import); None starts wherever the kind starts by itself."""
+        return None
 
     def fetch(self, settings, secrets, cursor, limit, now):
         """Messages after `cursor` (None the first time), at most `limit`, as a Batch; raises ChannelError."""

@@ -127,7 +127,8 @@ def create_channel(membership, now, *, kind, name, values):
     channel_kind = _kind(kind)
     settings, secrets = _split(channel_kind, values, {}, {})
     channel = Channel(shop_id=membership.shop_id, kind=channel_kind.name, name=_name(name, channel_kind),
-                      is_paused=False, settings=settings, secrets=crypto.encrypt_secrets(secrets), next_fetch_at=now,
+                      is_paused=False, settings=settings, secrets=crypto.encrypt_secrets(secrets),
+                      cursor=channel_kind.first_cursor(settings, now), next_fetch_at=now,
                       consecutive_failures=0, fetched_today=0, is_backfilled=False, created_at=now, updated_at=now)
     db.session.add(channel)
     db.session.flush()

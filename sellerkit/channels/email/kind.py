@@ -21,6 +21,9 @@ class EmailKind(ChannelKind):
     def test(self, settings, secrets, now):
         return checks.run_checks(settings, secrets)
 
+    def first_cursor(self, settings, now):
+        return mailbox.first_cursor(settings.get("history_days"), now)
+
     def fetch(self, settings, secrets, cursor, limit, now):
         return mailbox.fetch(settings, secrets, cursor, limit, now)
 

@@ -20,6 +20,14 @@ SECURITY_CHOICES = (
     ("none", _l("None (only for a server on this computer)")),
 )
 
+#: How much of the mail already in the folder the first fetch brings, in days.
+HISTORY_CHOICES = (
+    ("0", _l("None: only mail that arrives from now on")),
+    ("7", _l("The last 7 days")),
+    ("30", _l("The last 30 days")),
+    ("90", _l("The last 90 days")),
+)
+
 FIELDS = (
     Field("address", _l("E-mail address"), type="email",
           help=_l("The address your buyers write to. Only mail sent to it becomes conversations.")),
@@ -36,6 +44,9 @@ FIELDS = (
     Field("smtp_username", _l("SMTP user name"), required=False,
           help=_l("Leave both SMTP fields empty for a server that needs no login.")),
     Field("smtp_password", _l("SMTP password"), type="password", required=False, secret=True),
+    Field("history_days", _l("Import past mail"), type="select", required=False, default="7",
+          choices=HISTORY_CHOICES, first_only=True,
+          help=_l("Mail of these days already in the folder comes in as history: it gets no automatic reply.")),
 )
 
 #: What the seller sees for each way a setting can be wrong, by the error's type.

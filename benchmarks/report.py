@@ -1,5 +1,5 @@
 """The targets of PERFORMANCE.md as data, judged against a run's figures, and the printed table."""
-from benchmarks import batch_ingest
+from benchmarks import batch_ingest, mailbox
 
 #: p95 targets in milliseconds at size M (None: no timing target, the SQL-per-page target still applies).
 TARGETS_MS = {
@@ -69,6 +69,8 @@ def judge(result):
     }
     if batch_ingest.passes(result) is not None:
         checks["batch_ingest"] = batch_ingest.passes(result)
+    if mailbox.passes(result) is not None:
+        checks["mailbox_backlog"] = mailbox.passes(result)
     misses += [f"{name}: missed" for name, passed in checks.items() if not passed]
     result["misses"] = misses
     return misses
@@ -144,6 +146,7 @@ def table(result):
          f"{delivered['seconds']:.2f} s", f">= {OUTBOX_PER_SECOND}/s", _verdict(checks["outbox_delivery"]),
          "-", f"failed {delivered['failed']}", "-"),
         batch_ingest.table_row(result, _verdict),
+        mailbox.table_row(result, _verdict),
         ("peak RSS of the web worker", f"{result['peak_rss_mb']:.0f} MB", "-", f"<= {PEAK_RSS_MB} MB",
          _verdict(checks["peak_rss"]), "-", "-", "-"),
         (f"concurrency: {mixed['threads']} threads, 2 workers, {mixed['seconds']:.0f} s",

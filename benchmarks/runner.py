@@ -157,7 +157,7 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
 
     from flask_migrate import upgrade
 
-    from benchmarks import batch_ingest, dataset, outbox, report, suggestions, sweeps
+    from benchmarks import batch_ingest, dataset, mailbox, outbox, report, suggestions, sweeps
     from sellerkit.clock import utcnow
     from sellerkit.config import PROJECT_ROOT
     from sellerkit.extensions import db
@@ -210,6 +210,8 @@ def run(size="M", database="sqlite", keep=False, concurrency_seconds=60, pg_url=
         result["suggestion_accuracy"] = suggestions.figures_json(suggestions.evaluate())
         echo("Outbox delivery to a local webhook receiver ...")
         result["outbox"] = outbox.measure(app, OUTBOX_ITEMS[size])
+        echo("A mailbox's backlog through the channel poll sweep (Dovecot) ...")
+        result["mailbox_backlog"] = mailbox.measure(app, facts.ingest_shop_id, mailbox.MAILS[size], utcnow())
     finally:
         with app.app_context():
             db.engine.dispose()

@@ -28,7 +28,11 @@ def _openssl(*arguments):
 def test_ca(tmp_path_factory):
     """A throwaway certificate authority and a server certificate it signed for 127.0.0.1 and localhost:
     (CA file, certificate, key). Tests trust the CA through MAIL_CA_FILE, as a self-hoster with a private CA does."""
-    folder = tmp_path_factory.mktemp("ca")
+    return make_ca(tmp_path_factory.mktemp("ca"))
+
+
+def make_ca(folder):
+    """test_ca's files, made in `folder` (the benchmark's mailbox uses them too)."""
     ca_key, ca, key, request, certificate = (str(folder / name) for name in (
         "ca.key", "ca.pem", "server.key", "server.csr", "server.pem"))
     _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sellerkit test CA",

@@ -8,6 +8,7 @@ from flask import current_app
 
 from sellerkit.accounts import services as accounts
 from sellerkit.channels import polling as channels
+from sellerkit.channels import watching
 from sellerkit.clock import utcnow
 from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
@@ -109,6 +110,11 @@ def poll_channels():
     channels.poll_due(utcnow())
 
 
+def watch_mailboxes():
+    """Keep a watcher on every mailbox that announces new mail (IMAP IDLE): its mail is fetched within seconds."""
+    watching.refresh(current_app.extensions)
+
+
 def beat_heartbeat():
     """Tell readiness checks that this scheduler process is alive (one row per host and process)."""
     system.beat(f"{socket.gethostname()}:{os.getpid()}", utcnow())
@@ -126,6 +132,7 @@ JOBS = (
     Job("deliver-outbox", every_seconds=15, run=deliver_outbox),
     Job("run-imports", every_seconds=5, run=run_imports),
     Job("poll-channels", every_seconds=15, run=poll_channels),
+    Job("watch-mailboxes", every_seconds=60, run=watch_mailboxes),
     Job("send-follow-ups", every_seconds=300, run=send_follow_ups),
     Job("follow-tickets", every_seconds=300, run=follow_tickets),
     Job("purge-expired-auth-records", every_seconds=3600, run=purge_expired_auth_records),

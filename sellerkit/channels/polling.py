@@ -13,6 +13,7 @@ from sellerkit import inbox
 from sellerkit.channels import crypto, domain
 from sellerkit.channels.kinds import ChannelError, kind_named
 from sellerkit.channels.models import Channel
+from sellerkit.dialects.locking import skipping_locked
 from sellerkit.extensions import db
 from sellerkit.outbox import services as outbox
 from sellerkit.shops.models import Shop
@@ -37,9 +38,7 @@ def claim_due(now, limit=10, lease=domain.LEASE):
     is_due = and_(Channel.is_paused == false(), Channel.next_fetch_at <= now,
                   or_(Channel.lease_until.is_(None), Channel.lease_until < now))
     due = select(Channel.id).where(is_due).order_by(Channel.next_fetch_at, Channel.id).limit(limit)
-    if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    due = skipping_locked(db.session, due).cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     ids = db.session.scalars(
         update(Channel).where(Channel.id.in_(select(due.c.id)), is_due)
         .values(lease_token=token, lease_until=now + lease).returning(Channel.id)

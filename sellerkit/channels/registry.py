@@ -1,5 +1,5 @@
 """Every channel kind, registered with the app: the one list of what a seller can connect."""
-from sellerkit.channels import wildberries_client
+from sellerkit.channels import watching, wildberries_client
 from sellerkit.channels.allegro import Allegro
 from sellerkit.channels.ebay import Ebay
 from sellerkit.channels.email.kind import EmailKind
@@ -14,6 +14,11 @@ MAX_TURN_WAIT = 15.0
 
 
 def init_app(app):
+    watching.init_app(app)
+    _register_kinds(app)
+
+
+def _register_kinds(app):
     """Each kind; the platform kinds with the app's SSRF setting (WEBHOOK_ALLOW_PRIVATE: a base_url on a private
     network, for self-hosters and tests) and, for Wildberries, the per-seller budget every process shares."""
     allow_private = bool(app.config.get("WEBHOOK_ALLOW_PRIVATE", False))

@@ -21,7 +21,7 @@ from benchmarks.texts import (
 from sellerkit import jobs
 from sellerkit.accounts import services as accounts
 from sellerkit.autoreply import services as vacations
-from sellerkit.bulkload import insert_rows
+from sellerkit.dialects.bulk import insert_rows
 from sellerkit.extensions import db
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.replies import services as replies

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select, update
 
+from sellerkit.dialects.locking import skipping_locked
 from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
@@ -113,9 +114,7 @@ def claim_next(now):
     """Claim the oldest waiting import, or one whose worker's lease lapsed: (job id, token) or None; the caller
     commits the claim. The UPDATE repeats the condition, so two workers never hold one job."""
     candidate = select(ImportJob.id).where(_is_due(now)).order_by(ImportJob.id).limit(1)
-    if db.session.get_bind().dialect.name == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True)
-    job_id = db.session.scalar(candidate)
+    job_id = db.session.scalar(skipping_locked(db.session, candidate))
     if job_id is None:
         return None
     token = secrets.token_hex(16)

@@ -19,8 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm.attributes import set_committed_value
 
 from sellerkit.accounts.models import User
-from sellerkit.bulkload import insert_rows
 from sellerkit.database import epoch_seconds
+from sellerkit.dialects.bulk import insert_rows
 from sellerkit.dialects.upsert import dialect_insert
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db

@@ -12,7 +12,7 @@ import time
 from sqlalchemy import cast, column, exists, func, literal, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from sellerkit.bulkload import among, copy_rows
+from sellerkit.dialects.bulk import among, copy_rows
 from sellerkit.extensions import db
 from sellerkit.threads.models import Buyer, Order, Thread
 from sellerkit.threads.textsearch import query_terms, terms, thread_terms

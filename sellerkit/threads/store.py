@@ -9,7 +9,8 @@ from datetime import UTC
 
 from sqlalchemy import bindparam, or_, select, text, update
 
-from sellerkit.bulkload import among, insert_rows, insert_tuples, is_sqlite, planned_each_time
+from sellerkit.dialects.bulk import among, insert_rows, insert_tuples, is_sqlite, planned_each_time
+from sellerkit.dialects.locking import take_turns
 from sellerkit.extensions import db
 from sellerkit.threads import domain, search, textsearch
 from sellerkit.threads.language import detect_language
@@ -65,11 +66,9 @@ def store(shop, rows, now):
     one repeated earlier in the batch, stores nothing and names the message stored first."""
     db.session.flush()  # what the session holds is written before the statements below read the tables
     with planned_each_time():
-        if not is_sqlite():
-            # Writers of one shop take turns (SQLite's BEGIN IMMEDIATE does this for the whole database): the look-ups
-            # below then stay true until the inserts, and no unique key is raced for.
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:space, :shop)"),
-                               {"space": LOCK_SPACE, "shop": shop.id})
+        # Writers of one shop take turns: the look-ups below then stay true until the inserts, and no unique key
+        # is raced for.
+        take_turns(db.session, LOCK_SPACE, shop.id)
         return _store(shop, rows, now)
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import exists, insert, select, update
 
-from sellerkit.bulkload import among
+from sellerkit.dialects.bulk import among
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l

@@ -6,11 +6,12 @@ from contextlib import contextmanager
 from sqlalchemy import any_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from sellerkit import dialects
 from sellerkit.extensions import db
 
 
 def is_sqlite():
-    return db.session.get_bind().dialect.name == "sqlite"
+    return dialects.is_sqlite(db.session)
 
 
 def among(column, values):
@@ -29,9 +30,8 @@ def planned_each_time():
 
     psycopg prepares a statement run five times, and PostgreSQL may then keep one generic plan for any
     values. For `column = ANY(:values)` that plan may read all of a shop's rows and test each against every
-    value of the array in turn, which it cannot hash as it does a known array: an import's buyer look-up took
-    150 to 340 ms instead of under one once a shop had a few thousand buyers. Planning a batch's few
-    statements costs a fraction of a millisecond each."""
+    value of the array in turn, which it cannot hash as it does a known array, so a look-up slows down with
+    every buyer a shop has. Planning a batch's few statements each time costs far less."""
     if is_sqlite():
         yield
         return
@@ -49,8 +49,8 @@ def next_ids(table, count):
     if is_sqlite():
         start = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
         return list(range(start + 1, start + 1 + count))
-    # The sequence is looked up once (per row it cost ten times the nextval itself), and the ids come back as
-    # one array: thousands of integers, which result rows would only slow down.
+    # The sequence is looked up once, not per row, and the ids come back as one array: thousands of integers,
+    # which result rows would only slow down.
     return db.session.connection().exec_driver_sql(
         "SELECT array(SELECT nextval(sequence) AS id FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) "
         "AS sequence, generate_series(1, %s) ORDER BY id)", (table.name, count)).scalar()

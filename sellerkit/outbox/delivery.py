@@ -83,7 +83,10 @@ def _deliver_one(app_context, item_id, token, config, now, database_turn):
 
 
 def _failed(item_id, token, error, now):
-    services.record_failure(item_id, token, error.reason, error.permanent, now)
+    item = services.record_failure(item_id, token, error.reason, error.permanent, now)
+    failed = registry.kind_of(item.kind).failed if item is not None else None
+    if failed is not None:
+        failed(item, now)
     db.session.commit()
     return "failed"
 

@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -24,6 +25,7 @@ from sellerkit.collation import alphabetical
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
+from sellerkit.live import services as live
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.shops import services as shops
@@ -77,13 +79,20 @@ def inbox_page():
     filters = _filters(memberships)
     page = queries.list_threads([m.shop_id for m in memberships], view, filters, request.args.get("cursor"))
     shops_by_id = {m.shop_id: m.shop for m in memberships}
+    unread = live.unread_ids(current_user, [thread.id for thread in page.threads])
+    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    if request.headers.get("HX-Request"):  # the live stream said something changed: the rows again, nothing else
+        return render_template("threads/_rows.html", page=page, shops_by_id=shops_by_id, unread=unread,
+                               now=utcnow(), view=view, filters=filters, args=args)
+    counted = live.counts([filters.shop_id] if filters.shop_id else list(shops_by_id))
     return render_template(
         "threads/inbox.html", view=view, views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
-        page=page, shops_by_id=shops_by_id,
+        page=page, shops_by_id=shops_by_id, unread=unread,
+        view_counts={v: sum(n for (counted_view, _shop), n in counted.items() if counted_view == v)
+                     for v in live.COUNTED_VIEWS},
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
-        undelivered=inbox.undelivered_replies(list(shops_by_id)),
-        args={k: v for k, v in request.args.items() if k != "cursor"})
+        undelivered=inbox.undelivered_replies(list(shops_by_id)), args=args)
 
 
 def language_choices():
@@ -116,6 +125,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
         if chosen is not None:
             reply_form.body.data, reply_form.saved_reply_ids.data = chosen.text, str(chosen.id)
     reply_form.suggested_reply_ids.data = ",".join(str(item.id) for item in suggested)
+    g.shown_message_id = max((message.id for message in messages), default=None)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
         clock=thread.open_clock, now=utcnow(),
@@ -143,7 +153,30 @@ def _ticket_context(thread, shop, events):
 @bp.route("/threads/<int:thread_id>")
 def thread_page(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
-    return _render_thread(thread, membership)
+    page, status = _render_thread(thread, membership)
+    _mark_seen(thread_id, g.get("shown_message_id"))
+    return page, status
+
+
+@bp.route("/threads/<int:thread_id>/messages")
+def thread_messages(thread_id):
+    """The conversation's messages, which an open page loads again when the live stream says it changed."""
+    thread, membership = threads.thread_for(current_user, thread_id)
+    show_times_of(membership.shop)
+    messages, outbox = queries.thread_messages(thread)
+    page = render_template("threads/_messages.html", thread=thread, messages=messages, outbox=outbox)
+    _mark_seen(thread_id, max((message.id for message in messages), default=None))
+    return page
+
+
+def _mark_seen(thread_id, last_message_id):
+    """The member has now seen the conversation up to the newest message the page showed: its own transaction,
+    after the page's reading one, so that the page's reads never wait for the write lock."""
+    if last_message_id is None:
+        return
+    db.session.commit()
+    live.mark_read(current_user, thread_id, last_message_id, utcnow())
+    db.session.commit()
 
 
 @bp.route("/threads/<int:thread_id>/saved-replies")
@@ -283,9 +316,9 @@ def _set_complaint(thread_id, message_id, is_complaint, done):
 
 @bp.route("/notifications")
 def notifications():
-    memberships = shops.memberships_of(current_user)
+    shop_ids = [m.shop_id for m in shops.memberships_of(current_user)]
     return render_template("threads/notifications.html",
-                           notifications=sla.notifications_for([m.shop_id for m in memberships]))
+                           notifications=live.notifications_for(current_user, shop_ids))
 
 
 @bp.route("/attachments/<int:attachment_id>")

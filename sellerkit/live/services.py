@@ -55,7 +55,7 @@ def unread_ids(user, thread_ids):
         return set()
     read = ThreadRead.__table__.alias("reads")
     return set(db.session.scalars(
-        select(Message.thread_id.distinct())
+        select(Message.thread_id).distinct()
         .outerjoin(read, and_(read.c.thread_id == Message.thread_id, read.c.user_id == user.id))
         .where(Message.thread_id.in_(thread_ids), Message.kind == "buyer",
                or_(read.c.last_message_id.is_(None), Message.id > read.c.last_message_id))))

@@ -1,7 +1,7 @@
 """Publishing changes for open pages: one row per change in the change's own transaction, read back by the streams."""
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 
 from sellerkit.extensions import db
 from sellerkit.live.models import LiveEvent
@@ -36,9 +36,11 @@ def _notify():
         db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
 
-def latest_id(connection):
-    """The newest event's id (0 when there is none): where a page rendered now starts listening."""
-    return connection.scalar(select(LiveEvent.id).order_by(LiveEvent.id.desc()).limit(1)) or 0
+def latest_id(connection, shop_ids):
+    """The id of the shops' newest event (0 when there is none): where a page rendered now starts listening."""
+    if not shop_ids:
+        return 0
+    return connection.scalar(select(func.max(LiveEvent.id)).where(LiveEvent.shop_id.in_(shop_ids))) or 0
 
 
 def events_after(connection, shop_ids, after):

@@ -30,7 +30,7 @@ def _resume_after():
     for value in (request.headers.get("Last-Event-ID"), request.args.get("after")):
         if value and value.isdigit() and (int(value) == 0 or is_database_id(int(value))):
             return int(value)
-    return events.latest_id(db.session.connection())
+    return events.latest_id(db.session.connection(), _shop_ids())
 
 
 @bp.route("/events")
@@ -78,7 +78,8 @@ def header_context():
         return {shop_id: n for (view, shop_id), n in live.counts(_shop_ids()).items() if view == "needs_reply"}
 
     return {"live_url": once("url", lambda: url_for("live.stream_events",
-                                                     after=events.latest_id(db.session.connection()))),
+                                                     after=events.latest_id(db.session.connection(),
+                                                                                _shop_ids()))),
             "unread_notifications": once("unread", lambda: live.unread_notifications(current_user, _shop_ids())),
             "needs_reply_by_shop": once("needs_reply", needs_reply)}
 

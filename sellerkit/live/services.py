@@ -1,10 +1,13 @@
 """Read state, counts and notifications of the live workspace; and the events each kind of change announces."""
+from dataclasses import dataclass
+
+from flask import g
 from sqlalchemy import and_, func, literal, or_, select, text, union_all, update
 
 from sellerkit.database import dialect_insert
 from sellerkit.extensions import db
 from sellerkit.live import events
-from sellerkit.live.models import MemberNotice, NotificationMark, ThreadRead
+from sellerkit.live.models import LiveEvent, MemberNotice, NotificationMark, ThreadRead
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.sla.models import Notification, ResponseClock
 from sellerkit.threads.models import Message, Thread
@@ -34,19 +37,16 @@ def announce_delivery(item, now, failed=False):
                                     message_id=message.id, kind="delivery_failed", created_at=now))
 
 
-def mark_read(user, thread_id, last_message_id, now):
-    """The member has seen the conversation up to `last_message_id`: one statement that never moves back, and
-    their notifications of a message they have now seen are read too."""
+def mark_read(user_id, thread_id, last_message_id, now):
+    """The member has seen the conversation up to `last_message_id`: one statement that never moves back (their
+    notifications of a message they have now seen count as read: _unread_notice)."""
     table = ThreadRead.__table__
-    insert = dialect_insert(db.session, table).values(user_id=user.id, thread_id=thread_id,
+    insert = dialect_insert(db.session, table).values(user_id=user_id, thread_id=thread_id,
                                                       last_message_id=last_message_id, read_at=now)
     db.session.execute(insert.on_conflict_do_update(
         index_elements=["user_id", "thread_id"], set_={"last_message_id": insert.excluded.last_message_id,
                                                        "read_at": insert.excluded.read_at},
         where=table.c.last_message_id < insert.excluded.last_message_id))
-    db.session.execute(update(MemberNotice).where(
-        MemberNotice.user_id == user.id, MemberNotice.thread_id == thread_id, MemberNotice.read_at.is_(None),
-        MemberNotice.kind == "assigned_message", MemberNotice.message_id <= last_message_id).values(read_at=now))
 
 
 def unread_ids(user, thread_ids):
@@ -61,20 +61,17 @@ def unread_ids(user, thread_ids):
                or_(read.c.last_message_id.is_(None), Message.id > read.c.last_message_id))))
 
 
-def counts(shop_ids):
-    """{(view, shop id): conversations} for COUNTED_VIEWS over the given shops, in one grouped query."""
-    if not shop_ids:
-        return {}
+def _count_queries(shop_ids):
+    """(view, shop id, conversations) for COUNTED_VIEWS over the given shops, a grouped query for each."""
     conditions = {
         # As the partial indexes say them (ix_threads_needs_reply, ix_threads_to_send, ix_threads_open_disputes).
         "needs_reply": text("threads.waiting_since IS NOT NULL AND threads.status != 'resolved'"),
         "to_send": text("threads.unsent_reply_at IS NOT NULL"),
         "disputes": text("threads.is_dispute AND threads.status != 'resolved'"),
     }
-    parts = [select(literal(view).label("view"), Thread.shop_id, func.count().label("count"))
-             .where(Thread.shop_id.in_(shop_ids), condition).group_by(Thread.shop_id)
-             for view, condition in conditions.items()]
-    return {(view, shop_id): count for view, shop_id, count in db.session.execute(union_all(*parts))}
+    return [select(literal(view).label("view"), Thread.shop_id, func.count().label("count"))
+            .where(Thread.shop_id.in_(shop_ids), condition).group_by(Thread.shop_id)
+            for view, condition in conditions.items()]
 
 
 def _live_notifications(shop_ids):
@@ -91,15 +88,56 @@ def _live_notices(user):
                 or_(MemberNotice.kind != "delivery_failed", ~delivered.exists()))
 
 
-def unread_notifications(user, shop_ids):
-    """How many notifications the member has not read (the badge), in one query."""
+def _unread_notice():
+    """A notice not marked read, and (a new message in an assigned conversation) not seen in the conversation."""
+    seen = select(ThreadRead.user_id).where(ThreadRead.user_id == MemberNotice.user_id,
+                                            ThreadRead.thread_id == MemberNotice.thread_id,
+                                            ThreadRead.last_message_id >= MemberNotice.message_id)
+    return and_(MemberNotice.read_at.is_(None), or_(MemberNotice.kind != "assigned_message", ~seen.exists()))
+
+
+def _unread_count(user, shop_ids):
+    """How many notifications the member has not read (the badge), as a scalar subquery."""
     seen = select(NotificationMark.last_notification_id).where(NotificationMark.user_id == user.id) \
         .scalar_subquery()
     shop_count = select(func.count()).select_from(Notification).where(
         _live_notifications(shop_ids), Notification.id > func.coalesce(seen, 0)).scalar_subquery()
     own_count = select(func.count()).select_from(MemberNotice).where(
-        _live_notices(user), MemberNotice.read_at.is_(None)).scalar_subquery()
-    return db.session.scalar(select(shop_count + own_count)) if shop_ids else 0
+        _live_notices(user), _unread_notice()).scalar_subquery()
+    return shop_count + own_count
+
+
+@dataclass(frozen=True)
+class Header:
+    """What every page's header shows of the live workspace."""
+
+    #: The newest event of the member's shops: the page's stream starts after it.
+    latest_event_id: int
+    unread_notifications: int
+    #: {(view, shop id): conversations} for COUNTED_VIEWS.
+    counts: dict
+
+
+def header(user, shop_ids):
+    """The member's Header, in one statement (once per request)."""
+    cached = g.get("live_header")
+    if cached is not None and cached[0] == (user.id, tuple(shop_ids)):
+        return cached[1]
+    if not shop_ids:
+        return Header(0, 0, {})
+    latest = select(literal("latest").label("view"), literal(0).label("shop_id"),
+                    func.coalesce(func.max(LiveEvent.id), 0).label("count")).where(LiveEvent.shop_id.in_(shop_ids))
+    unread = select(literal("unread"), literal(0), _unread_count(user, shop_ids))
+    figures = {(view, shop_id): count for view, shop_id, count in db.session.execute(
+        union_all(latest, unread, *_count_queries(shop_ids)))}
+    found = Header(figures.pop(("latest", 0)), figures.pop(("unread", 0)), figures)
+    g.live_header = ((user.id, tuple(shop_ids)), found)
+    return found
+
+
+def unread_notifications(user, shop_ids):
+    """How many notifications the member has not read (the badge), in one query."""
+    return db.session.scalar(select(_unread_count(user, shop_ids))) if shop_ids else 0
 
 
 def notifications_for(user, shop_ids, limit=100):
@@ -111,10 +149,10 @@ def notifications_for(user, shop_ids, limit=100):
         .where(_live_notifications(shop_ids)).order_by(Notification.id.desc()).limit(limit)).all() \
         if shop_ids else []
     own_rows = db.session.execute(
-        select(MemberNotice, Thread).join(Thread, Thread.id == MemberNotice.thread_id)
+        select(MemberNotice, Thread, _unread_notice()).join(Thread, Thread.id == MemberNotice.thread_id)
         .where(_live_notices(user)).order_by(MemberNotice.id.desc()).limit(limit)).all()
     listed = [(n.kind, n.created_at, thread, n.id > seen) for n, thread in shop_rows] + \
-        [(n.kind, n.created_at, thread, n.read_at is None) for n, thread in own_rows]
+        [(n.kind, n.created_at, thread, bool(unread)) for n, thread, unread in own_rows]
     return sorted(listed, key=lambda row: row[1], reverse=True)[:limit]
 
 

@@ -60,28 +60,19 @@ def mark_read():
 
 
 def header_context():
-    """What every page's header may show, each read only when the template asks: the stream's address (from the
-    newest event, so that nothing committed after this page was read is missed), the unread notifications, and
-    the conversations needing a reply per shop (one grouped query)."""
+    """What every page's header may show, read only when the template asks, in one statement: the stream's address
+    (after the newest event of the member's shops, so that nothing committed after this page was read is missed),
+    the unread notifications, and the conversations needing a reply per shop."""
     if is_unreachable() or not current_user.is_authenticated:
         return {}
-    cache = {}
 
-    def once(name, read):
-        def value():
-            if name not in cache:
-                cache[name] = read()
-            return cache[name]
-        return value
+    def figures():
+        return live.header(current_user, _shop_ids())
 
-    def needs_reply():
-        return {shop_id: n for (view, shop_id), n in live.counts(_shop_ids()).items() if view == "needs_reply"}
-
-    return {"live_url": once("url", lambda: url_for("live.stream_events",
-                                                     after=events.latest_id(db.session.connection(),
-                                                                                _shop_ids()))),
-            "unread_notifications": once("unread", lambda: live.unread_notifications(current_user, _shop_ids())),
-            "needs_reply_by_shop": once("needs_reply", needs_reply)}
+    return {"live_url": lambda: url_for("live.stream_events", after=figures().latest_event_id),
+            "unread_notifications": lambda: figures().unread_notifications,
+            "needs_reply_by_shop": lambda: {shop_id: n for (view, shop_id), n in figures().counts.items()
+                                            if view == "needs_reply"}}
 
 
 def init_app(app):

@@ -22,6 +22,7 @@ from sellerkit.attachments import services as attachments
 from sellerkit.attachments.domain import is_inline_safe
 from sellerkit.clock import utcnow
 from sellerkit.collation import alphabetical
+from sellerkit.database import write_after_reading
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
@@ -84,12 +85,12 @@ def inbox_page():
     if request.headers.get("HX-Request"):  # the live stream said something changed: the rows again, nothing else
         return render_template("threads/_rows.html", page=page, shops_by_id=shops_by_id, unread=unread,
                                now=utcnow(), view=view, filters=filters, args=args)
-    counted = live.counts([filters.shop_id] if filters.shop_id else list(shops_by_id))
+    counted = live.header(current_user, list(shops_by_id)).counts  # the header's, read once for the page
     return render_template(
         "threads/inbox.html", view=view, views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
         page=page, shops_by_id=shops_by_id, unread=unread,
-        view_counts={v: sum(n for (counted_view, _shop), n in counted.items() if counted_view == v)
-                     for v in live.COUNTED_VIEWS},
+        view_counts={v: sum(n for (counted_view, shop_id), n in counted.items()
+                            if counted_view == v and filters.shop_id in (None, shop_id)) for v in live.COUNTED_VIEWS},
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
         undelivered=inbox.undelivered_replies(list(shops_by_id)), args=args)
@@ -174,8 +175,10 @@ def _mark_seen(thread_id, last_message_id):
     after the page's reading one, so that the page's reads never wait for the write lock."""
     if last_message_id is None:
         return
+    user = current_user.id  # the commit expires the loaded user: reading it again would cost a query
     db.session.commit()
-    live.mark_read(current_user, thread_id, last_message_id, utcnow())
+    write_after_reading()
+    live.mark_read(user, thread_id, last_message_id, utcnow())
     db.session.commit()
 
 

@@ -145,11 +145,17 @@ def writes_are_serialized(session):
     return session.get_bind().dialect.name == "sqlite"
 
 
+#: The execution option of a connection that only reads outside any request (the live streams' reader): on SQLite
+#: its transactions stay deferred, and never take the write lock that a background job's do.
+READ_ONLY = "sellerkit_read_only"
+
+
 def _sqlite_begin(connection):
     # A deferred transaction that later upgrades to a writer fails at once with "database is locked"
     # when another process writes; taking the write lock up front makes it wait for busy_timeout instead.
     # Pages that only read (GET) keep deferred transactions, so readers never queue behind writers.
-    read_only = has_request_context() and request.method in SAFE_METHODS and not g.get("writes_after_reading")
+    read_only = connection.get_execution_options().get(READ_ONLY, False) or (
+        has_request_context() and request.method in SAFE_METHODS and not g.get("writes_after_reading"))
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

@@ -51,6 +51,7 @@ def build_config(database_url, instance_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         # A live stream ends this soon in tests (the browser reconnects), so that reading one to its end is quick.
         "LIVE_STREAM_SECONDS": 1,
+        "LIVE_READER_IDLE_SECONDS": 2,
         "ATTACHMENTS_DIR": str(instance_path / "attachments"),
         **overrides,
     }

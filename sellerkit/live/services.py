@@ -116,10 +116,13 @@ class Header:
     unread_notifications: int
     #: {(view, shop id): conversations} for COUNTED_VIEWS.
     counts: dict
+    #: The newest message the member has seen of the conversation the page shows (0: none); None on other pages.
+    read_up_to: int | None = None
 
 
 def header(user, shop_ids):
-    """The member's Header, in one statement (once per request)."""
+    """The member's Header, in one statement (once per request); with `g.live_thread_id` set by a conversation's
+    page, also how far the member had read it."""
     cached = g.get("live_header")
     if cached is not None and cached[0] == (user.id, tuple(shop_ids)):
         return cached[1]
@@ -128,9 +131,14 @@ def header(user, shop_ids):
     latest = select(literal("latest").label("view"), literal(0).label("shop_id"),
                     func.coalesce(func.max(LiveEvent.id), 0).label("count")).where(LiveEvent.shop_id.in_(shop_ids))
     unread = select(literal("unread"), literal(0), _unread_count(user, shop_ids))
-    figures = {(view, shop_id): count for view, shop_id, count in db.session.execute(
-        union_all(latest, unread, *_count_queries(shop_ids)))}
-    found = Header(figures.pop(("latest", 0)), figures.pop(("unread", 0)), figures)
+    parts = [latest, unread, *_count_queries(shop_ids)]
+    thread_id = g.get("live_thread_id")
+    if thread_id is not None:  # a conversation's page: how far the member had read it, so as not to write it again
+        parts.append(select(literal("read"), literal(thread_id), func.coalesce(select(ThreadRead.last_message_id).where(
+            ThreadRead.user_id == user.id, ThreadRead.thread_id == thread_id).scalar_subquery(), 0)))
+    figures = {(view, shop_id): count for view, shop_id, count in db.session.execute(union_all(*parts))}
+    found = Header(figures.pop(("latest", 0)), figures.pop(("unread", 0)), figures,
+                   figures.pop(("read", thread_id), None))
     g.live_header = ((user.id, tuple(shop_ids)), found)
     return found
 

@@ -1,6 +1,7 @@
 """The server-sent events of one member's open page: their shops' changes as they are committed, with heartbeats."""
 import time
 
+from sellerkit.database import READ_ONLY
 from sellerkit.live import events
 from sellerkit.live.waker import LOOKBACK_IDS, waker_for
 
@@ -43,7 +44,7 @@ def _from_table(engine, shop_ids, after):
     """The shops' events after `after`, read from the table: a stream's catch-up, on its own connection."""
     rows = []
     while True:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             batch = events.events_after(connection, shop_ids, after)
         rows += [(row.id, row.thread_id) for row in batch]
         if len(batch) < events.BATCH:
@@ -51,7 +52,7 @@ def _from_table(engine, shop_ids, after):
         after = batch[-1].id
 
 
-def stream(extensions, engine, shop_ids, after, seconds):
+def stream(extensions, engine, shop_ids, after, seconds, *, idle_seconds):
     """Yield the events of `shop_ids` after the id `after` for `seconds`, then end: the browser reconnects with the
     last id it got, and the new stream checks the member's shops again. The process's reader finds new events
     for every stream at once; the table is read only to catch up."""
@@ -59,7 +60,7 @@ def stream(extensions, engine, shop_ids, after, seconds):
     if not shop_ids:
         return
     shops = set(shop_ids)
-    waker = waker_for(extensions, engine)
+    waker = waker_for(extensions, engine, idle_seconds)
     ends_at = time.monotonic() + seconds
     written_at = time.monotonic()
     sender = _Sender(after)
@@ -77,7 +78,9 @@ def stream(extensions, engine, shop_ids, after, seconds):
             return
         waker.wait(position, max(wait, 0.05))
         found = waker.since(position)
-        if found is None:  # this stream fell behind the reader's log: read the table itself
+        if found is None or not waker.is_running():
+            # Behind the reader's log, or the reader stopped (idle as this stream came): read the table itself.
+            waker = waker_for(extensions, engine, idle_seconds)
             position = waker.position
             text = sender.lines(_from_table(engine, shop_ids, sender.after))
             continue

@@ -39,7 +39,8 @@ def stream_events():
     shop_ids, after = _shop_ids(), _resume_after()
     db.session.close()  # the stream reads on connections of its own: no transaction stays open while it runs
     body = stream(current_app.extensions, db.engine, shop_ids, after,
-                  current_app.config["LIVE_STREAM_SECONDS"])
+                  current_app.config["LIVE_STREAM_SECONDS"],
+                  idle_seconds=current_app.config["LIVE_READER_IDLE_SECONDS"])
     response = Response(body, mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"  # nginx passes each event on at once
     return response

@@ -6,13 +6,12 @@ from collections import deque
 import psycopg
 from sqlalchemy import select
 
+from sellerkit.database import READ_ONLY
 from sellerkit.live.events import CHANNEL
 from sellerkit.live.models import LiveEvent
 
 #: How often the SQLite reader looks for new events: the delay a page may see beyond the commit.
 POLL_SECONDS = 0.2
-#: A reader that no stream has used this long stops its thread; the next stream starts another.
-IDLE_SECONDS = 60
 #: Each read looks this many ids back as well: on PostgreSQL a transaction may commit after one that took a
 #: later id, and its event must not be skipped.
 LOOKBACK_IDS = 100
@@ -26,22 +25,28 @@ class Waker:
     Streams read from `log`, a list of (position, id, shop id, thread id) in the order the events were found, from
     their own position on: 200 open pages cost one query per change, not 200."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self, engine, idle_seconds):
+        self.engine, self.idle_seconds = engine, idle_seconds
         self.changed = threading.Condition()
         self.position = 0
         self.log = deque(maxlen=KEPT_EVENTS)
         self.found = set()
         self.newest_id = None
         self.used_at = time.monotonic()
+        #: Streams waiting in wait() right now: a reader with any is never idle.
+        self.waiting = 0
         self.thread = threading.Thread(target=self._run, name="sellerkit-live", daemon=True)
         self.thread.start()
 
     def wait(self, position, timeout):
         """Block until events past `position` are found or `timeout` passes; returns the current position."""
-        self.used_at = time.monotonic()
         with self.changed:
-            self.changed.wait_for(lambda: self.position != position, timeout)
+            self.waiting += 1
+            try:
+                self.changed.wait_for(lambda: self.position != position, timeout)
+            finally:
+                self.waiting -= 1
+                self.used_at = time.monotonic()
             return self.position
 
     def since(self, position):
@@ -55,11 +60,11 @@ class Waker:
         return self.thread.is_alive()
 
     def _idle(self):
-        return time.monotonic() - self.used_at > IDLE_SECONDS
+        return self.waiting == 0 and time.monotonic() - self.used_at > self.idle_seconds
 
     def _read(self):
         """Take in the events committed since the last read (and any late ones just below it)."""
-        with self.engine.connect() as connection:
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             if self.newest_id is None:  # a new reader starts from now: streams catch up on their own
                 self.newest_id = connection.scalar(select(LiveEvent.id).order_by(LiveEvent.id.desc()).limit(1)) or 0
                 self.found = set(connection.scalars(select(LiveEvent.id).where(
@@ -96,7 +101,7 @@ class Waker:
             connection.execute(f"LISTEN {CHANNEL}")
             self._read()  # anything committed before LISTEN took hold
             while not self._idle():
-                for _notice in connection.notifies(timeout=5):
+                for _notice in connection.notifies(timeout=min(5, self.idle_seconds)):
                     self._read()
 
     def _poll(self):
@@ -108,10 +113,11 @@ class Waker:
 _lock = threading.Lock()
 
 
-def waker_for(extensions, engine):
-    """The process's reader, started by the first stream (nothing runs at import time or for other pages)."""
+def waker_for(extensions, engine, idle_seconds):
+    """The process's reader, started by the first stream (nothing runs at import time or for other pages); it stops
+    when no stream has used it for `idle_seconds`."""
     with _lock:
         waker = extensions.get("sellerkit.live_waker")
         if waker is None or not waker.is_running():
-            waker = extensions["sellerkit.live_waker"] = Waker(engine)
+            waker = extensions["sellerkit.live_waker"] = Waker(engine, idle_seconds)
         return waker

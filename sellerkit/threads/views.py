@@ -154,6 +154,7 @@ def _ticket_context(thread, shop, events):
 @bp.route("/threads/<int:thread_id>")
 def thread_page(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
+    g.live_thread_id = thread_id  # the header reads how far the member had read it
     page, status = _render_thread(thread, membership)
     _mark_seen(thread_id, g.get("shown_message_id"))
     return page, status
@@ -175,6 +176,9 @@ def _mark_seen(thread_id, last_message_id):
     after the page's reading one, so that the page's reads never wait for the write lock."""
     if last_message_id is None:
         return
+    shown = g.get("live_header")
+    if shown is not None and (shown[1].read_up_to or 0) >= last_message_id:
+        return  # seen already: nothing to write
     user = current_user.id  # the commit expires the loaded user: reading it again would cost a query
     db.session.commit()
     write_after_reading()

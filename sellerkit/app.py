@@ -77,6 +77,7 @@ def _import_models():
     from sellerkit.coupons import models as _coupons  # noqa: F401
     from sellerkit.followups import models as _followups  # noqa: F401
     from sellerkit.imports import models as _imports  # noqa: F401
+    from sellerkit.live import models as _live  # noqa: F401
     from sellerkit.notices import models as _notices  # noqa: F401
     from sellerkit.outbox import models as _outbox  # noqa: F401
     from sellerkit.policies import models as _policies  # noqa: F401
@@ -125,6 +126,7 @@ def _register_blueprints(app):
     from sellerkit.coupons import views as coupon_views
     from sellerkit.followups import views as followup_views
     from sellerkit.imports import views as import_views
+    from sellerkit.live import views as live_views
     from sellerkit.outbox import labels as outbox_labels
     from sellerkit.policies import views as policy_views
     from sellerkit.replies import views as reply_views
@@ -158,6 +160,7 @@ def _register_blueprints(app):
     app.register_blueprint(dispute_rule_views.bp)
     app.register_blueprint(system_views.bp)
     app.register_blueprint(channel_views.bp)
+    live_views.init_app(app)
     logs.init_app(app)
     metrics.init_app(app)
     api.init_app(app)

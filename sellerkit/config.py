@@ -22,6 +22,10 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
     "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
     "SESSION_COOKIE_NAME": "sellerkit_session",
+    #: How long one live stream runs before the browser reconnects (and the member's shops are read again).
+    "LIVE_STREAM_SECONDS": 300,
+    #: A process's reader of live events stops once no stream has used it this long; the next stream starts it.
+    "LIVE_READER_IDLE_SECONDS": 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,

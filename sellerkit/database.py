@@ -136,12 +136,24 @@ def checkpoint_wal(engine):
         connection.close()
 
 
+#: The execution option of a connection that only reads outside any request (the live streams' reader): on SQLite
+#: its transactions stay deferred, and never take the write lock that a background job's do.
+READ_ONLY = "sellerkit_read_only"
+
+
 def _sqlite_begin(connection):
     # A deferred transaction that later upgrades to a writer fails at once with "database is locked"
     # when another process writes; taking the write lock up front makes it wait for busy_timeout instead.
     # Pages that only read (GET) keep deferred transactions, so readers never queue behind writers.
-    read_only = has_request_context() and request.method in SAFE_METHODS
+    read_only = connection.get_execution_options().get(READ_ONLY, False) or (
+        has_request_context() and request.method in SAFE_METHODS and not g.get("writes_after_reading"))
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def write_after_reading():
+    """A page that only reads writes one more thing once it has read (marking a conversation read): its next
+    transaction takes SQLite's write lock up front, like a POST's, and waits its turn instead of failing."""
+    g.writes_after_reading = True
 
 
 class epoch_seconds(FunctionElement):

@@ -2,6 +2,11 @@
 import gc
 import os
 
+# Threads, not sync workers: a page's live stream (server-sent events) stays open for minutes, and holds one
+# thread of its worker, not the whole worker, while the other threads serve pages.
+worker_class = "gthread"
+threads = int(os.environ.get("SELLERKIT_WEB_THREADS", "128"))
+
 
 def post_worker_init(worker):
     """Once the app is loaded, move its long-lived objects (models, templates, catalogs, the route map) out of

@@ -14,6 +14,8 @@ from sellerkit.errors import NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.live import events as live_events
+from sellerkit.live import services as live
 from sellerkit.outbox import services as outbox
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.outbox.registry import register_builder
@@ -123,6 +125,9 @@ def receive_buyer_messages(shop, inbounds, now, files=None, history=False, prepa
     orders.discard(None)
     if orders:
         followups.plan_for_orders(shop.id, sorted(orders), now)
+    for result in results:
+        if result.status == "created":
+            live.announce_received(shop, result.received, now)
     return results
 
 
@@ -210,12 +215,13 @@ def send_reply(shop, thread, actor, body, now, files=(), *, saved_reply_ids=(), 
     if outbox.enqueue(shop, message, now, REPLY).transport == "manual":
         threads.reply_to_send(thread, message)
     replies.record_usage(shop.id, actor, saved_reply_ids, now)
+    live_events.publish(shop.id, "reply", thread.id, now, message_id=message.id)
     return message
 
 
 def init_app(app):
     """Replies are an outbox kind: built by threads.outbound, and followed by reply_delivered once delivered."""
-    register_builder(app, REPLY, build_reply_delivery, delivered=reply_delivered)
+    register_builder(app, REPLY, build_reply_delivery, delivered=reply_delivered, failed=reply_failed)
 
 
 def reply_delivered(item, delivered_at):
@@ -229,6 +235,13 @@ def reply_delivered(item, delivered_at):
     sla.on_reply_delivered(db.session.get(Shop, item.shop_id), thread, message, delivered_at, by_hand)
     if by_hand:
         threads.recount_to_send(thread)
+    live.announce_delivery(item, delivered_at)
+
+
+def reply_failed(item, now):
+    """An attempt to deliver a reply failed (it waits to be retried, or failed for good): the pages show it, and a
+    reply that failed for good is its author's notification."""
+    live.announce_delivery(item, now, failed=True)
 
 
 def mark_reply_sent(item, now):

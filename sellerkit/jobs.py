@@ -14,6 +14,7 @@ from sellerkit.database import checkpoint_wal
 from sellerkit.extensions import db
 from sellerkit.followups import services as followups
 from sellerkit.imports import services as imports
+from sellerkit.live import events as live_events
 from sellerkit.notices import mail as notices
 from sellerkit.outbox.delivery import deliver_due
 from sellerkit.sla import services as sla
@@ -121,6 +122,13 @@ def beat_heartbeat():
     db.session.commit()
 
 
+def prune_live_events():
+    """Drop the live events no page can still be waiting for; returns how many."""
+    pruned = live_events.prune(utcnow())
+    db.session.commit()
+    return pruned
+
+
 def take_scheduled_backup():
     """The daily backup into BACKUP_DIR once BACKUP_DAILY_AT (UTC) has passed, keeping BACKUP_KEEP; off while unset."""
     backups.run_scheduled_backup(utcnow(), utcnow)
@@ -139,4 +147,5 @@ JOBS = (
     Job("checkpoint-database", every_seconds=30, run=checkpoint_database),
     Job("compact-search-indexes", every_seconds=60, run=compact_search_indexes),
     Job("take-scheduled-backup", every_seconds=300, run=take_scheduled_backup),
+    Job("prune-live-events", every_seconds=300, run=prune_live_events),
 )

@@ -66,6 +66,9 @@ def build_config(database_url, instance_path, **overrides):
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance_path),
         "WTF_CSRF_ENABLED": False,
+        # A live stream ends this soon in tests (the browser reconnects), so that reading one to its end is quick.
+        "LIVE_STREAM_SECONDS": 1,
+        "LIVE_READER_IDLE_SECONDS": 2,
         "ATTACHMENTS_DIR": str(instance_path / "attachments"),
         **overrides,
     }

@@ -191,3 +191,24 @@ def test_manual_replies_wait_for_the_seller_not_the_scheduler(app, conversation,
     reply_ids(app, make_conversation, conversation)
     assert sweep(app, NOW + timedelta(days=3)) == (0, 0)
     assert item(app).status == "pending" and item(app).due_at is None
+
+
+def test_a_reply_that_failed_for_good_is_its_authors_notification_until_it_is_delivered(
+        app, client, auth, conversation, make_conversation, receiver):
+    set_shop(app, conversation["shop_id"], reply_transport="webhook", webhook_url=receiver.base + "/503",
+             webhook_secret="s3cret")
+    reply_ids(app, make_conversation, conversation)
+    auth.login()
+    sweep(app, NOW, WEBHOOK_ALLOW_PRIVATE=True)
+    assert "Your reply was not delivered" not in client.get("/notifications").get_data(as_text=True)  # it retries
+    moment = NOW
+    for _ in range(8):
+        moment += timedelta(days=1)
+        sweep(app, moment, WEBHOOK_ALLOW_PRIVATE=True)
+    assert item(app).status == "failed"
+    assert "Your reply was not delivered" in client.get("/notifications").get_data(as_text=True)
+    set_shop(app, conversation["shop_id"], webhook_url=receiver.base + "/ok")
+    client.post(f"/outbox/{item(app).id}/retry")
+    sweep(app, utcnow(), WEBHOOK_ALLOW_PRIVATE=True)  # the seller's retry is due at once, by the real clock
+    assert item(app).status == "sent"
+    assert "Your reply was not delivered" not in client.get("/notifications").get_data(as_text=True)

@@ -147,7 +147,7 @@ def test_a_phone_gets_a_one_row_header_and_a_thread_that_opens_on_the_conversati
             screen = PHONE["height"]
             assert not page.locator(".thread-info dl").first.is_visible()  # the buyer's details wait behind a tap
             assert page.locator(".earlier > .messages > li").count() == 2  # the two oldest of five, folded
-            latest = page.locator(".thread-main > .messages > li")
+            latest = page.locator(".thread-main .thread-messages > .messages > li")
             assert latest.count() == 3
             assert latest.first.bounding_box()["y"] < screen / 2
             page.locator(".phone-jump").click()  # one tap to the composer

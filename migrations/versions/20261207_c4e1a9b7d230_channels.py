@@ -60,9 +60,11 @@ def upgrade():
     op.create_index("ix_channels_shop", "channels", ["shop_id", "id"])
     op.create_index("ix_channels_due", "channels", ["is_paused", "next_fetch_at"])
     if op.get_bind().dialect.name == "sqlite":
-        # SQLite adds a column with its key in place; a batch rebuild would drop the WHERE of the partial indexes.
-        op.execute(f"ALTER TABLE threads ADD COLUMN channel_id INTEGER CONSTRAINT {FK_NAME} "
-                   "REFERENCES channels (id) ON DELETE SET NULL")
+        # A key added with ALTER TABLE ADD COLUMN keeps no name SQLite reports back, so the table is rebuilt.
+        def add(batch):
+            batch.add_column(sa.Column("channel_id", sa.Integer(), nullable=True))
+            batch.create_foreign_key(FK_NAME, "channels", ["channel_id"], ["id"], ondelete="SET NULL")
+        _rebuild_threads(add)
     else:
         op.add_column("threads", sa.Column("channel_id", sa.Integer(), nullable=True))
         op.create_foreign_key(FK_NAME, "threads", "channels", ["channel_id"], ["id"], ondelete="SET NULL")
@@ -70,22 +72,26 @@ def upgrade():
     _transports(("manual", "email", "webhook", "channel"))
 
 
+def _rebuild_threads(change):
+    """SQLite: apply `change` to threads by rebuilding the table, which loses its triggers and the WHERE of its
+    partial indexes: they are read first and written again after."""
+    kept = op.get_bind().execute(sa.text(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'threads' AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL AND name != 'ix_threads_channel'")).all()
+    for kind, name, _sql in kept:
+        op.execute(f'DROP {kind.upper()} "{name}"')
+    with op.batch_alter_table("threads") as batch:
+        change(batch)
+    for _kind, _name, sql in kept:
+        op.execute(sql)
+
+
 def downgrade():
     op.execute("UPDATE outbox_items SET transport = 'manual', due_at = NULL WHERE transport = 'channel'")
     _transports(("manual", "email", "webhook"))
     op.drop_index("ix_threads_channel", table_name="threads")
     if op.get_bind().dialect.name == "sqlite":
-        # SQLite drops a column with a key only by rebuilding the table, which loses its triggers and the WHERE of
-        # its partial indexes: they are read first and written again after.
-        kept = op.get_bind().execute(sa.text(
-            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'threads' AND type IN ('index', 'trigger') "
-            "AND sql IS NOT NULL AND name != 'ix_threads_channel'")).all()
-        for kind, name, _sql in kept:
-            op.execute(f'DROP {kind.upper()} "{name}"')
-        with op.batch_alter_table("threads") as batch:
-            batch.drop_column("channel_id")
-        for _kind, _name, sql in kept:
-            op.execute(sql)
+        _rebuild_threads(lambda batch: batch.drop_column("channel_id"))
     else:
         op.drop_constraint(FK_NAME, "threads", type_="foreignkey")
         op.drop_column("threads", "channel_id")

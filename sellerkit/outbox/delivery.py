@@ -139,7 +139,10 @@ def _mark_sent(claims, now):
 
 
 def _failed(item_id, token, error, now):
-    services.record_failure(item_id, token, error.reason, error.permanent, now)
+    item = services.record_failure(item_id, token, error.reason, error.permanent, now)
+    failed = registry.kind_of(item.kind).failed if item is not None else None
+    if failed is not None:
+        failed(item, now)
     db.session.commit()
     return "failed"
 

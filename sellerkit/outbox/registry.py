@@ -13,10 +13,12 @@ class Kind:
     build: object
     #: `delivered(item, now)`, when given, runs in the transaction that marks the item sent.
     delivered: object = None
+    #: `failed(item, now)`, when given, runs in the transaction that records a failed attempt.
+    failed: object = None
 
 
-def register_builder(app, kind, builder, delivered=None):
-    app.extensions.setdefault(EXTENSION, {})[kind] = Kind(builder, delivered)
+def register_builder(app, kind, builder, delivered=None, failed=None):
+    app.extensions.setdefault(EXTENSION, {})[kind] = Kind(builder, delivered, failed)
 
 
 def kind_of(name):

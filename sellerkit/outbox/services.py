@@ -117,13 +117,15 @@ def confirm_sent_many(claims, now):
 
 
 def record_failure(item_id, token, reason, permanent, now):
-    """Schedule the next try with backoff, or give up and show the failure; the reason is kept for the seller."""
+    """Schedule the next try with backoff, or give up and show the failure; the reason is kept for the seller.
+    Returns the item, or None when its claim was taken back meanwhile."""
     item = db.session.get(OutboxItem, item_id)
     if item is None or item.claim_token != token:
-        return
+        return None
     retry_at = domain.next_attempt_at(item.attempts, now, permanent)
     item.status = "pending" if retry_at else "failed"
     item.due_at, item.last_error, item.claim_token, item.claimed_until = retry_at, reason[:1000], None, None
+    return item
 
 
 def mark_bounced(shop_id, message_id, reason, now):

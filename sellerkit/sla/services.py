@@ -25,6 +25,7 @@ from sellerkit.dialects.upsert import dialect_insert
 from sellerkit.errors import ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.live import events as live
 from sellerkit.shops.models import Membership, Shop
 from sellerkit.sla import domain
 from sellerkit.sla.models import Notification, ResponseClock, ResponseDay
@@ -163,6 +164,7 @@ def mark_no_reply_needed(thread, actor, now):
     thread.waiting_since = None
     db.session.add(ThreadEvent(shop_id=thread.shop_id, thread_id=thread.id, actor_id=actor.id,
                                kind="no_reply_needed", data={}, created_at=now))
+    live.publish(thread.shop_id, "thread", thread.id, now)
 
 
 def _record(claimed, kind, now):
@@ -176,6 +178,7 @@ def _record(claimed, kind, now):
         db.session.execute(insert(ThreadEvent.__table__), [
             {"shop_id": shop_id, "thread_id": thread_id, "actor_id": None, "kind": event,
              "data": {"clock_id": clock_id}, "created_at": now} for clock_id, shop_id, thread_id in claimed])
+        live.publish_many([(shop_id, thread_id) for _clock_id, shop_id, thread_id in claimed], kind, now)
     return len(claimed)
 
 

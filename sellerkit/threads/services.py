@@ -9,6 +9,7 @@ from sellerkit.database import is_database_id
 from sellerkit.errors import NUL_REFUSED, NotFound, ServiceError
 from sellerkit.extensions import db
 from sellerkit.i18n import lazy_gettext as _l
+from sellerkit.live import events as live
 from sellerkit.outbox.models import OutboxItem
 from sellerkit.shops.domain import BUYER_LANGUAGES
 from sellerkit.shops.models import Membership
@@ -130,7 +131,9 @@ def add_note(thread, actor, body, now):
         raise ServiceError(_l("Write something first."), field="body")
     if len(body) > domain.MAX_BODY:
         raise ServiceError(_l("This text is too long."), field="body")
-    return add_message(thread, "note", body, now, now, actor=actor)
+    note = add_message(thread, "note", body, now, now, actor=actor)
+    live.publish(thread.shop_id, "note", thread.id, now, message_id=note.id)
+    return note
 
 
 def update_thread(thread, actor, now, status=None, is_dispute=None, labels=None, *, assignee_id=None,
@@ -159,6 +162,7 @@ def update_thread(thread, actor, now, status=None, is_dispute=None, labels=None,
         record_event(thread, actor, "language_changed", now, old=thread.language, new=language)
         thread.language = language
         db.session.get(Buyer, thread.buyer_id).language = language
+    live.publish(thread.shop_id, "thread", thread.id, now)
     db.session.flush()
 
 

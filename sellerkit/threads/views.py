@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,9 +23,11 @@ from sellerkit.attachments import services as attachments
 from sellerkit.attachments.domain import is_inline_safe
 from sellerkit.clock import utcnow
 from sellerkit.collation import alphabetical
+from sellerkit.database import write_after_reading
 from sellerkit.extensions import db
 from sellerkit.i18n import gettext as _
 from sellerkit.i18n import locale_display_name
+from sellerkit.live import services as live
 from sellerkit.policies import services as policies
 from sellerkit.policies.rendering import SECTION_TITLES
 from sellerkit.shops import services as shops
@@ -86,14 +89,22 @@ def inbox_page():
     filters = _filters(memberships)
     page = queries.list_threads([m.shop_id for m in memberships], view, filters, request.args.get("cursor"))
     shops_by_id = {m.shop_id: m.shop for m in memberships}
+    unread = live.unread_ids(current_user, [thread.id for thread in page.threads])
+    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    if request.headers.get("HX-Request"):  # the live stream said something changed: the rows again, nothing else
+        return render_template("threads/_rows.html", page=page, shops_by_id=shops_by_id, unread=unread,
+                               now=utcnow(), view=view, filters=filters, args=args,
+                               link_shop=_link_shop(memberships, filters.shop_id))
+    counted = live.header(current_user, list(shops_by_id)).counts  # the header's, read once for the page
     return render_template(
         "threads/inbox.html", link_shop=_link_shop(memberships, filters.shop_id), view=view,
         views=[(v, view_label(v)) for v in domain.VIEWS], filters=filters,
-        page=page, shops_by_id=shops_by_id,
+        page=page, shops_by_id=shops_by_id, unread=unread,
+        view_counts={v: sum(n for (counted_view, shop_id), n in counted.items()
+                            if counted_view == v and filters.shop_id in (None, shop_id)) for v in live.COUNTED_VIEWS},
         platforms=[(p, platform_label(p)) for p in PLATFORMS if any(s.platform == p for s in shops_by_id.values())],
         languages=[(code, locale_display_name(code)) for code in BUYER_LANGUAGES], now=utcnow(),
-        undelivered=inbox.undelivered_replies(list(shops_by_id)),
-        args={k: v for k, v in request.args.items() if k != "cursor"})
+        undelivered=inbox.undelivered_replies(list(shops_by_id)), args=args)
 
 
 def language_choices():
@@ -126,6 +137,7 @@ def _render_thread(thread, membership, reply_form=None, note_form=None, pasted_f
         if chosen is not None:
             reply_form.body.data, reply_form.saved_reply_ids.data = chosen.text, str(chosen.id)
     reply_form.suggested_reply_ids.data = ",".join(str(item.id) for item in suggested)
+    g.shown_message_id = max((message.id for message in messages), default=None)
     return render_template(
         "threads/thread.html", thread=thread, shop=membership.shop, membership=membership, messages=messages,
         clock=thread.open_clock, now=utcnow(),
@@ -153,7 +165,36 @@ def _ticket_context(thread, shop, events):
 @bp.route("/threads/<int:thread_id>")
 def thread_page(thread_id):
     thread, membership = threads.thread_for(current_user, thread_id)
-    return _render_thread(thread, membership)
+    g.live_thread_id = thread_id  # the header reads how far the member had read it
+    page, status = _render_thread(thread, membership)
+    _mark_seen(thread_id, g.get("shown_message_id"))
+    return page, status
+
+
+@bp.route("/threads/<int:thread_id>/messages")
+def thread_messages(thread_id):
+    """The conversation's messages, which an open page loads again when the live stream says it changed."""
+    thread, membership = threads.thread_for(current_user, thread_id)
+    show_times_of(membership.shop)
+    messages, outbox = queries.thread_messages(thread)
+    page = render_template("threads/_messages.html", thread=thread, messages=messages, outbox=outbox)
+    _mark_seen(thread_id, max((message.id for message in messages), default=None))
+    return page
+
+
+def _mark_seen(thread_id, last_message_id):
+    """The member has now seen the conversation up to the newest message the page showed: its own transaction,
+    after the page's reading one, so that the page's reads never wait for the write lock."""
+    if last_message_id is None:
+        return
+    shown = g.get("live_header")
+    if shown is not None and (shown[1].read_up_to or 0) >= last_message_id:
+        return  # seen already: nothing to write
+    user = current_user.id  # the commit expires the loaded user: reading it again would cost a query
+    db.session.commit()
+    write_after_reading()
+    live.mark_read(user, thread_id, last_message_id, utcnow())
+    db.session.commit()
 
 
 @bp.route("/threads/<int:thread_id>/saved-replies")
@@ -295,7 +336,7 @@ def _set_complaint(thread_id, message_id, is_complaint, done):
 def notifications():
     memberships = shops.memberships_of(current_user)
     return render_template("threads/notifications.html", link_shop=_link_shop(memberships),
-                           notifications=sla.notifications_for([m.shop_id for m in memberships]))
+                           notifications=live.notifications_for(current_user, [m.shop_id for m in memberships]))
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -44,7 +44,7 @@ class Waker:
         with self.changed:
             self.waiting += 1
             try:
-                self.changed.wait_for(lambda: self.position != position, timeout)
+                self.changed.wait_for(lambda: self.position != position or self.stopped, timeout)
             finally:
                 self.waiting -= 1
                 self.used_at = time.monotonic()
@@ -125,9 +125,12 @@ def waker_for(extensions, engine, idle_seconds):
 
 
 def stop_reader(extensions, timeout=10):
-    """Stop the process's reader, if one runs, and wait for it (an app about to close its database connections)."""
+    """Stop the process's reader, if one runs, and wait for it (an app about to close its database connections);
+    its streams end."""
     with _lock:
         waker = extensions.pop("sellerkit.live_waker", None)
     if waker is not None:
-        waker.stopped = True
+        with waker.changed:
+            waker.stopped = True
+            waker.changed.notify_all()  # its streams end now rather than at their next heartbeat
         waker.thread.join(timeout)

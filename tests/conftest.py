@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sellerkit import create_app
 from sellerkit.accounts import services as accounts
 from sellerkit.extensions import db as _db
+from sellerkit.live.waker import stop_reader
 from sellerkit.shops import services as shops
 from tests.browser import CHROMIUM, chromium_available
 
@@ -122,6 +123,7 @@ def make_app(migrated_database, tmp_path):
 
     yield build
     for app in apps:
+        stop_reader(app.extensions)  # the live streams' reader holds connections of the engine disposed here
         with app.app_context():
             _db.engine.dispose()
     if apps:

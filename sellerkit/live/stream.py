@@ -77,6 +77,8 @@ def stream(extensions, engine, shop_ids, after, seconds, *, idle_seconds):
         if wait <= 0 and time.monotonic() >= ends_at:
             return
         waker.wait(position, max(wait, 0.05))
+        if waker.stopped:  # the app is closing (stop_reader)
+            return
         found = waker.since(position)
         if found is None or not waker.is_running():
             # Behind the reader's log, or the reader stopped (idle as this stream came): read the table itself.

@@ -35,6 +35,7 @@ class Waker:
         self.used_at = time.monotonic()
         #: Streams waiting in wait() right now: a reader with any is never idle.
         self.waiting = 0
+        self.stopped = False
         self.thread = threading.Thread(target=self._run, name="sellerkit-live", daemon=True)
         self.thread.start()
 
@@ -43,7 +44,7 @@ class Waker:
         with self.changed:
             self.waiting += 1
             try:
-                self.changed.wait_for(lambda: self.position != position, timeout)
+                self.changed.wait_for(lambda: self.position != position or self.stopped, timeout)
             finally:
                 self.waiting -= 1
                 self.used_at = time.monotonic()
@@ -60,7 +61,7 @@ class Waker:
         return self.thread.is_alive()
 
     def _idle(self):
-        return self.waiting == 0 and time.monotonic() - self.used_at > self.idle_seconds
+        return self.stopped or (self.waiting == 0 and time.monotonic() - self.used_at > self.idle_seconds)
 
     def _read(self):
         """Take in the events committed since the last read (and any late ones just below it)."""
@@ -93,7 +94,7 @@ class Waker:
                 else:
                     self._poll()
             except Exception:  # noqa: BLE001 - a lost database must not end live pages for good: try again
-                time.sleep(1)
+                time.sleep(0 if self.stopped else 1)
 
     def _listen(self):
         url = self.engine.url.set(drivername="postgresql")
@@ -121,3 +122,15 @@ def waker_for(extensions, engine, idle_seconds):
         if waker is None or not waker.is_running():
             waker = extensions["sellerkit.live_waker"] = Waker(engine, idle_seconds)
         return waker
+
+
+def stop_reader(extensions, timeout=10):
+    """Stop the process's reader, if one runs, and wait for it (an app about to close its database connections);
+    its streams end."""
+    with _lock:
+        waker = extensions.pop("sellerkit.live_waker", None)
+    if waker is not None:
+        with waker.changed:
+            waker.stopped = True
+            waker.changed.notify_all()  # its streams end now rather than at their next heartbeat
+        waker.thread.join(timeout)

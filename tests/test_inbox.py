@@ -240,6 +240,10 @@ def test_checking_given_conversations_finds_what_the_index_finds(app, deliver):
 def test_compacting_the_search_index_finds_the_same_conversations(app, client, deliver):
     from sellerkit import jobs
 
+    with app.app_context():
+        # Earlier tests leave the index in any shape (their writes, FTS5's own automerge): start from a compact one.
+        while jobs.compact_search_indexes():
+            pass
     for number in range(1, 13):  # each delivery commits on its own, so the index grows a b-tree each time
         deliver(number, body=f"Parcel number {number} is late" if number % 3 else "All good, thanks")
     before = thread_ids(client.get("/inbox?view=all&q=parcel").get_data(as_text=True))

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from sellerkit import create_app
 from sellerkit.accounts import services as accounts
+from sellerkit.database import READ_ONLY
 from sellerkit.extensions import db as _db
 from sellerkit.live.waker import stop_reader
 from sellerkit.shops import services as shops
@@ -144,18 +145,21 @@ class DatabaseProbe:
     def __init__(self, app):
         self.app = app
 
-    def _run(self, work):
+    def _run(self, work, read_only=False):
         with self.app.app_context():
             try:
+                if read_only:
+                    # A look while other processes write: on SQLite it must not queue for the write lock.
+                    _db.session.connection(execution_options={READ_ONLY: True})
                 return work(_db.session)
             finally:
                 _db.session.remove()
 
     def scalar(self, statement):
-        return self._run(lambda session: session.scalar(statement))
+        return self._run(lambda session: session.scalar(statement), read_only=True)
 
     def scalars(self, statement):
-        return self._run(lambda session: session.scalars(statement).all())
+        return self._run(lambda session: session.scalars(statement).all(), read_only=True)
 
     def count(self, model, *where):
         from sqlalchemy import func, select
@@ -163,7 +167,7 @@ class DatabaseProbe:
         return self.scalar(select(func.count()).select_from(model).where(*where))
 
     def get(self, model, ident):
-        return self._run(lambda session: session.get(model, ident))
+        return self._run(lambda session: session.get(model, ident), read_only=True)
 
     def update(self, work):
         """Change rows directly (to set up a case the UI cannot reach, such as an expired token)."""
